@@ -1,0 +1,123 @@
+"""The generator protocol: the one small interface between the engine and a generation plugin.
+
+The engine knows nothing of torch.  A generator turns a ``RenderJob`` (a recipe with resolved
+paths and an optional incoming packed context) into frames written to a ``FrameSink`` and an
+outgoing ``ContextBlob``.  Generators are found through the ``fp_timeline.generators`` entry point
+group (see ``registry.py``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from fp_timeline.project.errors import Problem
+from fp_timeline.project.recipe import Recipe
+
+
+class RenderCancelled(Exception):
+    """Raised by a generator when its ``CancelToken`` is set; the project stays as it was."""
+
+
+class CancelToken:
+    """Cooperative cancellation: generators call ``raise_if_cancelled()`` between steps."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def raise_if_cancelled(self) -> None:
+        if self._event.is_set():
+            raise RenderCancelled("render cancelled")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One progress report.  ``step``/``total`` count sampler steps over the whole clip."""
+
+    clip: str
+    stage: str  # e.g. "encode", "sample", "decode"
+    step: int
+    total: int
+    section: int = 0
+    sections: int = 0
+    message: str = ""
+    preview: np.ndarray | None = field(default=None, repr=False)  # (H, W, 3) uint8, cheap latent preview
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class ContextBlob:
+    """A saved packed context: opaque to the engine, read only by the plugin that wrote it."""
+
+    path: Path
+    hash: str  # identity of the content (the recipe hash of the clip that produced it)
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+class FrameSink(Protocol):
+    """Where a generator streams its frames: (H, W, 3) uint8 RGB arrays, in order."""
+
+    def write(self, frame: np.ndarray) -> None: ...
+
+    @property
+    def frames_written(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """Everything a generator needs for one clip, with paths already resolved."""
+
+    clip: str
+    recipe: Recipe
+    recipe_hash: str
+    image_path: Path | None  # absolute path of the start image (None: carried clip keeps upstream anchor)
+    incoming: ContextBlob | None  # the upstream clip's outgoing context when the clip carries
+    context_path: Path  # where to save the outgoing context (safetensors)
+    work_dir: Path  # scratch space for checkpoints; survives a killed render so it can resume
+    options: dict[str, Any] = field(default_factory=dict)  # runtime choices (device, preset) not in the recipe
+
+
+@runtime_checkable
+class Generator(Protocol):
+    """A clip generator.  ``id`` matches ``Recipe.generator``; ``version`` enters the recipe hash."""
+
+    id: str
+    version: str
+
+    def validate(self, recipe: Recipe) -> list[Problem]:
+        """Problems with the generator-specific parts of a recipe (params, sizes); empty if fine."""
+        ...
+
+    def snap_frames(self, frames: int, carried: bool) -> int:
+        """The nearest frame count this generator can produce for a clip (e.g. whole F1 sections)."""
+        ...
+
+    def render(
+        self, job: RenderJob, out: FrameSink, progress: ProgressCallback, cancel: CancelToken
+    ) -> ContextBlob:
+        """Generate the clip into ``out``; save and return the outgoing context at ``job.context_path``."""
+        ...
+
+
+@runtime_checkable
+class VideoContextEncoder(Protocol):
+    """Optional: a generator that can start from a video it did not make (extend an imported mp4)."""
+
+    def context_from_frames(
+        self, frames: np.ndarray, recipe: Recipe, context_path: Path, options: dict[str, Any]
+    ) -> ContextBlob:
+        """Encode the last frames of a video ((T, H, W, 3) uint8, oldest first) into a packed context."""
+        ...

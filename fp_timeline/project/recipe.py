@@ -1,0 +1,167 @@
+"""The clip recipe: everything needed to (re)generate one clip, stored in ``metadata["fp_timeline"]``.
+
+A recipe is plain JSON-able data so that a project written by plain ``opentimelineio`` code, with
+the same metadata, loads here too.  ``Recipe.from_metadata`` is the only way in and reports every
+bad field at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from fp_timeline.project.errors import Problem, ProjectError
+
+METADATA_KEY = "fp_timeline"
+SCHEMA_VERSION = 1
+SUPPORTED_SCHEMAS = (1,)
+SEED_MAX = 2**32 - 1
+DEFAULT_GENERATOR = "framepack_f1"
+F1_NATIVE_FPS = 30
+
+
+class ContextMode(str, Enum):
+    """Where a clip's generation starts."""
+
+    FRESH = "fresh"  # from its own start image
+    CARRY = "carry"  # from the previous clip's packed context on the same track
+
+
+class NoiseMode(str, Enum):
+    """Where a carried clip's section noise comes from."""
+
+    OWN = "own"  # a generator seeded by this clip's seed: re-rolling one clip changes only it
+    CONTINUE = "continue"  # the upstream clip's noise stream: a chain equals one long generation
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """What a generated clip is made from.  ``frames`` counts frames at ``fps``."""
+
+    prompt: str
+    seed: int
+    frames: int
+    width: int = 640
+    height: int = 640
+    fps: float = F1_NATIVE_FPS
+    image: str | None = None  # project-relative path (POSIX separators); None: keep upstream anchor
+    generator: str = DEFAULT_GENERATOR
+    params: dict[str, Any] = field(default_factory=dict)
+    context: ContextMode = ContextMode.FRESH
+    noise: NoiseMode = NoiseMode.OWN
+    schema: int = SCHEMA_VERSION
+
+    @property
+    def carries(self) -> bool:
+        return self.context is ContextMode.CARRY
+
+    def replace(self, **changes: Any) -> Recipe:
+        return dataclasses.replace(self, **changes)
+
+    def to_metadata(self) -> dict[str, Any]:
+        """The JSON-able dict stored in ``clip.metadata["fp_timeline"]``."""
+        return {
+            "schema": self.schema,
+            "prompt": self.prompt,
+            "seed": self.seed,
+            "frames": self.frames,
+            "width": self.width,
+            "height": self.height,
+            "fps": self.fps,
+            "image": self.image,
+            "generator": self.generator,
+            "params": dict(self.params),
+            "context": self.context.value,
+            "noise": self.noise.value,
+        }
+
+    @classmethod
+    def from_metadata(cls, data: Any, clip: str | None = None) -> Recipe:
+        """Build a recipe from stored metadata; raises ``ProjectError`` naming each bad field."""
+        problems: list[Problem] = []
+
+        def bad(field_name: str, message: str) -> None:
+            problems.append(Problem(message, clip=clip, field=field_name))
+
+        if not hasattr(data, "get"):
+            raise ProjectError(Problem(f"recipe must be a mapping, got {type(data).__name__}", clip=clip))
+        schema = data.get("schema")
+        if schema not in SUPPORTED_SCHEMAS:
+            raise ProjectError(
+                Problem(
+                    f"unsupported schema version {schema!r} (this fp-timeline reads {SUPPORTED_SCHEMAS})",
+                    clip=clip,
+                    field="schema",
+                )
+            )
+
+        prompt = data.get("prompt")
+        if not isinstance(prompt, str) or not prompt.strip():
+            bad("prompt", "prompt must be a non-empty string")
+        seed = data.get("seed")
+        if not _is_int(seed) or not 0 <= seed <= SEED_MAX:
+            bad("seed", f"seed must be an integer in 0..{SEED_MAX}, got {seed!r}")
+        frames = data.get("frames")
+        if not _is_int(frames) or frames <= 0:
+            bad("frames", f"duration must be a positive number of frames, got {frames!r}")
+        width, height = data.get("width", 640), data.get("height", 640)
+        for name, value in (("width", width), ("height", height)):
+            if not _is_int(value) or value < 16 or value % 16:
+                bad(name, f"{name} must be a positive multiple of 16, got {value!r}")
+        fps = data.get("fps", F1_NATIVE_FPS)
+        if not isinstance(fps, (int, float)) or isinstance(fps, bool) or fps <= 0:
+            bad("fps", f"fps must be a positive number, got {fps!r}")
+        image = data.get("image")
+        if image is not None and (not isinstance(image, str) or not image):
+            bad("image", f"image must be a path string, got {image!r}")
+        generator = data.get("generator", DEFAULT_GENERATOR)
+        if not isinstance(generator, str) or not generator:
+            bad("generator", f"generator must be a generator id string, got {generator!r}")
+        params = data.get("params", {})
+        if not hasattr(params, "items"):
+            bad("params", f"params must be a mapping, got {type(params).__name__}")
+            params = {}
+        context = _enum(ContextMode, data.get("context", "fresh"), "context", bad)
+        noise = _enum(NoiseMode, data.get("noise", "own"), "noise", bad)
+        if context is ContextMode.FRESH and image is None:
+            bad("image", "a fresh clip needs a start image")
+        if problems:
+            raise ProjectError(problems)
+        return cls(
+            prompt=prompt,
+            seed=int(seed),
+            frames=int(frames),
+            width=int(width),
+            height=int(height),
+            fps=float(fps),
+            image=image,
+            generator=generator,
+            params=_plain(params),
+            context=context,
+            noise=noise,
+            schema=int(schema),
+        )
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _enum(kind: type[Enum], value: Any, field_name: str, bad) -> Any:
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in kind)
+        bad(field_name, f"{field_name} must be one of {allowed}, got {value!r}")
+        return next(iter(kind))
+
+
+def _plain(value: Any) -> Any:
+    """OTIO hands back AnyDictionary/AnyVector; turn them into dict/list for hashing and JSON."""
+    if hasattr(value, "items"):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)) or type(value).__name__ == "AnyVector":
+        return [_plain(v) for v in value]
+    return value
