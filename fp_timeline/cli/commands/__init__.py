@@ -1,0 +1,1 @@
+"""Subcommand modules; every module here is imported by ``fp_timeline.cli`` and registers itself."""

@@ -1,0 +1,153 @@
+"""``new``, ``add``, ``info``, ``validate``: create and inspect projects."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from fp_timeline.cli.app import app, console, err_console, open_project, reporting_errors
+from fp_timeline.engine.registry import generator_ids, load_generator
+from fp_timeline.engine.status import project_status
+from fp_timeline.engine.validation import validate_project
+from fp_timeline.project.document import new_project, save_project
+from fp_timeline.project.edits import add_clip
+from fp_timeline.project.errors import Problem, ProjectError
+from fp_timeline.project.recipe import SEED_MAX, ContextMode, NoiseMode, Recipe
+
+ProjectArg = Annotated[Path, typer.Argument(help="The project file (.otio).")]
+
+
+@app.command()
+def new(
+    project: ProjectArg,
+    rate: Annotated[float, typer.Option(help="Timeline rate in frames per second.")] = 30.0,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+) -> None:
+    """Create an empty project with one video track."""
+    with reporting_errors():
+        if project.exists() and not force:
+            raise ProjectError(Problem("file exists already (use --force to replace it)", file=project))
+        created = new_project(project, rate=rate)
+        save_project(created)
+    console.print(f"created [bold]{created.path}[/bold] ({rate:g} fps)")
+
+
+@app.command()
+def add(
+    project: ProjectArg,
+    prompt: Annotated[str, typer.Option("--prompt", "-p", help="What moves: 'the girl dances gracefully'.")],
+    image: Annotated[
+        Path | None, typer.Option("--image", "-i", help="Start image (a carried clip may omit it).")
+    ] = None,
+    seconds: Annotated[float, typer.Option("--seconds", "-s", help="Duration, snapped to whole sections.")] = 2.0,
+    seed: Annotated[int | None, typer.Option(help="Seed 0..2^32-1 (random if omitted).")] = None,
+    after: Annotated[str | None, typer.Option(help="Insert after this clip (default: end of track).")] = None,
+    carry: Annotated[
+        bool, typer.Option("--carry/--fresh", help="Continue the previous clip's packed context.")
+    ] = False,
+    continue_noise: Annotated[
+        bool, typer.Option("--continue-noise", help="A carried clip continues the upstream noise stream.")
+    ] = False,
+    name: Annotated[str | None, typer.Option(help="Clip name (default shot_010, shot_020, ...).")] = None,
+    size: Annotated[
+        str | None, typer.Option(help="WIDTHxHEIGHT, multiples of 16 (default: the previous clip's, or 640x640).")
+    ] = None,
+    generator: Annotated[str, typer.Option(help="Generator id.")] = "framepack_f1",
+    track: Annotated[str | None, typer.Option(help="Video track name (default: the first).")] = None,
+) -> None:
+    """Add a generated clip to the timeline."""
+    loaded = open_project(project)
+    with reporting_errors():
+        width, height = _size(size, loaded)
+        rate = loaded.rate
+        gen = load_generator(generator)
+        frames = gen.snap_frames(max(1, round(seconds * rate)), carried=carry)
+        recipe = Recipe.from_metadata(
+            {
+                "schema": 1,
+                "prompt": prompt,
+                "seed": random.randint(0, SEED_MAX) if seed is None else seed,
+                "frames": frames,
+                "width": width,
+                "height": height,
+                "fps": rate,
+                "image": loaded.relative(image) if image is not None else None,
+                "generator": generator,
+                "params": {},
+                "context": (ContextMode.CARRY if carry else ContextMode.FRESH).value,
+                "noise": (NoiseMode.CONTINUE if continue_noise else NoiseMode.OWN).value,
+            },
+            clip=name,
+        )
+        if image is not None and not image.is_file():
+            raise ProjectError(Problem(f"start image not found: {image}", clip=name, field="image"))
+        problems = gen.validate(recipe)
+        if problems:
+            raise ProjectError(problems)
+        clip = add_clip(loaded, recipe, name=name, after=after, track=track)
+        problems = validate_project(loaded)
+        if problems:
+            raise ProjectError(problems)
+        save_project(loaded)
+    console.print(
+        f"added [bold]{clip.name}[/bold]: {frames} frames ({frames / rate:.2f} s), seed {recipe.seed}, "
+        f"{recipe.context.value}"
+    )
+
+
+@app.command()
+def info(project: ProjectArg) -> None:
+    """Show tracks and clips with their state: unrendered, stale or rendered."""
+    loaded = open_project(project)
+    with reporting_errors():
+        rows = project_status(loaded)
+    table = Table(title=f"{loaded.timeline.name}  ({loaded.rate:g} fps)  {loaded.path}")
+    for column in ("track", "clip", "prompt", "seed", "duration", "context", "generator", "state", "take"):
+        table.add_column(column, overflow="fold" if column == "prompt" else "ellipsis")
+    colours = {"rendered": "green", "stale": "yellow", "unrendered": "dim"}
+    for row in rows:
+        table.add_row(
+            row.track,
+            row.clip,
+            row.recipe.prompt,
+            str(row.recipe.seed),
+            f"{row.recipe.frames / row.recipe.fps:.2f}s ({row.recipe.frames}f)",
+            row.recipe.context.value + (" (cont. noise)" if row.recipe.noise is NoiseMode.CONTINUE else ""),
+            row.recipe.generator,
+            f"[{colours.get(row.state, 'red')}]{row.state}[/]",
+            row.take or "-",
+        )
+    console.print(table)
+    counts = {state: sum(r.state == state for r in rows) for state in ("rendered", "stale", "unrendered")}
+    console.print(", ".join(f"{n} {state}" for state, n in counts.items()))
+
+
+@app.command()
+def validate(project: ProjectArg) -> None:
+    """Check every clip's recipe, start image and generator settings."""
+    loaded = open_project(project)
+    problems = validate_project(loaded)
+    if problems:
+        for problem in problems:
+            err_console.print(f"[red]error:[/red] {problem}")
+        raise typer.Exit(2)
+    clips = sum(1 for _ in loaded.generated_clips())
+    console.print(f"[green]ok[/green]: {loaded.path.name}: {clips} clips, generators: {', '.join(generator_ids())}")
+
+
+def _size(size: str | None, project) -> tuple[int, int]:
+    if size is None:
+        clips = list(project.generated_clips())
+        if clips:
+            last = project.recipe(clips[-1])
+            return last.width, last.height
+        return 640, 640
+    try:
+        width, height = (int(v) for v in size.lower().split("x"))
+    except ValueError:
+        raise ProjectError(Problem(f"size must look like 640x480, got {size!r}", field="size")) from None
+    return width, height

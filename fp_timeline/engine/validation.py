@@ -1,0 +1,38 @@
+"""Whole-project validation: structure, recipes, and each generator's own checks."""
+
+from __future__ import annotations
+
+from fp_timeline.engine.registry import load_generator
+from fp_timeline.project.document import Project, structural_problems
+from fp_timeline.project.errors import Problem, ProjectError
+
+
+def validate_project(project: Project) -> list[Problem]:
+    """Every problem found, each naming the file, the clip and the field."""
+    problems = structural_problems(project)
+    bad_clips = {p.clip for p in problems}
+    for clip in project.generated_clips():
+        if clip.name in bad_clips:
+            continue
+        recipe = project.recipe(clip)
+        try:
+            generator = load_generator(recipe.generator)
+        except ProjectError as err:
+            problems.extend(_locate(p, project, clip.name) for p in err.problems)
+            continue
+        problems.extend(_locate(p, project, clip.name) for p in generator.validate(recipe))
+        snapped = generator.snap_frames(recipe.frames, carried=recipe.carries)
+        if snapped != recipe.frames:
+            problems.append(
+                Problem(
+                    f"{recipe.frames} frames is not a length {recipe.generator} can make; nearest is {snapped}",
+                    file=project.path,
+                    clip=clip.name,
+                    field="frames",
+                )
+            )
+    return problems
+
+
+def _locate(problem: Problem, project: Project, clip: str) -> Problem:
+    return Problem(problem.message, file=project.path, clip=problem.clip or clip, field=problem.field)

@@ -1,0 +1,70 @@
+"""Edits that build a project from recipes: add a generated clip, name it, place it.
+
+Like OTIO's algorithms these are plain functions over the timeline; the UI wraps them in undoable
+commands.
+"""
+
+from __future__ import annotations
+
+import opentimelineio as otio
+
+from fp_timeline.project.document import Project, generator_reference
+from fp_timeline.project.errors import Problem, ProjectError
+from fp_timeline.project.recipe import METADATA_KEY, Recipe
+from fp_timeline.project.takes import GENERATOR_KEY
+
+NAME_STEP = 10  # shot_010, shot_020, ...: room to insert shot_015 later, as editors number shots
+
+
+def next_clip_name(project: Project, prefix: str = "shot") -> str:
+    taken = {clip.name for clip in project.generated_clips()}
+    number = NAME_STEP
+    while f"{prefix}_{number:03d}" in taken:
+        number += NAME_STEP
+    return f"{prefix}_{number:03d}"
+
+
+def make_clip(name: str, recipe: Recipe) -> otio.schema.Clip:
+    """A new, unrendered generated clip: the recipe in metadata, a GeneratorReference as media."""
+    clip = otio.schema.Clip(name=name)
+    clip.metadata[METADATA_KEY] = recipe.to_metadata()
+    clip.set_media_references({GENERATOR_KEY: generator_reference(recipe)}, GENERATOR_KEY)
+    clip.source_range = otio.opentime.TimeRange(
+        otio.opentime.RationalTime(0, recipe.fps), otio.opentime.RationalTime(recipe.frames, recipe.fps)
+    )
+    return clip
+
+
+def add_clip(
+    project: Project,
+    recipe: Recipe,
+    name: str | None = None,
+    after: str | None = None,
+    track: str | None = None,
+) -> otio.schema.Clip:
+    """Append a clip to a track (the first by default), or insert it right after clip ``after``."""
+    name = name or next_clip_name(project)
+    if any(c.name == name for c in project.generated_clips()):
+        raise ProjectError(Problem("a clip with this name exists already", file=project.path, clip=name))
+    clip = make_clip(name, recipe)
+    if after is not None:
+        anchor = project.clip(after)
+        parent = anchor.parent()
+        parent.insert(parent.index(anchor) + 1, clip)
+        return clip
+    target = _track(project, track)
+    target.append(clip)
+    return clip
+
+
+def _track(project: Project, name: str | None) -> otio.schema.Track:
+    tracks = project.tracks()
+    if name is None:
+        if not tracks:
+            project.timeline.tracks.append(otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video))
+            tracks = project.tracks()
+        return tracks[0]
+    for track in tracks:
+        if track.name == name:
+            return track
+    raise ProjectError(Problem(f"no video track named {name!r}", file=project.path, field="track"))
