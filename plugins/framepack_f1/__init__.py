@@ -1,0 +1,23 @@
+"""FramePack F1 generation plugin.
+
+The F1 loop of lllyasviel/FramePack (``demo_gradio_f1.py``) re-implemented on diffusers' model classes,
+with its packed history as an object the project owns (``context.PackedContext``) so that one clip can
+continue from the previous one across a cut.
+
+Modules, one idea each:
+
+- ``config``      recipe params <-> ``FramePackF1Config`` (no torch)
+- ``schedules``   flow-matching sigma schedules (pure functions)
+- ``sampling``    k-diffusion style samplers: FramePack's flow-matching UniPC (default), Euler
+- ``denoiser``    the transformer wrapped as a denoiser D(x, sigma)
+- ``layout``      the F1 history layout: which latents go where, with which indices
+- ``loop``        one F1 section and the state carried between sections
+- ``decode``      incremental VAE decode with FramePack's soft-append blend
+- ``context``     ``PackedContext``: save/load the fixed-size state handed to the next clip
+- ``components``  the model stack (``tiny`` preset built in code, ``real`` preset from the HF cache)
+- ``encoders``    text / image / VAE encoding with small caches
+- ``checkpoint``  per-section checkpoints so a killed render resumes
+- ``generator``   ``FramePackF1Generator``: the engine's entry point
+
+Importing this package imports no torch; ``generator`` imports it lazily on first use.
+"""

@@ -1,0 +1,86 @@
+"""``FramePackF1Config``: the F1 settings stored in ``Recipe.params``, with FramePack's demo defaults.
+
+Pure Python (no torch) so that the engine can validate a recipe without loading the plugin's models.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+SAMPLERS = ("unipc", "euler")
+
+
+@dataclass(frozen=True)
+class FramePackF1Config:
+    """Sampling settings of one clip; defaults are those of FramePack's ``demo_gradio_f1.py``."""
+
+    latent_window_size: int = 9  # latent frames sampled per section (4 * L pixel frames appended)
+    steps: int = 25  # sampler steps per section (= transformer calls with cfg 1)
+    distilled_guidance: float = 10.0  # "gs": fed to the guidance embedder as gs * 1000
+    guidance_scale: float = 1.0  # real CFG; 1 means the negative branch is never evaluated
+    guidance_rescale: float = 0.0
+    negative_prompt: str = ""
+    sampler: str = "unipc"  # "unipc" (FramePack, the reference) or "euler" (diffusers' pipeline)
+    shift: float | None = None  # static shift; None: resolution-dependent mu, capped at ln 7
+    teacache: bool = False  # step skipping is lossy; kept off (and not implemented) for now
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in dataclasses.fields(cls))
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> FramePackF1Config:
+        """Build from ``Recipe.params``; unknown keys and bad values raise ``ValueError`` listing all."""
+        problems = check_params(params)
+        if problems:
+            raise ValueError("; ".join(f"{k}: {m}" for k, m in problems))
+        known = {k: v for k, v in params.items() if k in cls.field_names()}
+        for name in ("distilled_guidance", "guidance_scale", "guidance_rescale"):
+            if name in known:
+                known[name] = float(known[name])
+        if known.get("shift") is not None:
+            known["shift"] = float(known["shift"])
+        return cls(**known)
+
+    def to_params(self) -> dict[str, Any]:
+        """JSON-able dict; ``from_params(to_params())`` gives back an equal config."""
+        return dataclasses.asdict(self)
+
+
+def check_params(params: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field, message) for every bad entry of ``Recipe.params``; empty when fine."""
+    problems: list[tuple[str, str]] = []
+    names = FramePackF1Config.field_names()
+    for key in params:
+        if key not in names:
+            problems.append((key, f"unknown F1 parameter (known: {', '.join(names)})"))
+
+    def check(name: str, ok: bool, message: str) -> None:
+        if name in params and not ok:
+            problems.append((name, f"{message}, got {params[name]!r}"))
+
+    def is_int(v: Any) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool)
+
+    def is_num(v: Any) -> bool:
+        return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+    p = params
+    # FramePack's UI allows windows 1..33; the 4x history path needs nothing more.
+    check("latent_window_size", is_int(p.get("latent_window_size")) and 1 <= p["latent_window_size"] <= 33,
+          "must be an integer in 1..33")
+    check("steps", is_int(p.get("steps")) and 1 <= p["steps"] <= 100, "must be an integer in 1..100")
+    check("distilled_guidance", is_num(p.get("distilled_guidance")) and 0 <= p["distilled_guidance"] <= 32,
+          "must be a number in 0..32")
+    check("guidance_scale", is_num(p.get("guidance_scale")) and 1 <= p["guidance_scale"] <= 32,
+          "must be a number in 1..32")
+    check("guidance_rescale", is_num(p.get("guidance_rescale")) and 0 <= p["guidance_rescale"] <= 1,
+          "must be a number in 0..1")
+    check("negative_prompt", isinstance(p.get("negative_prompt"), str), "must be a string")
+    check("sampler", p.get("sampler") in SAMPLERS, f"must be one of {', '.join(SAMPLERS)}")
+    check("shift", p.get("shift") is None or (is_num(p["shift"]) and p["shift"] > 0),
+          "must be a positive number or null")
+    check("teacache", p.get("teacache") is False, "TeaCache is not supported (it is lossy); must be false")
+    return problems

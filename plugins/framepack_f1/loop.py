@@ -1,0 +1,115 @@
+"""One F1 section, and the small state carried from section to section (and from clip to clip).
+
+Faithful to FramePack's ``demo_gradio_f1.py`` worker loop: one CPU ``torch.Generator`` per render, exactly
+one float32 ``randn((1, C, L, h, w))`` per section and nothing else drawing from it; history starts as 19
+zero frames + the start latent; the new latents are appended after each section.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import torch
+
+from .config import FramePackF1Config
+from .denoiser import FlowMatchDenoiser
+from .layout import HISTORY_FRAMES, section_indices, split_history
+from .sampling import SAMPLER_FUNCTIONS, StepCallback
+from .schedules import section_sigmas
+
+
+@dataclass(frozen=True)
+class TextConditioning:
+    """Encoded prompt, batch 1."""
+
+    embeds: torch.Tensor  # (1, N, D_text) Llama hidden states, zero-padded
+    mask: torch.Tensor  # (1, N) bool, True for the real tokens (right padding)
+    pooled: torch.Tensor  # (1, D_pool) CLIP-L pooled output
+
+
+@dataclass(frozen=True)
+class Conditioning:
+    """Everything a section is conditioned on besides the history."""
+
+    text: TextConditioning
+    image_embeds: torch.Tensor  # (1, M, D_img) SigLIP last hidden state of the anchor image
+    negative: TextConditioning | None = None  # only used with real CFG (guidance_scale != 1)
+
+
+@dataclass(frozen=True)
+class LoopState:
+    """What the next section needs from the past: fixed size, however long the generation is."""
+
+    history: torch.Tensor  # (1, C, 19, h, w) float32 CPU: the last 19 frames of the zero-padded history
+    anchor: torch.Tensor  # (1, C, 1, h, w) float32 CPU: the start (anchor) image latent
+    real_frames: int  # real latent frames generated so far, the start latent included
+
+    @classmethod
+    def start(cls, start_latent: torch.Tensor) -> LoopState:
+        """A fresh clip: 19 zero frames, then the start latent.  start_latent: (1, C, 1, h, w)."""
+        start_latent = start_latent.detach().float().cpu()
+        zeros = torch.zeros_like(start_latent).expand(-1, -1, HISTORY_FRAMES, -1, -1)
+        history = torch.cat([zeros, start_latent], dim=2)[:, :, -HISTORY_FRAMES:]
+        return cls(history=history, anchor=start_latent, real_frames=1)
+
+    def appended(self, latents: torch.Tensor) -> LoopState:
+        """The state after a section produced ``latents`` (1, C, L, h, w)."""
+        history = torch.cat([self.history, latents.float().cpu()], dim=2)[:, :, -HISTORY_FRAMES:]
+        return replace(self, history=history, real_frames=self.real_frames + latents.shape[2])
+
+    def with_anchor(self, anchor: torch.Tensor) -> LoopState:
+        """Same history, new anchor (a carried clip with its own start image)."""
+        return replace(self, anchor=anchor.detach().float().cpu())
+
+
+def draw_section_noise(rng: torch.Generator, channels: int, config: FramePackF1Config,
+                       height: int, width: int) -> torch.Tensor:
+    """The section's only draw from the render's generator: (1, C, L, h, w) float32 on the CPU."""
+    shape = (1, channels, config.latent_window_size, height, width)
+    return torch.randn(shape, generator=rng, dtype=torch.float32)
+
+
+def _transformer_kwargs(text: TextConditioning, cond: Conditioning, state: LoopState,
+                        config: FramePackF1Config, device: torch.device, dtype: torch.dtype) -> dict:
+    idx = section_indices(config.latent_window_size)
+    clean, h2x, h4x = split_history(state.history, state.anchor)
+
+    def to(t: torch.Tensor) -> torch.Tensor:
+        return t.to(device=device, dtype=dtype)
+
+    return {
+        "encoder_hidden_states": to(text.embeds),
+        "encoder_attention_mask": text.mask.to(device),
+        "pooled_projections": to(text.pooled),
+        "image_embeds": to(cond.image_embeds),
+        "guidance": torch.tensor([config.distilled_guidance * 1000.0], device=device).to(dtype),
+        "indices_latents": idx.latents.to(device),
+        "latents_clean": to(clean),
+        "indices_latents_clean": idx.clean.to(device),
+        "latents_history_2x": to(h2x),
+        "indices_latents_history_2x": idx.history_2x.to(device),
+        "latents_history_4x": to(h4x),
+        "indices_latents_history_4x": idx.history_4x.to(device),
+    }
+
+
+@torch.no_grad()
+def sample_section(transformer: torch.nn.Module, state: LoopState, cond: Conditioning, noise: torch.Tensor,
+                   config: FramePackF1Config, *, device: torch.device | str = "cpu",
+                   dtype: torch.dtype = torch.float32, callback: StepCallback | None = None) -> torch.Tensor:
+    """Denoise one section from ``noise`` (1, C, L, h, w); returns the new latents, float32 on the CPU."""
+    device = torch.device(device)
+    _, _, frames, height, width = noise.shape
+    sigmas, _ = section_sigmas(config.steps, frames, height, width, config.shift)
+    positive = _transformer_kwargs(cond.text, cond, state, config, device, dtype)
+    negative = None
+    if config.guidance_scale != 1.0:
+        # FramePack feeds zeros for the negative text when no negative prompt was encoded.
+        neg = cond.negative or TextConditioning(torch.zeros_like(cond.text.embeds), cond.text.mask,
+                                                torch.zeros_like(cond.text.pooled))
+        negative = _transformer_kwargs(neg, cond, state, config, device, dtype)
+    denoiser = FlowMatchDenoiser(transformer, positive, negative, cfg_scale=config.guidance_scale,
+                                 cfg_rescale=config.guidance_rescale, dtype=dtype)
+    sampler = SAMPLER_FUNCTIONS[config.sampler]
+    latents = sampler(denoiser, noise.to(device), sigmas.to(device), callback=callback)
+    return latents.float().cpu()
