@@ -53,6 +53,11 @@ class Recipe:
     noise: NoiseMode = NoiseMode.OWN
     schema: int = SCHEMA_VERSION
 
+    def __post_init__(self) -> None:
+        # Accept plain strings for the modes (as stored in JSON) wherever a recipe is built.
+        object.__setattr__(self, "context", ContextMode(self.context))
+        object.__setattr__(self, "noise", NoiseMode(self.noise))
+
     @property
     def carries(self) -> bool:
         return self.context is ContextMode.CARRY

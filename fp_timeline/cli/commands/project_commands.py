@@ -105,24 +105,31 @@ def info(project: ProjectArg) -> None:
     loaded = open_project(project)
     with reporting_errors():
         rows = project_status(loaded)
-    table = Table(title=f"{loaded.timeline.name}  ({loaded.rate:g} fps)  {loaded.path}")
-    for column in ("track", "clip", "prompt", "seed", "duration", "context", "generator", "state", "take"):
-        table.add_column(column, overflow="fold" if column == "prompt" else "ellipsis")
+    table = Table(title=f"{loaded.timeline.name}  ({loaded.rate:g} fps)", caption=str(loaded.path))
+    several_tracks = len({row.track for row in rows}) > 1
+    if several_tracks:
+        table.add_column("track", no_wrap=True)
+    table.add_column("clip", no_wrap=True, min_width=max((len(r.clip) for r in rows), default=4))
+    table.add_column("state", no_wrap=True, min_width=10)
+    for column in ("length", "context", "seed", "generator", "take"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("prompt", overflow="fold", min_width=16)
     colours = {"rendered": "green", "stale": "yellow", "unrendered": "dim"}
     for row in rows:
+        state = row.state.value
         table.add_row(
-            row.track,
+            *([row.track] if several_tracks else []),
             row.clip,
-            row.recipe.prompt,
+            f"[{colours.get(state, 'red')}]{state}[/]",
+            f"{row.recipe.frames / row.recipe.fps:.2f}s",
+            row.recipe.context.value + ("+noise" if row.recipe.noise is NoiseMode.CONTINUE else ""),
             str(row.recipe.seed),
-            f"{row.recipe.frames / row.recipe.fps:.2f}s ({row.recipe.frames}f)",
-            row.recipe.context.value + (" (cont. noise)" if row.recipe.noise is NoiseMode.CONTINUE else ""),
             row.recipe.generator,
-            f"[{colours.get(row.state, 'red')}]{row.state}[/]",
             row.take or "-",
+            row.recipe.prompt,
         )
     console.print(table)
-    counts = {state: sum(r.state == state for r in rows) for state in ("rendered", "stale", "unrendered")}
+    counts = {state: sum(r.state.value == state for r in rows) for state in ("rendered", "stale", "unrendered")}
     console.print(", ".join(f"{n} {state}" for state, n in counts.items()))
 
 
