@@ -152,3 +152,19 @@ def test_save_as_writes_elsewhere(tmp_path):
     target = save_project(project, tmp_path / "copy" / "q.otio")
     assert target.exists() and not project.path.exists()
     assert isinstance(load_project(Path(target)).timeline, otio.schema.Timeline)
+
+
+def test_save_as_into_another_folder_keeps_images_and_takes_found(tmp_path):
+    from fp_timeline.project.document import save_project_as
+
+    project = chain_project(tmp_path / "a")
+    clip = next(project.generated_clips())
+    add_take(clip, Take("take_001", "chain.fp/renders/shot_010/take_001.mp4", "h", 12, 30.0, "chain.fp/c.safetensors"))
+    moved = save_project_as(project, tmp_path / "elsewhere" / "deep" / "b.otio")
+    reloaded = load_project(moved.path)
+    first = next(reloaded.generated_clips())
+    assert reloaded.resolve(reloaded.recipe(first).image) == (tmp_path / "a" / "images" / "start.png").resolve()
+    take = active_take(first)
+    assert reloaded.resolve(take.media) == (tmp_path / "a" / "chain.fp/renders/shot_010/take_001.mp4").resolve()
+    assert reloaded.resolve(take.context) == (tmp_path / "a" / "chain.fp/c.safetensors").resolve()
+    assert next(project.generated_clips()).metadata[METADATA_KEY]["image"] == "images/start.png"

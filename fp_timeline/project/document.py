@@ -16,6 +16,7 @@ import opentimelineio as otio
 
 from fp_timeline.project.atomic import write_text_atomic
 from fp_timeline.project.errors import Problem, ProjectError
+from fp_timeline.project.rebase import rebased_timeline
 from fp_timeline.project.recipe import METADATA_KEY, Recipe
 from fp_timeline.project.takes import GENERATOR_KEY
 
@@ -174,12 +175,25 @@ def structural_problems(project: Project) -> list[Problem]:
 
 
 def save_project(project: Project, path: Path | None = None) -> Path:
-    """Write the project atomically (temp file, fsync, rename).  ``path`` saves a copy elsewhere."""
+    """Write the project atomically (temp file, fsync, rename).
+
+    ``path`` writes a copy elsewhere, its relative paths re-pointed so they still find the same files;
+    ``project`` itself is left as it is (see ``save_project_as`` to move it).
+    """
     target = Path(path).resolve() if path is not None else project.path
-    text = otio.adapters.write_to_string(project.timeline, adapter_name="otio_json")
+    timeline = project.timeline
+    if target.parent != project.folder:
+        timeline = rebased_timeline(timeline, project.folder, target.parent)
+    text = otio.adapters.write_to_string(timeline, adapter_name="otio_json")
     target.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(target, text)
     return target
+
+
+def save_project_as(project: Project, path: Path) -> Project:
+    """Save under a new name (maybe another folder) and return the project as it now lives there."""
+    target = save_project(project, path)
+    return Project(path=target, timeline=rebased_timeline(project.timeline, project.folder, target.parent))
 
 
 def _with_file(problem: Problem, path: Path) -> Problem:

@@ -1,0 +1,42 @@
+"""Re-point a timeline's project-relative paths when the project file moves to another folder."""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path, PurePosixPath
+
+import opentimelineio as otio
+
+from fp_timeline.project.recipe import METADATA_KEY
+
+
+def rebased_timeline(timeline: otio.schema.Timeline, old_folder: Path, new_folder: Path) -> otio.schema.Timeline:
+    """A copy of ``timeline`` whose relative paths (images, takes, contexts) work from ``new_folder``."""
+    new = copy.deepcopy(timeline)
+    if Path(old_folder).resolve() == Path(new_folder).resolve():
+        return new
+
+    def move(stored: str | None) -> str | None:
+        if not stored or Path(stored).is_absolute() or "://" in stored:
+            return stored
+        absolute = (Path(old_folder) / PurePosixPath(stored)).resolve()
+        try:
+            return Path(os.path.relpath(absolute, Path(new_folder).resolve())).as_posix()
+        except ValueError:  # another drive on Windows: keep it absolute
+            return absolute.as_posix()
+
+    for clip in new.find_clips():
+        recipe = clip.metadata.get(METADATA_KEY)
+        if recipe is not None and recipe.get("image"):
+            recipe["image"] = move(recipe["image"])
+        refs = dict(clip.media_references())
+        for ref in refs.values():
+            if isinstance(ref, otio.schema.GeneratorReference) and ref.parameters.get("image"):
+                ref.parameters["image"] = move(ref.parameters["image"])
+            if isinstance(ref, otio.schema.ExternalReference):
+                ref.target_url = move(ref.target_url)
+                meta = ref.metadata.get(METADATA_KEY)
+                if meta is not None and meta.get("context"):
+                    meta["context"] = move(meta["context"])
+    return new
