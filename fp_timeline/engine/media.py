@@ -1,0 +1,147 @@
+"""Video files with PyAV: an H.264 writer that is a ``FrameSink``, a frame reader and a probe.
+
+Every mp4 we write is H.264 / yuv420p in an mp4 container, the combination every player opens.
+The writer encodes to a hidden temporary name and renames on ``close()``, so a killed render never
+leaves a half-written file under the final name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+CODEC = "libx264"
+PIXEL_FORMAT = "yuv420p"
+DEFAULT_CRF = 18  # visually lossless for previews and generated clips
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    frames: int
+    rate: float
+    width: int
+    height: int
+
+
+def even_size(width: int, height: int) -> tuple[int, int]:
+    """yuv420p subsamples chroma 2x2, so both dimensions must be even: round up by padding."""
+    return width + width % 2, height + height % 2
+
+
+def rate_fraction(rate: float) -> Fraction:
+    """29.97 and friends as exact fractions (30000/1001), whole rates as integers."""
+    return Fraction(rate).limit_denominator(1001)
+
+
+class VideoWriter:
+    """Writes (H, W, 3) uint8 RGB frames to an H.264 mp4; the file appears only on ``close()``."""
+
+    def __init__(self, path: Path, rate: float, crf: int = DEFAULT_CRF) -> None:
+        self.path = Path(path)
+        self.rate = rate
+        self._tmp = self.path.with_name(f".{self.path.stem}.partial{self.path.suffix}")
+        self._crf = crf
+        self._container: av.container.OutputContainer | None = None
+        self._stream = None
+        self._size: tuple[int, int] | None = None
+        self._count = 0
+
+    @property
+    def frames_written(self) -> int:
+        return self._count
+
+    def write(self, frame: np.ndarray) -> None:
+        frame = np.ascontiguousarray(frame, dtype=np.uint8)
+        if frame.ndim != 3 or frame.shape[2] != 3:
+            raise ValueError(f"expected an (H, W, 3) RGB frame, got shape {frame.shape}")
+        height, width = frame.shape[:2]
+        if self._container is None:
+            self._open(width, height)
+        if (width, height) != self._size:
+            raise ValueError(f"frame size changed from {self._size} to {(width, height)}")
+        padded = _pad_even(frame)
+        video_frame = av.VideoFrame.from_ndarray(padded, format="rgb24")
+        for packet in self._stream.encode(video_frame):
+            self._container.mux(packet)
+        self._count += 1
+
+    def close(self) -> Path:
+        """Flush, close and move the file to its final name; returns that name."""
+        if self._container is None:
+            raise ValueError(f"no frames were written to {self.path}")
+        for packet in self._stream.encode():
+            self._container.mux(packet)
+        self._container.close()
+        self._container = None
+        os.replace(self._tmp, self.path)
+        return self.path
+
+    def abort(self) -> None:
+        """Drop the partial file (on failure or cancel)."""
+        if self._container is not None:
+            with contextlib.suppress(Exception):
+                self._container.close()
+            self._container = None
+        with contextlib.suppress(FileNotFoundError):
+            self._tmp.unlink()
+
+    def __enter__(self) -> VideoWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+    def _open(self, width: int, height: int) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._size = (width, height)
+        self._container = av.open(str(self._tmp), mode="w", format="mp4")
+        stream = self._container.add_stream(CODEC, rate=rate_fraction(self.rate))
+        stream.width, stream.height = even_size(width, height)
+        stream.pix_fmt = PIXEL_FORMAT
+        # Deterministic output: one thread, so the same frames give the same bytes.
+        stream.codec_context.options = {"crf": str(self._crf), "threads": "1"}
+        self._stream = stream
+
+
+def _pad_even(frame: np.ndarray) -> np.ndarray:
+    height, width = frame.shape[:2]
+    if height % 2 == 0 and width % 2 == 0:
+        return frame
+    # Repeat the last row/column rather than adding black: invisible after cropping in a player.
+    return np.pad(frame, ((0, height % 2), (0, width % 2), (0, 0)), mode="edge")
+
+
+def iter_frames(path: Path) -> Iterator[np.ndarray]:
+    """Every frame of the first video stream as (H, W, 3) uint8 RGB, in order."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        for frame in container.decode(stream):
+            yield frame.to_ndarray(format="rgb24")
+
+
+def read_frames(path: Path, last: int | None = None) -> np.ndarray:
+    """All frames (or only the ``last`` n) as one (T, H, W, 3) uint8 array."""
+    frames = deque(iter_frames(path), maxlen=last)
+    if not frames:
+        raise ValueError(f"{path}: no video frames")
+    return np.stack(frames)
+
+
+def probe(path: Path) -> VideoInfo:
+    """Frame count, rate and size of a video's first stream (counts by decoding when needed)."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        rate = float(stream.average_rate or stream.base_rate or 0)
+        frames = stream.frames or sum(1 for _ in container.decode(stream))
+        return VideoInfo(frames=frames, rate=rate, width=stream.width, height=stream.height)

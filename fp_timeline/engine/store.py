@@ -1,0 +1,59 @@
+"""Where takes, contexts and resumable work live on disk, inside the project's ``<stem>.fp/`` folder.
+
+```
+<stem>.fp/renders/<clip>/take_NNN.mp4                 the take (appears only when complete)
+<stem>.fp/renders/<clip>/take_NNN.context.safetensors  its outgoing packed context
+<stem>.fp/renders/<clip>/take_NNN.json                 what produced it (recipe, generator, options)
+<stem>.fp/work/<clip>-<recipe_hash>/                   checkpoints of a render in flight
+```
+Take numbers are never reused: a number counts as taken when the project lists it *or* any file
+with that number exists (a render killed after writing its files but before the project was saved).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import opentimelineio as otio
+
+from fp_timeline.project.document import Project
+from fp_timeline.project.takes import takes_of
+
+_NUMBERED = re.compile(r"^\.?take_(\d{3,})[.]")
+
+
+@dataclass(frozen=True)
+class TakePaths:
+    key: str
+    media: Path
+    context: Path
+    record: Path
+
+
+def take_paths(project: Project, clip_name: str, key: str) -> TakePaths:
+    folder = project.render_dir(clip_name)
+    return TakePaths(
+        key=key,
+        media=folder / f"{key}.mp4",
+        context=folder / f"{key}.context.safetensors",
+        record=folder / f"{key}.json",
+    )
+
+
+def next_free_take_key(project: Project, clip: otio.schema.Clip) -> str:
+    """The next ``take_NNN`` neither in the project nor on disk: takes are never overwritten."""
+    numbers = [t.number for t in takes_of(clip)]
+    folder = project.render_dir(clip.name)
+    if folder.is_dir():
+        for entry in folder.iterdir():
+            match = _NUMBERED.match(entry.name)
+            if match:
+                numbers.append(int(match.group(1)))
+    return f"take_{max(numbers, default=0) + 1:03d}"
+
+
+def work_dir(project: Project, clip_name: str, recipe_hash: str) -> Path:
+    """Stable per (clip, recipe hash): a killed render finds its checkpoints here on the next run."""
+    return project.data_dir / "work" / f"{clip_name}-{recipe_hash}"
