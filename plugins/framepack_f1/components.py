@@ -1,0 +1,110 @@
+"""The model stack one render needs, and how to choose device, dtype and preset.
+
+Two presets go through the same code path: ``tiny`` (seeded random weights built in code, for tests and
+the CPU demo; see ``tiny.py``) and ``real`` (the released FramePack F1 weights from the local Hugging Face
+cache; see ``real.py``).  Nothing is loaded at import: ``load_components`` is called on first render.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+PRESETS = ("tiny", "real")
+PRESET_ENV = "FP_TIMELINE_F1_PRESET"
+
+
+@dataclass(frozen=True)
+class PromptTemplate:
+    """How a prompt is wrapped for the Llama encoder, and how many leading tokens to drop afterwards."""
+
+    template: str = "{}"
+    crop_start: int = 0
+    max_tokens: int = 256  # prompt tokens kept after the crop
+    pad_to: int = 512  # FramePack pads the Llama features to a fixed length with a mask
+
+
+@dataclass
+class Components:
+    """Models of one preset on one device.  Text encoders may be freed after use and reloaded lazily."""
+
+    preset: str
+    model_id: str  # written into contexts: a context is refused by another model
+    device: torch.device
+    dtype: torch.dtype  # transformer compute dtype
+    transformer: torch.nn.Module
+    vae: torch.nn.Module
+    image_encoder: torch.nn.Module
+    feature_extractor: Any
+    tokenizer: Any
+    tokenizer_2: Any
+    prompt_template: PromptTemplate
+    load_text_encoders: Callable[[], tuple[torch.nn.Module, torch.nn.Module]]
+    text_encoders: tuple[torch.nn.Module, torch.nn.Module] | None = field(default=None, repr=False)
+
+    @property
+    def latent_channels(self) -> int:
+        return int(self.transformer.config.in_channels)
+
+    @property
+    def dtype_name(self) -> str:
+        return str(self.dtype).removeprefix("torch.")
+
+    def get_text_encoders(self) -> tuple[torch.nn.Module, torch.nn.Module]:
+        if self.text_encoders is None:
+            self.text_encoders = self.load_text_encoders()
+        return self.text_encoders
+
+    def free_text_encoders(self) -> None:
+        """Drop the text encoders (the Llama one is 8B params in the real preset)."""
+        self.text_encoders = None
+        if self.device.type == "cuda":
+            torch.cuda.empty_cache()
+
+
+def resolve_preset(options: dict[str, Any], default: str | None = None) -> str:
+    """``options["preset"]``, else the generator's own preset, else $FP_TIMELINE_F1_PRESET, else "tiny"."""
+    preset = options.get("preset") or default or os.environ.get(PRESET_ENV) or "tiny"
+    if preset not in PRESETS:
+        raise ValueError(f"unknown FramePack F1 preset {preset!r}; choose one of {', '.join(PRESETS)}")
+    return preset
+
+
+def resolve_device(options: dict[str, Any]) -> torch.device:
+    name = options.get("device")
+    if name is None:
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.device(name)
+
+
+def resolve_dtype(options: dict[str, Any], device: torch.device) -> torch.dtype:
+    """bf16 on CUDA (what the F1 checkpoint was trained in), float32 on CPU (bf16 matmuls are slow there)."""
+    name = options.get("dtype")
+    if name is None:
+        return torch.bfloat16 if device.type == "cuda" else torch.float32
+    dtype = getattr(torch, str(name).removeprefix("torch."), None)
+    if not isinstance(dtype, torch.dtype):
+        raise ValueError(f"unknown dtype {name!r}")
+    return dtype
+
+
+def load_components(preset: str, device: torch.device, dtype: torch.dtype, *,
+                    vae_tiling: bool = False) -> Components:
+    """Build (tiny) or load from the local cache (real) the whole stack, in eval mode on ``device``."""
+    if preset == "tiny":
+        from .tiny import build_tiny_components
+
+        components = build_tiny_components(device, dtype)
+    elif preset == "real":
+        from .real import load_real_components
+
+        components = load_real_components(device, dtype)
+    else:
+        raise ValueError(f"unknown FramePack F1 preset {preset!r}")
+    if vae_tiling:
+        components.vae.enable_tiling()
+    return components

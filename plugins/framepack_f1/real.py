@@ -1,0 +1,134 @@
+"""The ``real`` preset: the released FramePack F1 weights, from the local Hugging Face cache only.
+
+Nothing is downloaded: a missing piece raises ``MissingWeightsError`` naming every repo/subfolder to fetch
+and the cache folder they must land in.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import torch
+
+from .components import Components, PromptTemplate
+
+TRANSFORMER_REPO = "lllyasviel/FramePack_F1_I2V_HY_20250503"
+HUNYUAN_REPO = "hunyuanvideo-community/HunyuanVideo"
+REDUX_REPO = "lllyasviel/flux_redux_bfl"
+# (repo, subfolder) pairs the real preset reads; "" is the repo root.
+REQUIRED = (
+    (TRANSFORMER_REPO, ""),
+    (HUNYUAN_REPO, "vae"),
+    (HUNYUAN_REPO, "text_encoder"),
+    (HUNYUAN_REPO, "text_encoder_2"),
+    (HUNYUAN_REPO, "tokenizer"),
+    (HUNYUAN_REPO, "tokenizer_2"),
+    (REDUX_REPO, "image_encoder"),
+    (REDUX_REPO, "feature_extractor"),
+)
+REAL_MODEL_ID = TRANSFORMER_REPO
+# HunyuanVideo's Llama-3 system prompt; its 95 tokens are cropped off the features (FramePack, diffusers).
+HUNYUAN_TEMPLATE = PromptTemplate(
+    template=(
+        "<|start_header_id|>system<|end_header_id|>\n\nDescribe the video by detailing the following aspects: "
+        "1. The main content and theme of the video."
+        "2. The color, shape, size, texture, quantity, text, and spatial relationships of the objects."
+        "3. Actions, events, behaviors temporal relationships, physical movement changes of the objects."
+        "4. background environment, light, style and atmosphere."
+        "5. camera angles, movements, and transitions used in the video:<|eot_id|>"
+        "<|start_header_id|>user<|end_header_id|>\n\n{}<|eot_id|>"
+    ),
+    crop_start=95,
+    max_tokens=256,
+    pad_to=512,
+)
+
+
+class MissingWeightsError(RuntimeError):
+    """The real preset's weights are not in the local Hugging Face cache."""
+
+
+def hub_cache_dir() -> Path:
+    """Where huggingface_hub looks: $HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub."""
+    from huggingface_hub import constants
+
+    return Path(os.environ.get("HF_HUB_CACHE") or constants.HF_HUB_CACHE)
+
+
+def _snapshot(repo: str) -> Path | None:
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    try:
+        return Path(snapshot_download(repo, local_files_only=True, cache_dir=hub_cache_dir()))
+    except (LocalEntryNotFoundError, FileNotFoundError, OSError):
+        return None
+
+
+def missing_weights() -> list[str]:
+    """``repo[/subfolder]`` for every required piece absent from the local cache."""
+    missing = []
+    snapshots: dict[str, Path | None] = {}
+    for repo, sub in REQUIRED:
+        if repo not in snapshots:
+            snapshots[repo] = _snapshot(repo)
+        root = snapshots[repo]
+        if root is None or not (root / sub).is_dir() or (sub and not any((root / sub).iterdir())):
+            missing.append(f"{repo}/{sub}" if sub else repo)
+    return missing
+
+
+def check_real_weights() -> None:
+    """Raise one ``MissingWeightsError`` listing everything to download, or return if all is cached."""
+    missing = missing_weights()
+    if missing:
+        lines = "\n".join(f"  - {m}" for m in missing)
+        raise MissingWeightsError(
+            "FramePack F1 'real' preset: these weights are not in the local Hugging Face cache "
+            f"({hub_cache_dir()}; set HF_HUB_CACHE or HF_HOME to use another):\n{lines}\n"
+            "Download them, e.g. `huggingface-cli download lllyasviel/FramePack_F1_I2V_HY_20250503`, "
+            "`huggingface-cli download hunyuanvideo-community/HunyuanVideo --include 'vae/*' 'text_encoder/*' "
+            "'text_encoder_2/*' 'tokenizer/*' 'tokenizer_2/*'`, `huggingface-cli download "
+            "lllyasviel/flux_redux_bfl --include 'image_encoder/*' 'feature_extractor/*'`; "
+            "or use the 'tiny' preset (FP_TIMELINE_F1_PRESET=tiny)."
+        )
+
+
+def load_real_components(device: torch.device, dtype: torch.dtype) -> Components:
+    """Load every real model from the cache (offline, safetensors only) onto ``device``."""
+    from diffusers import AutoencoderKLHunyuanVideo, HunyuanVideoFramepackTransformer3DModel
+    from transformers import CLIPTokenizer, LlamaTokenizerFast, SiglipImageProcessor, SiglipVisionModel
+
+    check_real_weights()
+    offline = {"local_files_only": True, "cache_dir": hub_cache_dir()}
+    # Encoders and VAE in fp16 on GPU like FramePack; everything float32 on CPU.
+    aux_dtype = torch.float16 if device.type == "cuda" else torch.float32
+
+    transformer = HunyuanVideoFramepackTransformer3DModel.from_pretrained(
+        TRANSFORMER_REPO, torch_dtype=dtype, use_safetensors=True, **offline)
+    vae = AutoencoderKLHunyuanVideo.from_pretrained(
+        HUNYUAN_REPO, subfolder="vae", torch_dtype=aux_dtype, use_safetensors=True, **offline)
+    image_encoder = SiglipVisionModel.from_pretrained(
+        REDUX_REPO, subfolder="image_encoder", torch_dtype=aux_dtype, use_safetensors=True, **offline)
+    feature_extractor = SiglipImageProcessor.from_pretrained(REDUX_REPO, subfolder="feature_extractor", **offline)
+    tokenizer = LlamaTokenizerFast.from_pretrained(HUNYUAN_REPO, subfolder="tokenizer", **offline)
+    tokenizer.padding_side = "right"  # FramePack keeps the first mask.sum() tokens
+    tokenizer_2 = CLIPTokenizer.from_pretrained(HUNYUAN_REPO, subfolder="tokenizer_2", **offline)
+
+    def load_text_encoders() -> tuple[torch.nn.Module, torch.nn.Module]:
+        from transformers import CLIPTextModel, LlamaModel
+
+        llama = LlamaModel.from_pretrained(HUNYUAN_REPO, subfolder="text_encoder", torch_dtype=aux_dtype,
+                                           use_safetensors=True, **offline)
+        clip = CLIPTextModel.from_pretrained(HUNYUAN_REPO, subfolder="text_encoder_2", torch_dtype=aux_dtype,
+                                             use_safetensors=True, **offline)
+        return llama.eval().to(device), clip.eval().to(device)
+
+    return Components(
+        preset="real", model_id=REAL_MODEL_ID, device=device, dtype=dtype,
+        transformer=transformer.eval().to(device), vae=vae.eval().to(device),
+        image_encoder=image_encoder.eval().to(device), feature_extractor=feature_extractor,
+        tokenizer=tokenizer, tokenizer_2=tokenizer_2, prompt_template=HUNYUAN_TEMPLATE,
+        load_text_encoders=load_text_encoders,
+    )
