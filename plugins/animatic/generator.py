@@ -74,9 +74,7 @@ class AnimaticGenerator:
     def snap_frames(self, frames: int, carried: bool) -> int:
         return max(1, frames)
 
-    def render(
-        self, job: RenderJob, out: FrameSink, progress: ProgressCallback, cancel: CancelToken
-    ) -> ContextBlob:
+    def render(self, job: RenderJob, out: FrameSink, progress: ProgressCallback, cancel: CancelToken) -> ContextBlob:
         recipe = job.recipe
         upstream = _read_context(job.incoming.path) if job.incoming is not None else None
         move = _move_for(job, upstream)

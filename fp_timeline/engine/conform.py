@@ -1,0 +1,229 @@
+"""Conform: the whole timeline to one H.264 mp4 at the timeline rate.
+
+Video tracks are stacked: where several tracks have a clip, the top one (last in the stack) shows.
+Each generated clip shows its active take, trimmed by its ``source_range``; plain OTIO clips with an
+``ExternalReference`` show their file; gaps are black.  An OTIO ``Transition`` (cross-dissolve)
+spans ``in_offset`` before the cut and ``out_offset`` after it; where a take has no handle frames
+past its end (or before its start), its last (or first) frame is held during the dissolve.
+Frames of other sizes are scaled to fit the output and letterboxed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import numpy as np
+import opentimelineio as otio
+from PIL import Image
+
+from fp_timeline.engine import registry
+from fp_timeline.engine.generator import CancelToken, Progress
+from fp_timeline.engine.media import VideoWriter, probe, read_frames
+from fp_timeline.project.document import Project
+from fp_timeline.project.errors import Problem, ProjectError
+from fp_timeline.project.hashing import recipe_hashes
+from fp_timeline.project.recipe import METADATA_KEY
+from fp_timeline.project.takes import active_take
+
+CONFORM = "conform"  # Progress.clip/stage value of conform reports
+CACHED_SOURCES = 3  # decoded takes kept in memory: the clip shown and both sides of a dissolve
+
+
+@dataclass(frozen=True)
+class ConformResult:
+    path: Path
+    frames: int
+    rate: float
+    width: int
+    height: int
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Shot:
+    """A clip placed on the output frame grid: frames [start, end) come from ``media``."""
+
+    name: str
+    start: int
+    end: int
+    media: Path | None  # None: missing, shown black
+    source_start: float  # seconds into the media file at ``start``
+
+
+@dataclass(frozen=True)
+class _Dissolve:
+    start: int
+    end: int
+    out_shot: _Shot | None  # None: dissolving from/to a gap (black)
+    in_shot: _Shot | None
+
+
+def conform_timeline(
+    project: Project,
+    out_path: Path,
+    *,
+    size: tuple[int, int] | None = None,
+    allow_missing: bool = False,
+    progress: Callable[[Progress], None] | None = None,
+    cancel: CancelToken | None = None,
+) -> ConformResult:
+    """Write the timeline to ``out_path``; raises ``ProjectError`` listing clips without media."""
+    cancel = cancel or CancelToken()
+    rate = project.rate
+    warnings: list[str] = []
+    hashes = recipe_hashes(project, registry.generator_version)
+    layers = [_layer(project, track, rate, hashes, warnings) for track in project.tracks()]
+    shots = [s for shots, _ in layers for s in shots]
+    missing = [s.name for s in shots if s.media is None]
+    if missing and not allow_missing:
+        raise ProjectError(
+            [Problem("no rendered take or media to show (render it first)", file=project.path, clip=n) for n in missing]
+        )
+    warnings += [f"clip {n!r} has no media; shown as black" for n in missing]
+    total = max((s.end for s in shots), default=0)
+    if total == 0:
+        raise ProjectError(Problem("the timeline is empty: nothing to conform", file=project.path))
+    width, height = size or _first_size(shots) or (640, 360)
+    footage = _Footage(width, height)
+    writer = VideoWriter(Path(out_path), rate=rate)
+    try:
+        for n in range(total):
+            cancel.raise_if_cancelled()
+            writer.write(_frame_at(n, layers, footage, rate))
+            if progress is not None:
+                progress(Progress(CONFORM, CONFORM, n + 1, total))
+        writer.close()
+    except BaseException:
+        writer.abort()
+        raise
+    return ConformResult(Path(out_path), total, rate, width, height, warnings)
+
+
+def _layer(
+    project: Project, track: otio.schema.Track, rate: float, hashes: dict[str, str], warnings: list[str]
+) -> tuple[list[_Shot], list[_Dissolve]]:
+    shots: list[_Shot] = []
+    placed: dict[int, _Shot] = {}
+    for index, item in enumerate(track):
+        if isinstance(item, otio.schema.Clip):
+            span = track.range_of_child_at_index(index)
+            source = item.trimmed_range()
+            available = item.media_reference.available_range
+            offset = available.start_time.to_seconds() if available is not None else 0.0
+            shot = _Shot(
+                name=item.name,
+                start=_frame(span.start_time, rate),
+                end=_frame(span.end_time_exclusive(), rate),
+                media=_media_of(project, item, hashes, warnings),
+                source_start=source.start_time.to_seconds() - offset,
+            )
+            shots.append(shot)
+            placed[index] = shot
+    dissolves = []
+    for index, item in enumerate(track):
+        if isinstance(item, otio.schema.Transition):
+            span = track.range_of_child_at_index(index)
+            dissolves.append(
+                _Dissolve(
+                    start=_frame(span.start_time, rate),
+                    end=_frame(span.end_time_exclusive(), rate),
+                    out_shot=placed.get(index - 1),
+                    in_shot=placed.get(index + 1),
+                )
+            )
+    return shots, dissolves
+
+
+def _media_of(project: Project, clip: otio.schema.Clip, hashes: dict[str, str], warnings: list[str]) -> Path | None:
+    if METADATA_KEY in clip.metadata:
+        take = active_take(clip)
+        if take is None:
+            return None
+        if take.recipe_hash != hashes.get(clip.name):
+            warnings.append(f"clip {clip.name!r} is stale: showing {take.key}, made from an older recipe")
+        path = project.resolve(take.media)
+    else:
+        ref = clip.media_reference
+        if not isinstance(ref, otio.schema.ExternalReference) or not ref.target_url:
+            return None
+        path = media_path(project, ref.target_url)
+    return path if path.is_file() else None
+
+
+def media_path(project: Project, target_url: str) -> Path:
+    """A file path for an ExternalReference target: plain paths or file:// URLs."""
+    parsed = urlparse(target_url)
+    if parsed.scheme == "file":
+        return Path(unquote(parsed.path))
+    return project.resolve(target_url)
+
+
+def _frame(time: otio.opentime.RationalTime, rate: float) -> int:
+    return round(time.to_seconds() * rate)
+
+
+def _first_size(shots: list[_Shot]) -> tuple[int, int] | None:
+    for shot in shots:
+        if shot.media is not None:
+            info = probe(shot.media)
+            return info.width, info.height
+    return None
+
+
+def _frame_at(n: int, layers: list[tuple[list[_Shot], list[_Dissolve]]], footage: _Footage, rate: float) -> np.ndarray:
+    for shots, dissolves in reversed(layers):  # the top track wins
+        for dissolve in dissolves:
+            if dissolve.start <= n < dissolve.end:
+                # Frame k of an L-frame dissolve shows (k + 0.5) / L of the incoming shot.
+                weight = (n - dissolve.start + 0.5) / (dissolve.end - dissolve.start)
+                a = footage.sample(dissolve.out_shot, n, rate)
+                b = footage.sample(dissolve.in_shot, n, rate)
+                return np.round(a * (1 - weight) + b * weight).astype(np.uint8)
+        for shot in shots:
+            if shot.start <= n < shot.end:
+                return footage.sample(shot, n, rate).astype(np.uint8)
+    return footage.black.astype(np.uint8)
+
+
+class _Footage:
+    """Decoded media, fitted to the output size; a few sources cached."""
+
+    def __init__(self, width: int, height: int) -> None:
+        self.width, self.height = width, height
+        self.black = np.zeros((height, width, 3), dtype=np.float32)
+        self._cache: OrderedDict[Path, tuple[np.ndarray, float]] = OrderedDict()
+
+    def sample(self, shot: _Shot | None, n: int, rate: float) -> np.ndarray:
+        if shot is None or shot.media is None:
+            return self.black
+        frames, media_rate = self._frames(shot.media)
+        seconds = shot.source_start + (n - shot.start) / rate
+        # Media time -> frame; outside the media (dissolve handles) hold the first/last frame.
+        index = math.floor(seconds * media_rate + 1e-6)
+        return self._fit(frames[min(max(index, 0), len(frames) - 1)]).astype(np.float32)
+
+    def _frames(self, path: Path) -> tuple[np.ndarray, float]:
+        if path in self._cache:
+            self._cache.move_to_end(path)
+        else:
+            self._cache[path] = (read_frames(path), probe(path).rate)
+            if len(self._cache) > CACHED_SOURCES:
+                self._cache.popitem(last=False)
+        return self._cache[path]
+
+    def _fit(self, frame: np.ndarray) -> np.ndarray:
+        h, w = frame.shape[:2]
+        if (w, h) == (self.width, self.height):
+            return frame
+        scale = min(self.width / w, self.height / h)
+        fw, fh = max(1, round(w * scale)), max(1, round(h * scale))
+        fitted = np.asarray(Image.fromarray(frame).resize((fw, fh), Image.BILINEAR))
+        canvas = np.zeros((self.height, self.width, 3), dtype=np.uint8)
+        y0, x0 = (self.height - fh) // 2, (self.width - fw) // 2
+        canvas[y0 : y0 + fh, x0 : x0 + fw] = fitted
+        return canvas
