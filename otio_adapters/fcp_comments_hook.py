@@ -1,0 +1,61 @@
+"""``pre_adapter_write`` hook: copy each clip's prompt, seed and recipe id into FCP 7 XML clip comments.
+
+The ``fcp_xml`` writer drops metadata it does not own but writes ``metadata["fcp_xml"]`` as XML,
+so ``{"comments": {"mastercomment1": ...}}`` becomes ``<clipitem><comments>``: Premiere shows them
+in its Comment columns and keeps them through its own XML export, which is how an edited cut finds
+its recipes again.  OTIO runs every ``pre_adapter_write`` hook before *every* write in the process
+(projects are saved through ``otio_json`` too), so this hook only acts when writing a ``.xml`` file
+or when asked with ``hook_function_argument_map={"fp_timeline_fcp_comments": True}``, and it
+returns a copy: the timeline passed to the writer is never changed.
+
+Contract: ``hook_function(in_timeline, argument_map) -> Timeline``.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import opentimelineio as otio
+
+from fp_timeline.project.recipe import METADATA_KEY
+from fp_timeline_otio.identity import EXPORT_KEY, RecipeId
+
+FCP_KEY = "fcp_xml"  # the fcp_xml adapter's metadata namespace
+ASK_KEY = "fp_timeline_fcp_comments"
+PROMPT_CHARS = 250  # Premiere's comment fields are short; the recipe in the project has the rest
+
+
+def hook_function(in_timeline: Any, argument_map: dict[str, Any] | None = None) -> Any:
+    """Return ``in_timeline``, or a copy whose generated clips carry FCP 7 comments."""
+    if not _wanted(argument_map or {}) or not isinstance(in_timeline, otio.schema.Timeline):
+        return in_timeline
+    if not any(METADATA_KEY in clip.metadata for clip in in_timeline.find_clips()):
+        return in_timeline
+    result = copy.deepcopy(in_timeline)
+    for clip in result.find_clips():
+        recipe = clip.metadata.get(METADATA_KEY)
+        if recipe is None:
+            continue
+        fcp = dict(clip.metadata.get(FCP_KEY, {}))
+        fcp["comments"] = clip_comments(clip.name, recipe)
+        clip.metadata[FCP_KEY] = fcp
+    return result
+
+
+def clip_comments(clip_name: str, recipe: Any) -> dict[str, str]:
+    """The four master comments: recipe tag, prompt, seed and generator."""
+    recipe_id = RecipeId.from_metadata(recipe.get(EXPORT_KEY)) or RecipeId(clip_name, "", "")
+    return {
+        "mastercomment1": recipe_id.tag,
+        "mastercomment2": str(recipe.get("prompt", ""))[:PROMPT_CHARS],
+        "mastercomment3": f"seed {recipe.get('seed', '')}",
+        "mastercomment4": f"{recipe.get('generator', '')} {recipe.get('context', '')}".strip(),
+    }
+
+
+def _wanted(argument_map: dict[str, Any]) -> bool:
+    if argument_map.get(ASK_KEY):
+        return True
+    path = str(argument_map.get("_filepath") or "")
+    return path.lower().endswith(".xml")

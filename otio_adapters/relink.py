@@ -1,0 +1,125 @@
+"""Import back: turn a cut re-edited in an NLE into a project again, each clip re-linked to its recipe.
+
+The NLE owns the edit (order, trims, deletions, gaps, transitions); the project owns the recipes
+and takes.  ``relink_timeline`` takes the edited structure and puts back, for each clip it
+recognises (``recipe_match.find_recipe``), the project clip with its recipe, every take and the
+take the editor used, trimmed as the editor trimmed it.  Clips it does not recognise (stock
+footage, titles) stay plain clips pointing at their media.  Then a changed shot can be
+re-rendered here (``fp-timeline render``) and exported again.
+
+A reordered carried clip now continues a different upstream clip: its recipe hash changes, so it
+shows as stale, which is right; a carried clip that became the first on its track is reported by
+``fp-timeline validate``.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import opentimelineio as otio
+
+from fp_timeline.project.document import Project
+from fp_timeline.project.recipe import METADATA_KEY
+from fp_timeline.project.takes import takes_of, use_take
+from fp_timeline_otio.identity import EXPORT_KEY
+from fp_timeline_otio.media_urls import path_from_url
+from fp_timeline_otio.recipe_match import Match, TakeIndex, find_recipe
+
+RationalTime = otio.opentime.RationalTime
+TimeRange = otio.opentime.TimeRange
+
+
+@dataclass
+class RelinkResult:
+    """The re-linked project and what happened to each edited clip (by its name in the edit)."""
+
+    project: Project
+    matches: list[tuple[str, Match]] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)  # plain clips kept as they came
+    dropped: list[str] = field(default_factory=list)  # project clips the editor deleted
+
+
+def relink_timeline(edited: otio.schema.Timeline, project: Project, path: Path | None = None) -> RelinkResult:
+    """A new project (at ``path``, default the project's own path) with ``edited``'s cut and our recipes.
+
+    Neither ``edited`` nor ``project`` is changed; nothing is written.
+    """
+    target = Project(path=Path(path or project.path).resolve(), timeline=copy.deepcopy(edited))
+    index = TakeIndex(project)
+    result = RelinkResult(project=target)
+    used: dict[str, int] = {}
+    for clip in list(target.timeline.find_clips()):
+        match = find_recipe(clip, index)
+        if match is None:
+            _keep_plain(clip, target)
+            result.unmatched.append(clip.name)
+            continue
+        replacement = _project_clip(project, target, clip, match, used)
+        parent = clip.parent()
+        parent[parent.index(clip)] = replacement
+        result.matches.append((clip.name, match))
+    target.timeline.metadata[METADATA_KEY] = dict(project.timeline.metadata.get(METADATA_KEY, {}))
+    target.timeline.metadata[METADATA_KEY].pop(EXPORT_KEY, None)
+    rate = project.rate
+    target.timeline.global_start_time = copy.deepcopy(project.timeline.global_start_time) or RationalTime(0, rate)
+    linked = {m.clip for _, m in result.matches}
+    result.dropped = [c.name for c in project.generated_clips() if c.name not in linked]
+    return result
+
+
+def _project_clip(
+    project: Project, target: Project, edited: otio.schema.Clip, match: Match, used: dict[str, int]
+) -> otio.schema.Clip:
+    clip = copy.deepcopy(project.clip(match.clip))
+    _rebase(clip, project, target)
+    if match.take is not None:
+        use_take(clip, match.take)
+    used[match.clip] = used.get(match.clip, 0) + 1
+    if used[match.clip] > 1:  # the editor used a shot twice: clip names are unique in a project
+        clip.name = f"{match.clip}_{used[match.clip]}"
+    if edited.source_range is not None:
+        clip.source_range = _in_rate(edited.source_range, _media_rate(clip, edited))
+    clip.enabled = edited.enabled
+    return clip
+
+
+def _media_rate(clip: otio.schema.Clip, edited: otio.schema.Clip) -> float:
+    ref = clip.media_reference
+    if ref is not None and ref.available_range is not None:
+        return ref.available_range.duration.rate
+    return edited.source_range.duration.rate
+
+
+def _in_rate(time_range: TimeRange, rate: float) -> TimeRange:
+    """The NLE's range in the take's frames (an NLE may write 23.976 where we said 24000/1001)."""
+    start = round(time_range.start_time.rescaled_to(rate).value)
+    end = round(time_range.end_time_exclusive().rescaled_to(rate).value)
+    return TimeRange(RationalTime(start, rate), RationalTime(end - start, rate))
+
+
+def _keep_plain(clip: otio.schema.Clip, target: Project) -> None:
+    ref = clip.media_reference
+    if isinstance(ref, otio.schema.ExternalReference) and ref.target_url:
+        # Stored like our own paths: project-relative where possible, never a file:// URL.
+        ref.target_url = target.relative(path_from_url(ref.target_url))
+
+
+def _rebase(clip: otio.schema.Clip, source: Project, target: Project) -> None:
+    """Keep project-relative paths right when the new project is written to another folder."""
+    if source.folder == target.folder:
+        return
+    recipe = source.recipe(clip)
+    if recipe.image:
+        target.set_recipe(clip, recipe.replace(image=target.relative(source.resolve(recipe.image))))
+    refs = dict(clip.media_references())
+    for take in takes_of(clip):
+        ref = refs[take.key]
+        ref.target_url = target.relative(source.resolve(take.media))
+        meta = dict(ref.metadata.get(METADATA_KEY, {}))
+        if meta.get("context"):
+            meta["context"] = target.relative(source.resolve(meta["context"]))
+        ref.metadata[METADATA_KEY] = meta
+    clip.set_media_references(refs, clip.active_media_reference_key)
+
