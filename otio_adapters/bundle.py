@@ -15,7 +15,6 @@ import tempfile
 from pathlib import Path
 
 import opentimelineio as otio
-
 from fp_timeline_otio.media_urls import path_from_url
 
 

@@ -21,9 +21,8 @@ import re
 from typing import Any
 
 import opentimelineio as otio
-from otio_cmx3600_adapter import cmx_3600
-
 from fp_timeline_otio.rates import exact_rate, is_ntsc
+from otio_cmx3600_adapter import cmx_3600
 
 RationalTime = otio.opentime.RationalTime
 REEL_LENGTH = 8

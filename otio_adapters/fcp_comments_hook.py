@@ -17,9 +17,9 @@ import copy
 from typing import Any
 
 import opentimelineio as otio
+from fp_timeline_otio.identity import EXPORT_KEY, RecipeId
 
 from fp_timeline.project.recipe import METADATA_KEY
-from fp_timeline_otio.identity import EXPORT_KEY, RecipeId
 
 FCP_KEY = "fcp_xml"  # the fcp_xml adapter's metadata namespace
 ASK_KEY = "fp_timeline_fcp_comments"
