@@ -92,8 +92,7 @@ def resolve_dtype(options: dict[str, Any], device: torch.device) -> torch.dtype:
     return dtype
 
 
-def load_components(preset: str, device: torch.device, dtype: torch.dtype, *,
-                    vae_tiling: bool = False) -> Components:
+def load_components(preset: str, device: torch.device, dtype: torch.dtype, *, vae_tiling: bool = False) -> Components:
     """Build (tiny) or load from the local cache (real) the whole stack, in eval mode on ``device``."""
     if preset == "tiny":
         from .tiny import build_tiny_components

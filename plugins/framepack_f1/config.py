@@ -69,18 +69,31 @@ def check_params(params: dict[str, Any]) -> list[tuple[str, str]]:
 
     p = params
     # FramePack's UI allows windows 1..33; the 4x history path needs nothing more.
-    check("latent_window_size", is_int(p.get("latent_window_size")) and 1 <= p["latent_window_size"] <= 33,
-          "must be an integer in 1..33")
+    check(
+        "latent_window_size",
+        is_int(p.get("latent_window_size")) and 1 <= p["latent_window_size"] <= 33,
+        "must be an integer in 1..33",
+    )
     check("steps", is_int(p.get("steps")) and 1 <= p["steps"] <= 100, "must be an integer in 1..100")
-    check("distilled_guidance", is_num(p.get("distilled_guidance")) and 0 <= p["distilled_guidance"] <= 32,
-          "must be a number in 0..32")
-    check("guidance_scale", is_num(p.get("guidance_scale")) and 1 <= p["guidance_scale"] <= 32,
-          "must be a number in 1..32")
-    check("guidance_rescale", is_num(p.get("guidance_rescale")) and 0 <= p["guidance_rescale"] <= 1,
-          "must be a number in 0..1")
+    check(
+        "distilled_guidance",
+        is_num(p.get("distilled_guidance")) and 0 <= p["distilled_guidance"] <= 32,
+        "must be a number in 0..32",
+    )
+    check(
+        "guidance_scale",
+        is_num(p.get("guidance_scale")) and 1 <= p["guidance_scale"] <= 32,
+        "must be a number in 1..32",
+    )
+    check(
+        "guidance_rescale",
+        is_num(p.get("guidance_rescale")) and 0 <= p["guidance_rescale"] <= 1,
+        "must be a number in 0..1",
+    )
     check("negative_prompt", isinstance(p.get("negative_prompt"), str), "must be a string")
     check("sampler", p.get("sampler") in SAMPLERS, f"must be one of {', '.join(SAMPLERS)}")
-    check("shift", p.get("shift") is None or (is_num(p["shift"]) and p["shift"] > 0),
-          "must be a positive number or null")
+    check(
+        "shift", p.get("shift") is None or (is_num(p["shift"]) and p["shift"] > 0), "must be a positive number or null"
+    )
     check("teacache", p.get("teacache") is False, "TeaCache is not supported (it is lossy); must be false")
     return problems

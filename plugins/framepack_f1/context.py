@@ -8,14 +8,13 @@ depends on the resolution and window, never on how long the shot was.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from safetensors import safe_open
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
 FORMAT = "fp_timeline.framepack_f1.context"
@@ -45,13 +44,22 @@ class PackedContext:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         tensors = {
-            "history": self.history, "anchor": self.anchor, "decode_tail": self.decode_tail,
-            "image_embeds": self.image_embeds, "rng_state": self.rng_state,
+            "history": self.history,
+            "anchor": self.anchor,
+            "decode_tail": self.decode_tail,
+            "image_embeds": self.image_embeds,
+            "rng_state": self.rng_state,
         }
         metadata = {
-            "format": FORMAT, "format_version": FORMAT_VERSION, "model_id": self.model_id, "dtype": self.dtype,
-            "width": str(self.width), "height": str(self.height), "latent_frames": str(self.latent_frames),
-            "pixel_frames": str(self.pixel_frames), **(extra or {}),
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "model_id": self.model_id,
+            "dtype": self.dtype,
+            "width": str(self.width),
+            "height": str(self.height),
+            "latent_frames": str(self.latent_frames),
+            "pixel_frames": str(self.pixel_frames),
+            **(extra or {}),
         }
         fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
         os.close(fd)
@@ -64,34 +72,51 @@ class PackedContext:
 
     @classmethod
     def load(cls, path: Path) -> PackedContext:
+        """Read a context file; anything that is not a readable F1 context raises ``ContextMismatchError``."""
         path = Path(path)
         try:
             with safe_open(str(path), framework="pt") as f:
                 meta = f.metadata() or {}
-                if meta.get("format") != FORMAT:
-                    raise ContextMismatchError(f"{path}: not a FramePack F1 context (format {meta.get('format')!r})")
-                if meta.get("format_version") != FORMAT_VERSION:
-                    raise ContextMismatchError(
-                        f"{path}: context format version {meta.get('format_version')!r}, expected {FORMAT_VERSION}")
                 tensors = {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118 (safe_open has no __iter__)
-        except (OSError, json.JSONDecodeError) as err:
+        except (OSError, SafetensorError) as err:
             raise ContextMismatchError(f"{path}: cannot read context: {err}") from err
-        return cls(history=tensors["history"], anchor=tensors["anchor"], decode_tail=tensors["decode_tail"],
-                   image_embeds=tensors["image_embeds"], rng_state=tensors["rng_state"],
-                   model_id=meta["model_id"], dtype=meta["dtype"], width=int(meta["width"]),
-                   height=int(meta["height"]), latent_frames=int(meta["latent_frames"]),
-                   pixel_frames=int(meta["pixel_frames"]))
+        if meta.get("format") != FORMAT:
+            raise ContextMismatchError(f"{path}: not a FramePack F1 context (format {meta.get('format')!r})")
+        if meta.get("format_version") != FORMAT_VERSION:
+            raise ContextMismatchError(
+                f"{path}: context format version {meta.get('format_version')!r}, expected {FORMAT_VERSION}"
+            )
+        try:
+            return cls(
+                history=tensors["history"],
+                anchor=tensors["anchor"],
+                decode_tail=tensors["decode_tail"],
+                image_embeds=tensors["image_embeds"],
+                rng_state=tensors["rng_state"],
+                model_id=meta["model_id"],
+                dtype=meta["dtype"],
+                width=int(meta["width"]),
+                height=int(meta["height"]),
+                latent_frames=int(meta["latent_frames"]),
+                pixel_frames=int(meta["pixel_frames"]),
+            )
+        except (KeyError, ValueError) as err:
+            raise ContextMismatchError(f"{path}: incomplete context ({err})") from err
 
     def check_compatible(self, path: Path, model_id: str, width: int, height: int) -> None:
         """Refuse a context from another model or resolution, naming the file and both values."""
         if self.model_id != model_id:
             raise ContextMismatchError(
-                f"{path}: context was made by model {self.model_id!r}, this render uses {model_id!r}")
+                f"{path}: context was made by model {self.model_id!r}, this render uses {model_id!r}"
+            )
         if (self.width, self.height) != (width, height):
             raise ContextMismatchError(
                 f"{path}: context is {self.width}x{self.height}, this clip is {width}x{height}; "
-                "a carried clip must keep the upstream resolution")
+                "a carried clip must keep the upstream resolution"
+            )
 
     def nbytes(self) -> int:
-        return sum(t.numel() * t.element_size() for t in
-                   (self.history, self.anchor, self.decode_tail, self.image_embeds, self.rng_state))
+        return sum(
+            t.numel() * t.element_size()
+            for t in (self.history, self.anchor, self.decode_tail, self.image_embeds, self.rng_state)
+        )

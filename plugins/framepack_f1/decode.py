@@ -75,7 +75,7 @@ class SectionDecoder:
         self._fresh = False
         self.tail = latents.float().cpu()[:, :, -window:]
         hold = max(pixel_frames(2 * window) - new, 0)  # the next section's overlap
-        self._held = pixels[:, :, pixels.shape[2] - hold:]
+        self._held = pixels[:, :, pixels.shape[2] - hold :]
         return to_uint8_frames(pixels[:, :, : pixels.shape[2] - hold])
 
     def finish(self) -> list[np.ndarray]:

@@ -25,9 +25,15 @@ def _rescale_cfg(guided: torch.Tensor, positive: torch.Tensor, rescale: float) -
 class FlowMatchDenoiser:
     """Callable ``(x, sigma) -> x0``; ``positive``/``negative`` are the transformer's conditioning kwargs."""
 
-    def __init__(self, transformer: torch.nn.Module, positive: dict[str, Any],
-                 negative: dict[str, Any] | None = None, cfg_scale: float = 1.0, cfg_rescale: float = 0.0,
-                 dtype: torch.dtype = torch.float32) -> None:
+    def __init__(
+        self,
+        transformer: torch.nn.Module,
+        positive: dict[str, Any],
+        negative: dict[str, Any] | None = None,
+        cfg_scale: float = 1.0,
+        cfg_rescale: float = 0.0,
+        dtype: torch.dtype = torch.float32,
+    ) -> None:
         self.transformer = transformer
         self.positive = positive
         self.negative = negative
@@ -41,12 +47,10 @@ class FlowMatchDenoiser:
         self.calls += 1
         timestep = (sigma.float() * T_SCALE).to(self.dtype)  # bf16 on GPU, as in FramePack
         hidden = x.to(self.dtype)
-        v_pos = self.transformer(hidden_states=hidden, timestep=timestep, return_dict=False,
-                                 **self.positive)[0].float()
+        v_pos = self.transformer(hidden_states=hidden, timestep=timestep, return_dict=False, **self.positive)[0].float()
         if self.cfg_scale == 1.0 or self.negative is None:
             return v_pos
-        v_neg = self.transformer(hidden_states=hidden, timestep=timestep, return_dict=False,
-                                 **self.negative)[0].float()
+        v_neg = self.transformer(hidden_states=hidden, timestep=timestep, return_dict=False, **self.negative)[0].float()
         return _rescale_cfg(v_neg + self.cfg_scale * (v_pos - v_neg), v_pos, self.cfg_rescale)
 
     def __call__(self, x: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:

@@ -72,21 +72,28 @@ def encode_prompt(components: Components, prompt: str) -> TextConditioning:
 def _encode_prompt(components: Components, prompt: str) -> TextConditioning:
     template, device = components.prompt_template, components.device
     llama, clip = components.get_text_encoders()
-    tokens = components.tokenizer([template.template.format(prompt)], padding="max_length",
-                                  max_length=template.max_tokens + template.crop_start, truncation=True,
-                                  return_tensors="pt", return_attention_mask=True)
+    tokens = components.tokenizer(
+        [template.template.format(prompt)],
+        padding="max_length",
+        max_length=template.max_tokens + template.crop_start,
+        truncation=True,
+        return_tensors="pt",
+        return_attention_mask=True,
+    )
     mask = tokens.attention_mask.to(device).bool()
-    hidden = llama(input_ids=tokens.input_ids.to(device), attention_mask=mask.long(),
-                   output_hidden_states=True).hidden_states[-3]  # (1, N, D)
+    hidden = llama(
+        input_ids=tokens.input_ids.to(device), attention_mask=mask.long(), output_hidden_states=True
+    ).hidden_states[-3]  # (1, N, D)
     # Keep the real tokens (whichever side the tokenizer padded), minus the template's system prompt.
-    features = hidden[0][mask[0]][template.crop_start:][: template.pad_to]  # (n, D)
+    features = hidden[0][mask[0]][template.crop_start :][: template.pad_to]  # (n, D)
     embeds = features.new_zeros((1, template.pad_to, features.shape[-1]))
     embeds[0, : features.shape[0]] = features
     text_mask = torch.zeros((1, template.pad_to), dtype=torch.bool, device=device)
     text_mask[0, : features.shape[0]] = True
 
-    clip_ids = components.tokenizer_2([prompt], padding="max_length", max_length=77, truncation=True,
-                                      return_tensors="pt").input_ids
+    clip_ids = components.tokenizer_2(
+        [prompt], padding="max_length", max_length=77, truncation=True, return_tensors="pt"
+    ).input_ids
     pooled = clip(clip_ids.to(device), output_hidden_states=False).pooler_output  # (1, D_pool)
     return TextConditioning(embeds=embeds.float().cpu(), mask=text_mask.cpu(), pooled=pooled.float().cpu())
 
@@ -107,7 +114,7 @@ def encode_image(components: Components, image: np.ndarray) -> torch.Tensor:
 
 def frames_to_pixels(frames: np.ndarray) -> torch.Tensor:
     """(T, H, W, 3) uint8 -> (1, 3, T, H, W) float in [-1, 1]."""
-    pixels = torch.from_numpy(np.ascontiguousarray(frames)).float() / 127.5 - 1.0
+    pixels = torch.from_numpy(np.array(frames, dtype=np.uint8))  # a writable copy.float() / 127.5 - 1.0
     return pixels.permute(3, 0, 1, 2).unsqueeze(0)
 
 

@@ -36,8 +36,7 @@ def section_indices(latent_window_size: int) -> SectionIndices:
     return SectionIndices(latents=latents, clean=torch.cat([anchor, h1x]), history_2x=h2x, history_4x=h4x)
 
 
-def split_history(history: torch.Tensor, anchor: torch.Tensor
-                  ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def split_history(history: torch.Tensor, anchor: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """(clean, 2x, 4x) latents from the last 19 history frames.
 
     history: (B, C, >=19, h, w), zero-padded at the front while the clip is young; anchor: (B, C, 1, h, w).

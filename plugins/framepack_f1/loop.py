@@ -62,15 +62,22 @@ class LoopState:
         return replace(self, anchor=anchor.detach().float().cpu())
 
 
-def draw_section_noise(rng: torch.Generator, channels: int, config: FramePackF1Config,
-                       height: int, width: int) -> torch.Tensor:
+def draw_section_noise(
+    rng: torch.Generator, channels: int, config: FramePackF1Config, height: int, width: int
+) -> torch.Tensor:
     """The section's only draw from the render's generator: (1, C, L, h, w) float32 on the CPU."""
     shape = (1, channels, config.latent_window_size, height, width)
     return torch.randn(shape, generator=rng, dtype=torch.float32)
 
 
-def _transformer_kwargs(text: TextConditioning, cond: Conditioning, state: LoopState,
-                        config: FramePackF1Config, device: torch.device, dtype: torch.dtype) -> dict:
+def _transformer_kwargs(
+    text: TextConditioning,
+    cond: Conditioning,
+    state: LoopState,
+    config: FramePackF1Config,
+    device: torch.device,
+    dtype: torch.dtype,
+) -> dict:
     idx = section_indices(config.latent_window_size)
     clean, h2x, h4x = split_history(state.history, state.anchor)
 
@@ -94,9 +101,17 @@ def _transformer_kwargs(text: TextConditioning, cond: Conditioning, state: LoopS
 
 
 @torch.no_grad()
-def sample_section(transformer: torch.nn.Module, state: LoopState, cond: Conditioning, noise: torch.Tensor,
-                   config: FramePackF1Config, *, device: torch.device | str = "cpu",
-                   dtype: torch.dtype = torch.float32, callback: StepCallback | None = None) -> torch.Tensor:
+def sample_section(
+    transformer: torch.nn.Module,
+    state: LoopState,
+    cond: Conditioning,
+    noise: torch.Tensor,
+    config: FramePackF1Config,
+    *,
+    device: torch.device | str = "cpu",
+    dtype: torch.dtype = torch.float32,
+    callback: StepCallback | None = None,
+) -> torch.Tensor:
     """Denoise one section from ``noise`` (1, C, L, h, w); returns the new latents, float32 on the CPU."""
     device = torch.device(device)
     _, _, frames, height, width = noise.shape
@@ -105,11 +120,18 @@ def sample_section(transformer: torch.nn.Module, state: LoopState, cond: Conditi
     negative = None
     if config.guidance_scale != 1.0:
         # FramePack feeds zeros for the negative text when no negative prompt was encoded.
-        neg = cond.negative or TextConditioning(torch.zeros_like(cond.text.embeds), cond.text.mask,
-                                                torch.zeros_like(cond.text.pooled))
+        neg = cond.negative or TextConditioning(
+            torch.zeros_like(cond.text.embeds), cond.text.mask, torch.zeros_like(cond.text.pooled)
+        )
         negative = _transformer_kwargs(neg, cond, state, config, device, dtype)
-    denoiser = FlowMatchDenoiser(transformer, positive, negative, cfg_scale=config.guidance_scale,
-                                 cfg_rescale=config.guidance_rescale, dtype=dtype)
+    denoiser = FlowMatchDenoiser(
+        transformer,
+        positive,
+        negative,
+        cfg_scale=config.guidance_scale,
+        cfg_rescale=config.guidance_rescale,
+        dtype=dtype,
+    )
     sampler = SAMPLER_FUNCTIONS[config.sampler]
     latents = sampler(denoiser, noise.to(device), sigmas.to(device), callback=callback)
     return latents.float().cpu()

@@ -106,11 +106,14 @@ def load_real_components(device: torch.device, dtype: torch.dtype) -> Components
     aux_dtype = torch.float16 if device.type == "cuda" else torch.float32
 
     transformer = HunyuanVideoFramepackTransformer3DModel.from_pretrained(
-        TRANSFORMER_REPO, torch_dtype=dtype, use_safetensors=True, **offline)
+        TRANSFORMER_REPO, torch_dtype=dtype, use_safetensors=True, **offline
+    )
     vae = AutoencoderKLHunyuanVideo.from_pretrained(
-        HUNYUAN_REPO, subfolder="vae", torch_dtype=aux_dtype, use_safetensors=True, **offline)
+        HUNYUAN_REPO, subfolder="vae", torch_dtype=aux_dtype, use_safetensors=True, **offline
+    )
     image_encoder = SiglipVisionModel.from_pretrained(
-        REDUX_REPO, subfolder="image_encoder", torch_dtype=aux_dtype, use_safetensors=True, **offline)
+        REDUX_REPO, subfolder="image_encoder", torch_dtype=aux_dtype, use_safetensors=True, **offline
+    )
     feature_extractor = SiglipImageProcessor.from_pretrained(REDUX_REPO, subfolder="feature_extractor", **offline)
     tokenizer = LlamaTokenizerFast.from_pretrained(HUNYUAN_REPO, subfolder="tokenizer", **offline)
     tokenizer.padding_side = "right"  # FramePack keeps the first mask.sum() tokens
@@ -119,16 +122,25 @@ def load_real_components(device: torch.device, dtype: torch.dtype) -> Components
     def load_text_encoders() -> tuple[torch.nn.Module, torch.nn.Module]:
         from transformers import CLIPTextModel, LlamaModel
 
-        llama = LlamaModel.from_pretrained(HUNYUAN_REPO, subfolder="text_encoder", torch_dtype=aux_dtype,
-                                           use_safetensors=True, **offline)
-        clip = CLIPTextModel.from_pretrained(HUNYUAN_REPO, subfolder="text_encoder_2", torch_dtype=aux_dtype,
-                                             use_safetensors=True, **offline)
+        llama = LlamaModel.from_pretrained(
+            HUNYUAN_REPO, subfolder="text_encoder", torch_dtype=aux_dtype, use_safetensors=True, **offline
+        )
+        clip = CLIPTextModel.from_pretrained(
+            HUNYUAN_REPO, subfolder="text_encoder_2", torch_dtype=aux_dtype, use_safetensors=True, **offline
+        )
         return llama.eval().to(device), clip.eval().to(device)
 
     return Components(
-        preset="real", model_id=REAL_MODEL_ID, device=device, dtype=dtype,
-        transformer=transformer.eval().to(device), vae=vae.eval().to(device),
-        image_encoder=image_encoder.eval().to(device), feature_extractor=feature_extractor,
-        tokenizer=tokenizer, tokenizer_2=tokenizer_2, prompt_template=HUNYUAN_TEMPLATE,
+        preset="real",
+        model_id=REAL_MODEL_ID,
+        device=device,
+        dtype=dtype,
+        transformer=transformer.eval().to(device),
+        vae=vae.eval().to(device),
+        image_encoder=image_encoder.eval().to(device),
+        feature_extractor=feature_extractor,
+        tokenizer=tokenizer,
+        tokenizer_2=tokenizer_2,
+        prompt_template=HUNYUAN_TEMPLATE,
         load_text_encoders=load_text_encoders,
     )

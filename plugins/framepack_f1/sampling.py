@@ -16,9 +16,15 @@ Denoiser = Callable[..., torch.Tensor]
 StepCallback = Callable[[dict[str, Any]], None]
 
 
-def sample_unipc(model: Denoiser, x: torch.Tensor, sigmas: torch.Tensor, *,
-                 extra_args: dict[str, Any] | None = None, callback: StepCallback | None = None,
-                 variant: str = "bh1") -> torch.Tensor:
+def sample_unipc(
+    model: Denoiser,
+    x: torch.Tensor,
+    sigmas: torch.Tensor,
+    *,
+    extra_args: dict[str, Any] | None = None,
+    callback: StepCallback | None = None,
+    variant: str = "bh1",
+) -> torch.Tensor:
     """FramePack's flow-matching UniPC (Zhao et al. 2023, "UniPC", Alg. 2, data prediction).
 
     ``lambda = -ln(sigma)``; order ``min(3, steps - 1)``, warming up 1, 2, 3.  Each step after the first
@@ -50,9 +56,16 @@ def sample_unipc(model: Denoiser, x: torch.Tensor, sigmas: torch.Tensor, *,
     return denoised_hist[-1]
 
 
-def _unipc_step(model: Denoiser, x: torch.Tensor, denoised_hist: list[torch.Tensor],
-                sigma_hist: list[torch.Tensor], sigma: torch.Tensor, order: int, variant: str,
-                extra_args: dict[str, Any]) -> tuple[torch.Tensor, torch.Tensor]:
+def _unipc_step(
+    model: Denoiser,
+    x: torch.Tensor,
+    denoised_hist: list[torch.Tensor],
+    sigma_hist: list[torch.Tensor],
+    sigma: torch.Tensor,
+    order: int,
+    variant: str,
+    extra_args: dict[str, Any],
+) -> tuple[torch.Tensor, torch.Tensor]:
     """One predictor-corrector update to ``sigma``; returns (corrected x, model output at the prediction)."""
     d_prev, sigma_prev = denoised_hist[-1], sigma_hist[-1]
     lam_prev = -torch.log(sigma_prev)
@@ -100,9 +113,14 @@ def _unipc_step(model: Denoiser, x: torch.Tensor, denoised_hist: list[torch.Tens
     return x_base - b_h * correction, d_pred
 
 
-def sample_euler(model: Denoiser, x: torch.Tensor, sigmas: torch.Tensor, *,
-                 extra_args: dict[str, Any] | None = None,
-                 callback: StepCallback | None = None) -> torch.Tensor:
+def sample_euler(
+    model: Denoiser,
+    x: torch.Tensor,
+    sigmas: torch.Tensor,
+    *,
+    extra_args: dict[str, Any] | None = None,
+    callback: StepCallback | None = None,
+) -> torch.Tensor:
     """Euler steps on the flow ODE (Karras et al. 2022, Alg. 2 without churn), as diffusers' pipeline does.
 
     With velocity ``v = (x - D) / sigma``: ``x <- x + (sigma_next - sigma) * v``; the last step (to 0) lands

@@ -36,8 +36,9 @@ def sigmas_from_mu(steps: int, mu: float) -> torch.Tensor:
     return shift / (shift + (1.0 / t - 1.0))  # t = 0 gives 1/0 = inf, hence sigma 0
 
 
-def section_sigmas(steps: int, latent_frames: int, height: int, width: int,
-                   shift: float | None = None) -> tuple[torch.Tensor, float]:
+def section_sigmas(
+    steps: int, latent_frames: int, height: int, width: int, shift: float | None = None
+) -> tuple[torch.Tensor, float]:
     """Sigmas and mu for one section; a static ``shift`` overrides the resolution-dependent mu."""
     seq_len = section_seq_len(latent_frames, height, width)
     mu = math.log(shift) if shift is not None else flux_shift_mu(seq_len)

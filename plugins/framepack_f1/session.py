@@ -38,8 +38,14 @@ class ClipSpec:
 class ChainRenderer:
     """Section-by-section F1 generation over a chain of clips.  Call ``begin_clip`` before each clip."""
 
-    def __init__(self, components: Components, width: int, height: int,
-                 context: PackedContext | None = None, free_text_encoders: bool = True) -> None:
+    def __init__(
+        self,
+        components: Components,
+        width: int,
+        height: int,
+        context: PackedContext | None = None,
+        free_text_encoders: bool = True,
+    ) -> None:
         self.components = components
         self.width, self.height = width, height
         self.free_text_encoders = free_text_encoders
@@ -53,8 +59,9 @@ class ChainRenderer:
         self._config = FramePackF1Config()
         self.pixel_frames = 0
         if context is not None:
-            self._state = LoopState(history=context.history.float(), anchor=context.anchor.float(),
-                                    real_frames=context.latent_frames)
+            self._state = LoopState(
+                history=context.history.float(), anchor=context.anchor.float(), real_frames=context.latent_frames
+            )
             self._rng = torch.Generator("cpu")
             self._rng.set_state(context.rng_state)
             self._tail = context.decode_tail.float()
@@ -99,8 +106,16 @@ class ChainRenderer:
         """Sample and decode one section; returns (new latents (1, C, L, h, w), frames now final)."""
         h, w = self.latent_size
         noise = draw_section_noise(self._rng, self.components.latent_channels, self._config, h, w)
-        latents = sample_section(self.components.transformer, self._state, self._cond, noise, self._config,
-                                 device=self.components.device, dtype=self.components.dtype, callback=callback)
+        latents = sample_section(
+            self.components.transformer,
+            self._state,
+            self._cond,
+            noise,
+            self._config,
+            device=self.components.device,
+            dtype=self.components.dtype,
+            callback=callback,
+        )
         return latents, self.accept_section(latents)
 
     def accept_section(self, latents: torch.Tensor, rng_state: torch.Tensor | None = None) -> list[np.ndarray]:
@@ -128,7 +143,15 @@ class ChainRenderer:
         if self._decoder is not None:
             raise RuntimeError("end_clip() first: a context is taken between clips")
         return PackedContext(
-            history=self._state.history, anchor=self._state.anchor, decode_tail=self._tail,
-            image_embeds=self._image_embeds.float(), rng_state=self._rng.get_state(),
-            model_id=self.components.model_id, dtype=self.components.dtype_name, width=self.width,
-            height=self.height, latent_frames=self._state.real_frames, pixel_frames=self.pixel_frames)
+            history=self._state.history,
+            anchor=self._state.anchor,
+            decode_tail=self._tail,
+            image_embeds=self._image_embeds.float(),
+            rng_state=self._rng.get_state(),
+            model_id=self.components.model_id,
+            dtype=self.components.dtype_name,
+            width=self.width,
+            height=self.height,
+            latent_frames=self._state.real_frames,
+            pixel_frames=self.pixel_frames,
+        )

@@ -34,9 +34,15 @@ def build_llama_tokenizer():
 
     # transformers 5 pads Llama on the LEFT by default; FramePack keeps the first mask.sum() tokens, i.e.
     # assumes RIGHT padding.  Passed to the constructor so it survives save/load.
-    return LlamaTokenizerFast(vocab=_vocab(["<unk>", "<s>", "</s>", "<pad>", "\u2581"]), merges=[],
-                              unk_token="<unk>", bos_token="<s>", eos_token="</s>", pad_token="<pad>",
-                              padding_side="right")
+    return LlamaTokenizerFast(
+        vocab=_vocab(["<unk>", "<s>", "</s>", "<pad>", "\u2581"]),
+        merges=[],
+        unk_token="<unk>",
+        bos_token="<s>",
+        eos_token="</s>",
+        pad_token="<pad>",
+        padding_side="right",
+    )
 
 
 def build_clip_tokenizer():
@@ -55,14 +61,36 @@ def _build_text_encoders() -> tuple[torch.nn.Module, torch.nn.Module]:
     from transformers import CLIPTextConfig, CLIPTextModel, LlamaConfig, LlamaModel
 
     torch.manual_seed(SEED + 1)
-    llama = LlamaModel(LlamaConfig(bos_token_id=1, eos_token_id=2, pad_token_id=3, hidden_size=TEXT_DIM,
-                                   intermediate_size=37, num_attention_heads=4, num_key_value_heads=4,
-                                   num_hidden_layers=3,  # hidden_states[-3] must exist
-                                   vocab_size=128, max_position_embeddings=512, hidden_act="silu"))
+    llama = LlamaModel(
+        LlamaConfig(
+            bos_token_id=1,
+            eos_token_id=2,
+            pad_token_id=3,
+            hidden_size=TEXT_DIM,
+            intermediate_size=37,
+            num_attention_heads=4,
+            num_key_value_heads=4,
+            num_hidden_layers=3,  # hidden_states[-3] must exist
+            vocab_size=128,
+            max_position_embeddings=512,
+            hidden_act="silu",
+        )
+    )
     torch.manual_seed(SEED + 2)
-    clip = CLIPTextModel(CLIPTextConfig(bos_token_id=0, eos_token_id=1, pad_token_id=1, hidden_size=POOLED_DIM,
-                                        intermediate_size=37, num_attention_heads=4, num_hidden_layers=2,
-                                        vocab_size=600, max_position_embeddings=77, projection_dim=32))
+    clip = CLIPTextModel(
+        CLIPTextConfig(
+            bos_token_id=0,
+            eos_token_id=1,
+            pad_token_id=1,
+            hidden_size=POOLED_DIM,
+            intermediate_size=37,
+            num_attention_heads=4,
+            num_hidden_layers=2,
+            vocab_size=600,
+            max_position_embeddings=77,
+            projection_dim=32,
+        )
+    )
     return llama.eval(), clip.eval()
 
 
@@ -71,12 +99,25 @@ def build_tiny_transformer() -> torch.nn.Module:
 
     torch.manual_seed(SEED)
     model = HunyuanVideoFramepackTransformer3DModel(
-        in_channels=LATENT_CHANNELS, out_channels=LATENT_CHANNELS, num_attention_heads=2,
+        in_channels=LATENT_CHANNELS,
+        out_channels=LATENT_CHANNELS,
+        num_attention_heads=2,
         attention_head_dim=10,  # must equal sum(rope_axes_dim)
-        num_layers=1, num_single_layers=1, num_refiner_layers=1, mlp_ratio=4.0, patch_size=2, patch_size_t=1,
-        qk_norm="rms_norm", guidance_embeds=True, text_embed_dim=TEXT_DIM, pooled_projection_dim=POOLED_DIM,
-        rope_theta=256.0, rope_axes_dim=(2, 4, 4), image_condition_type=None,
-        has_image_proj=True, image_proj_dim=IMAGE_DIM,  # F1 always conditions on the image
+        num_layers=1,
+        num_single_layers=1,
+        num_refiner_layers=1,
+        mlp_ratio=4.0,
+        patch_size=2,
+        patch_size_t=1,
+        qk_norm="rms_norm",
+        guidance_embeds=True,
+        text_embed_dim=TEXT_DIM,
+        pooled_projection_dim=POOLED_DIM,
+        rope_theta=256.0,
+        rope_axes_dim=(2, 4, 4),
+        image_condition_type=None,
+        has_image_proj=True,
+        image_proj_dim=IMAGE_DIM,  # F1 always conditions on the image
         has_clean_x_embedder=True,  # the history path
     )
     # Default init leaves norms at exactly 1/0; perturb them so a wrong key mapping cannot hide.
@@ -92,10 +133,18 @@ def build_tiny_vae() -> torch.nn.Module:
 
     torch.manual_seed(SEED + 3)
     return AutoencoderKLHunyuanVideo(
-        in_channels=3, out_channels=3, latent_channels=LATENT_CHANNELS,
-        down_block_types=("HunyuanVideoDownBlock3D",) * 4, up_block_types=("HunyuanVideoUpBlock3D",) * 4,
-        block_out_channels=(8, 8, 8, 8), layers_per_block=1, norm_num_groups=4, scaling_factor=0.476986,
-        spatial_compression_ratio=8, temporal_compression_ratio=4, mid_block_add_attention=True,
+        in_channels=3,
+        out_channels=3,
+        latent_channels=LATENT_CHANNELS,
+        down_block_types=("HunyuanVideoDownBlock3D",) * 4,
+        up_block_types=("HunyuanVideoUpBlock3D",) * 4,
+        block_out_channels=(8, 8, 8, 8),
+        layers_per_block=1,
+        norm_num_groups=4,
+        scaling_factor=0.476986,
+        spatial_compression_ratio=8,
+        temporal_compression_ratio=4,
+        mid_block_add_attention=True,
     ).eval()
 
 
@@ -108,9 +157,16 @@ def build_tiny_image_encoder():
         from transformers import SiglipImageProcessor
 
     torch.manual_seed(SEED + 4)
-    encoder = SiglipVisionModel(SiglipVisionConfig(hidden_size=IMAGE_DIM, intermediate_size=37,
-                                                   num_attention_heads=4, num_hidden_layers=2,
-                                                   image_size=32, patch_size=8))
+    encoder = SiglipVisionModel(
+        SiglipVisionConfig(
+            hidden_size=IMAGE_DIM,
+            intermediate_size=37,
+            num_attention_heads=4,
+            num_hidden_layers=2,
+            image_size=32,
+            patch_size=8,
+        )
+    )
     return encoder.eval(), SiglipImageProcessor(size={"height": 32, "width": 32})
 
 
@@ -129,10 +185,16 @@ def build_tiny_components(device: torch.device, dtype: torch.dtype) -> Component
         return llama.to(device), clip.to(device)
 
     return Components(
-        preset="tiny", model_id=TINY_MODEL_ID, device=device, dtype=dtype,
+        preset="tiny",
+        model_id=TINY_MODEL_ID,
+        device=device,
+        dtype=dtype,
         transformer=_placed(build_tiny_transformer(), device, dtype),
         vae=_placed(build_tiny_vae(), device, dtype),
-        image_encoder=image_encoder.to(device), feature_extractor=feature_extractor,
-        tokenizer=build_llama_tokenizer(), tokenizer_2=build_clip_tokenizer(),
-        prompt_template=TINY_TEMPLATE, load_text_encoders=load_text_encoders,
+        image_encoder=image_encoder.to(device),
+        feature_extractor=feature_extractor,
+        tokenizer=build_llama_tokenizer(),
+        tokenizer_2=build_clip_tokenizer(),
+        prompt_template=TINY_TEMPLATE,
+        load_text_encoders=load_text_encoders,
     )

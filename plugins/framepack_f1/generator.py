@@ -1,0 +1,232 @@
+"""``FramePackF1Generator``: the engine's entry point (``fp_timeline.generators: framepack_f1``).
+
+Validation and frame snapping need no torch; the models load lazily on the first ``render``.
+Runtime ``job.options``: ``preset`` ("tiny" | "real"; else the constructor's, else $FP_TIMELINE_F1_PRESET,
+else "tiny"), ``device`` ("cpu" | "cuda" | None = best), ``dtype`` (None = bf16 on CUDA, float32 on CPU),
+``vae_tiling`` (bool), ``free_text_encoders`` (bool, default True).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fp_timeline.engine.generator import (
+    CancelToken,
+    ContextBlob,
+    FrameSink,
+    Progress,
+    ProgressCallback,
+    RenderJob,
+)
+from fp_timeline.project.errors import Problem
+from fp_timeline.project.recipe import F1_NATIVE_FPS, NoiseMode, Recipe
+
+from .config import FramePackF1Config, check_params
+
+FRAMES_PER_LATENT = 4
+
+
+def section_frames(latent_window_size: int) -> int:
+    """Net frames one section adds: 4 per latent frame."""
+    return FRAMES_PER_LATENT * latent_window_size
+
+
+def frames_for(sections: int, carried: bool, latent_window_size: int) -> int:
+    """A fresh clip has its start frame plus whole sections; a carried clip only whole sections."""
+    return sections * section_frames(latent_window_size) + (0 if carried else 1)
+
+
+def sections_for(frames: int, carried: bool, latent_window_size: int) -> int:
+    """The nearest whole number of sections (at least one) for ``frames``."""
+    return max(1, round((frames - (0 if carried else 1)) / section_frames(latent_window_size)))
+
+
+class FramePackF1Generator:
+    """FramePack F1 image-to-video, continued across cuts through ``PackedContext`` files."""
+
+    id = "framepack_f1"
+    version = "1"
+
+    def __init__(self, preset: str | None = None) -> None:
+        self.preset = preset
+        self._components: dict[tuple, Any] = {}  # loaded stacks, by (preset, device, dtype, tiling)
+
+    # ------------------------------------------------------------------ no torch needed
+    def validate(self, recipe: Recipe) -> list[Problem]:
+        problems = [Problem(message, field=f"params.{name}") for name, message in check_params(recipe.params)]
+        if recipe.fps != F1_NATIVE_FPS:
+            problems.append(Problem(f"FramePack F1 generates at {F1_NATIVE_FPS} fps, got {recipe.fps}", field="fps"))
+        if problems:
+            return problems
+        window = FramePackF1Config.from_params(recipe.params).latent_window_size
+        snapped = frames_for(sections_for(recipe.frames, recipe.carries, window), recipe.carries, window)
+        if snapped != recipe.frames:
+            problems.append(
+                Problem(
+                    f"{recipe.frames} frames is not whole F1 sections of {section_frames(window)} frames "
+                    f"(latent window {window}); nearest is {snapped}",
+                    field="frames",
+                )
+            )
+        return problems
+
+    def snap_frames(self, frames: int, carried: bool) -> int:
+        window = FramePackF1Config().latent_window_size  # params are not known here: the default window
+        return frames_for(sections_for(frames, carried, window), carried, window)
+
+    # ------------------------------------------------------------------ models
+    def components(self, options: dict[str, Any]):
+        """The model stack for these options, loaded once per generator instance."""
+        from .components import load_components, resolve_device, resolve_dtype, resolve_preset
+
+        preset = resolve_preset(options, self.preset)
+        device = resolve_device(options)
+        dtype = resolve_dtype(options, device)
+        key = (preset, str(device), str(dtype), bool(options.get("vae_tiling", False)))
+        if key not in self._components:
+            self._components[key] = load_components(preset, device, dtype, vae_tiling=key[3])
+        return self._components[key]
+
+    # ------------------------------------------------------------------ render
+    def render(self, job: RenderJob, out: FrameSink, progress: ProgressCallback, cancel: CancelToken) -> ContextBlob:
+        from .checkpoint import SectionCheckpoints
+        from .context import PackedContext
+        from .encoders import load_image
+        from .preview import latent_preview
+        from .session import ChainRenderer, ClipSpec
+
+        recipe = job.recipe
+        config = FramePackF1Config.from_params(recipe.params)
+        window = config.latent_window_size
+        sections = sections_for(recipe.frames, recipe.carries, window)
+        cancel.raise_if_cancelled()
+        progress(Progress(job.clip, "load", 0, 0, message="loading models"))
+        components = self.components(job.options)
+
+        context = None
+        if recipe.carries:
+            if job.incoming is None:
+                raise ValueError(f"clip {job.clip!r} carries but no incoming context was given")
+            context = PackedContext.load(job.incoming.path)
+            context.check_compatible(job.incoming.path, components.model_id, recipe.width, recipe.height)
+        image = load_image(job.image_path, recipe.width, recipe.height) if job.image_path else None
+
+        progress(Progress(job.clip, "encode", 0, 0, message="encoding prompt and image"))
+        renderer = ChainRenderer(
+            components,
+            recipe.width,
+            recipe.height,
+            context=context,
+            free_text_encoders=bool(job.options.get("free_text_encoders", True)),
+        )
+        renderer.begin_clip(
+            ClipSpec(
+                prompt=recipe.prompt,
+                seed=recipe.seed,
+                sections=sections,
+                config=config,
+                image=image,
+                noise=recipe.noise.value if recipe.carries else NoiseMode.OWN.value,
+            )
+        )
+
+        emitted = 0
+        already = out.frames_written  # a sink that survived a kill already has these frames
+
+        def emit(frames: list[np.ndarray]) -> None:
+            nonlocal emitted
+            for frame in frames:
+                if emitted >= already:
+                    out.write(frame)
+                emitted += 1
+
+        key = hashlib.sha256(f"{job.recipe_hash}|{components.model_id}|{components.dtype_name}".encode()).hexdigest()
+        checkpoints = SectionCheckpoints(job.work_dir, key)
+        done = min(checkpoints.count(), sections)
+        for index, (latents, rng_state) in enumerate(checkpoints.finished(done)):
+            cancel.raise_if_cancelled()
+            progress(
+                Progress(
+                    job.clip,
+                    "resume",
+                    index + 1,
+                    done,
+                    index + 1,
+                    sections,
+                    message=f"replaying checkpointed section {index + 1}/{done}",
+                )
+            )
+            emit(renderer.accept_section(latents, rng_state))
+
+        total = sections * config.steps
+        started = time.monotonic()
+        for index in range(done, sections):
+
+            def on_step(d: dict, index: int = index) -> None:
+                cancel.raise_if_cancelled()  # between sampler steps
+                step = index * config.steps + d["i"] + 1
+                done_steps = step - done * config.steps
+                eta = (time.monotonic() - started) / done_steps * (total - step)
+                progress(
+                    Progress(
+                        job.clip,
+                        "sample",
+                        step,
+                        total,
+                        index + 1,
+                        sections,
+                        message=f"section {index + 1}/{sections}, step {d['i'] + 1}/{config.steps}, ETA {eta:.0f}s",
+                        preview=latent_preview(d["denoised"]),
+                    )
+                )
+
+            latents, frames = renderer.run_section(callback=on_step)
+            emit(frames)
+            checkpoints.save(index, latents, renderer.rng_state())
+            progress(
+                Progress(
+                    job.clip,
+                    "decode",
+                    (index + 1) * config.steps,
+                    total,
+                    index + 1,
+                    sections,
+                    message=f"section {index + 1}/{sections} decoded",
+                )
+            )
+        emit(renderer.end_clip())
+
+        outgoing = renderer.context()
+        outgoing.save(job.context_path, extra={"recipe_hash": job.recipe_hash, "clip": job.clip})
+        return ContextBlob(path=job.context_path, hash=job.recipe_hash, metadata=_blob_metadata(outgoing))
+
+    # ------------------------------------------------------------------ extend a foreign video
+    def context_from_frames(
+        self, frames: np.ndarray, recipe: Recipe, context_path: Path, options: dict[str, Any]
+    ) -> ContextBlob:
+        from .extend import context_from_video
+
+        config = FramePackF1Config.from_params(recipe.params)
+        components = self.components(options)
+        context = context_from_video(
+            components, frames, recipe.width, recipe.height, recipe.seed, config.latent_window_size
+        )
+        context.save(context_path, extra={"source": "video"})
+        digest = hashlib.sha256(np.ascontiguousarray(frames[-1]).tobytes()).hexdigest()
+        return ContextBlob(path=context_path, hash=f"video:{digest}", metadata=_blob_metadata(context))
+
+
+def _blob_metadata(context) -> dict[str, str]:
+    return {
+        "generator": FramePackF1Generator.id,
+        "model_id": context.model_id,
+        "dtype": context.dtype,
+        "width": str(context.width),
+        "height": str(context.height),
+        "pixel_frames": str(context.pixel_frames),
+    }
