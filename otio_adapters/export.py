@@ -14,6 +14,7 @@ from fp_timeline_otio.bundle import read_bundle, write_bundle
 from fp_timeline_otio.fcp_comments_hook import ASK_KEY
 from fp_timeline_otio.flatten import flatten_for_export
 from fp_timeline_otio.formats import BUNDLE_SUFFIX, ExportFormat, format_named
+from fp_timeline_otio.handles import TransitionPolicy
 
 from fp_timeline.project.atomic import write_text_atomic
 from fp_timeline.project.document import Project
@@ -22,11 +23,16 @@ READ_ADAPTERS = {".otio": "otio_json", ".xml": "fcp_xml", ".edl": "fp_edl"}
 
 
 def export_project(
-    project: Project, format_name: str, out: Path, bundle: bool = False, start_timecode: str | None = None
+    project: Project,
+    format_name: str,
+    out: Path,
+    bundle: bool = False,
+    start_timecode: str | None = None,
+    transitions: TransitionPolicy = TransitionPolicy.OVERLAP,
 ) -> Path:
     """Write the project's cut to ``out`` for ``format_name``; ``bundle`` writes a ``.otioz`` with media."""
     fmt = format_named(format_name)
-    timeline = flatten_for_export(project, fmt.url_style, start_timecode)
+    timeline = flatten_for_export(project, fmt.url_style, start_timecode, transitions)
     out = Path(out)
     if bundle:
         if fmt.adapter != "otio_json":

@@ -5,7 +5,7 @@ Like OTIO's algorithms this returns a new timeline and leaves the project alone.
   ``GeneratorReference``), spelled as the target NLE wants (``media_urls.UrlStyle``);
 - ``available_range`` and ``source_range`` are always set (the FCP 7 XML writer crashes without);
 - rates move to exact SMPTE rates (23.976 -> 24000/1001) and the timeline gets its start timecode;
-- transitions get handles (``handles.py``);
+- transitions get handles, or become cuts (``handles.py``);
 - each clip records where it came from (``identity.RecipeId``) so an edited cut can be re-linked.
 """
 
@@ -15,7 +15,7 @@ import copy
 from pathlib import Path
 
 import opentimelineio as otio
-from fp_timeline_otio.handles import track_with_transition_handles
+from fp_timeline_otio.handles import TransitionPolicy, track_for_export
 from fp_timeline_otio.identity import EXPORT_KEY, RecipeId
 from fp_timeline_otio.media_urls import UrlStyle, path_from_url, url_for
 from fp_timeline_otio.rates import exact_range, exact_rate, exact_time, start_time_from_timecode
@@ -32,7 +32,10 @@ MEDIA_KEY = otio.schema.Clip.DEFAULT_MEDIA_KEY
 
 
 def flatten_for_export(
-    project: Project, url_style: UrlStyle = UrlStyle.PATH, start_timecode: str | None = None
+    project: Project,
+    url_style: UrlStyle = UrlStyle.PATH,
+    start_timecode: str | None = None,
+    transitions: TransitionPolicy = TransitionPolicy.OVERLAP,
 ) -> otio.schema.Timeline:
     """The project's cut with active takes only; raises ``ProjectError`` listing clips not ready."""
     problems = export_problems(project)
@@ -52,8 +55,7 @@ def flatten_for_export(
         for item in track:
             _flatten_item(project, item, url_style)
         if any(isinstance(item, otio.schema.Transition) for item in track):
-            flat = track_with_transition_handles(track)
-            timeline.tracks[index] = flat
+            timeline.tracks[index] = track_for_export(track, transitions)
     return timeline
 
 

@@ -7,16 +7,43 @@ frames or refuse, and the EDL writer crashes on a negative source timecode.  We 
 by trimming: the outgoing clip ends ``out_offset`` earlier and the incoming clip starts
 ``in_offset`` later, so the dissolve mixes the last frames of one take with the first frames of
 the next (a 12-frame dissolve between takes of 73 and 37 frames gives 98 frames of cut).
+
+That cut is shorter than the project's conform (``fp_timeline.engine.conform`` keeps every clip's
+length and holds the first/last frame during a dissolve instead).  ``TransitionPolicy.CUT`` keeps
+the conform's timing exactly by exporting straight cuts; the editor adds dissolves in the NLE.
 """
 
 from __future__ import annotations
 
 import copy
+from enum import Enum
 
 import opentimelineio as otio
 
 RationalTime = otio.opentime.RationalTime
 TimeRange = otio.opentime.TimeRange
+
+
+class TransitionPolicy(str, Enum):
+    """What an export does with the project's transitions."""
+
+    OVERLAP = "overlap"  # keep them; trim the clips around each so the NLE has real handles
+    CUT = "cut"  # drop them: straight cuts at the project's timing, as long as the conform
+
+
+def track_for_export(track: otio.schema.Track, policy: TransitionPolicy) -> otio.schema.Track:
+    """A copy of ``track`` whose transitions an NLE can play without media it does not have."""
+    if policy is TransitionPolicy.CUT:
+        return track_without_transitions(track)
+    return track_with_transition_handles(track)
+
+
+def track_without_transitions(track: otio.schema.Track) -> otio.schema.Track:
+    """A copy of ``track`` with every transition removed (the clips keep their ranges)."""
+    result = copy.deepcopy(track)
+    for item in [i for i in result if isinstance(i, otio.schema.Transition)]:
+        del result[result.index(item)]
+    return result
 
 
 def track_with_transition_handles(track: otio.schema.Track) -> otio.schema.Track:

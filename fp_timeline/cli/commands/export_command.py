@@ -1,0 +1,140 @@
+"""``export`` and ``import``: hand the cut to DaVinci Resolve or Premiere Pro, and take the edit back.
+
+``export`` flattens the project (each clip's active take) and writes it with an OTIO adapter
+(see ``fp_timeline_otio.formats``); it refuses while clips are unrendered or their take file is
+gone, listing them, unless ``--render`` renders them first.  ``import`` reads the NLE's re-edit
+(``.otio``, FCP 7 ``.xml``, ``.edl``, ``.otioz``) and writes a project with that cut whose clips
+are re-linked to their recipes and takes, ready to re-render a changed shot and export again.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from fp_timeline_otio.export import export_project, read_timeline
+from fp_timeline_otio.formats import BUNDLE_SUFFIX, FORMATS
+from fp_timeline_otio.handles import TransitionPolicy
+from fp_timeline_otio.readiness import export_problems, unready_clips
+from fp_timeline_otio.relink import relink_timeline
+
+from fp_timeline.cli.app import EXIT_PROBLEM, app, console, err_console, open_project, reporting_errors
+from fp_timeline.engine.planner import plan_render
+from fp_timeline.engine.renderer import render_project
+from fp_timeline.engine.validation import validate_project
+from fp_timeline.project.document import Project, save_project
+from fp_timeline.project.errors import Problem, ProjectError
+
+ProjectArg = Annotated[Path, typer.Argument(help="The project file (.otio).")]
+FORMAT_HELP = "; ".join(f"{f.name}: {f.description}" for f in FORMATS.values())
+
+
+@app.command()
+def export(
+    project: ProjectArg,
+    to: Annotated[str, typer.Option("--to", "-t", help=f"Target. {FORMAT_HELP}.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.")],
+    render: Annotated[bool, typer.Option("--render", help="Render unrendered or stale clips first.")] = False,
+    bundle: Annotated[
+        bool, typer.Option("--bundle", help="Write a .otioz with the media inside (resolve, premiere, otio).")
+    ] = False,
+    start_timecode: Annotated[
+        str | None, typer.Option(help="Timeline start, e.g. 01:00:00:00 (default: the project's start).")
+    ] = None,
+    transitions: Annotated[
+        TransitionPolicy,
+        typer.Option(help="overlap: keep dissolves, trimming clips for handles; cut: straight cuts at project timing."),
+    ] = TransitionPolicy.OVERLAP,
+    preset: Annotated[str, typer.Option(help="With --render: model weights (auto, tiny, real).")] = "auto",
+    device: Annotated[str | None, typer.Option(help="With --render: torch device, e.g. cuda.")] = None,
+) -> None:
+    """Write the cut (active takes) for DaVinci Resolve, Premiere Pro, an EDL or plain OTIO."""
+    if to not in FORMATS:
+        err_console.print(f"[red]error:[/red] unknown --to {to!r}; choose one of: {', '.join(FORMATS)}")
+        raise typer.Exit(EXIT_PROBLEM)
+    loaded = open_project(project)
+    with reporting_errors():
+        if render:
+            _render_what_export_needs(loaded, {"preset": preset} | ({"device": device} if device else {}))
+        _refuse_unready(loaded)
+        written = export_project(loaded, to, output, bundle=bundle, start_timecode=start_timecode,
+                                 transitions=transitions)
+    clips = sum(1 for _ in loaded.generated_clips())
+    console.print(f"wrote [bold]{written}[/bold]: {clips} clips for {to}" + (" (bundle with media)" if bundle else ""))
+
+
+@app.command("import")
+def import_edit(
+    edit: Annotated[Path, typer.Argument(help="The NLE's edit: .otio, .xml (FCP 7), .edl or .otioz.")],
+    project: Annotated[Path, typer.Option("--project", "-p", help="The project the cut was exported from.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="The new project file (default: <project>_edit.otio).")
+    ] = None,
+    rate: Annotated[float | None, typer.Option(help="Frame rate of an EDL (default: the project's).")] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite OUTPUT if it exists.")] = False,
+) -> None:
+    """Re-link a cut re-edited in the NLE to its recipes: a new project with that cut, ready to re-render."""
+    loaded = open_project(project)
+    target = output or loaded.path.with_name(f"{loaded.path.stem}_edit.otio")
+    with reporting_errors():
+        if target.exists() and not force:
+            raise ProjectError(Problem("file exists already (use --force to replace it)", file=target))
+        with tempfile.TemporaryDirectory(prefix="fp_import_") as tmp:
+            bundle_media = target.parent / f"{target.stem}.media" if edit.suffix == BUNDLE_SUFFIX else None
+            if bundle_media is not None:
+                bundle_media.mkdir(parents=True, exist_ok=True)
+            try:
+                edited = read_timeline(edit, rate=rate or loaded.rate, extract_to=bundle_media or Path(tmp))
+            except (ValueError, OSError) as err:
+                raise ProjectError(Problem(f"cannot read the edit: {err}", file=edit)) from None
+            except Exception as err:  # the adapters raise their own parse errors
+                raise ProjectError(Problem(f"not a readable edit ({type(err).__name__}): {err}", file=edit)) from None
+        result = relink_timeline(edited, loaded, target)
+        save_project(result.project)
+    for name, match in result.matches:
+        take = f" {match.take}" if match.take else ""
+        console.print(f"  {name} -> [bold]{match.clip}[/bold]{take} (by {match.how})")
+    for name in result.unmatched:
+        console.print(f"  {name}: [yellow]not one of ours[/yellow], kept as a plain clip")
+    if result.dropped:
+        console.print(f"  removed in the edit: {', '.join(result.dropped)}")
+    console.print(
+        f"wrote [bold]{result.project.path}[/bold]: {len(result.matches)} clips re-linked, "
+        f"{len(result.unmatched)} plain"
+    )
+    problems = validate_project(result.project)
+    for problem in problems:
+        err_console.print(f"[yellow]warning:[/yellow] {problem}")
+
+
+def _refuse_unready(project: Project) -> None:
+    problems = export_problems(project)
+    if problems:
+        hint = Problem(
+            f"{len(problems)} clip(s) not ready to export: {', '.join(unready_clips(project))}; "
+            "run `fp-timeline render` or add --render",
+            file=project.path,
+        )
+        raise ProjectError([*problems, hint])
+
+
+def _render_what_export_needs(project: Project, options: dict[str, str]) -> None:
+    problems = validate_project(project)
+    if problems:
+        raise ProjectError(problems)
+    jobs = plan_render(project)
+    planned = {job.clip for job in jobs}
+    # A take whose file was deleted still counts as rendered for the planner: ask for those by name.
+    missing = [name for name in unready_clips(project) if name not in planned]
+    if missing:
+        jobs += plan_render(project, targets=missing)
+    if not jobs:
+        return
+
+    def announce(index: int, count: int, job) -> None:
+        console.print(f"rendering {job.clip} ({index + 1}/{count}, {job.reason})")
+
+    render_project(project, jobs, options, on_job=announce)
+    save_project(project)
