@@ -1,9 +1,12 @@
-"""``pre_adapter_write`` hook: copy each clip's prompt, seed and recipe id into FCP 7 XML clip comments.
+"""``pre_adapter_write`` hook: prompt, seed and recipe id into FCP 7 XML clip comments; a sequence format.
 
 The ``fcp_xml`` writer drops metadata it does not own but writes ``metadata["fcp_xml"]`` as XML,
 so ``{"comments": {"mastercomment1": ...}}`` becomes ``<clipitem><comments>``: Premiere shows them
 in its Comment columns and keeps them through its own XML export, which is how an edited cut finds
-its recipes again.  OTIO runs every ``pre_adapter_write`` hook before *every* write in the process
+its recipes again.  The writer leaves the sequence's ``<format>`` empty; the hook fills in its
+``<samplecharacteristics>`` (frame size of the first clip, rate) so Premiere does not guess.
+
+OTIO runs every ``pre_adapter_write`` hook before *every* write in the process
 (projects are saved through ``otio_json`` too), so this hook only acts when writing a ``.xml`` file
 or when asked with ``hook_function_argument_map={"fp_timeline_fcp_comments": True}``, and it
 returns a copy: the timeline passed to the writer is never changed.
@@ -18,6 +21,7 @@ from typing import Any
 
 import opentimelineio as otio
 from fp_timeline_otio.identity import EXPORT_KEY, RecipeId
+from fp_timeline_otio.rates import is_ntsc
 
 from fp_timeline.project.recipe import METADATA_KEY
 
@@ -40,6 +44,7 @@ def hook_function(in_timeline: Any, argument_map: dict[str, Any] | None = None) 
         fcp = dict(clip.metadata.get(FCP_KEY, {}))
         fcp["comments"] = clip_comments(clip.name, recipe)
         clip.metadata[FCP_KEY] = fcp
+    _add_sequence_format(result)
     return result
 
 
@@ -52,6 +57,28 @@ def clip_comments(clip_name: str, recipe: Any) -> dict[str, str]:
         "mastercomment3": f"seed {recipe.get('seed', '')}",
         "mastercomment4": f"{recipe.get('generator', '')} {recipe.get('context', '')}".strip(),
     }
+
+
+def _add_sequence_format(timeline: otio.schema.Timeline) -> None:
+    recipes = [c.metadata[METADATA_KEY] for c in timeline.find_clips() if METADATA_KEY in c.metadata]
+    fcp = dict(timeline.metadata.get(FCP_KEY, {}))
+    if not recipes or "media" in fcp or timeline.global_start_time is None:
+        return
+    rate = timeline.global_start_time.rate
+    fcp["media"] = {
+        "video": {
+            "format": {
+                "samplecharacteristics": {
+                    "rate": {"timebase": str(round(rate)), "ntsc": "TRUE" if is_ntsc(rate) else "FALSE"},
+                    "width": str(recipes[0].get("width", "")),
+                    "height": str(recipes[0].get("height", "")),
+                    "pixelaspectratio": "square",
+                    "fielddominance": "none",
+                }
+            }
+        }
+    }
+    timeline.metadata[FCP_KEY] = fcp
 
 
 def _wanted(argument_map: dict[str, Any]) -> bool:
