@@ -197,13 +197,17 @@ def _run(project: Project, jobs: list[PlannedJob], options: dict[str, str]) -> N
             tasks[job.clip] = bars.add_task(f"{job.clip}", total=None)
 
         def on_progress(p: Progress) -> None:
-            if p.message and p.message not in messages:
-                messages.add(p.message)  # e.g. the F1 plugin's "tiny preset: random weights" notice
-                bars.console.print(f"[cyan]{p.clip}[/]: {p.message}")
+            # A report without a step count is a notice ("loading models", "tiny preset: random
+            # weights"): print it once.  Step reports move the clip's bar and show in its label.
+            if p.total == 0:
+                if p.message and p.message not in messages:
+                    messages.add(p.message)
+                    bars.console.print(f"[cyan]{p.clip}[/]: {p.message}")
+                return
             task = tasks.get(p.clip)
             if task is not None:
-                section = f" section {p.section}/{p.sections}" if p.sections else ""
-                bars.update(task, total=p.total, completed=p.step, description=f"{p.clip} {p.stage}{section}")
+                label = p.message or p.stage + (f" section {p.section}/{p.sections}" if p.sections else "")
+                bars.update(task, total=p.total, completed=p.step, description=f"{p.clip} {label}")
 
         try:
             with reporting_errors():
