@@ -139,7 +139,10 @@ def structural_problems(project: Project) -> list[Problem]:
     for track in project.tracks():
         first = True
         for item in track:
-            if not isinstance(item, otio.schema.Clip) or METADATA_KEY not in item.metadata:
+            if not isinstance(item, otio.schema.Clip):
+                continue
+            if METADATA_KEY not in item.metadata:
+                first = False  # an imported video: a clip after it may carry (continue) it
                 continue
             if item.name in seen:
                 problems.append(

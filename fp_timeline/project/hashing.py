@@ -63,7 +63,10 @@ def recipe_hashes(project: Project, version_of: Callable[[str], str]) -> dict[st
     for track in project.tracks():
         upstream: str | None = None
         for item in track:
-            if not isinstance(item, otio.schema.Clip) or item.name not in names:
+            if not isinstance(item, otio.schema.Clip):
+                continue
+            if item.name not in names:
+                upstream = media_identity(project, item)  # a carried clip after it continues this video
                 continue
             recipe = project.recipe(item)
             image = project.resolve(recipe.image) if recipe.image else None
@@ -71,6 +74,17 @@ def recipe_hashes(project: Project, version_of: Callable[[str], str]) -> dict[st
             upstream = recipe_hash(recipe, digest, version_of(recipe.generator), upstream)
             hashes[item.name] = upstream
     return hashes
+
+
+def media_identity(project: Project, clip: otio.schema.Clip) -> str | None:
+    """Identity of a plain (imported) clip's video up to its out point; None without a file reference."""
+    ref = clip.media_reference
+    if not isinstance(ref, otio.schema.ExternalReference) or not ref.target_url:
+        return None
+    path = project.resolve(ref.target_url.removeprefix("file://"))
+    digest = file_digest(path) if path.is_file() else f"missing:{ref.target_url}"
+    out_point = clip.trimmed_range().end_time_exclusive().to_seconds()
+    return hashlib.sha256(f"{digest}|{out_point!r}".encode()).hexdigest()[:HASH_LENGTH]
 
 
 def clip_state(clip: otio.schema.Clip, current_hash: str) -> ClipState:
