@@ -21,7 +21,7 @@ import re
 from typing import Any
 
 import opentimelineio as otio
-from fp_timeline_otio.rates import exact_rate, is_ntsc
+from fp_timeline_otio.rates import exact_rate, is_drop_frame_rate
 from otio_cmx3600_adapter import cmx_3600
 
 RationalTime = otio.opentime.RationalTime
@@ -107,8 +107,7 @@ def _shifted(timecode: str, frames: int, rate: float) -> str:
 
 
 def _with_fcm(text: str, rate: float) -> str:
-    drop = is_ntsc(rate) and round(rate) in (30, 60)  # 29.97/59.94 count drop frame; 23.976 never does
-    fcm = f"FCM: {'DROP FRAME' if drop else 'NON-DROP FRAME'}"
+    fcm = f"FCM: {'DROP FRAME' if is_drop_frame_rate(rate) else 'NON-DROP FRAME'}"
     head, sep, rest = text.partition("\n\n")
     return f"{head}\n{fcm}{sep}{rest}" if head.startswith("TITLE:") else f"{fcm}\n{text}"
 

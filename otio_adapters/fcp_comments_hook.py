@@ -4,7 +4,8 @@ The ``fcp_xml`` writer drops metadata it does not own but writes ``metadata["fcp
 so ``{"comments": {"mastercomment1": ...}}`` becomes ``<clipitem><comments>``: Premiere shows them
 in its Comment columns and keeps them through its own XML export, which is how an edited cut finds
 its recipes again.  The writer leaves the sequence's ``<format>`` empty; the hook fills in its
-``<samplecharacteristics>`` (frame size of the first clip, rate) so Premiere does not guess.
+``<samplecharacteristics>`` (frame size of the first clip, rate) so Premiere does not guess, and
+marks timecode at 29.97/59.94 as drop frame (the writer would print a drop-frame start as NDF).
 
 OTIO runs every ``pre_adapter_write`` hook before *every* write in the process
 (projects are saved through ``otio_json`` too), so this hook only acts when writing a ``.xml`` file
@@ -21,7 +22,7 @@ from typing import Any
 
 import opentimelineio as otio
 from fp_timeline_otio.identity import EXPORT_KEY, RecipeId
-from fp_timeline_otio.rates import is_ntsc
+from fp_timeline_otio.rates import is_drop_frame_rate, is_ntsc
 
 from fp_timeline.project.recipe import METADATA_KEY
 
@@ -45,6 +46,7 @@ def hook_function(in_timeline: Any, argument_map: dict[str, Any] | None = None) 
         fcp["comments"] = clip_comments(clip.name, recipe)
         clip.metadata[FCP_KEY] = fcp
     _add_sequence_format(result)
+    _mark_drop_frame(result)
     return result
 
 
@@ -79,6 +81,18 @@ def _add_sequence_format(timeline: otio.schema.Timeline) -> None:
         }
     }
     timeline.metadata[FCP_KEY] = fcp
+
+
+def _mark_drop_frame(timeline: otio.schema.Timeline) -> None:
+    """The writer picks DF or NDF from ``metadata["fcp_xml"]["timecode"]["displayformat"]`` only."""
+    start = timeline.global_start_time
+    if start is None or not is_drop_frame_rate(start.rate):
+        return
+    objects = [timeline] + [c.media_reference for c in timeline.find_clips() if c.media_reference is not None]
+    for thing in objects:
+        fcp = dict(thing.metadata.get(FCP_KEY, {}))
+        fcp["timecode"] = {**dict(fcp.get("timecode", {})), "displayformat": "DF"}
+        thing.metadata[FCP_KEY] = fcp
 
 
 def _wanted(argument_map: dict[str, Any]) -> bool:

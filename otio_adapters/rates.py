@@ -31,9 +31,21 @@ def exact_range(time_range: TimeRange) -> TimeRange:
 
 
 def start_time_from_timecode(timecode: str, rate: float) -> RationalTime:
-    """``01:00:00:00`` at ``rate`` (drop-frame when written with ``;`` at 29.97)."""
-    return otio.opentime.from_timecode(timecode, exact_rate(rate))
+    """``01:00:00:00`` at ``rate``; at 29.97 and 59.94 it is drop-frame timecode however it is written.
+
+    Every writer (EDL, FCP 7 XML) counts those rates in drop frame, so ``01:00:00:00`` typed by a
+    user means the frame an NLE labels ``01:00:00;00``.
+    """
+    rate = exact_rate(rate)
+    if is_drop_frame_rate(rate):
+        timecode = timecode[:-3] + ";" + timecode[-2:]
+    return otio.opentime.from_timecode(timecode, rate)
 
 
 def is_ntsc(rate: float) -> bool:
     return abs(round(rate) - rate) > 1e-6
+
+
+def is_drop_frame_rate(rate: float) -> bool:
+    """29.97 and 59.94 count drop-frame timecode; 23.976 never does."""
+    return is_ntsc(rate) and round(rate) in (30, 60)
