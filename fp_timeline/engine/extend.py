@@ -4,6 +4,8 @@ The new clip is an ordinary ``carry`` clip (same size, rate, generator and setti
 continues, no start image of its own), so rendering it is ordinary planning: ``plan_render(project,
 [new.name])`` renders the upstream first when it has no take for its current recipe.  A clip that
 already carried from the extended one now carries from the new clip, so it shows as stale.
+Extending an imported video (a plain OTIO clip, not made here) works the same way: the renderer
+encodes its last frames into the incoming context (``imported.py``).
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from __future__ import annotations
 import opentimelineio as otio
 
 from fp_timeline.engine import registry
+from fp_timeline.engine.imported import last_frames
+from fp_timeline.engine.planner import find_clip
 from fp_timeline.project.document import Project
-from fp_timeline.project.edits import add_clip
+from fp_timeline.project.edits import make_clip, next_clip_name
 from fp_timeline.project.errors import Problem, ProjectError
-from fp_timeline.project.recipe import METADATA_KEY, SEED_MAX, ContextMode, NoiseMode
+from fp_timeline.project.recipe import METADATA_KEY, SEED_MAX, ContextMode, NoiseMode, Recipe
 
 
 def add_extension(
@@ -26,23 +30,22 @@ def add_extension(
     seed: int | None = None,
     name: str | None = None,
     continue_noise: bool = False,
+    generator: str | None = None,
 ) -> otio.schema.Clip:
-    """Insert the extension clip after ``clip_name`` (not rendered, not saved) and return it."""
-    anchor = _find(project, clip_name)
-    if METADATA_KEY not in anchor.metadata:
-        raise ProjectError(
-            Problem(
-                "extending a clip that was not generated here (an imported video) needs the project to "
-                "treat plain clips as carry upstreams; not supported yet",
-                file=project.path,
-                clip=clip_name,
-            )
-        )
+    """Insert the extension clip after ``clip_name`` (not rendered, not saved) and return it.
+
+    ``clip_name`` may be an imported video (a plain OTIO clip): the new clip then continues its last
+    frames, with the size of the video (rounded down to multiples of 16) at the timeline rate, and
+    ``generator`` (default: framepack_f1) must be able to encode a video into a context.
+    """
+    anchor = find_clip(project, clip_name)
     if seconds <= 0:
         raise ProjectError(Problem(f"seconds must be positive, got {seconds:g}", file=project.path, field="seconds"))
-    base = project.recipe(anchor)
-    generator = registry.load_generator(base.generator)
-    frames = generator.snap_frames(max(1, round(seconds * base.fps)), carried=True)
+    base = project.recipe(anchor) if METADATA_KEY in anchor.metadata else _imported_base(project, anchor)
+    if generator is not None and generator != base.generator:
+        base = base.replace(generator=generator, params={})
+    gen = registry.load_generator(base.generator)
+    frames = gen.snap_frames(max(1, round(seconds * base.fps)), carried=True)
     recipe = base.replace(
         prompt=prompt,
         seed=(base.seed + 1) % (SEED_MAX + 1) if seed is None else seed,
@@ -51,15 +54,27 @@ def add_extension(
         context=ContextMode.CARRY,
         noise=NoiseMode.CONTINUE if continue_noise else NoiseMode.OWN,
     )
-    problems = generator.validate(recipe)
+    problems = gen.validate(recipe)
     if problems:
-        raise ProjectError(problems)
-    return add_clip(project, recipe, name=name, after=clip_name)
+        raise ProjectError([Problem(p.message, file=project.path, clip=name, field=p.field) for p in problems])
+    name = name or next_clip_name(project)
+    if any(c.name == name for c in project.generated_clips()):
+        raise ProjectError(Problem("a clip with this name exists already", file=project.path, clip=name))
+    clip = make_clip(name, recipe)
+    track = anchor.parent()  # add_clip(after=) finds generated anchors only; this may be imported
+    track.insert(track.index(anchor) + 1, clip)
+    return clip
 
 
-def _find(project: Project, name: str) -> otio.schema.Clip:
-    for track in project.tracks():
-        for item in track:
-            if isinstance(item, otio.schema.Clip) and item.name == name:
-                return item
-    return project.clip(name)  # raises, listing the generated clips
+def _imported_base(project: Project, clip: otio.schema.Clip) -> Recipe:
+    frames = last_frames(project, clip, count=1)
+    height, width = frames.shape[1:3]
+    return Recipe(
+        prompt="(continues an imported video)",
+        seed=0,
+        frames=1,
+        width=max(16, width // 16 * 16),
+        height=max(16, height // 16 * 16),
+        fps=project.rate,
+        context=ContextMode.CARRY,
+    )

@@ -27,8 +27,9 @@ import opentimelineio as otio
 
 from fp_timeline.engine import registry
 from fp_timeline.engine.generator import ContextBlob
+from fp_timeline.engine.store import imported_context
 from fp_timeline.project.document import Project
-from fp_timeline.project.hashing import recipe_hashes
+from fp_timeline.project.hashing import media_identity, recipe_hashes
 from fp_timeline.project.recipe import METADATA_KEY, Recipe
 from fp_timeline.project.takes import Take, active_take, takes_of
 
@@ -53,7 +54,8 @@ class _Node:
     track: str
     recipe: Recipe
     hash: str
-    upstream: str | None
+    upstream: str | None  # a generated clip, or an imported one (not in the graph)
+    upstream_hash: str | None
 
 
 def plan_render(project: Project, targets: list[str] | None = None, chain: bool = False) -> list[PlannedJob]:
@@ -80,7 +82,6 @@ def plan_render(project: Project, targets: list[str] | None = None, chain: bool 
     for name, node in nodes.items():  # timeline order is dependency order
         if name not in chosen and name not in reuse:
             continue
-        upstream = nodes[node.upstream] if node.upstream else None
         jobs.append(
             PlannedJob(
                 clip=name,
@@ -88,7 +89,7 @@ def plan_render(project: Project, targets: list[str] | None = None, chain: bool 
                 recipe=node.recipe,
                 recipe_hash=node.hash,
                 upstream=node.upstream,
-                upstream_hash=upstream.hash if upstream else None,
+                upstream_hash=node.upstream_hash,
                 reason=chosen.get(name, "matching take"),
                 reuse=reuse.get(name) if name not in chosen else None,
             )
@@ -106,13 +107,29 @@ def matching_take(clip: otio.schema.Clip, recipe_hash: str) -> Take | None:
 
 
 def incoming_context(project: Project, job: PlannedJob) -> ContextBlob | None:
-    """The upstream clip's saved outgoing context for the upstream's current hash, if rendered."""
+    """The upstream clip's saved outgoing context for the upstream's current hash, if there is one.
+
+    For an imported upstream that is the context encoded from its last frames (``store.imported_context``).
+    """
     if job.upstream is None or job.upstream_hash is None:
         return None
-    take = _take_with_context(project, project.clip(job.upstream), job.upstream_hash)
+    upstream = find_clip(project, job.upstream)
+    if METADATA_KEY not in upstream.metadata:
+        path = imported_context(project, job.upstream, job.upstream_hash, job.recipe.generator)
+        return ContextBlob(path=path, hash=job.upstream_hash) if path.is_file() else None
+    take = _take_with_context(project, upstream, job.upstream_hash)
     if take is None:
         return None
     return ContextBlob(path=project.resolve(take.context), hash=job.upstream_hash, metadata={"take": take.key})
+
+
+def find_clip(project: Project, name: str) -> otio.schema.Clip:
+    """Any clip by name, generated or imported (``Project.clip`` knows only generated ones)."""
+    for track in project.tracks():
+        for item in track:
+            if isinstance(item, otio.schema.Clip) and item.name == name:
+                return item
+    return project.clip(name)  # raises, naming the generated clips
 
 
 def _take_with_context(project: Project, clip: otio.schema.Clip, recipe_hash: str) -> Take | None:
@@ -131,8 +148,12 @@ def _graph(project: Project) -> dict[str, _Node]:
     nodes: dict[str, _Node] = {}
     for track in project.tracks():
         previous: str | None = None
+        previous_hash: str | None = None
         for item in track:
-            if not isinstance(item, otio.schema.Clip) or METADATA_KEY not in item.metadata:
+            if not isinstance(item, otio.schema.Clip):
+                continue
+            if METADATA_KEY not in item.metadata:  # an imported video: a carried clip continues it
+                previous, previous_hash = item.name, media_identity(project, item)
                 continue
             recipe = project.recipe(item)
             nodes[item.name] = _Node(
@@ -141,8 +162,9 @@ def _graph(project: Project) -> dict[str, _Node]:
                 recipe=recipe,
                 hash=hashes[item.name],
                 upstream=previous if recipe.carries else None,
+                upstream_hash=previous_hash if recipe.carries else None,
             )
-            previous = item.name
+            previous, previous_hash = item.name, hashes[item.name]
     return nodes
 
 
@@ -161,10 +183,8 @@ def _add_missing_upstreams(project: Project, nodes: dict[str, _Node], chosen: di
     # Walk backwards so a newly added upstream is itself checked for its own upstream.
     for name in reversed(list(nodes)):
         node = nodes[name]
-        if name not in chosen or node.upstream is None:
-            continue
+        if name not in chosen or node.upstream not in nodes or node.upstream in chosen:
+            continue  # imported upstreams are encoded when the job runs; nothing to render
         up = nodes[node.upstream]
-        if node.upstream in chosen:
-            continue
         if _take_with_context(project, up.clip, up.hash) is None:
             chosen[node.upstream] = f"needed by {name}"

@@ -19,12 +19,14 @@ from typing import Any
 
 from fp_timeline.engine import registry
 from fp_timeline.engine.generator import CancelToken, Progress, ProgressCallback, RenderJob
+from fp_timeline.engine.imported import encode_imported_upstream
 from fp_timeline.engine.media import VideoWriter
-from fp_timeline.engine.planner import PlannedJob, incoming_context
+from fp_timeline.engine.planner import PlannedJob, find_clip, incoming_context
 from fp_timeline.engine.store import next_free_take_key, take_paths, work_dir
 from fp_timeline.project.atomic import write_text_atomic
 from fp_timeline.project.document import Project, save_project
 from fp_timeline.project.errors import Problem, ProjectError
+from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import Take, add_take, takes_of, use_take
 
 ENGINE_RECORD_VERSION = 1
@@ -50,6 +52,8 @@ def render_job(
         return next(t for t in takes_of(clip) if t.key == job.reuse)
     generator = registry.load_generator(job.recipe.generator)
     incoming = incoming_context(project, job)
+    if incoming is None and job.upstream is not None and METADATA_KEY not in find_clip(project, job.upstream).metadata:
+        incoming = encode_imported_upstream(project, job, options or {})
     if job.upstream is not None and incoming is None:
         raise ProjectError(
             Problem(

@@ -5,6 +5,7 @@
 <stem>.fp/renders/<clip>/take_NNN.context.safetensors  its outgoing packed context
 <stem>.fp/renders/<clip>/take_NNN.json                 what produced it (recipe, generator, options)
 <stem>.fp/work/<clip>-<recipe_hash>/                   checkpoints of a render in flight
+<stem>.fp/imported/<clip>-<hash>.<generator>.context.safetensors  an imported video's last frames, encoded
 ```
 Take numbers are never reused: a number counts as taken when the project lists it *or* any file
 with that number exists (a render killed after writing its files but before the project was saved).
@@ -57,3 +58,8 @@ def next_free_take_key(project: Project, clip: otio.schema.Clip) -> str:
 def work_dir(project: Project, clip_name: str, recipe_hash: str) -> Path:
     """Stable per (clip, recipe hash): a killed render finds its checkpoints here on the next run."""
     return project.data_dir / "work" / f"{clip_name}-{recipe_hash}"
+
+
+def imported_context(project: Project, clip_name: str, media_hash: str, generator_id: str) -> Path:
+    """Where the context encoded from an imported clip's last frames is kept (per generator)."""
+    return project.data_dir / "imported" / f"{clip_name}-{media_hash}.{generator_id}.context.safetensors"

@@ -84,6 +84,9 @@ def extend(
     continue_noise: Annotated[
         bool, typer.Option("--continue-noise", help="Continue the upstream noise stream (one long generation).")
     ] = False,
+    generator: Annotated[
+        str | None, typer.Option(help="Generator of the new clip (default: CLIP's; framepack_f1 for a video).")
+    ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Also conform the timeline to this mp4.")
     ] = None,
@@ -102,6 +105,7 @@ def extend(
             seed=seed,
             name=name,
             continue_noise=continue_noise,
+            generator=generator,
         )
         save_project(loaded)
         recipe = loaded.recipe(new)
