@@ -202,3 +202,33 @@ def test_context_from_foreign_video_then_carry(generator, tmp_path):
     assert float(ctx.history[:, :, -8:].abs().sum()) > 0 and float(ctx.history[:, :, :-8].abs().sum()) == 0
     sink, _ = _render(generator, job(tmp_path, "B", rec, incoming=blob.path))
     assert len(sink.frames) == 12
+
+
+def test_bf16_transformer_keeps_float32_output_projection():
+    from fp_timeline_plugins.framepack_f1.components import load_components
+
+    c = load_components("tiny", torch.device("cpu"), torch.bfloat16)
+    assert c.transformer.proj_out.weight.dtype == torch.float32
+    assert c.transformer.x_embedder.proj.weight.dtype == torch.bfloat16
+    from fp_timeline_plugins.framepack_f1.layout import section_indices
+
+    idx = section_indices(1)
+    with torch.no_grad():
+        out = c.transformer(
+            hidden_states=torch.zeros(1, 16, 1, 8, 8, dtype=torch.bfloat16),
+            timestep=torch.tensor([500.0], dtype=torch.bfloat16),
+            encoder_hidden_states=torch.zeros(1, 4, 16, dtype=torch.bfloat16),
+            encoder_attention_mask=torch.ones(1, 4, dtype=torch.bool),
+            pooled_projections=torch.zeros(1, 8, dtype=torch.bfloat16),
+            image_embeds=torch.zeros(1, 16, 32, dtype=torch.bfloat16),
+            guidance=torch.tensor([10000.0], dtype=torch.bfloat16),
+            indices_latents=idx.latents,
+            latents_clean=torch.zeros(1, 16, 2, 8, 8, dtype=torch.bfloat16),
+            indices_latents_clean=idx.clean,
+            latents_history_2x=torch.zeros(1, 16, 2, 8, 8, dtype=torch.bfloat16),
+            indices_latents_history_2x=idx.history_2x,
+            latents_history_4x=torch.zeros(1, 16, 16, 8, 8, dtype=torch.bfloat16),
+            indices_latents_history_4x=idx.history_4x,
+            return_dict=False,
+        )[0]
+    assert out.dtype == torch.float32

@@ -14,8 +14,12 @@ Modules, one idea each:
 - ``loop``        one F1 section and the state carried between sections
 - ``decode``      incremental VAE decode with FramePack's soft-append blend
 - ``context``     ``PackedContext``: save/load the fixed-size state handed to the next clip
-- ``components``  the model stack (``tiny`` preset built in code, ``real`` preset from the HF cache)
+- ``components``  the model stack, device and dtype choice; presets in ``tiny`` (built in code) and
+                  ``real`` (released weights from the local HF cache)
 - ``encoders``    text / image / VAE encoding with small caches
+- ``preview``     cheap latent-to-RGB previews
+- ``session``     ``ChainRenderer``: clips section by section; between clips its state is a context
+- ``extend``      a context from a video this project did not make
 - ``checkpoint``  per-section checkpoints so a killed render resumes
 - ``generator``   ``FramePackF1Generator``: the engine's entry point
 

@@ -92,6 +92,13 @@ def resolve_dtype(options: dict[str, Any], device: torch.device) -> torch.dtype:
     return dtype
 
 
+def use_fp32_output_projection(transformer: torch.nn.Module) -> None:
+    """Run the final projection in float32 while the rest stays bf16, as FramePack's demo does
+    (``high_quality_fp32_output_for_inference``): the velocity is then not rounded to bf16."""
+    transformer.proj_out.to(torch.float32)
+    transformer.proj_out.register_forward_pre_hook(lambda _module, args: tuple(a.float() for a in args))
+
+
 def load_components(preset: str, device: torch.device, dtype: torch.dtype, *, vae_tiling: bool = False) -> Components:
     """Build (tiny) or load from the local cache (real) the whole stack, in eval mode on ``device``."""
     if preset == "tiny":
@@ -104,6 +111,8 @@ def load_components(preset: str, device: torch.device, dtype: torch.dtype, *, va
         components = load_real_components(device, dtype)
     else:
         raise ValueError(f"unknown FramePack F1 preset {preset!r}")
+    if dtype != torch.float32:
+        use_fp32_output_projection(components.transformer)
     if vae_tiling:
         components.vae.enable_tiling()
     return components
