@@ -19,7 +19,7 @@ from fp_timeline.project.takes import active_take
 def export_problems(project: Project) -> list[Problem]:
     """One problem per clip that cannot be exported, naming the clip and what is missing."""
     problems: list[Problem] = []
-    for track in project.tracks():
+    for track in project.timeline.tracks:  # audio tracks too: everything on the timeline goes out
         for item in track:
             if not isinstance(item, otio.schema.Clip):
                 continue

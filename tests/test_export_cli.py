@@ -113,3 +113,21 @@ def test_import_of_garbage_is_a_clear_error(rendered, tmp_path):
     junk.write_text("<not-fcp/>")
     result = _run("import", junk, "--project", rendered.path)
     assert result.exit_code == 2
+
+
+def test_stale_takes_export_with_a_warning(rendered, tmp_path):
+    """The fake takes carry a made-up recipe hash, so every clip is stale."""
+    result = _run("export", rendered.path, "--to", "otio", "-o", tmp_path / "cut.otio")
+    assert result.exit_code == 0, result.output
+    text = " ".join((result.output + getattr(result, "stderr", "")).split())
+    assert "older recipe" in text
+    for clip in rendered.generated_clips():
+        assert clip.name in text
+
+
+def test_an_edl_of_two_video_tracks_is_a_clear_error(rendered, tmp_path):
+    rendered.timeline.tracks.append(otio.schema.Track(name="V2", kind=otio.schema.TrackKind.Video))
+    save_project(rendered)
+    result = _run("export", rendered.path, "--to", "edl", "-o", tmp_path / "cut.edl")
+    assert result.exit_code == 2
+    assert "single video track" in result.output + getattr(result, "stderr", "")

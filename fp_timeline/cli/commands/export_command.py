@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
+import opentimelineio as otio
 import typer
 from fp_timeline_otio.export import export_project, read_timeline
 from fp_timeline_otio.formats import BUNDLE_SUFFIX, FORMATS
@@ -23,9 +24,11 @@ from fp_timeline_otio.relink import relink_timeline
 from fp_timeline.cli.app import EXIT_PROBLEM, app, console, err_console, open_project, reporting_errors
 from fp_timeline.engine.planner import plan_render
 from fp_timeline.engine.renderer import render_project
+from fp_timeline.engine.status import project_status
 from fp_timeline.engine.validation import validate_project
 from fp_timeline.project.document import Project, save_project
 from fp_timeline.project.errors import Problem, ProjectError
+from fp_timeline.project.hashing import ClipState
 
 ProjectArg = Annotated[Path, typer.Argument(help="The project file (.otio).")]
 FORMAT_HELP = "; ".join(f"{f.name}: {f.description}" for f in FORMATS.values())
@@ -59,8 +62,13 @@ def export(
         if render:
             _render_what_export_needs(loaded, {"preset": preset} | ({"device": device} if device else {}))
         _refuse_unready(loaded)
-        written = export_project(loaded, to, output, bundle=bundle, start_timecode=start_timecode,
-                                 transitions=transitions)
+        _warn_stale(loaded)
+        try:
+            written = export_project(
+                loaded, to, output, bundle=bundle, start_timecode=start_timecode, transitions=transitions
+            )
+        except (ValueError, otio.exceptions.OTIOError) as err:  # e.g. an EDL holds one video track only
+            raise ProjectError(Problem(f"cannot write {to}: {err}", file=output)) from None
     clips = sum(1 for _ in loaded.generated_clips())
     console.print(f"wrote [bold]{written}[/bold]: {clips} clips for {to}" + (" (bundle with media)" if bundle else ""))
 
@@ -118,6 +126,20 @@ def _refuse_unready(project: Project) -> None:
             file=project.path,
         )
         raise ProjectError([*problems, hint])
+
+
+def _warn_stale(project: Project) -> None:
+    """Stale takes export (the editor gets what was rendered) but the user should know."""
+    try:
+        rows = project_status(project)
+    except ProjectError:  # a generator that is not installed: its clips' state is unknown, export anyway
+        return
+    stale = [row.clip for row in rows if row.state is ClipState.STALE]
+    if stale:
+        err_console.print(
+            f"[yellow]warning:[/yellow] exporting takes rendered from an older recipe: {', '.join(stale)} "
+            "(--render renders them anew)"
+        )
 
 
 def _render_what_export_needs(project: Project, options: dict[str, str]) -> None:
