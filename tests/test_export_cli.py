@@ -47,9 +47,17 @@ def test_refuses_unrendered_clips_and_names_them(unrendered, tmp_path):
 
 
 def test_unknown_format_is_refused(rendered, tmp_path):
-    result = _run("export", rendered.path, "--to", "fcpx", "-o", tmp_path / "cut.fcpxml")
+    result = _run("export", rendered.path, "--to", "avid", "-o", tmp_path / "cut.aaf")
     assert result.exit_code == 2
     assert "resolve" in result.output + getattr(result, "stderr", "")
+
+
+def test_fcpxml_is_refused_with_the_reason(rendered, tmp_path):
+    result = _run("export", rendered.path, "--to", "fcpxml", "-o", tmp_path / "cut.fcpxml")
+    assert result.exit_code == 2
+    text = " ".join((result.output + getattr(result, "stderr", "")).split())
+    assert "drops transitions" in text and "--to resolve" in text
+    assert not (tmp_path / "cut.fcpxml").exists()
 
 
 @pytest.mark.parametrize(("format_name", "suffix"), [

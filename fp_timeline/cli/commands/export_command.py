@@ -16,7 +16,7 @@ from typing import Annotated
 import opentimelineio as otio
 import typer
 from fp_timeline_otio.export import export_project, read_timeline
-from fp_timeline_otio.formats import BUNDLE_SUFFIX, FORMATS
+from fp_timeline_otio.formats import BUNDLE_SUFFIX, FORMATS, format_named
 from fp_timeline_otio.handles import TransitionPolicy
 from fp_timeline_otio.readiness import export_problems, unready_clips
 from fp_timeline_otio.relink import relink_timeline
@@ -54,9 +54,11 @@ def export(
     device: Annotated[str | None, typer.Option(help="With --render: torch device, e.g. cuda.")] = None,
 ) -> None:
     """Write the cut (active takes) for DaVinci Resolve, Premiere Pro, an EDL or plain OTIO."""
-    if to not in FORMATS:
-        err_console.print(f"[red]error:[/red] unknown --to {to!r}; choose one of: {', '.join(FORMATS)}")
-        raise typer.Exit(EXIT_PROBLEM)
+    try:
+        format_named(to)
+    except ValueError as err:
+        err_console.print(f"[red]error:[/red] --to {to}: {err}")
+        raise typer.Exit(EXIT_PROBLEM) from None
     loaded = open_project(project)
     with reporting_errors():
         if render:
