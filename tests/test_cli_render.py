@@ -72,6 +72,24 @@ def test_errors_are_reported_without_traceback(tmp_path):
     assert result.exit_code == 2 and "start image not found" in result.output
 
 
+def test_a_generator_failure_is_one_clear_line_and_keeps_finished_takes(tmp_path, monkeypatch):
+    from fp_timeline_plugins.animatic.generator import AnimaticGenerator
+
+    class OutOfMemory(AnimaticGenerator):
+        def render(self, job, out, progress, cancel):
+            if job.clip == "shot_030":
+                raise RuntimeError("CUDA out of memory (pretend)")
+            return super().render(job, out, progress, cancel)
+
+    use_fake_generator(monkeypatch, OutOfMemory())
+    project = chain_project(tmp_path)
+    result = run("render", project.path)
+    assert result.exit_code == 1
+    assert "clip 'shot_030': CUDA out of memory (pretend)" in result.output
+    assert "Traceback" not in result.output
+    assert [len(takes_of(c)) for c in load_project(project.path).generated_clips()] == [1, 1, 0]
+
+
 def test_ctrl_c_cancels_cleanly_with_exit_130(tmp_path, monkeypatch):
     """A real SIGINT in the middle of the second clip: first clip kept, project valid, exit 130."""
     from fp_timeline_plugins.animatic.generator import AnimaticGenerator

@@ -8,6 +8,7 @@ saved, and the command exits with status 130.  A second Ctrl-C aborts at once.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import time
 from collections.abc import Iterator
@@ -38,6 +39,8 @@ from fp_timeline.project.hashing import recipe_hashes
 from fp_timeline.project.takes import GENERATOR_KEY, takes_of, use_take
 
 EXIT_CANCELLED = 130  # the shell's convention for "ended by SIGINT"
+EXIT_FAILED = 1
+DEBUG_ENV = "FP_TIMELINE_DEBUG"
 
 ProjectArg = Annotated[Path, typer.Argument(help="The project file (.otio).")]
 PresetOpt = Annotated[
@@ -223,6 +226,16 @@ def _run(project: Project, jobs: list[PlannedJob], options: dict[str, str]) -> N
                 "the project file is valid; run the same command to continue"
             )
             raise typer.Exit(EXIT_CANCELLED) from None
+        except (ValueError, RuntimeError, OSError) as err:
+            # A generator's own clear message (missing weights, out of memory, unreadable file):
+            # no traceback unless asked for.  Finished takes are saved; the project stays valid.
+            bars.stop()
+            if os.environ.get(DEBUG_ENV):
+                raise
+            clip = jobs[len(done)].clip if len(done) < len(jobs) else "?"
+            err_console.print(f"[red]error:[/red] {project.path}: clip {clip!r}: {err}")
+            err_console.print(f"{len(done)} take(s) finished and saved (set {DEBUG_ENV}=1 for a traceback)")
+            raise typer.Exit(EXIT_FAILED) from None
         bars.update(overall, completed=len(jobs))
     console.print(f"rendered {len(jobs)} clip(s) in {time.monotonic() - started:.1f} s; project saved")
 
