@@ -38,7 +38,9 @@ def export_project(
         if fmt.adapter != "otio_json":
             raise ValueError(f"a bundle holds an .otio cut; {fmt.name!r} is {fmt.adapter}")
         return write_bundle(timeline, out if out.suffix == BUNDLE_SUFFIX else out.with_suffix(BUNDLE_SUFFIX))
-    write_text_atomic(out, timeline_text(timeline, fmt))
+    text = timeline_text(timeline, fmt)  # before touching the disk: a failed write leaves nothing behind
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(out, text)
     return out
 
 

@@ -60,10 +60,13 @@ def relink_timeline(edited: otio.schema.Timeline, project: Project, path: Path |
         parent = clip.parent()
         parent[parent.index(clip)] = replacement
         result.matches.append((clip.name, match))
-    target.timeline.metadata[METADATA_KEY] = dict(project.timeline.metadata.get(METADATA_KEY, {}))
-    target.timeline.metadata[METADATA_KEY].pop(EXPORT_KEY, None)
-    rate = project.rate
-    target.timeline.global_start_time = copy.deepcopy(project.timeline.global_start_time) or RationalTime(0, rate)
+    # The project's own settings, not the export's note or the NLE's start timecode.
+    settings = dict(project.timeline.metadata.get(METADATA_KEY, {}))
+    settings.pop(EXPORT_KEY, None)
+    target.timeline.metadata[METADATA_KEY] = settings
+    target.timeline.global_start_time = RationalTime(0, project.rate)
+    if project.timeline.global_start_time is not None:
+        target.timeline.global_start_time = copy.deepcopy(project.timeline.global_start_time)
     linked = {m.clip for _, m in result.matches}
     result.dropped = [c.name for c in project.generated_clips() if c.name not in linked]
     return result
