@@ -24,8 +24,9 @@ from fp_timeline_otio.media_urls import path_from_url
 from fp_timeline_otio.recipe_match import Match, TakeIndex, find_recipe
 
 from fp_timeline.project.document import Project
+from fp_timeline.project.rebase import rebased_timeline
 from fp_timeline.project.recipe import METADATA_KEY
-from fp_timeline.project.takes import takes_of, use_take
+from fp_timeline.project.takes import use_take
 
 RationalTime = otio.opentime.RationalTime
 TimeRange = otio.opentime.TimeRange
@@ -47,6 +48,8 @@ def relink_timeline(edited: otio.schema.Timeline, project: Project, path: Path |
     Neither ``edited`` nor ``project`` is changed; nothing is written.
     """
     target = Project(path=Path(path or project.path).resolve(), timeline=copy.deepcopy(edited))
+    # The project as seen from where the new one is written: its relative paths still point right.
+    project = Project(path=target.path, timeline=rebased_timeline(project.timeline, project.folder, target.folder))
     index = TakeIndex(project)
     result = RelinkResult(project=target)
     used: dict[str, int] = {}
@@ -56,7 +59,7 @@ def relink_timeline(edited: otio.schema.Timeline, project: Project, path: Path |
             _keep_plain(clip, target)
             result.unmatched.append(clip.name)
             continue
-        replacement = _project_clip(project, target, clip, match, used)
+        replacement = _project_clip(project, clip, match, used)
         parent = clip.parent()
         parent[parent.index(clip)] = replacement
         result.matches.append((clip.name, match))
@@ -72,11 +75,8 @@ def relink_timeline(edited: otio.schema.Timeline, project: Project, path: Path |
     return result
 
 
-def _project_clip(
-    project: Project, target: Project, edited: otio.schema.Clip, match: Match, used: dict[str, int]
-) -> otio.schema.Clip:
+def _project_clip(project: Project, edited: otio.schema.Clip, match: Match, used: dict[str, int]) -> otio.schema.Clip:
     clip = copy.deepcopy(project.clip(match.clip))
-    _rebase(clip, project, target)
     if match.take is not None:
         use_take(clip, match.take)
     used[match.clip] = used.get(match.clip, 0) + 1
@@ -107,22 +107,3 @@ def _keep_plain(clip: otio.schema.Clip, target: Project) -> None:
     if isinstance(ref, otio.schema.ExternalReference) and ref.target_url:
         # Stored like our own paths: project-relative where possible, never a file:// URL.
         ref.target_url = target.relative(path_from_url(ref.target_url))
-
-
-def _rebase(clip: otio.schema.Clip, source: Project, target: Project) -> None:
-    """Keep project-relative paths right when the new project is written to another folder."""
-    if source.folder == target.folder:
-        return
-    recipe = source.recipe(clip)
-    if recipe.image:
-        target.set_recipe(clip, recipe.replace(image=target.relative(source.resolve(recipe.image))))
-    refs = dict(clip.media_references())
-    for take in takes_of(clip):
-        ref = refs[take.key]
-        ref.target_url = target.relative(source.resolve(take.media))
-        meta = dict(ref.metadata.get(METADATA_KEY, {}))
-        if meta.get("context"):
-            meta["context"] = target.relative(source.resolve(meta["context"]))
-        ref.metadata[METADATA_KEY] = meta
-    clip.set_media_references(refs, clip.active_media_reference_key)
-
