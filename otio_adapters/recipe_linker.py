@@ -1,7 +1,8 @@
 """OTIO media linker ``fp_timeline_recipes``: point clips read from an NLE file back at our takes.
 
 Contract: ``link_media_reference(in_clip, media_linker_argument_map) -> MediaReference``.
-``media_linker_argument_map["project"]`` names the project (``.otio``) whose takes to link to.
+``media_linker_argument_map["project"]`` names the project (``.otio``) whose takes to link to;
+without it the linker changes nothing.
 A clip recognised by recipe id, comment tag, take path or clip name (``recipe_match``) gets an
 ``ExternalReference`` to that take's file, as a plain absolute path, with the recipe id in its
 metadata; any other clip keeps its media reference.  Use it when reading an edit::
@@ -31,7 +32,8 @@ def link_media_reference(in_clip: otio.schema.Clip, media_linker_argument_map: d
     """The take ``in_clip`` stands for, or its own media reference when it is not ours."""
     args = media_linker_argument_map or {}
     if not args.get("project"):
-        raise ValueError("the fp_timeline_recipes media linker needs media_linker_argument_map['project']")
+        # Set as OTIO_DEFAULT_MEDIA_LINKER it runs on every read, project loads included: stay out of the way.
+        return in_clip.media_reference
     project_path = Path(args["project"]).resolve()
     project, index = _indexed(project_path, project_path.stat().st_mtime_ns)
     match = find_recipe(in_clip, index)

@@ -158,3 +158,15 @@ def test_a_clip_used_twice_gets_a_unique_name(project, tmp_path):
     result = relink_timeline(edited, project)
     names = [c.name for c in result.project.generated_clips()]
     assert names[-1] == "shot_010_2" and len(set(names)) == len(names)
+
+
+def test_media_linker_without_a_project_changes_nothing(project, tmp_path, monkeypatch):
+    """As OTIO_DEFAULT_MEDIA_LINKER it runs on every read, including loading a project."""
+    monkeypatch.setenv("OTIO_DEFAULT_MEDIA_LINKER", "fp_timeline_recipes")
+    exported = export_project(project, "premiere-xml", tmp_path / "cut.xml")
+    plain = otio.adapters.read_from_file(str(exported), media_linker_name=None)
+    linked = otio.adapters.read_from_file(str(exported))
+    assert [c.media_reference.target_url for c in linked.find_clips()] == [
+        c.media_reference.target_url for c in plain.find_clips()
+    ]
+    assert load_project(project.path).timeline.name == project.timeline.name
