@@ -22,7 +22,7 @@ from fp_timeline_otio.rates import exact_range, exact_rate, exact_time, start_ti
 from fp_timeline_otio.readiness import export_problems
 
 from fp_timeline.project.document import Project
-from fp_timeline.project.errors import ProjectError
+from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import active_take
 
@@ -74,7 +74,8 @@ def _flatten_item(project: Project, item: otio.core.Composable, url_style: UrlSt
 
 def _flatten_generated(project: Project, clip: otio.schema.Clip, url_style: UrlStyle) -> None:
     take = active_take(clip)
-    assert take is not None  # export_problems refused clips without one
+    if take is None:  # export_problems refuses these first; never export a clip without media
+        raise ProjectError(Problem("not rendered (no active take)", file=project.path, clip=clip.name))
     rate = exact_rate(take.rate)
     available = TimeRange(RationalTime(0, rate), RationalTime(take.frames, rate))
     ref = otio.schema.ExternalReference(

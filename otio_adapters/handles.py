@@ -16,6 +16,7 @@ the conform's timing exactly by exporting straight cuts; the editor adds dissolv
 from __future__ import annotations
 
 import copy
+import math
 from enum import Enum
 
 import opentimelineio as otio
@@ -67,7 +68,7 @@ def _make_head_handle(clip: otio.schema.Clip, needed: RationalTime) -> None:
     available = _available(clip)
     source = clip.source_range
     have = source.start_time - available.start_time
-    missing = needed.rescaled_to(source.start_time) - have
+    missing = _whole_frames(needed.rescaled_to(source.start_time) - have)
     if missing.value <= 0:
         return
     clip.source_range = TimeRange(source.start_time + missing, _shorter(clip, source.duration, missing))
@@ -78,10 +79,15 @@ def _make_tail_handle(clip: otio.schema.Clip, needed: RationalTime) -> None:
     available = _available(clip)
     source = clip.source_range
     have = available.end_time_exclusive() - source.end_time_exclusive()
-    missing = needed.rescaled_to(source.start_time) - have
+    missing = _whole_frames(needed.rescaled_to(source.start_time) - have)
     if missing.value <= 0:
         return
     clip.source_range = TimeRange(source.start_time, _shorter(clip, source.duration, missing))
+
+
+def _whole_frames(time: RationalTime) -> RationalTime:
+    # A 6-frame handle at 24 fps is 7.5 frames of a 30 fps take: NLEs cut on whole frames, so round up.
+    return RationalTime(math.ceil(time.value - 1e-9), time.rate)
 
 
 def _shorter(clip: otio.schema.Clip, duration: RationalTime, by: RationalTime) -> RationalTime:

@@ -178,3 +178,18 @@ def test_plain_clips_export_with_absolute_paths(tmp_path):
     assert exported.media_reference.available_range is not None
     movie.unlink()
     assert [p.clip for p in export_problems(project)] == ["stock"]
+
+
+def test_handles_are_whole_frames_of_a_take_at_another_rate(tmp_path):
+    """A 24 fps timeline of 30 fps takes (F1's native rate): a 6-frame handle is 7.5 take frames -> 8."""
+    project = sample_copy("three_shots", tmp_path, rate=24.0)
+    for clip in project.generated_clips():
+        take_ref = clip.media_references()["take_001"]
+        take_ref.available_range = otio.opentime.TimeRange(RationalTime(0, 30), RationalTime(200, 30))
+        clip.source_range = otio.opentime.TimeRange(RationalTime(0, 30), RationalTime(30, 30))
+    timeline = flatten_for_export(project)
+    after_dissolve = list(timeline.find_clips())[-1]
+    assert after_dissolve.source_range.start_time == RationalTime(8, 30)
+    for clip in timeline.find_clips():
+        assert clip.source_range.start_time.value == int(clip.source_range.start_time.value)
+        assert clip.source_range.duration.value == int(clip.source_range.duration.value)
