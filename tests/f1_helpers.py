@@ -1,6 +1,6 @@
 """Helpers for the F1 plugin tests: an in-memory frame sink, tiny jobs, and a subprocess entry point.
 
-``python -m tests.f1_helpers render <job.json> <out.npz>`` renders one clip in a fresh interpreter (used to
+``python -m tests.f1_helpers render <jobs.json>`` renders clips in a fresh interpreter (used to
 show that a saved context alone carries a chain across processes).
 """
 
@@ -16,7 +16,7 @@ from PIL import Image
 from fp_timeline.engine.generator import CancelToken, ContextBlob, RenderJob
 from fp_timeline.project.recipe import ContextMode, NoiseMode, Recipe
 
-SIZE = 64
+SIZE = 32  # pixels; latents 4x4 (the 2x/4x history paths pad): small enough to be quick on CPU
 TINY_PARAMS = {"latent_window_size": 3, "steps": 3}  # 12 frames per section, fast on CPU
 
 
@@ -36,7 +36,7 @@ class ListSink:
 
 
 def write_image(path: Path, seed: int) -> Path:
-    """A smooth random test image (64x64) so the VAE sees structure, not just noise."""
+    """A smooth random test image (SIZE x SIZE) so the VAE sees structure, not just noise."""
     rng = np.random.default_rng(seed)
     small = rng.integers(0, 255, (4, 4, 3), dtype=np.uint8)
     Image.fromarray(small).resize((SIZE, SIZE), Image.BICUBIC).save(path)
@@ -79,46 +79,44 @@ def job(
     )
 
 
-def job_to_json(j: RenderJob) -> str:
-    return json.dumps(
-        {
-            "clip": j.clip,
-            "recipe": j.recipe.to_metadata(),
-            "image": str(j.image_path) if j.image_path else None,
-            "incoming": str(j.incoming.path) if j.incoming else None,
-            "tmp": str(j.context_path.parent),
-            "options": j.options,
-        }
-    )
+def job_to_dict(j: RenderJob) -> dict:
+    return {
+        "clip": j.clip,
+        "recipe": j.recipe.to_metadata(),
+        "image": str(j.image_path) if j.image_path else None,
+        "incoming": str(j.incoming.path) if j.incoming else None,
+        "tmp": str(j.context_path.parent),
+        "options": j.options,
+    }
 
 
-def _render_from_json(spec_path: str, out_path: str) -> None:
+def _render_jobs(spec_path: str) -> None:
+    """Render each job of a JSON list ``[{"job": ..., "out": path.npz}]`` in this (fresh) process."""
     import torch
     from fp_timeline_plugins.framepack_f1.generator import FramePackF1Generator
-
-    torch.set_num_threads(2)
-    spec = json.loads(Path(spec_path).read_text())
-    rec = Recipe.from_metadata(spec["recipe"])
-    j = job(
-        Path(spec["tmp"]),
-        spec["clip"],
-        rec,
-        image=Path(spec["image"]) if spec["image"] else None,
-        incoming=Path(spec["incoming"]) if spec["incoming"] else None,
-        options=spec["options"],
-    )
-    sink = ListSink()
-    FramePackF1Generator().render(j, sink, lambda p: None, CancelToken())
-    # The section latents this process produced, read back from its checkpoints.
-    files = sorted(j.work_dir.glob("f1_section_*.safetensors"))
     from safetensors.torch import load_file
 
-    latents = [load_file(f)["latents"].numpy() for f in files]
-    np.savez(out_path, frames=np.stack(sink.frames), latents=np.stack(latents))
+    torch.set_num_threads(2)
+    generator = FramePackF1Generator()
+    for item in json.loads(Path(spec_path).read_text()):
+        spec = item["job"]
+        j = job(
+            Path(spec["tmp"]),
+            spec["clip"],
+            Recipe.from_metadata(spec["recipe"]),
+            image=Path(spec["image"]) if spec["image"] else None,
+            incoming=Path(spec["incoming"]) if spec["incoming"] else None,
+            options=spec["options"],
+        )
+        sink = ListSink()
+        generator.render(j, sink, lambda p: None, CancelToken())
+        # The section latents this process produced, read back from its checkpoints.
+        latents = [load_file(f)["latents"].numpy() for f in sorted(j.work_dir.glob("f1_section_*.safetensors"))]
+        np.savez(item["out"], frames=np.stack(sink.frames), latents=np.stack(latents))
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "render":
-        _render_from_json(sys.argv[2], sys.argv[3])
+    if len(sys.argv) == 3 and sys.argv[1] == "render":
+        _render_jobs(sys.argv[2])
     else:
-        sys.exit("usage: python -m tests.f1_helpers render <job.json> <out.npz>")
+        sys.exit("usage: python -m tests.f1_helpers render <jobs.json>")

@@ -11,7 +11,7 @@ from fp_timeline_plugins.framepack_f1.config import FramePackF1Config
 from fp_timeline_plugins.framepack_f1.generator import FramePackF1Generator
 
 from fp_timeline.engine.generator import CancelToken, Generator, RenderCancelled
-from tests.f1_helpers import ListSink, job, recipe, write_image
+from tests.f1_helpers import SIZE, ListSink, job, recipe, write_image
 
 # ---------------------------------------------------------------------------------------- no torch needed
 
@@ -109,7 +109,7 @@ def _render(generator, j, progress=None, cancel=None):
 def test_progress_reports_steps_sections_and_previews(generator, tmp_path):
     j = job(tmp_path, "A", recipe("a kite", 4, 2), image=write_image(tmp_path / "start.png", 4))
     sink, events = _render(generator, j)
-    assert len(sink.frames) == 25 and sink.frames[0].shape == (64, 64, 3)
+    assert len(sink.frames) == 25 and sink.frames[0].shape == (SIZE, SIZE, 3)
     steps = [p for p in events if p.stage == "sample"]
     assert [p.step for p in steps] == list(range(1, 7)) and {p.total for p in steps} == {6}
     assert [p.section for p in steps] == [1, 1, 1, 2, 2, 2] and {p.sections for p in steps} == {2}
@@ -198,7 +198,7 @@ def test_context_from_foreign_video_then_carry(generator, tmp_path):
     from fp_timeline_plugins.framepack_f1.context import PackedContext
 
     ctx = PackedContext.load(blob.path)
-    assert ctx.history.shape == (1, 16, 19, 8, 8) and ctx.pixel_frames == 30 and ctx.latent_frames == 8
+    assert ctx.history.shape == (1, 16, 19, SIZE // 8, SIZE // 8) and ctx.pixel_frames == 30 and ctx.latent_frames == 8
     assert float(ctx.history[:, :, -8:].abs().sum()) > 0 and float(ctx.history[:, :, :-8].abs().sum()) == 0
     sink, _ = _render(generator, job(tmp_path, "B", rec, incoming=blob.path))
     assert len(sink.frames) == 12
