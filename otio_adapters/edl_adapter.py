@@ -8,8 +8,9 @@ What it adds around ``otio_cmx3600_adapter.cmx_3600``:
   record timecodes start at the timeline's ``global_start_time`` (the writer starts at 00:00:00:00);
   an ``FCM`` line says drop or non-drop frame.
 - read: the clip after a dissolve gets its own media (the reader gives it the previous clip's
-  ``FROM CLIP`` path; its own is in the ``TO CLIP`` comment); the first record timecode becomes
-  ``global_start_time``; the rate 23.976 is read as 24000/1001.
+  ``FROM CLIP`` path; its own is in the ``TO CLIP`` comment); a dissolve from black at the very
+  start (which the reader refuses) reads as a leading transition; the first record timecode
+  becomes ``global_start_time``; the rate 23.976 is read as 24000/1001.
 
 No suffix is claimed (``.edl`` stays with ``cmx_3600``): ask for it with ``adapter_name="fp_edl"``.
 """
@@ -47,8 +48,11 @@ def write_to_string(
 def read_from_string(input_str: str, rate: float = 24, ignore_timecode_mismatch: bool = False) -> Any:
     """Read with ``cmx_3600``, then repair dissolve media and the start timecode."""
     rate = exact_rate(rate)
-    timeline = cmx_3600.read_from_string(input_str, rate=rate, ignore_timecode_mismatch=ignore_timecode_mismatch)
+    text = _with_lead_in(input_str)
+    timeline = cmx_3600.read_from_string(text, rate=rate, ignore_timecode_mismatch=ignore_timecode_mismatch)
     for track in timeline.tracks:
+        if text is not input_str:
+            _drop_lead_in(track)
         _repair_dissolve_media(track)
     _start_from_record(timeline)
     return timeline
@@ -112,6 +116,28 @@ def _with_fcm(text: str, rate: float) -> str:
     return f"{head}\n{fcm}{sep}{rest}" if head.startswith("TITLE:") else f"{fcm}\n{text}"
 
 
+def _with_lead_in(text: str) -> str:
+    """Put a zero-length black event before an opening dissolve from black, so the reader takes it.
+
+    ``001 BL ... C`` + ``001 SHOT010 ... D 008`` is a fade in from black, but ``cmx_3600`` refuses
+    a transition at the start of a track; a ``000 BL`` event gives it something to start from.
+    """
+    lines = text.split("\n")
+    events = [i for i, line in enumerate(lines) if line[:3].isdigit()]
+    if len(events) < 2:
+        return text
+    first, second = lines[events[0]].split(), lines[events[1]].split()
+    from_black = first[1] in ("BL", "BLACK") and first[0] == second[0]
+    if not from_black or not (second[3] == "D" or second[3].startswith("W")):
+        return text
+    return "\n".join([*lines[: events[0]], "000" + lines[events[0]][3:], *lines[events[0] :]])
+
+
+def _drop_lead_in(track: otio.schema.Track) -> None:
+    if len(track) > 1 and isinstance(track[0], otio.schema.Clip) and track[0].duration().value == 0:
+        del track[0]
+
+
 def _repair_dissolve_media(track: otio.schema.Track) -> None:
     items = list(track)
     for index, item in enumerate(items[1:], start=1):
@@ -119,8 +145,12 @@ def _repair_dissolve_media(track: otio.schema.Track) -> None:
             continue
         comments = item.metadata.get("cmx_3600", {}).get("comments", [])
         urls = [m.group("url") for m in (_TO_MEDIA.match(str(c)) for c in comments) if m]
-        if urls and isinstance(item.media_reference, otio.schema.ExternalReference):
+        if not urls:
+            continue
+        if isinstance(item.media_reference, otio.schema.ExternalReference):
             item.media_reference.target_url = urls[-1]
+        else:  # after a dissolve from black there was no FROM CLIP to misread
+            item.media_reference = otio.schema.ExternalReference(target_url=urls[-1])
 
 
 def _start_from_record(timeline: otio.schema.Timeline) -> None:

@@ -8,7 +8,7 @@ from fp_timeline_otio.edl_adapter import reel_name
 from fp_timeline_otio.flatten import flatten_for_export
 from fp_timeline_otio.media_urls import path_from_url
 
-from tests.test_adapters_support import sample_copy
+from tests.test_adapters_support import normalised, sample_copy
 
 
 @pytest.fixture
@@ -86,3 +86,21 @@ def test_drop_frame_at_29_97(tmp_path):
     assert _events(text)[0][-2] == "01:00:00;00"
     back = otio.adapters.read_from_string(text, adapter_name="fp_edl", rate=29.97)
     assert back.global_start_time.value == timeline.global_start_time.value
+
+
+def test_a_fade_in_from_black_reads_back(tmp_path):
+    """The writer's opening ``BL`` + dissolve is standard EDL; the maintained reader refuses it."""
+    project = sample_copy("three_shots", tmp_path, rate=24.0)
+    fade = otio.schema.Transition(
+        in_offset=otio.opentime.RationalTime(0, 24), out_offset=otio.opentime.RationalTime(8, 24)
+    )
+    project.tracks()[0].insert(0, fade)
+    timeline = flatten_for_export(project)
+    text = otio.adapters.write_to_string(timeline, adapter_name="fp_edl")
+    with pytest.raises(Exception, match="beginning of a track"):
+        otio.adapters.read_from_string(text, adapter_name="cmx_3600", rate=24)
+
+    back = otio.adapters.read_from_string(text, adapter_name="fp_edl", rate=24)
+
+    assert normalised(back) == normalised(timeline)
+    assert isinstance(back.tracks[0][0], otio.schema.Transition)
