@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from fp_timeline.cli import app
 from fp_timeline.project.document import load_project, save_project
 from fp_timeline.project.takes import active_take
-from tests.engine_helpers import chain_project
+from tests.engine_helpers import chain_project, rendered_chain
 from tests.test_adapters_support import render_fake_take
 
 runner = CliRunner()
@@ -137,3 +137,33 @@ def test_an_edl_of_two_video_tracks_is_a_clear_error(rendered, tmp_path):
     result = _run("export", rendered.path, "--to", "edl", "-o", tmp_path / "cut.edl")
     assert result.exit_code == 2
     assert "single video track" in result.output + getattr(result, "stderr", "")
+
+
+def test_the_whole_loop_export_edit_import_rerender_export(tmp_path):
+    """Reordering carried shots in the NLE makes them stale here; rerender them and send the cut back."""
+    project = rendered_chain(tmp_path / "film", lengths=(12, 8, 8))
+    cut = tmp_path / "cut.xml"
+    assert _run("export", project.path, "--to", "premiere-xml", "-o", cut).exit_code == 0
+
+    edited = otio.adapters.read_from_file(str(cut), adapter_name="fcp_xml")  # the editor swaps two shots
+    track = edited.tracks[0]
+    second = track[1]
+    del track[1]
+    track.append(second)
+    recut = tmp_path / "recut.xml"
+    otio.adapters.write_to_file(edited, str(recut), adapter_name="fcp_xml")
+
+    imported = project.folder / "recut.otio"
+    result = _run("import", recut, "--project", project.path, "-o", imported)
+    assert result.exit_code == 0, result.output
+    assert [c.name for c in load_project(imported).generated_clips()] == ["shot_010", "shot_030", "shot_020"]
+
+    rendered = _run("render", imported)
+    assert rendered.exit_code == 0, rendered.output
+    again = load_project(imported)
+    assert {c.name: active_take(c).key for c in again.generated_clips()} == {
+        "shot_010": "take_001", "shot_030": "take_002", "shot_020": "take_002",
+    }
+    final = _run("export", imported, "--to", "premiere-xml", "-o", tmp_path / "final.xml")
+    assert final.exit_code == 0, final.output
+    assert "older recipe" not in final.output + getattr(final, "stderr", "")
