@@ -94,20 +94,46 @@ class FramePackF1Generator:
 
     # ------------------------------------------------------------------ render
     def render(self, job: RenderJob, out: FrameSink, progress: ProgressCallback, cancel: CancelToken) -> ContextBlob:
+        """Render one clip into ``out`` and save its outgoing context; resumes from ``job.work_dir``."""
         from .checkpoint import SectionCheckpoints
-        from .context import PackedContext
-        from .encoders import load_image
-        from .preview import latent_preview
-        from .session import ChainRenderer, ClipSpec
 
-        recipe = job.recipe
-        config = FramePackF1Config.from_params(recipe.params)
-        window = config.latent_window_size
-        sections = sections_for(recipe.frames, recipe.carries, window)
+        config = FramePackF1Config.from_params(job.recipe.params)
+        sections = sections_for(job.recipe.frames, job.recipe.carries, config.latent_window_size)
         cancel.raise_if_cancelled()
         progress(Progress(job.clip, "load", 0, 0, message="loading models"))
         components = self.components(job.options)
+        renderer = self._start_clip(job, config, sections, components, progress)
+        sink = _ResumableSink(out)
 
+        # A previous attempt that was killed left finished sections behind: replay them (decode only).
+        key = f"{job.recipe_hash}|{components.model_id}|{components.dtype_name}"
+        checkpoints = SectionCheckpoints(job.work_dir, hashlib.sha256(key.encode()).hexdigest())
+        done = min(checkpoints.count(), sections)
+        for index, (latents, rng_state) in enumerate(checkpoints.finished(done)):
+            cancel.raise_if_cancelled()
+            progress(Progress(job.clip, "resume", index + 1, done, section=index + 1, sections=sections))
+            sink.write_all(renderer.accept_section(latents, rng_state))
+
+        steps = _StepReporter(job.clip, config.steps, sections, first=done, progress=progress, cancel=cancel)
+        for index in range(done, sections):
+            latents, frames = renderer.run_section(callback=steps.for_section(index))
+            sink.write_all(frames)
+            checkpoints.save(index, latents, renderer.rng_state())
+            progress(Progress(job.clip, "decode", (index + 1) * config.steps, steps.total, index + 1, sections))
+        sink.write_all(renderer.end_clip())
+
+        outgoing = renderer.context()
+        outgoing.save(job.context_path, extra={"recipe_hash": job.recipe_hash, "clip": job.clip})
+        return ContextBlob(path=job.context_path, hash=job.recipe_hash, metadata=_blob_metadata(outgoing))
+
+    @staticmethod
+    def _start_clip(job: RenderJob, config: FramePackF1Config, sections: int, components, progress):
+        """A ``ChainRenderer`` positioned at the start of this clip (fresh, or after the incoming context)."""
+        from .context import PackedContext
+        from .encoders import load_image
+        from .session import ChainRenderer, ClipSpec
+
+        recipe = job.recipe
         context = None
         if recipe.carries:
             if job.incoming is None:
@@ -115,95 +141,12 @@ class FramePackF1Generator:
             context = PackedContext.load(job.incoming.path)
             context.check_compatible(job.incoming.path, components.model_id, recipe.width, recipe.height)
         image = load_image(job.image_path, recipe.width, recipe.height) if job.image_path else None
-
         progress(Progress(job.clip, "encode", 0, 0, message="encoding prompt and image"))
-        renderer = ChainRenderer(
-            components,
-            recipe.width,
-            recipe.height,
-            context=context,
-            free_text_encoders=bool(job.options.get("free_text_encoders", True)),
-        )
-        renderer.begin_clip(
-            ClipSpec(
-                prompt=recipe.prompt,
-                seed=recipe.seed,
-                sections=sections,
-                config=config,
-                image=image,
-                noise=recipe.noise.value if recipe.carries else NoiseMode.OWN.value,
-            )
-        )
-
-        emitted = 0
-        already = out.frames_written  # a sink that survived a kill already has these frames
-
-        def emit(frames: list[np.ndarray]) -> None:
-            nonlocal emitted
-            for frame in frames:
-                if emitted >= already:
-                    out.write(frame)
-                emitted += 1
-
-        key = hashlib.sha256(f"{job.recipe_hash}|{components.model_id}|{components.dtype_name}".encode()).hexdigest()
-        checkpoints = SectionCheckpoints(job.work_dir, key)
-        done = min(checkpoints.count(), sections)
-        for index, (latents, rng_state) in enumerate(checkpoints.finished(done)):
-            cancel.raise_if_cancelled()
-            progress(
-                Progress(
-                    job.clip,
-                    "resume",
-                    index + 1,
-                    done,
-                    index + 1,
-                    sections,
-                    message=f"replaying checkpointed section {index + 1}/{done}",
-                )
-            )
-            emit(renderer.accept_section(latents, rng_state))
-
-        total = sections * config.steps
-        started = time.monotonic()
-        for index in range(done, sections):
-
-            def on_step(d: dict, index: int = index) -> None:
-                cancel.raise_if_cancelled()  # between sampler steps
-                step = index * config.steps + d["i"] + 1
-                done_steps = step - done * config.steps
-                eta = (time.monotonic() - started) / done_steps * (total - step)
-                progress(
-                    Progress(
-                        job.clip,
-                        "sample",
-                        step,
-                        total,
-                        index + 1,
-                        sections,
-                        message=f"section {index + 1}/{sections}, step {d['i'] + 1}/{config.steps}, ETA {eta:.0f}s",
-                        preview=latent_preview(d["denoised"]),
-                    )
-                )
-
-            latents, frames = renderer.run_section(callback=on_step)
-            emit(frames)
-            checkpoints.save(index, latents, renderer.rng_state())
-            progress(
-                Progress(
-                    job.clip,
-                    "decode",
-                    (index + 1) * config.steps,
-                    total,
-                    index + 1,
-                    sections,
-                    message=f"section {index + 1}/{sections} decoded",
-                )
-            )
-        emit(renderer.end_clip())
-
-        outgoing = renderer.context()
-        outgoing.save(job.context_path, extra={"recipe_hash": job.recipe_hash, "clip": job.clip})
-        return ContextBlob(path=job.context_path, hash=job.recipe_hash, metadata=_blob_metadata(outgoing))
+        free = bool(job.options.get("free_text_encoders", True))
+        renderer = ChainRenderer(components, recipe.width, recipe.height, context=context, free_text_encoders=free)
+        noise = recipe.noise.value if recipe.carries else NoiseMode.OWN.value
+        renderer.begin_clip(ClipSpec(recipe.prompt, recipe.seed, sections, config, image=image, noise=noise))
+        return renderer
 
     # ------------------------------------------------------------------ extend a foreign video
     def context_from_frames(
@@ -230,3 +173,55 @@ def _blob_metadata(context) -> dict[str, str]:
         "height": str(context.height),
         "pixel_frames": str(context.pixel_frames),
     }
+
+
+class _ResumableSink:
+    """Writes frames to the engine's sink, skipping those it already holds (a sink that survived a kill)."""
+
+    def __init__(self, out: FrameSink) -> None:
+        self.out = out
+        self.skip = out.frames_written
+        self.seen = 0
+
+    def write_all(self, frames: list[np.ndarray]) -> None:
+        for frame in frames:
+            if self.seen >= self.skip:
+                self.out.write(frame)
+            self.seen += 1
+
+
+class _StepReporter:
+    """Per sampler step: honour cancel, report progress with ETA and a latent preview."""
+
+    def __init__(
+        self, clip: str, steps: int, sections: int, first: int, progress: ProgressCallback, cancel: CancelToken
+    ) -> None:
+        self.clip, self.steps, self.sections = clip, steps, sections
+        self.total = steps * sections
+        self.first_step = first * steps  # steps already done before this run (resumed sections)
+        self.progress, self.cancel = progress, cancel
+        self.started = time.monotonic()
+
+    def for_section(self, index: int):
+        from .preview import latent_preview
+
+        def on_step(d: dict) -> None:
+            self.cancel.raise_if_cancelled()  # cooperative: between sampler steps
+            step = index * self.steps + d["i"] + 1
+            rate = (time.monotonic() - self.started) / (step - self.first_step)
+            message = f"section {index + 1}/{self.sections}, step {d['i'] + 1}/{self.steps}, "
+            message += f"ETA {rate * (self.total - step):.0f}s"
+            self.progress(
+                Progress(
+                    self.clip,
+                    "sample",
+                    step,
+                    self.total,
+                    index + 1,
+                    self.sections,
+                    message,
+                    preview=latent_preview(d["denoised"]),
+                )
+            )
+
+        return on_step
