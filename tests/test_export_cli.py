@@ -167,3 +167,13 @@ def test_the_whole_loop_export_edit_import_rerender_export(tmp_path):
     final = _run("export", imported, "--to", "premiere-xml", "-o", tmp_path / "final.xml")
     assert final.exit_code == 0, final.output
     assert "older recipe" not in final.output + getattr(final, "stderr", "")
+
+
+def test_render_first_replaces_a_take_whose_file_is_gone(tmp_path):
+    project = rendered_chain(tmp_path / "film", lengths=(12, 8))
+    project.resolve(active_take(project.clip("shot_020")).media).unlink()
+    result = _run("export", project.path, "--to", "edl", "-o", tmp_path / "cut.edl", "--render")
+    assert result.exit_code == 0, result.output
+    again = load_project(project.path)
+    assert active_take(again.clip("shot_020")).key == "take_002"
+    assert active_take(again.clip("shot_010")).key == "take_001", "nothing else is rendered again"

@@ -9,7 +9,6 @@ are re-linked to their recipes and takes, ready to re-render a changed shot and 
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -22,8 +21,7 @@ from fp_timeline_otio.readiness import export_problems, unready_clips
 from fp_timeline_otio.relink import relink_timeline
 
 from fp_timeline.cli.app import EXIT_PROBLEM, app, console, err_console, open_project, reporting_errors
-from fp_timeline.engine.planner import plan_render
-from fp_timeline.engine.renderer import render_project
+from fp_timeline.cli.commands.render_commands import render as render_command
 from fp_timeline.engine.status import project_status
 from fp_timeline.engine.validation import validate_project
 from fp_timeline.project.document import Project, save_project
@@ -59,10 +57,8 @@ def export(
     except ValueError as err:
         err_console.print(f"[red]error:[/red] --to {to}: {err}")
         raise typer.Exit(EXIT_PROBLEM) from None
-    loaded = open_project(project)
+    loaded = _render_what_export_needs(project, preset, device) if render else open_project(project)
     with reporting_errors():
-        if render:
-            _render_what_export_needs(loaded, {"preset": preset} | ({"device": device} if device else {}))
         _refuse_unready(loaded)
         _warn_stale(loaded)
         try:
@@ -91,16 +87,16 @@ def import_edit(
     with reporting_errors():
         if target.exists() and not force:
             raise ProjectError(Problem("file exists already (use --force to replace it)", file=target))
-        with tempfile.TemporaryDirectory(prefix="fp_import_") as tmp:
-            bundle_media = target.parent / f"{target.stem}.media" if edit.suffix == BUNDLE_SUFFIX else None
-            if bundle_media is not None:
-                bundle_media.mkdir(parents=True, exist_ok=True)
-            try:
-                edited = read_timeline(edit, rate=rate or loaded.rate, extract_to=bundle_media or Path(tmp))
-            except (ValueError, OSError) as err:
-                raise ProjectError(Problem(f"cannot read the edit: {err}", file=edit)) from None
-            except Exception as err:  # the adapters raise their own parse errors
-                raise ProjectError(Problem(f"not a readable edit ({type(err).__name__}): {err}", file=edit)) from None
+        # A bundle's media is unpacked beside the new project: clips that are not ours play from there.
+        bundle_media = target.parent / f"{target.stem}.media" if edit.suffix == BUNDLE_SUFFIX else None
+        if bundle_media is not None:
+            bundle_media.mkdir(parents=True, exist_ok=True)
+        try:
+            edited = read_timeline(edit, rate=rate or loaded.rate, extract_to=bundle_media)
+        except (ValueError, OSError) as err:
+            raise ProjectError(Problem(f"cannot read the edit: {err}", file=edit)) from None
+        except Exception as err:  # the adapters raise their own parse errors
+            raise ProjectError(Problem(f"not a readable edit ({type(err).__name__}): {err}", file=edit)) from None
         result = relink_timeline(edited, loaded, target)
         save_project(result.project)
     for name, match in result.matches:
@@ -144,21 +140,13 @@ def _warn_stale(project: Project) -> None:
         )
 
 
-def _render_what_export_needs(project: Project, options: dict[str, str]) -> None:
-    problems = validate_project(project)
-    if problems:
-        raise ProjectError(problems)
-    jobs = plan_render(project)
-    planned = {job.clip for job in jobs}
+def _render_what_export_needs(path: Path, preset: str, device: str | None) -> Project:
+    """``fp-timeline render`` (its progress, Ctrl-C and errors), plus clips whose take file is gone."""
+    render_command(project=path, preset=preset, device=device)
+    loaded = open_project(path)
     # A take whose file was deleted still counts as rendered for the planner: ask for those by name.
-    missing = [name for name in unready_clips(project) if name not in planned]
+    missing = unready_clips(loaded)
     if missing:
-        jobs += plan_render(project, targets=missing)
-    if not jobs:
-        return
-
-    def announce(index: int, count: int, job) -> None:
-        console.print(f"rendering {job.clip} ({index + 1}/{count}, {job.reason})")
-
-    render_project(project, jobs, options, on_job=announce)
-    save_project(project)
+        render_command(project=path, clip=missing, preset=preset, device=device)
+        loaded = open_project(path)
+    return loaded
