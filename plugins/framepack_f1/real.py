@@ -98,7 +98,12 @@ def check_real_weights() -> None:
 def load_real_components(device: torch.device, dtype: torch.dtype) -> Components:
     """Load every real model from the cache (offline, safetensors only) onto ``device``."""
     from diffusers import AutoencoderKLHunyuanVideo, HunyuanVideoFramepackTransformer3DModel
-    from transformers import CLIPTokenizer, LlamaTokenizerFast, SiglipImageProcessor, SiglipVisionModel
+    from transformers import CLIPTokenizer, LlamaTokenizerFast, SiglipVisionModel
+
+    try:  # transformers 5 without torchvision: name the PIL processor directly (avoids a fallback warning)
+        from transformers import SiglipImageProcessorPil as SiglipImageProcessor
+    except ImportError:
+        from transformers import SiglipImageProcessor
 
     check_real_weights()
     offline = {"local_files_only": True, "cache_dir": hub_cache_dir()}
