@@ -82,3 +82,21 @@ def test_unipc_bh2_differs_from_bh1():
     assert (a - b).abs().max() > 1e-6
     with pytest.raises(ValueError):
         sample_unipc(model, x, sigmas, variant="bh3")
+
+
+def test_denoiser_is_x_minus_sigma_v_and_mixes_cfg():
+    from fp_timeline_plugins.framepack_f1.denoiser import FlowMatchDenoiser
+
+    class FakeTransformer(torch.nn.Module):
+        def forward(self, hidden_states, timestep, return_dict, velocity):
+            return (torch.full_like(hidden_states, velocity) * timestep.view(-1, 1, 1, 1, 1) / 1000,)
+
+    x = torch.randn(1, 2, 3, 4, 4)
+    sigma = torch.tensor([0.5])
+    plain = FlowMatchDenoiser(FakeTransformer(), {"velocity": 2.0})
+    torch.testing.assert_close(plain(x, sigma), x - 0.5 * (2.0 * 0.5))  # v = 2 * t/1000 = 1
+    assert plain.calls == 1
+    cfg = FlowMatchDenoiser(FakeTransformer(), {"velocity": 2.0}, {"velocity": 1.0}, cfg_scale=3.0)
+    # v = v_neg + 3 (v_pos - v_neg) = 0.5 + 3 * 0.5 = 2.0
+    torch.testing.assert_close(cfg(x, sigma), x - 0.5 * 2.0)
+    assert cfg.calls == 1  # one guided velocity (two transformer passes)

@@ -95,7 +95,7 @@ class ChainRenderer:
             raise ValueError(f"noise must be {NOISE_OWN!r} or {NOISE_CONTINUE!r}, got {spec.noise!r}")
         text = encode_prompt(self.components, spec.prompt)
         negative = None
-        if spec.config.guidance_scale != 1.0 and spec.config.negative_prompt:
+        if spec.config.guidance_scale != 1.0:  # FramePack encodes the negative prompt (even "") only for real CFG
             negative = encode_prompt(self.components, spec.config.negative_prompt)
         if self.free_text_encoders:
             self.components.free_text_encoders()
