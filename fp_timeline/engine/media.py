@@ -105,7 +105,8 @@ class VideoWriter:
     def _open(self, width: int, height: int) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._size = (width, height)
-        self._container = av.open(str(self._tmp), mode="w", format="mp4")
+        # faststart: the index goes first, so players (and browsers) start before the whole file loads.
+        self._container = av.open(str(self._tmp), mode="w", format="mp4", options={"movflags": "faststart"})
         stream = self._container.add_stream(CODEC, rate=rate_fraction(self.rate))
         stream.width, stream.height = even_size(width, height)
         stream.pix_fmt = PIXEL_FORMAT
