@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 import opentimelineio as otio
+
 from fp_timeline_otio.media_urls import path_from_url
 
 

@@ -22,8 +22,9 @@ import re
 from typing import Any
 
 import opentimelineio as otio
-from fp_timeline_otio.rates import exact_rate, is_drop_frame_rate
 from otio_cmx3600_adapter import cmx_3600
+
+from fp_timeline_otio.rates import exact_rate, is_drop_frame_rate
 
 RationalTime = otio.opentime.RationalTime
 REEL_LENGTH = 8

@@ -10,14 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import opentimelineio as otio
+
+from fp_timeline.project.atomic import write_text_atomic
+from fp_timeline.project.document import Project
 from fp_timeline_otio.bundle import read_bundle, write_bundle
 from fp_timeline_otio.fcp_comments_hook import ASK_KEY
 from fp_timeline_otio.flatten import flatten_for_export
 from fp_timeline_otio.formats import BUNDLE_SUFFIX, ExportFormat, format_named
 from fp_timeline_otio.handles import TransitionPolicy
-
-from fp_timeline.project.atomic import write_text_atomic
-from fp_timeline.project.document import Project
 
 READ_ADAPTERS = {".otio": "otio_json", ".xml": "fcp_xml", ".edl": "fp_edl"}
 

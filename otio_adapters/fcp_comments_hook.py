@@ -21,10 +21,10 @@ import copy
 from typing import Any
 
 import opentimelineio as otio
-from fp_timeline_otio.identity import EXPORT_KEY, RecipeId
-from fp_timeline_otio.rates import is_drop_frame_rate, is_ntsc
 
 from fp_timeline.project.recipe import METADATA_KEY
+from fp_timeline_otio.identity import EXPORT_KEY, RecipeId
+from fp_timeline_otio.rates import is_drop_frame_rate, is_ntsc
 
 FCP_KEY = "fcp_xml"  # the fcp_xml adapter's metadata namespace
 ASK_KEY = "fp_timeline_fcp_comments"

@@ -15,16 +15,16 @@ import copy
 from pathlib import Path
 
 import opentimelineio as otio
-from fp_timeline_otio.handles import TransitionPolicy, track_for_export
-from fp_timeline_otio.identity import EXPORT_KEY, RecipeId
-from fp_timeline_otio.media_urls import UrlStyle, path_from_url, url_for
-from fp_timeline_otio.rates import exact_range, exact_rate, exact_time, start_time_from_timecode
-from fp_timeline_otio.readiness import export_problems
 
 from fp_timeline.project.document import Project
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import active_take
+from fp_timeline_otio.handles import TransitionPolicy, track_for_export
+from fp_timeline_otio.identity import EXPORT_KEY, RecipeId
+from fp_timeline_otio.media_urls import UrlStyle, path_from_url, url_for
+from fp_timeline_otio.rates import exact_range, exact_rate, exact_time, start_time_from_timecode
+from fp_timeline_otio.readiness import export_problems
 
 RationalTime = otio.opentime.RationalTime
 TimeRange = otio.opentime.TimeRange

@@ -8,12 +8,12 @@ which loads the generator plugin, so it is left to the CLI and the engine.
 from __future__ import annotations
 
 import opentimelineio as otio
-from fp_timeline_otio.media_urls import path_from_url
 
 from fp_timeline.project.document import Project
 from fp_timeline.project.errors import Problem
 from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import active_take
+from fp_timeline_otio.media_urls import path_from_url
 
 
 def export_problems(project: Project) -> list[Problem]:

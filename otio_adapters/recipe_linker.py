@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import opentimelineio as otio
-from fp_timeline_otio.identity import EXPORT_KEY, RecipeId
-from fp_timeline_otio.recipe_match import TakeIndex, find_recipe
 
 from fp_timeline.project.document import Project, load_project
 from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import active_take, takes_of
+from fp_timeline_otio.identity import EXPORT_KEY, RecipeId
+from fp_timeline_otio.recipe_match import TakeIndex, find_recipe
 
 
 def link_media_reference(in_clip: otio.schema.Clip, media_linker_argument_map: dict[str, Any] | None = None) -> Any:

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import opentimelineio as otio
-from fp_timeline_otio.identity import EXPORT_KEY, RecipeId, find_tag
-from fp_timeline_otio.media_urls import path_from_url
 
 from fp_timeline.project.document import Project
 from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import takes_of
+from fp_timeline_otio.identity import EXPORT_KEY, RecipeId, find_tag
+from fp_timeline_otio.media_urls import path_from_url
 
 
 @dataclass(frozen=True)

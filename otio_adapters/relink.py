@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import opentimelineio as otio
-from fp_timeline_otio.identity import EXPORT_KEY
-from fp_timeline_otio.media_urls import path_from_url
-from fp_timeline_otio.recipe_match import Match, TakeIndex, find_recipe
 
 from fp_timeline.project.document import Project
 from fp_timeline.project.rebase import rebased_timeline
 from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import use_take
+from fp_timeline_otio.identity import EXPORT_KEY
+from fp_timeline_otio.media_urls import path_from_url
+from fp_timeline_otio.recipe_match import Match, TakeIndex, find_recipe
 
 RationalTime = otio.opentime.RationalTime
 TimeRange = otio.opentime.TimeRange

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import opentimelineio as otio
 import pytest
+
 from fp_timeline_otio.edl_adapter import reel_name
 from fp_timeline_otio.flatten import flatten_for_export
 from fp_timeline_otio.media_urls import path_from_url
-
 from tests.test_adapters_support import normalised, sample_copy
 
 

@@ -11,9 +11,9 @@ import xml.etree.ElementTree as ET
 
 import opentimelineio as otio
 import pytest
+
 from fp_timeline_otio.flatten import flatten_for_export
 from fp_timeline_otio.formats import FORMATS
-
 from tests.test_adapters_support import sample_copy
 
 

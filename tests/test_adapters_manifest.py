@@ -9,9 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import fp_timeline_otio
 import opentimelineio as otio
 import pytest
+
+import fp_timeline_otio
 
 PACKAGE = Path(fp_timeline_otio.__file__).resolve().parent
 MANIFEST = json.loads((PACKAGE / "plugin_manifest.json").read_text())

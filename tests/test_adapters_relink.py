@@ -7,14 +7,14 @@ import copy
 
 import opentimelineio as otio
 import pytest
-from fp_timeline_otio.export import export_project, read_timeline
-from fp_timeline_otio.formats import FORMATS
-from fp_timeline_otio.media_urls import UrlStyle, path_from_url, url_for
-from fp_timeline_otio.relink import relink_timeline
 
 from fp_timeline.project.document import load_project, save_project
 from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import takes_of, use_take
+from fp_timeline_otio.export import export_project, read_timeline
+from fp_timeline_otio.formats import FORMATS
+from fp_timeline_otio.media_urls import UrlStyle, path_from_url, url_for
+from fp_timeline_otio.relink import relink_timeline
 from tests.test_adapters_support import render_fake_take, sample_copy, write_mp4
 
 RationalTime = otio.opentime.RationalTime

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import opentimelineio as otio
 import pytest
+
 from fp_timeline_otio.export import export_project, read_timeline
 from fp_timeline_otio.flatten import flatten_for_export
 from fp_timeline_otio.formats import FORMATS
 from fp_timeline_otio.rates import exact_rate
-
 from tests.test_adapters_support import RATES, SAMPLE_NAMES, normalised, sample_copy
 
 START = {29.97: "01:00:00;00"}  # drop frame at 29.97, as NLEs write it

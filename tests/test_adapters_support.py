@@ -13,10 +13,10 @@ from pathlib import Path
 import av
 import numpy as np
 import opentimelineio as otio
-from fp_timeline_otio.media_urls import path_from_url
 
 from fp_timeline.project.document import Project, load_project, save_project
 from fp_timeline.project.takes import Take, add_take, next_take_key
+from fp_timeline_otio.media_urls import path_from_url
 
 RationalTime = otio.opentime.RationalTime
 TimeRange = otio.opentime.TimeRange

@@ -6,12 +6,12 @@ import xml.etree.ElementTree as ET
 
 import opentimelineio as otio
 import pytest
+
+from fp_timeline.project.document import save_project
 from fp_timeline_otio.export import export_project, read_timeline
 from fp_timeline_otio.fcp_comments_hook import hook_function
 from fp_timeline_otio.flatten import flatten_for_export
 from fp_timeline_otio.identity import find_tag
-
-from fp_timeline.project.document import save_project
 from tests.test_adapters_support import sample_copy
 
 

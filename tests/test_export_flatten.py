@@ -6,15 +6,15 @@ import json
 
 import opentimelineio as otio
 import pytest
+
+from fp_timeline.project.document import load_project, save_project
+from fp_timeline.project.errors import ProjectError
+from fp_timeline.project.takes import use_take
 from fp_timeline_otio.export import export_project, read_timeline
 from fp_timeline_otio.flatten import flatten_for_export
 from fp_timeline_otio.handles import TransitionPolicy
 from fp_timeline_otio.media_urls import UrlStyle, path_from_url, url_for
 from fp_timeline_otio.readiness import export_problems
-
-from fp_timeline.project.document import load_project, save_project
-from fp_timeline.project.errors import ProjectError
-from fp_timeline.project.takes import use_take
 from tests.test_adapters_support import render_fake_take, sample_copy, write_mp4
 
 RationalTime = otio.opentime.RationalTime

@@ -14,11 +14,6 @@ from typing import Annotated
 
 import opentimelineio as otio
 import typer
-from fp_timeline_otio.export import export_project, read_timeline
-from fp_timeline_otio.formats import BUNDLE_SUFFIX, FORMATS, format_named
-from fp_timeline_otio.handles import TransitionPolicy
-from fp_timeline_otio.readiness import export_problems, unready_clips
-from fp_timeline_otio.relink import relink_timeline
 
 from fp_timeline.cli.app import EXIT_PROBLEM, app, console, err_console, open_project, reporting_errors
 from fp_timeline.cli.commands.render_commands import render as render_command
@@ -27,6 +22,11 @@ from fp_timeline.engine.validation import validate_project
 from fp_timeline.project.document import Project, save_project
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.hashing import ClipState
+from fp_timeline_otio.export import export_project, read_timeline
+from fp_timeline_otio.formats import BUNDLE_SUFFIX, FORMATS, format_named
+from fp_timeline_otio.handles import TransitionPolicy
+from fp_timeline_otio.readiness import export_problems, unready_clips
+from fp_timeline_otio.relink import relink_timeline
 
 ProjectArg = Annotated[Path, typer.Argument(help="The project file (.otio).")]
 FORMAT_HELP = "; ".join(f"{f.name}: {f.description}" for f in FORMATS.values())
