@@ -123,3 +123,12 @@ def test_independent_tracks_and_fresh_clips_do_not_depend_on_each_other(tmp_path
     save_project(project)
     jobs = plan_render(project)
     assert [(j.clip, j.upstream) for j in jobs] == [("shot_040", None)]
+
+
+def test_a_take_whose_file_was_deleted_is_rendered_again(tmp_path):
+    project = rendered_chain(tmp_path)
+    take = takes_of(project.clip("shot_030"))[0]
+    project.resolve(take.media).unlink()
+    assert [(j.clip, j.reason) for j in plan_render(project)] == [("shot_030", "take file missing")]
+    render_project(project, plan_render(project))
+    assert project.clip("shot_030").active_media_reference_key == "take_002"

@@ -7,7 +7,7 @@ every clip that carries from it stale by construction).
 
 Decisions (documented here because the CLI and GUI both rely on them):
 
-* ``targets=None``: render every clip without a take for its current hash.  A clip that has such a
+* ``targets=None``: render every clip without a take (whose file exists) for its current hash.  A clip that has such a
   take but shows another one gets a *reuse* job: the matching take is switched back on, nothing is
   generated (e.g. after undoing an edit).
 * ``targets=[...]``: the user asked for those clips, so each gets a **new take even when a take for
@@ -65,9 +65,9 @@ def plan_render(project: Project, targets: list[str] | None = None, chain: bool 
     reuse: dict[str, str] = {}
     if targets is None:
         for name, node in nodes.items():
-            matching = matching_take(node.clip, node.hash)
+            matching = matching_take(project, node.clip, node.hash)
             if matching is None:
-                chosen[name] = "unrendered" if not takes_of(node.clip) else "stale"
+                chosen[name] = _why(project, node)
             elif matching.key != node.clip.active_media_reference_key:
                 reuse[name] = matching.key
     else:
@@ -97,13 +97,20 @@ def plan_render(project: Project, targets: list[str] | None = None, chain: bool 
     return jobs
 
 
-def matching_take(clip: otio.schema.Clip, recipe_hash: str) -> Take | None:
-    """A take made from ``recipe_hash``: the active one if it matches, else the newest that does."""
-    active = active_take(clip)
-    if active is not None and active.recipe_hash == recipe_hash:
-        return active
-    matches = [t for t in takes_of(clip) if t.recipe_hash == recipe_hash]
-    return matches[-1] if matches else None
+def matching_take(project: Project, clip: otio.schema.Clip, recipe_hash: str) -> Take | None:
+    """A take made from ``recipe_hash`` whose file exists: the active one if it matches, else the newest."""
+    matches = [t for t in takes_of(clip) if t.recipe_hash == recipe_hash and project.resolve(t.media).is_file()]
+    active = [t for t in matches if t.key == clip.active_media_reference_key]
+    return (active or matches[-1:] or [None])[0]
+
+
+def _why(project: Project, node: _Node) -> str:
+    takes = takes_of(node.clip)
+    if not takes:
+        return "unrendered"
+    if any(t.recipe_hash == node.hash for t in takes):
+        return "take file missing"  # deleted or moved outside fp-timeline: render it anew
+    return "stale"
 
 
 def incoming_context(project: Project, job: PlannedJob) -> ContextBlob | None:
