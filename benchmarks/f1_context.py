@@ -16,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from fp_timeline_plugins.framepack_f1.generator import FramePackF1Generator, frames_for
 
 from fp_timeline.engine.generator import CancelToken, RenderJob
 from fp_timeline.project.recipe import Recipe
+from fp_timeline_plugins.framepack_f1.generator import FramePackF1Generator, frames_for
 
 
 class _CountingSink:

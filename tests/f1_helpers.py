@@ -93,8 +93,9 @@ def job_to_dict(j: RenderJob) -> dict:
 def _render_jobs(spec_path: str) -> None:
     """Render each job of a JSON list ``[{"job": ..., "out": path.npz}]`` in this (fresh) process."""
     import torch
-    from fp_timeline_plugins.framepack_f1.generator import FramePackF1Generator
     from safetensors.torch import load_file
+
+    from fp_timeline_plugins.framepack_f1.generator import FramePackF1Generator
 
     torch.set_num_threads(2)
     generator = FramePackF1Generator()

@@ -16,13 +16,12 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("diffusers")
 
+from fp_timeline.engine.generator import CancelToken  # noqa: E402
 from fp_timeline_plugins.framepack_f1.config import FramePackF1Config  # noqa: E402
 from fp_timeline_plugins.framepack_f1.context import ContextMismatchError, PackedContext  # noqa: E402
 from fp_timeline_plugins.framepack_f1.encoders import load_image  # noqa: E402
 from fp_timeline_plugins.framepack_f1.generator import FramePackF1Generator  # noqa: E402
 from fp_timeline_plugins.framepack_f1.session import ChainRenderer, ClipSpec  # noqa: E402
-
-from fp_timeline.engine.generator import CancelToken  # noqa: E402
 from tests.f1_helpers import SIZE, ListSink, job, job_to_dict, recipe, write_image  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]

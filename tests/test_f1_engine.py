@@ -8,13 +8,12 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("diffusers")
 
-from fp_timeline_plugins.framepack_f1.context import PackedContext  # noqa: E402
-
 from fp_timeline.engine.planner import plan_render  # noqa: E402
 from fp_timeline.engine.renderer import render_project  # noqa: E402
 from fp_timeline.project.document import new_project, save_project  # noqa: E402
 from fp_timeline.project.edits import add_clip  # noqa: E402
 from fp_timeline.project.takes import active_take  # noqa: E402
+from fp_timeline_plugins.framepack_f1.context import PackedContext  # noqa: E402
 from tests.f1_helpers import recipe, write_image  # noqa: E402
 
 

@@ -7,10 +7,10 @@ import sys
 
 import numpy as np
 import pytest
-from fp_timeline_plugins.framepack_f1.config import FramePackF1Config
-from fp_timeline_plugins.framepack_f1.generator import FramePackF1Generator
 
 from fp_timeline.engine.generator import CancelToken, Generator, RenderCancelled
+from fp_timeline_plugins.framepack_f1.config import FramePackF1Config
+from fp_timeline_plugins.framepack_f1.generator import FramePackF1Generator
 from tests.f1_helpers import SIZE, ListSink, job, recipe, write_image
 
 # ---------------------------------------------------------------------------------------- no torch needed
@@ -232,3 +232,14 @@ def test_bf16_transformer_keeps_float32_output_projection():
             return_dict=False,
         )[0]
     assert out.dtype == torch.float32
+
+
+def test_offload_modes_render_the_same_frames(generator, tmp_path):
+    """On CPU the moves are no-ops, but every stage must run through the offload plumbing unchanged."""
+    image = write_image(tmp_path / "start.png", 12)
+    rec = recipe("a windmill", 5, 1)
+    plain, _ = _render(generator, job(tmp_path / "none", "A", rec, image=image))
+    offloaded, _ = _render(generator, job(tmp_path / "model", "A", rec, image=image, options={"offload": "model"}))
+    np.testing.assert_array_equal(np.stack(plain.frames), np.stack(offloaded.frames))
+    with pytest.raises(ValueError, match="unknown offload mode"):
+        generator.components({"offload": "everything"})

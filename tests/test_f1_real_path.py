@@ -14,11 +14,10 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("diffusers")
 
+from fp_timeline.engine.generator import CancelToken  # noqa: E402
 from fp_timeline_plugins.framepack_f1 import real, tiny  # noqa: E402
 from fp_timeline_plugins.framepack_f1.context import ContextMismatchError, PackedContext  # noqa: E402
 from fp_timeline_plugins.framepack_f1.generator import FramePackF1Generator  # noqa: E402
-
-from fp_timeline.engine.generator import CancelToken  # noqa: E402
 from tests.f1_helpers import ListSink, job, recipe, write_image  # noqa: E402
 
 REVISION = "0" * 40

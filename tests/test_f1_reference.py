@@ -7,6 +7,8 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("diffusers")
 
+from safetensors.torch import load_file  # noqa: E402
+
 from fp_timeline_plugins.framepack_f1.config import FramePackF1Config  # noqa: E402
 from fp_timeline_plugins.framepack_f1.loop import (  # noqa: E402
     Conditioning,
@@ -16,8 +18,6 @@ from fp_timeline_plugins.framepack_f1.loop import (  # noqa: E402
     sample_section,
 )
 from fp_timeline_plugins.framepack_f1.schedules import section_sigmas  # noqa: E402
-from safetensors.torch import load_file  # noqa: E402
-
 from tests.f1_fixture import reference_dir  # noqa: E402
 
 TOLERANCE = 1e-4  # README: a correct fp32 port lands near 1e-6; >= 1e-3 is a real difference

@@ -8,13 +8,15 @@ cache; see ``real.py``).  Nothing is loaded at import: ``load_components`` is ca
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 
 PRESETS = ("tiny", "real")
+OFFLOAD_MODES = ("none", "model", "sequential")
 PRESET_ENV = "FP_TIMELINE_F1_PRESET"
 
 
@@ -30,7 +32,13 @@ class PromptTemplate:
 
 @dataclass
 class Components:
-    """Models of one preset on one device.  Text encoders may be freed after use and reloaded lazily."""
+    """Models of one preset on one device.  Text encoders may be freed after use and reloaded lazily.
+
+    Builders return every model on the CPU; ``place_models`` then puts them where ``offload`` says:
+    "none" on the device for good; "model" on the CPU, each moved to the device only while it runs
+    (``on_device``); "sequential" like "model", but the transformer and Llama stream their weights layer
+    by layer (accelerate's ``cpu_offload``), for GPUs smaller than those models.
+    """
 
     preset: str
     model_id: str  # written into contexts: a context is refused by another model
@@ -45,6 +53,8 @@ class Components:
     prompt_template: PromptTemplate
     load_text_encoders: Callable[[], tuple[torch.nn.Module, torch.nn.Module]]
     text_encoders: tuple[torch.nn.Module, torch.nn.Module] | None = field(default=None, repr=False)
+    offload: str = "none"
+    _streamed: set[int] = field(default_factory=set, repr=False)  # ids of modules with accelerate hooks
 
     @property
     def latent_channels(self) -> int:
@@ -54,9 +64,41 @@ class Components:
     def dtype_name(self) -> str:
         return str(self.dtype).removeprefix("torch.")
 
+    def place_models(self) -> None:
+        """Put the resident models where the offload mode wants them (see the class docstring)."""
+        self._place(self.transformer, stream=True)
+        self._place(self.vae)
+        self._place(self.image_encoder)
+
+    def _place(self, module: torch.nn.Module, stream: bool = False) -> None:
+        if self.offload == "none":
+            module.to(self.device)
+        elif self.offload == "sequential" and stream and self.device.type == "cuda":
+            from accelerate import cpu_offload
+
+            cpu_offload(module, execution_device=self.device)
+            self._streamed.add(id(module))
+
+    @contextmanager
+    def on_device(self, *modules: torch.nn.Module) -> Iterator[None]:
+        """Run with ``modules`` on the compute device; offloaded ones go back to the CPU afterwards."""
+        moved = [m for m in modules if self.offload != "none" and id(m) not in self._streamed]
+        for module in moved:
+            module.to(self.device)
+        try:
+            yield
+        finally:
+            for module in moved:
+                module.to("cpu")
+            if moved and self.device.type == "cuda":
+                torch.cuda.empty_cache()
+
     def get_text_encoders(self) -> tuple[torch.nn.Module, torch.nn.Module]:
         if self.text_encoders is None:
-            self.text_encoders = self.load_text_encoders()
+            llama, clip = self.load_text_encoders()
+            self._place(llama, stream=True)
+            self._place(clip)
+            self.text_encoders = (llama, clip)
         return self.text_encoders
 
     def free_text_encoders(self) -> None:
@@ -72,6 +114,13 @@ def resolve_preset(options: dict[str, Any], default: str | None = None) -> str:
     if preset not in PRESETS:
         raise ValueError(f"unknown FramePack F1 preset {preset!r}; choose one of {', '.join(PRESETS)}")
     return preset
+
+
+def resolve_offload(options: dict[str, Any]) -> str:
+    offload = options.get("offload") or "none"
+    if offload not in OFFLOAD_MODES:
+        raise ValueError(f"unknown offload mode {offload!r}; choose one of {', '.join(OFFLOAD_MODES)}")
+    return offload
 
 
 def resolve_device(options: dict[str, Any]) -> torch.device:
@@ -99,8 +148,10 @@ def use_fp32_output_projection(transformer: torch.nn.Module) -> None:
     transformer.proj_out.register_forward_pre_hook(lambda _module, args: tuple(a.float() for a in args))
 
 
-def load_components(preset: str, device: torch.device, dtype: torch.dtype, *, vae_tiling: bool = False) -> Components:
-    """Build (tiny) or load from the local cache (real) the whole stack, in eval mode on ``device``."""
+def load_components(
+    preset: str, device: torch.device, dtype: torch.dtype, *, vae_tiling: bool = False, offload: str = "none"
+) -> Components:
+    """Build (tiny) or load from the local cache (real) the whole stack, in eval mode, placed per ``offload``."""
     if preset == "tiny":
         from .tiny import build_tiny_components
 
@@ -115,4 +166,6 @@ def load_components(preset: str, device: torch.device, dtype: torch.dtype, *, va
         use_fp32_output_projection(components.transformer)
     if vae_tiling:
         components.vae.enable_tiling()
+    components.offload = offload
+    components.place_models()
     return components

@@ -3,7 +3,8 @@
 Validation and frame snapping need no torch; the models load lazily on the first ``render``.
 Runtime ``job.options``: ``preset`` ("tiny" | "real"; else the constructor's, else $FP_TIMELINE_F1_PRESET,
 else "tiny"), ``device`` ("cpu" | "cuda" | None = best), ``dtype`` (None = bf16 on CUDA, float32 on CPU),
-``vae_tiling`` (bool), ``free_text_encoders`` (bool, default True).
+``vae_tiling`` (bool), ``offload`` ("none" | "model" | "sequential", for GPUs smaller than the models),
+``free_text_encoders`` (bool, default True).
 """
 
 from __future__ import annotations
@@ -82,14 +83,15 @@ class FramePackF1Generator:
     # ------------------------------------------------------------------ models
     def components(self, options: dict[str, Any]):
         """The model stack for these options, loaded once per generator instance."""
-        from .components import load_components, resolve_device, resolve_dtype, resolve_preset
+        from .components import load_components, resolve_device, resolve_dtype, resolve_offload, resolve_preset
 
         preset = resolve_preset(options, self.preset)
         device = resolve_device(options)
         dtype = resolve_dtype(options, device)
-        key = (preset, str(device), str(dtype), bool(options.get("vae_tiling", False)))
+        tiling, offload = bool(options.get("vae_tiling", False)), resolve_offload(options)
+        key = (preset, str(device), str(dtype), tiling, offload)
         if key not in self._components:
-            self._components[key] = load_components(preset, device, dtype, vae_tiling=key[3])
+            self._components[key] = load_components(preset, device, dtype, vae_tiling=tiling, offload=offload)
         return self._components[key]
 
     # ------------------------------------------------------------------ render

@@ -96,7 +96,7 @@ def check_real_weights() -> None:
 
 
 def load_real_components(device: torch.device, dtype: torch.dtype) -> Components:
-    """Load every real model from the cache (offline, safetensors only) onto ``device``."""
+    """Load every real model from the cache (offline, safetensors only) onto the CPU."""
     from diffusers import AutoencoderKLHunyuanVideo, HunyuanVideoFramepackTransformer3DModel
     from transformers import CLIPTokenizer, LlamaTokenizerFast, SiglipVisionModel
 
@@ -133,16 +133,16 @@ def load_real_components(device: torch.device, dtype: torch.dtype) -> Components
         clip = CLIPTextModel.from_pretrained(
             HUNYUAN_REPO, subfolder="text_encoder_2", torch_dtype=aux_dtype, use_safetensors=True, **offline
         )
-        return llama.eval().to(device), clip.eval().to(device)
+        return llama.eval(), clip.eval()
 
     return Components(
         preset="real",
         model_id=REAL_MODEL_ID,
         device=device,
         dtype=dtype,
-        transformer=transformer.eval().to(device),
-        vae=vae.eval().to(device),
-        image_encoder=image_encoder.eval().to(device),
+        transformer=transformer.eval(),
+        vae=vae.eval(),
+        image_encoder=image_encoder.eval(),
         feature_extractor=feature_extractor,
         tokenizer=tokenizer,
         tokenizer_2=tokenizer_2,

@@ -49,7 +49,7 @@ class ChainRenderer:
         self.components = components
         self.width, self.height = width, height
         self.free_text_encoders = free_text_encoders
-        self._decode = make_vae_decoder(components.vae)
+        self._vae_decode = make_vae_decoder(components.vae)
         self._state: LoopState | None = None
         self._rng: torch.Generator | None = None
         self._decoder: SectionDecoder | None = None
@@ -67,6 +67,10 @@ class ChainRenderer:
             self._tail = context.decode_tail.float()
             self._image_embeds = context.image_embeds
             self.pixel_frames = context.pixel_frames
+
+    def _decode(self, latents: torch.Tensor) -> torch.Tensor:
+        with self.components.on_device(self.components.vae):
+            return self._vae_decode(latents)
 
     @property
     def latent_size(self) -> tuple[int, int]:
@@ -106,16 +110,17 @@ class ChainRenderer:
         """Sample and decode one section; returns (new latents (1, C, L, h, w), frames now final)."""
         h, w = self.latent_size
         noise = draw_section_noise(self._rng, self.components.latent_channels, self._config, h, w)
-        latents = sample_section(
-            self.components.transformer,
-            self._state,
-            self._cond,
-            noise,
-            self._config,
-            device=self.components.device,
-            dtype=self.components.dtype,
-            callback=callback,
-        )
+        with self.components.on_device(self.components.transformer):
+            latents = sample_section(
+                self.components.transformer,
+                self._state,
+                self._cond,
+                noise,
+                self._config,
+                device=self.components.device,
+                dtype=self.components.dtype,
+                callback=callback,
+            )
         return latents, self.accept_section(latents)
 
     def accept_section(self, latents: torch.Tensor, rng_state: torch.Tensor | None = None) -> list[np.ndarray]:

@@ -170,31 +170,26 @@ def build_tiny_image_encoder():
     return encoder.eval(), SiglipImageProcessor(size={"height": 32, "width": 32})
 
 
-def _placed(model: torch.nn.Module, device: torch.device, dtype: torch.dtype) -> torch.nn.Module:
-    # Skip a no-op dtype cast: diffusers warns about casting with .to() even when nothing changes.
-    model = model.to(device)
+def _as_dtype(model: torch.nn.Module, dtype: torch.dtype) -> torch.nn.Module:
+    # Skip a no-op cast: diffusers warns about casting with .to() even when nothing changes.
     return model if dtype == torch.float32 else model.to(dtype)
 
 
 def build_tiny_components(device: torch.device, dtype: torch.dtype) -> Components:
-    """The whole tiny stack; identical weights in every process (seeded)."""
+    """The whole tiny stack on the CPU; identical weights in every process (seeded)."""
     image_encoder, feature_extractor = build_tiny_image_encoder()
-
-    def load_text_encoders() -> tuple[torch.nn.Module, torch.nn.Module]:
-        llama, clip = _build_text_encoders()
-        return llama.to(device), clip.to(device)
 
     return Components(
         preset="tiny",
         model_id=TINY_MODEL_ID,
         device=device,
         dtype=dtype,
-        transformer=_placed(build_tiny_transformer(), device, dtype),
-        vae=_placed(build_tiny_vae(), device, dtype),
-        image_encoder=image_encoder.to(device),
+        transformer=_as_dtype(build_tiny_transformer(), dtype),
+        vae=_as_dtype(build_tiny_vae(), dtype),
+        image_encoder=image_encoder,
         feature_extractor=feature_extractor,
         tokenizer=build_llama_tokenizer(),
         tokenizer_2=build_clip_tokenizer(),
         prompt_template=TINY_TEMPLATE,
-        load_text_encoders=load_text_encoders,
+        load_text_encoders=_build_text_encoders,
     )
