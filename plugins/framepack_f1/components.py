@@ -103,6 +103,8 @@ class Components:
 
     def free_text_encoders(self) -> None:
         """Drop the text encoders (the Llama one is 8B params in the real preset)."""
+        for module in self.text_encoders or ():
+            self._streamed.discard(id(module))
         self.text_encoders = None
         if self.device.type == "cuda":
             torch.cuda.empty_cache()
