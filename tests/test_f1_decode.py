@@ -81,3 +81,13 @@ def test_soft_append_weights_fall_linearly():
     history, current = torch.zeros(1, 1, 5, 1, 1), torch.ones(1, 1, 5, 1, 1)
     out = soft_append(history, current, overlap=3)
     assert out.flatten().tolist() == [0, 0, 0, 0.5, 1, 1, 1]
+
+
+def test_pixels_round_trip_between_uint8_and_unit_range():
+    from fp_timeline_plugins.framepack_f1.encoders import frames_to_pixels
+
+    frames = np.array([[[[0, 128, 255]]], [[[255, 0, 64]]]], dtype=np.uint8)  # (T=2, H=1, W=1, 3)
+    pixels = frames_to_pixels(frames)
+    assert pixels.shape == (1, 3, 2, 1, 1) and pixels.dtype == torch.float32
+    assert pixels.min() == -1.0 and pixels.max() == 1.0
+    np.testing.assert_array_equal(np.stack(to_uint8_frames(pixels)), frames)

@@ -200,6 +200,12 @@ def test_context_from_foreign_video_then_carry(generator, tmp_path):
     ctx = PackedContext.load(blob.path)
     assert ctx.history.shape == (1, 16, 19, SIZE // 8, SIZE // 8) and ctx.pixel_frames == 30 and ctx.latent_frames == 8
     assert float(ctx.history[:, :, -8:].abs().sum()) > 0 and float(ctx.history[:, :, :-8].abs().sum()) == 0
+    # The anchor is the video's first frame, encoded alone like any F1 start image.
+    from fp_timeline_plugins.framepack_f1.encoders import fit_image, vae_encode
+
+    first = fit_image(video[0], SIZE, SIZE)[None]
+    components = generator.components({"device": "cpu"})
+    assert torch.equal(ctx.anchor, vae_encode(components, first, rec.seed))
     sink, _ = _render(generator, job(tmp_path, "B", rec, incoming=blob.path))
     assert len(sink.frames) == 12
 

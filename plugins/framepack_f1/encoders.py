@@ -120,7 +120,8 @@ def encode_image(components: Components, image: np.ndarray) -> torch.Tensor:
 
 def frames_to_pixels(frames: np.ndarray) -> torch.Tensor:
     """(T, H, W, 3) uint8 -> (1, 3, T, H, W) float in [-1, 1]."""
-    pixels = torch.from_numpy(np.array(frames, dtype=np.uint8))  # a writable copy.float() / 127.5 - 1.0
+    frames = np.array(frames, dtype=np.uint8)  # a writable copy: torch warns on read-only arrays
+    pixels = torch.from_numpy(frames).float() / 127.5 - 1.0  # (T, H, W, 3)
     return pixels.permute(3, 0, 1, 2).unsqueeze(0)
 
 

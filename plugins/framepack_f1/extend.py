@@ -1,7 +1,11 @@
 """Start a chain from a video this project did not make (FramePack-Studio's video extension idea).
 
-The video's last frames are VAE-encoded into the history; the last frame, encoded on its own like a
-start image, becomes the anchor and gives the SigLIP embedding.
+Like FramePack-Studio's "Video F1" mode: the video's last frames are VAE-encoded into the history, the
+anchor (start latent) comes from the video's first frame, and the SigLIP embedding is of its last frame
+(what is on screen where the extension begins).  Only the last 73 frames (19 latents) are encoded, so
+memory does not depend on the video's length.  The first frame is encoded on its own, the way F1 always
+encodes a start image (Studio takes the first latent of the whole video's encoding; the VAE's group norms
+span time, so the two differ slightly).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ def context_from_video(
     latents_wanted = min(HISTORY_FRAMES, 1 + (len(frames) - 1) // TEMPORAL_RATIO)
     clip = np.stack([fit_image(f, width, height) for f in frames[-pixel_frames(latents_wanted) :]])
     latents = vae_encode(components, clip, seed)  # (1, C, K, h, w)
-    anchor = vae_encode(components, clip[-1:], seed)  # (1, C, 1, h, w)
+    anchor = vae_encode(components, fit_image(frames[0], width, height)[None], seed)  # (1, C, 1, h, w)
     pad = HISTORY_FRAMES - latents.shape[2]
     history = torch.cat([latents.new_zeros(1, latents.shape[1], pad, *latents.shape[3:]), latents], dim=2)
     return PackedContext(
