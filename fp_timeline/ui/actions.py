@@ -1,0 +1,97 @@
+"""The window's actions: one QAction per command, with text, shortcut and tooltip, in one place.
+
+Menus, the toolbar, the timeline's context menu and the tests all use these same objects, so a
+command is enabled, disabled and triggered the same way wherever it appears.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
+
+
+@dataclass
+class WindowActions:
+    new: QAction
+    open: QAction
+    save: QAction
+    save_as: QAction
+    export: QAction
+    quit: QAction
+    undo: QAction
+    redo: QAction
+    add_clip: QAction
+    split: QAction
+    delete: QAction
+    ripple_delete: QAction
+    render_stale: QAction
+    rerender: QAction
+    extend: QAction
+    next_take: QAction
+    cancel_renders: QAction
+    zoom_in: QAction
+    zoom_out: QAction
+    zoom_fit: QAction
+    play_pause: QAction
+    shuttle_back: QAction
+    stop: QAction
+    shuttle_forward: QAction
+    step_back: QAction
+    step_forward: QAction
+    go_start: QAction
+    go_end: QAction
+
+
+def _action(parent: QWidget, text: str, shortcut=None, tip: str = "") -> QAction:
+    action = QAction(text, parent)
+    if shortcut is not None:
+        shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
+        action.setShortcuts([QKeySequence(s) for s in shortcuts])
+    tip = tip or text.replace("…", "").replace("&", "")
+    if action.shortcut().toString():
+        tip += f"  ({action.shortcut().toString(QKeySequence.NativeText)})"
+    action.setToolTip(tip)
+    action.setStatusTip(tip)
+    action.setShortcutContext(Qt.WindowShortcut)
+    parent.addAction(action)  # shortcuts work even for actions that are in no menu
+    return action
+
+
+def create_actions(window: QWidget, undo: QAction, redo: QAction) -> WindowActions:
+    undo.setShortcuts([QKeySequence.Undo])
+    redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+    for action in (undo, redo):
+        window.addAction(action)
+    return WindowActions(
+        new=_action(window, "&New", QKeySequence.New),
+        open=_action(window, "&Open…", QKeySequence.Open),
+        save=_action(window, "&Save", QKeySequence.Save),
+        save_as=_action(window, "Save &As…", "Ctrl+Shift+S"),
+        export=_action(window, "&Export…", "Ctrl+E", "Export the cut for another editor"),
+        quit=_action(window, "&Quit", QKeySequence.Quit),
+        undo=undo,
+        redo=redo,
+        add_clip=_action(window, "&Add Clip from Image…", "Ctrl+I", "Add a clip that starts from an image"),
+        split=_action(window, "&Split at Playhead", ["S", "Ctrl+K"], "Split the selected clip at the playhead"),
+        delete=_action(window, "&Delete", QKeySequence.Delete, "Delete the selected clip, leaving a gap"),
+        ripple_delete=_action(window, "&Ripple Delete", "Shift+Delete", "Delete the clip and close the gap"),
+        render_stale=_action(window, "&Render Stale", "Ctrl+R", "Render every clip that is unrendered or stale"),
+        rerender=_action(window, "Re&render Selected", "Ctrl+Shift+R", "Render a new take of the selected clip"),
+        extend=_action(window, "E&xtend Shot…", "Ctrl+Shift+E", "Continue the selected shot with a new prompt"),
+        next_take=_action(window, "Next &Take", "T", "Switch the selected clip to its next take"),
+        cancel_renders=_action(window, "&Cancel Renders", "Ctrl+.", "Cancel every queued and running render"),
+        zoom_in=_action(window, "Zoom &In", ["=", "+"]),
+        zoom_out=_action(window, "Zoom &Out", "-"),
+        zoom_fit=_action(window, "Zoom to &Fit", "Shift+Z"),
+        play_pause=_action(window, "&Play / Pause", "Space"),
+        shuttle_back=_action(window, "Shuttle &Backward", "J"),
+        stop=_action(window, "S&top", "K"),
+        shuttle_forward=_action(window, "Shuttle &Forward", "L"),
+        step_back=_action(window, "Step Back", "Left"),
+        step_forward=_action(window, "Step Forward", "Right"),
+        go_start=_action(window, "Go to Start", "Home"),
+        go_end=_action(window, "Go to End", "End"),
+    )

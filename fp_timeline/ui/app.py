@@ -1,0 +1,29 @@
+"""Start the editor: ``run(project)`` makes the QApplication, the dark theme and the window."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from fp_timeline.ui.main_window import APP_NAME, MainWindow
+from fp_timeline.ui.theme import apply_dark_theme
+
+
+def application() -> QApplication:
+    """The QApplication (created once), themed."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    apply_dark_theme(app)
+    return app
+
+
+def run(project: Path | None = None) -> int:
+    app = application()
+    window = MainWindow()
+    window.show()
+    if project is not None and not window.open_project(project):
+        return 2
+    return app.exec()

@@ -1,0 +1,70 @@
+"""Recipes for clips the user adds by hand (dropping an image, extending a shot): sensible defaults
+taken from the neighbouring clip, so a new clip matches its sequence's size, rate and generator."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from fp_timeline.engine.registry import load_generator
+from fp_timeline.project.document import Project
+from fp_timeline.project.errors import ProjectError
+from fp_timeline.project.recipe import DEFAULT_GENERATOR, SEED_MAX, ContextMode, NoiseMode, Recipe
+
+DEFAULT_SECONDS = 2.0
+DEFAULT_PROMPT = "gentle, natural motion"
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp"}
+
+
+def neighbour_recipe(project: Project, near: str | None = None) -> Recipe | None:
+    """The recipe of clip ``near`` (or the last clip), to copy size, rate and generator from."""
+    clips = list(project.generated_clips())
+    chosen = next((c for c in clips if c.name == near), clips[-1] if clips else None)
+    if chosen is None:
+        return None
+    try:
+        return project.recipe(chosen)
+    except ProjectError:
+        return None
+
+
+def snapped_frames(generator: str, frames: int, carried: bool) -> int:
+    try:
+        return load_generator(generator).snap_frames(max(1, frames), carried=carried)
+    except ProjectError:
+        return max(1, frames)
+
+
+def image_clip_recipe(project: Project, image: Path, near: str | None = None) -> Recipe:
+    """A fresh clip starting from ``image``."""
+    like = neighbour_recipe(project, near)
+    generator = like.generator if like else DEFAULT_GENERATOR
+    fps = like.fps if like else project.rate
+    return Recipe(
+        prompt=DEFAULT_PROMPT,
+        seed=random.randint(0, SEED_MAX),
+        frames=snapped_frames(generator, round(DEFAULT_SECONDS * fps), carried=False),
+        width=like.width if like else 640,
+        height=like.height if like else 640,
+        fps=fps,
+        image=project.relative(image),
+        generator=generator,
+        params=dict(like.params) if like else {},
+    )
+
+
+def extension_recipe(project: Project, after: str, prompt: str, seconds: float = DEFAULT_SECONDS) -> Recipe:
+    """A clip that carries on from ``after``: same look, a new prompt, its own seed."""
+    like = project.recipe(project.clip(after))
+    return like.replace(
+        prompt=prompt,
+        seed=random.randint(0, SEED_MAX),
+        frames=snapped_frames(like.generator, round(seconds * like.fps), carried=True),
+        image=None,
+        context=ContextMode.CARRY,
+        noise=NoiseMode.OWN,
+    )
+
+
+def is_image(path: Path) -> bool:
+    return path.suffix.lower() in IMAGE_SUFFIXES

@@ -1,0 +1,30 @@
+"""The one undo command: apply a ``timeline_edits.Replacement`` and put the old items back on undo."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QUndoCommand
+
+from fp_timeline.ui.timeline_edits import Replacement, apply, revert
+
+if TYPE_CHECKING:
+    from fp_timeline.ui.document import ProjectDocument
+
+
+class ReplaceItemsCommand(QUndoCommand):
+    """Swap a run of a track's children; the removed objects are kept so undo restores them exactly."""
+
+    def __init__(self, document: ProjectDocument, replacement: Replacement) -> None:
+        super().__init__(replacement.text)
+        self._document = document
+        self._replacement = replacement
+        self._removed: list = []
+
+    def redo(self) -> None:
+        self._removed = apply(self._document.project, self._replacement)
+        self._document.note_edit(self._replacement.select)
+
+    def undo(self) -> None:
+        revert(self._document.project, self._replacement, self._removed)
+        self._document.note_edit(self._replacement.select)

@@ -1,0 +1,146 @@
+"""The open project as a QObject: the OTIO project, its undo stack, selection and clip states.
+
+Views never touch each other: they listen to this object's signals (OpenShot's listener fan-out)
+and change the project only through ``edit()``, which pushes an undoable command.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from fp_timeline.engine.status import ClipStatus, project_status
+from fp_timeline.project.document import (
+    Project,
+    load_project,
+    new_project,
+    save_project,
+    save_project_as,
+    structural_problems,
+)
+from fp_timeline.project.errors import Problem, ProjectError
+from fp_timeline.ui.commands import ReplaceItemsCommand
+from fp_timeline.ui.timeline_edits import EditRefused, Replacement, apply, revert
+
+
+class ProjectDocument(QObject):
+    """One open project.  ``untitled`` projects have a placeholder path until saved."""
+
+    project_replaced = Signal()  # another project was opened (or a new one made)
+    changed = Signal()  # the timeline changed: an edit, undo, redo or a new take
+    selection_changed = Signal(object)  # clip name or None
+    saved = Signal(Path)
+
+    def __init__(self, project: Project | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.undo_stack = QUndoStack(self)
+        self.project: Project = project or new_project(Path.cwd() / "untitled.otio", name="untitled")
+        self.untitled = project is None
+        self.selected: str | None = None
+        self._statuses: dict[str, ClipStatus] | None = None
+        self.status_error: str | None = None
+
+    # --- files -----------------------------------------------------------------------------------
+    def open(self, path: Path) -> None:
+        """Load a project (raises ``ProjectError`` and keeps the current one on failure)."""
+        self.replace_project(load_project(path), untitled=False)
+
+    def new(self) -> None:
+        self.replace_project(new_project(Path.cwd() / "untitled.otio", name="untitled"), untitled=True)
+
+    def replace_project(self, project: Project, untitled: bool = False, dirty: bool = False) -> None:
+        self.project = project
+        self.untitled = untitled
+        self.selected = None
+        self._statuses = None
+        self.undo_stack.clear()
+        if dirty:  # a recovered autosave: unsaved until the user saves it
+            self.undo_stack.resetClean()
+            self.undo_stack.push(_MarkDirty())
+        self.project_replaced.emit()
+        self.changed.emit()
+        self.selection_changed.emit(None)
+
+    def save(self, path: Path | None = None) -> Path:
+        """Save in place, or as ``path`` (the project then lives there)."""
+        if path is not None:
+            self.project = save_project_as(self.project, Path(path))
+            self.untitled = False
+            self.project_replaced.emit()
+        elif self.untitled:
+            raise ProjectError("an untitled project needs a file name: use save as")
+        else:
+            save_project(self.project)
+        self.undo_stack.setClean()
+        self.saved.emit(self.project.path)
+        return self.project.path
+
+    @property
+    def dirty(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    @property
+    def title(self) -> str:
+        return "untitled" if self.untitled else self.project.path.name
+
+    # --- edits -----------------------------------------------------------------------------------
+    def edit(self, replacement: Replacement | None) -> bool:
+        """Check and push an edit.  Raises ``EditRefused`` if it would make the project invalid."""
+        if replacement is None:
+            return False
+        # Try it, compare structural problems, take it back: refuse edits that break the project.
+        before = {str(p) for p in _structural(self.project)}
+        removed = apply(self.project, replacement)
+        try:
+            new = [p for p in _structural(self.project) if str(p) not in before]
+        finally:
+            revert(self.project, replacement, removed)
+        if new:
+            raise EditRefused(new)
+        self.undo_stack.push(ReplaceItemsCommand(self, replacement))
+        return True
+
+    def note_edit(self, select: str | None) -> None:
+        """Called by commands after they change the timeline."""
+        self._statuses = None
+        self.changed.emit()
+        if select is not None:
+            self.select(select)
+        elif self.selected is not None and self.selected not in self.statuses():
+            self.select(None)
+
+    def select(self, name: str | None) -> None:
+        if name != self.selected:
+            self.selected = name
+            self.selection_changed.emit(name)
+
+    # --- state -----------------------------------------------------------------------------------
+    def statuses(self) -> dict[str, ClipStatus]:
+        """Each generated clip's state (cached until the next edit)."""
+        if self._statuses is None:
+            try:
+                self._statuses = {row.clip: row for row in project_status(self.project)}
+                self.status_error = None
+            except ProjectError as err:  # e.g. a generator that is not installed: show, don't crash
+                self._statuses = {}
+                self.status_error = str(err)
+        return self._statuses
+
+    def refresh(self) -> None:
+        """Recompute states (e.g. a start image changed on disk)."""
+        self._statuses = None
+        self.changed.emit()
+
+
+class _MarkDirty(QUndoCommand):
+    """An empty step so a recovered project counts as unsaved."""
+
+    def __init__(self) -> None:
+        super().__init__("Recovered autosave")
+
+
+def _structural(project: Project) -> list[Problem]:
+    # Missing start images are the user's files, not the edit's doing: don't refuse edits for them.
+    return [p for p in structural_problems(project) if p.field != "image"]

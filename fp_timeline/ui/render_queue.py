@@ -1,0 +1,153 @@
+"""The render queue: plans jobs, runs them in a ``RenderWorker`` thread, applies finished takes.
+
+It is the UI-thread side of rendering: rows with state, progress and ETA for the queue panel and
+the timeline, and each finished take becomes an undoable edit of the real project.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal
+
+from fp_timeline.engine.planner import plan_render
+from fp_timeline.project.document import Project
+from fp_timeline.project.errors import ProjectError
+from fp_timeline.project.takes import Take
+from fp_timeline.ui import timeline_edits
+from fp_timeline.ui.document import ProjectDocument
+from fp_timeline.ui.render_worker import RenderWorker
+
+
+@dataclass
+class JobRow:
+    clip: str
+    reason: str
+    state: str = "queued"  # queued, rendering, done, failed, cancelled
+    step: int = 0
+    total: int = 0
+    started: float = 0.0
+    finished: float = 0.0
+    message: str = ""
+
+    @property
+    def fraction(self) -> float:
+        return self.step / self.total if self.total else 0.0
+
+    def eta(self, now: float | None = None) -> float | None:
+        """Seconds left, from the rate so far; None until there is a rate."""
+        if self.state != "rendering" or self.step <= 0 or not self.total:
+            return None
+        elapsed = (now or time.monotonic()) - self.started
+        return elapsed / self.step * (self.total - self.step)
+
+
+class RenderQueue(QObject):
+    jobs_changed = Signal()  # rows added or cleared
+    job_updated = Signal(str)  # one row's state or progress changed
+    running_changed = Signal(bool)
+    render_failed = Signal(str, str)  # clip, message
+
+    def __init__(self, document: ProjectDocument, options: dict | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.options = options or {}
+        self.rows: dict[str, JobRow] = {}
+        self._thread: QThread | None = None
+        self._worker: RenderWorker | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    def render(self, targets: list[str] | None = None, chain: bool = False) -> int:
+        """Plan and start rendering; returns the number of jobs (0: nothing to do)."""
+        if self.running:
+            raise ProjectError("a render is already running; wait for it or cancel it")
+        if self.document.untitled:
+            raise ProjectError("save the project first: takes are stored beside the project file")
+        jobs = plan_render(self.document.project, targets, chain)
+        if not jobs:
+            return 0
+        self.rows = {job.clip: JobRow(job.clip, job.reason) for job in jobs}
+        self.jobs_changed.emit()
+        # The worker gets its own copy: the user keeps editing the real project meanwhile.
+        project = Project(path=self.document.project.path, timeline=copy.deepcopy(self.document.project.timeline))
+        self._worker = RenderWorker(project, jobs, self.options)
+        self._thread = QThread(self)
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.run)
+        self._worker.job_started.connect(self.on_worker_job_started)
+        self._worker.job_progressed.connect(self.on_worker_job_progressed)
+        self._worker.job_finished.connect(self.on_worker_job_finished)
+        self._worker.job_failed.connect(self.on_worker_job_failed)
+        self._worker.job_cancelled.connect(self.on_worker_job_cancelled)
+        # Direct: quit() is thread-safe, and a UI thread blocked in wait() (closing) could not run it.
+        self._worker.queue_finished.connect(self._thread.quit, Qt.DirectConnection)
+        self._thread.finished.connect(self.on_thread_finished)
+        self._thread.start()
+        self.running_changed.emit(True)
+        return len(jobs)
+
+    def cancel(self, clip: str | None = None) -> None:
+        if self._worker is not None:
+            self._worker.cancel(clip)
+
+    def wait(self, timeout_ms: int = 30000) -> bool:
+        """Block until the worker thread ends (for closing the window and for tests)."""
+        return self._thread.wait(timeout_ms) if self._thread is not None else True
+
+    def clear_finished(self) -> None:
+        self.rows = {k: r for k, r in self.rows.items() if r.state in ("queued", "rendering")}
+        self.jobs_changed.emit()
+
+    # --- worker signals (queued onto the UI thread) ----------------------------------------------
+    def _update(self, clip: str, **changes) -> None:
+        row = self.rows.get(clip)
+        if row is None:
+            return
+        for key, value in changes.items():
+            setattr(row, key, value)
+        self.job_updated.emit(clip)
+
+    def on_worker_job_started(self, clip: str) -> None:
+        self._update(clip, state="rendering", started=time.monotonic())
+
+    def on_worker_job_progressed(self, clip: str, step: int, total: int) -> None:
+        self._update(clip, step=step, total=total)
+
+    def on_worker_job_finished(self, clip: str, take: Take) -> None:
+        try:
+            project = self.document.project
+            _, _, target = timeline_edits.locate(project, clip)
+            if take.key in target.media_references():
+                edit = timeline_edits.switch_take(project, clip, take.key)
+            else:
+                edit = timeline_edits.add_rendered_take(project, clip, take)
+            self.document.edit(edit)
+        except ProjectError as err:  # e.g. the clip was deleted while it rendered
+            self._update(clip, state="failed", message=f"take not added: {err}", finished=time.monotonic())
+            return
+        self._update(clip, state="done", step=max(1, self.rows[clip].total), finished=time.monotonic())
+
+    def on_worker_job_failed(self, clip: str, message: str) -> None:
+        self._update(clip, state="failed", message=message, finished=time.monotonic())
+        self.render_failed.emit(clip, message)
+
+    def on_worker_job_cancelled(self, clip: str) -> None:
+        self._update(clip, state="cancelled", finished=time.monotonic())
+
+    def on_thread_finished(self) -> None:
+        for row in self.rows.values():
+            if row.state in ("queued", "rendering"):
+                row.state = "cancelled"
+                self.job_updated.emit(row.clip)
+        if self._worker is not None:
+            self._worker.deleteLater()
+        if self._thread is not None:
+            self._thread.deleteLater()
+        self._worker = None
+        self._thread = None
+        self.running_changed.emit(False)

@@ -1,0 +1,92 @@
+"""Rendering off the UI thread: a worker QObject moved to a QThread (OpenShot's worker pattern).
+
+The worker renders on its own deep copy of the project, so the user can keep editing; after each
+job it adds the new take to its copy (a carried clip later in the queue continues from it) and
+hands the ``Take`` to the UI thread, which applies it to the real project as an undoable edit.
+The engine knows only callbacks; here they become queued signals.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from fp_timeline.engine.generator import CancelToken, Progress, RenderCancelled
+from fp_timeline.engine.planner import PlannedJob
+from fp_timeline.engine.renderer import apply_take, render_job
+from fp_timeline.project.document import Project
+
+PROGRESS_INTERVAL = 0.05  # s: at most ~20 progress signals a second per job
+
+
+class RenderWorker(QObject):
+    job_started = Signal(str)
+    job_progressed = Signal(str, int, int)  # clip, step, total
+    job_finished = Signal(str, object)  # clip, Take
+    job_failed = Signal(str, str)  # clip, message
+    job_cancelled = Signal(str)
+    queue_finished = Signal()
+
+    def __init__(self, project: Project, jobs: list[PlannedJob], options: dict | None = None) -> None:
+        super().__init__()  # no parent: it is moved to its own thread
+        self._project = project
+        self._jobs = jobs
+        self._options = options or {}
+        self._lock = threading.Lock()
+        self._cancelled: set[str] = set()
+        self._stop_all = False
+        self._token: CancelToken | None = None
+        self._current: str | None = None
+
+    def cancel(self, clip: str | None = None) -> None:
+        """Cancel one clip (queued or running), or everything with ``clip=None``.  Any thread."""
+        with self._lock:
+            if clip is None:
+                self._stop_all = True
+            else:
+                self._cancelled.add(clip)
+            if self._token is not None and (clip is None or clip == self._current):
+                self._token.cancel()
+
+    @Slot()
+    def run(self) -> None:
+        for job in self._jobs:
+            with self._lock:
+                if self._stop_all or job.clip in self._cancelled:
+                    skip = True
+                else:
+                    skip = False
+                    self._token = CancelToken()
+                    self._current = job.clip
+            if skip:
+                self.job_cancelled.emit(job.clip)
+                continue
+            self.job_started.emit(job.clip)
+            try:
+                take = render_job(self._project, job, self._options, self._progress_for(job.clip), self._token)
+                apply_take(self._project, job, take)
+            except RenderCancelled:
+                self.job_cancelled.emit(job.clip)
+                continue
+            except Exception as err:  # a failed clip must not kill the thread; report it
+                self.job_failed.emit(job.clip, str(err) or type(err).__name__)
+                continue
+            finally:
+                with self._lock:
+                    self._token = None
+                    self._current = None
+            self.job_finished.emit(job.clip, take)
+        self.queue_finished.emit()
+
+    def _progress_for(self, clip: str):
+        last = [0.0]
+
+        def report(progress: Progress) -> None:
+            now = time.monotonic()
+            if progress.step >= progress.total or now - last[0] >= PROGRESS_INTERVAL:
+                last[0] = now
+                self.job_progressed.emit(clip, progress.step, progress.total)
+
+        return report

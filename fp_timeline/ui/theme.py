@@ -1,0 +1,62 @@
+"""Colours and the dark Fusion palette: an editor is looked at for hours, so it is dark and calm."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+from fp_timeline.project.hashing import ClipState
+
+BACKGROUND = QColor("#1e1f22")
+PANEL = QColor("#2b2d31")
+TRACK = QColor("#25262a")
+TRACK_ALT = QColor("#222327")
+GRID = QColor("#3a3c42")
+TEXT = QColor("#e6e6e6")
+TEXT_DIM = QColor("#9aa0a6")
+ACCENT = QColor("#4c8dff")
+PLAYHEAD = QColor("#ff5252")
+SELECTION = QColor("#ffffff")
+CARRY_LINK = QColor("#f2c94c")
+
+STATE_COLOURS = {
+    ClipState.UNRENDERED.value: QColor("#6b7280"),
+    ClipState.STALE.value: QColor("#d9a441"),
+    ClipState.RENDERED.value: QColor("#3fa66b"),
+    "rendering": QColor("#4c8dff"),
+    "queued": QColor("#7c8db5"),
+    "error": QColor("#e05252"),
+}
+CLIP_BODY = QColor("#3a4150")
+CLIP_BODY_CARRY = QColor("#3f3a50")
+
+
+def state_colour(state: str) -> QColor:
+    return STATE_COLOURS.get(state, STATE_COLOURS["error"])
+
+
+def apply_dark_theme(app: QApplication) -> None:
+    """Fusion style with a dark palette: looks the same on every platform and offscreen."""
+    app.setStyle("Fusion")
+    palette = QPalette()
+    roles = {
+        QPalette.Window: PANEL,
+        QPalette.WindowText: TEXT,
+        QPalette.Base: BACKGROUND,
+        QPalette.AlternateBase: TRACK,
+        QPalette.ToolTipBase: PANEL,
+        QPalette.ToolTipText: TEXT,
+        QPalette.Text: TEXT,
+        QPalette.Button: QColor("#34373d"),
+        QPalette.ButtonText: TEXT,
+        QPalette.BrightText: PLAYHEAD,
+        QPalette.Highlight: ACCENT,
+        QPalette.HighlightedText: QColor("#ffffff"),
+        QPalette.PlaceholderText: TEXT_DIM,
+        QPalette.Link: ACCENT,
+    }
+    for role, colour in roles.items():
+        palette.setColor(role, colour)
+    for role in (QPalette.WindowText, QPalette.Text, QPalette.ButtonText):
+        palette.setColor(QPalette.Disabled, role, QColor("#6b6f76"))
+    app.setPalette(palette)

@@ -1,0 +1,214 @@
+"""Timeline edits as *replacements*: swap a run of a track's children for new ones.
+
+Every edit the window makes (recipe change, trim, split, move, delete, insert, take switch) is
+computed here, without Qt, as one ``Replacement``: "on track T, the ``count`` items from ``start``
+become ``items``".  One primitive is easy to undo exactly (put the old items back) and easy to
+test; ``commands.ReplaceItemsCommand`` wraps it for the QUndoStack.
+
+Like OTIO's algorithms these functions never mutate the project: edited clips are deep copies.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import opentimelineio as otio
+
+from fp_timeline.project.document import Project
+from fp_timeline.project.edits import make_clip
+from fp_timeline.project.errors import Problem, ProjectError
+from fp_timeline.project.recipe import METADATA_KEY, ContextMode, NoiseMode, Recipe
+from fp_timeline.project.takes import Take, add_take, use_take
+
+
+class EditRefused(ProjectError):
+    """An edit that would leave the project invalid (e.g. a carried clip first on its track)."""
+
+
+@dataclass
+class Replacement:
+    """On video track ``track``, replace ``count`` children from ``start`` with ``items``."""
+
+    track: int
+    start: int
+    count: int
+    items: list[otio.core.Item]
+    text: str
+    select: str | None = None  # the clip to select afterwards
+
+
+def locate(project: Project, name: str) -> tuple[int, int, otio.schema.Clip]:
+    """(track index, child index, clip) of a generated clip."""
+    for t, track in enumerate(project.tracks()):
+        for i, item in enumerate(track):
+            if isinstance(item, otio.schema.Clip) and item.name == name and METADATA_KEY in item.metadata:
+                return t, i, item
+    raise EditRefused(Problem(f"no clip named {name!r}", clip=name))
+
+
+def frames_of(time: otio.opentime.RationalTime) -> int:
+    return round(time.value)
+
+
+def _range(start: int, duration: int, rate: float) -> otio.opentime.TimeRange:
+    return otio.opentime.TimeRange(otio.opentime.RationalTime(start, rate), otio.opentime.RationalTime(duration, rate))
+
+
+def fit_source_range(clip: otio.schema.Clip, recipe: Recipe) -> None:
+    """Keep the clip's in-point, and show the generated media to its end (``recipe.frames``)."""
+    start = frames_of(clip.source_range.start_time) if clip.source_range else 0
+    start = min(start, recipe.frames - 1)
+    clip.source_range = _range(start, recipe.frames - start, recipe.fps)
+
+
+def set_recipe(project: Project, name: str, recipe: Recipe, text: str = "Edit clip") -> Replacement:
+    t, i, clip = locate(project, name)
+    edited = copy.deepcopy(clip)
+    project.set_recipe(edited, recipe)
+    fit_source_range(edited, recipe)
+    return Replacement(t, i, 1, [edited], text, select=name)
+
+
+def trim(
+    project: Project, name: str, in_frame: int, out_frame: int, snap_frames=lambda frames, carried: frames
+) -> Replacement:
+    """Show media frames ``[in_frame, out_frame)``.  The out edge is the generated length (the next
+    carried clip continues from the end of the generation), so moving it changes the recipe; the in
+    edge only moves the in-point and keeps the take."""
+    t, i, clip = locate(project, name)
+    recipe = project.recipe(clip)
+    frames = max(1, snap_frames(max(1, out_frame), recipe.carries))
+    in_frame = max(0, min(in_frame, frames - 1))
+    edited = copy.deepcopy(clip)
+    if frames != recipe.frames:
+        recipe = recipe.replace(frames=frames)
+        project.set_recipe(edited, recipe)
+    edited.source_range = _range(in_frame, frames - in_frame, recipe.fps)
+    return Replacement(t, i, 1, [edited], f"Trim {name}", select=name)
+
+
+def name_after(project: Project, name: str) -> str:
+    """A free clip name that sorts right after ``name``: shot_010 -> shot_015 -> shot_017 ..."""
+    taken = {c.name for c in project.generated_clips()}
+    prefix, _, number = name.rpartition("_")
+    if prefix and number.isdigit():
+        width = len(number)
+        value = int(number)
+        for step in (5, 2, 1):
+            candidate = f"{prefix}_{value + step:0{width}d}"
+            if candidate not in taken:
+                return candidate
+    suffix = 2
+    while f"{name}_{suffix}" in taken:
+        suffix += 1
+    return f"{name}_{suffix}"
+
+
+def split(project: Project, name: str, at_frame: int, snap_frames=lambda frames, carried: frames) -> Replacement:
+    """Cut a clip ``at_frame`` frames after its visible start.  The second part *carries* from the
+    first and continues its noise, so together they still make one continuous generation."""
+    t, i, clip = locate(project, name)
+    recipe = project.recipe(clip)
+    in_frame = frames_of(clip.source_range.start_time)
+    cut = snap_frames(in_frame + at_frame, recipe.carries)
+    if not in_frame < cut < recipe.frames:
+        raise EditRefused(Problem("split point must be inside the clip", clip=name))
+    first = copy.deepcopy(clip)
+    first_recipe = recipe.replace(frames=cut)
+    project.set_recipe(first, first_recipe)
+    first.source_range = _range(in_frame, cut - in_frame, recipe.fps)
+    rest = snap_frames(recipe.frames - cut, True)
+    second_recipe = recipe.replace(frames=rest, image=None, context=ContextMode.CARRY, noise=NoiseMode.CONTINUE)
+    second = make_clip(name_after(project, name), second_recipe)
+    return Replacement(t, i, 1, [first, second], f"Split {name}", select=second.name)
+
+
+def delete(project: Project, name: str, ripple: bool) -> Replacement:
+    """Remove a clip; without ripple a gap keeps later clips in place.  Transitions touching the
+    clip go with it, and a carried clip left first on its track starts fresh from the deleted
+    clip's start image."""
+    t, i, clip = locate(project, name)
+    track = project.tracks()[t]
+    start, end = i, i + 1
+    if start > 0 and isinstance(track[start - 1], otio.schema.Transition):
+        start -= 1
+    if end < len(track) and isinstance(track[end], otio.schema.Transition):
+        end += 1
+    items: list[otio.core.Item] = []
+    if not ripple:
+        items.append(otio.schema.Gap(source_range=_range(0, frames_of(clip.duration()), clip.duration().rate)))
+    recipe = project.recipe(clip)
+    first_generated = not any(
+        isinstance(item, otio.schema.Clip) and METADATA_KEY in item.metadata for item in list(track)[:start]
+    )
+    if end < len(track) and first_generated:
+        following = track[end]
+        if isinstance(following, otio.schema.Clip) and METADATA_KEY in following.metadata:
+            following_recipe = project.recipe(following)
+            if following_recipe.carries:
+                fixed = copy.deepcopy(following)
+                project.set_recipe(
+                    fixed,
+                    following_recipe.replace(
+                        context=ContextMode.FRESH, noise=NoiseMode.OWN, image=following_recipe.image or recipe.image
+                    ),
+                )
+                items.append(fixed)
+                end += 1
+    return Replacement(t, start, end - start, items, f"{'Ripple delete' if ripple else 'Delete'} {name}")
+
+
+def move(project: Project, name: str, to_index: int, to_track: int | None = None) -> Replacement | None:
+    """Move a clip so it sits before child ``to_index`` (indices of the track before the move).
+    Returns None when nothing would change.  Moving between tracks is not supported yet."""
+    t, i, clip = locate(project, name)
+    if to_track is not None and to_track != t:
+        raise EditRefused(Problem("moving clips between tracks is not supported yet", clip=name))
+    track = project.tracks()[t]
+    to_index = max(0, min(to_index, len(track)))
+    if to_index in (i, i + 1):
+        return None
+    lo, hi = min(i, to_index), max(i + 1, to_index)
+    items = [track[k] for k in range(lo, hi)]
+    items.remove(clip)
+    items.insert(0 if to_index < i else len(items), clip)
+    return Replacement(t, lo, hi - lo, items, f"Move {name}", select=name)
+
+
+def insert(project: Project, track: int, index: int, clip: otio.schema.Clip, text: str = "Add clip") -> Replacement:
+    return Replacement(track, index, 0, [clip], text, select=clip.name)
+
+
+def add_rendered_take(project: Project, name: str, take: Take) -> Replacement:
+    t, i, clip = locate(project, name)
+    edited = copy.deepcopy(clip)
+    add_take(edited, take)
+    return Replacement(t, i, 1, [edited], f"Render {name} ({take.key})", select=None)
+
+
+def switch_take(project: Project, name: str, key: str) -> Replacement:
+    t, i, clip = locate(project, name)
+    edited = copy.deepcopy(clip)
+    use_take(edited, key)
+    return Replacement(t, i, 1, [edited], f"Use {key} for {name}", select=name)
+
+
+def apply(project: Project, replacement: Replacement) -> list[otio.core.Item]:
+    """Do a replacement in place; returns the items it took out (to put back on undo)."""
+    track = project.tracks()[replacement.track]
+    removed = []
+    for _ in range(replacement.count):
+        removed.append(track[replacement.start])  # keep the object: del detaches it from the track
+        del track[replacement.start]
+    for offset, item in enumerate(replacement.items):
+        track.insert(replacement.start + offset, item)
+    return removed
+
+
+def revert(project: Project, replacement: Replacement, removed: list[otio.core.Item]) -> None:
+    track = project.tracks()[replacement.track]
+    for _ in replacement.items:
+        del track[replacement.start]
+    for offset, item in enumerate(removed):
+        track.insert(replacement.start + offset, item)

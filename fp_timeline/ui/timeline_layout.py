@@ -1,0 +1,110 @@
+"""Where each item of the timeline sits, in seconds: the data the timeline view draws (no Qt).
+
+Computed in one pass per track (not with ``Track.range_of_child_at_index``, which is linear per
+call and would make a 2,000-clip track quadratic).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import opentimelineio as otio
+
+from fp_timeline.engine.status import ClipStatus
+from fp_timeline.project.document import Project
+from fp_timeline.project.recipe import METADATA_KEY
+from fp_timeline.project.takes import active_take
+
+
+@dataclass(frozen=True)
+class Block:
+    """One drawable item: a generated clip, another clip, a gap, or a transition at a cut."""
+
+    kind: str  # "clip", "other", "gap", "transition"
+    track: int
+    index: int  # child index in the track
+    name: str
+    start: float  # seconds from the timeline start
+    duration: float  # seconds (transitions: their in + out offset)
+    state: str = ""
+    prompt: str = ""
+    carries: bool = False
+    thumbnail: Path | None = None
+    take: str | None = None
+    in_frame: int = 0  # the clip's in-point within its generated media
+    frames: int = 0  # the recipe's generated length
+    rate: float = 30.0  # the clip's frame rate (frames above count at this rate)
+
+    @property
+    def end(self) -> float:
+        return self.start + self.duration
+
+
+@dataclass(frozen=True)
+class TimelineLayout:
+    tracks: list[list[Block]]
+    track_names: list[str]
+    duration: float  # seconds, the longest track
+
+    def clips(self) -> list[Block]:
+        return [b for track in self.tracks for b in track if b.kind == "clip"]
+
+    def block(self, name: str) -> Block | None:
+        return next((b for b in self.clips() if b.name == name), None)
+
+
+def layout_timeline(project: Project, statuses: dict[str, ClipStatus]) -> TimelineLayout:
+    tracks: list[list[Block]] = []
+    longest = 0.0
+    for t, track in enumerate(project.tracks()):
+        blocks: list[Block] = []
+        position = 0.0
+        for i, item in enumerate(track):
+            if isinstance(item, otio.schema.Transition):
+                duration = item.in_offset.to_seconds() + item.out_offset.to_seconds()
+                blocks.append(Block("transition", t, i, item.name, position - item.in_offset.to_seconds(), duration))
+                continue
+            duration = item.duration().to_seconds()
+            if isinstance(item, otio.schema.Gap):
+                blocks.append(Block("gap", t, i, item.name, position, duration))
+            elif isinstance(item, otio.schema.Clip) and METADATA_KEY in item.metadata:
+                blocks.append(_clip_block(project, item, t, i, position, duration, statuses.get(item.name)))
+            else:
+                blocks.append(Block("other", t, i, item.name, position, duration))
+            position += duration
+        tracks.append(blocks)
+        longest = max(longest, position)
+    return TimelineLayout(tracks, [track.name for track in project.tracks()], longest)
+
+
+def _clip_block(
+    project: Project, clip: otio.schema.Clip, t: int, i: int, start: float, duration: float, status: ClipStatus | None
+) -> Block:
+    recipe = status.recipe if status is not None else None
+    if recipe is None:
+        try:
+            recipe = project.recipe(clip)
+        except Exception:  # an invalid recipe still gets a block (drawn as an error)
+            return Block("clip", t, i, clip.name, start, duration, state="error")
+    thumb = project.resolve(recipe.image) if recipe.image else None
+    take = active_take(clip)
+    if thumb is None and take is not None:
+        thumb = project.resolve(take.media)
+    in_frame = round(clip.source_range.start_time.value) if clip.source_range else 0
+    return Block(
+        "clip",
+        t,
+        i,
+        clip.name,
+        start,
+        duration,
+        state=status.state.value if status is not None else "error",
+        prompt=recipe.prompt,
+        carries=recipe.carries,
+        thumbnail=thumb,
+        take=take.key if take else None,
+        in_frame=in_frame,
+        frames=recipe.frames,
+        rate=recipe.fps,
+    )

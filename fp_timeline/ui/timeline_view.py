@@ -1,0 +1,392 @@
+"""The timeline: tracks of clip blocks in a QGraphicsView, with playhead, zoom, drag and trim.
+
+Mouse gestures on a clip: click selects; drag the body to reorder; drag within ``EDGE`` pixels of an
+edge to trim (the out edge changes the generated length, the in edge the in-point).  Edge drags
+snap to other cuts and to the playhead.  Dropping image files adds clips.  Every gesture ends in
+one ``ProjectDocument.edit`` (one undo step); refused edits are reported through ``edit_refused``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QDragEnterEvent, QDropEvent, QMouseEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QMenu
+
+from fp_timeline.project.edits import make_clip, next_clip_name
+from fp_timeline.project.errors import ProjectError
+from fp_timeline.ui import theme, timeline_edits
+from fp_timeline.ui.clip_defaults import image_clip_recipe, is_image, snapped_frames
+from fp_timeline.ui.clip_item import ClipItem
+from fp_timeline.ui.document import ProjectDocument
+from fp_timeline.ui.timeline_layout import Block, TimelineLayout, layout_timeline
+from fp_timeline.ui.transport import Transport
+
+TRACK_HEIGHT = 76
+TRACK_GAP = 6
+EDGE = 7  # px: how close to a clip edge a press starts a trim
+SNAP = 8  # px
+DRAG_START = 4  # px of movement before a press becomes a drag
+MIN_PPS, MAX_PPS = 0.5, 2000.0
+TAIL = 300  # px of empty timeline after the end, to drop and trim into
+
+
+@dataclass
+class _Gesture:
+    kind: str  # "move", "trim_in", "trim_out", "press"
+    block: Block
+    press_x: float
+    x: float = 0.0
+    active: bool = False
+
+
+class TimelineView(QGraphicsView):
+    edit_refused = Signal(str)
+    zoom_changed = Signal(float)
+
+    def __init__(self, document: ProjectDocument, transport: Transport, parent=None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.transport = transport
+        self.pps = 60.0  # pixels per second
+        self.layout_data = TimelineLayout([], [], 0.0)
+        self.items: dict[str, ClipItem] = {}
+        self.context_actions: list[QAction] = []
+        self._render_marks: dict[str, float | None] = {}  # clip -> progress (None: queued)
+        self._gesture: _Gesture | None = None
+        self._drop_x: float | None = None
+        self.setScene(QGraphicsScene(self))
+        self.setFrameShape(QFrame.NoFrame)
+        self.setAlignment(Qt.AlignLeft | Qt.AlignTop)
+        self.setRenderHint(QPainter.Antialiasing, False)
+        self.setViewportUpdateMode(QGraphicsView.SmartViewportUpdate)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOn)
+        self.setAcceptDrops(True)
+        self.setMouseTracking(True)
+        self.setBackgroundBrush(theme.BACKGROUND)
+        document.changed.connect(self.on_document_changed)
+        document.selection_changed.connect(self.on_document_selection_changed)
+        transport.position_changed.connect(self.on_transport_position_changed)
+        self.rebuild()
+
+    # --- geometry ----------------------------------------------------------------------------
+    def x_of(self, seconds: float) -> float:
+        return seconds * self.pps
+
+    def seconds_at(self, x: float) -> float:
+        return max(0.0, x / self.pps)
+
+    def track_at(self, y: float) -> int:
+        return max(0, min(int(y // (TRACK_HEIGHT + TRACK_GAP)), max(0, len(self.layout_data.tracks) - 1)))
+
+    def track_y(self, track: int) -> float:
+        return track * (TRACK_HEIGHT + TRACK_GAP) + TRACK_GAP / 2
+
+    def playhead_x(self) -> float:
+        return self.x_of(self.transport.position / self.transport.rate)
+
+    # --- building ----------------------------------------------------------------------------
+    def rebuild(self) -> None:
+        """Re-lay out from the document, reusing the items of clips that are still there."""
+        self.layout_data = layout_timeline(self.document.project, self.document.statuses())
+        seen = set()
+        for block in self.layout_data.clips():
+            seen.add(block.name)
+            item = self.items.get(block.name)
+            x, width = self.x_of(block.start), max(1.0, self.x_of(block.duration))
+            if item is None:
+                item = ClipItem(block, x, width, TRACK_HEIGHT)
+                self.scene().addItem(item)
+                self.items[block.name] = item
+            item.set_geometry(block, x, self.track_y(block.track), width, TRACK_HEIGHT)
+            item.selected = block.name == self.document.selected
+            mark = self._render_marks.get(block.name, "none")
+            item.queued = mark is None
+            item.progress = mark if isinstance(mark, float) else None
+        for name in set(self.items) - seen:
+            self.scene().removeItem(self.items.pop(name))
+        self._update_scene_rect()
+        self.viewport().update()
+
+    def _update_scene_rect(self) -> None:
+        tracks = max(1, len(self.layout_data.tracks))
+        width = max(self.x_of(self.layout_data.duration) + TAIL, self.viewport().width())
+        height = max(tracks * (TRACK_HEIGHT + TRACK_GAP), self.viewport().height() - 2)
+        self.setSceneRect(QRectF(0, 0, width, height))
+
+    def set_zoom(self, pps: float, anchor_x: float | None = None) -> None:
+        """Pixels per second; keeps the time under ``anchor_x`` (viewport px) still."""
+        pps = max(MIN_PPS, min(MAX_PPS, pps))
+        if anchor_x is None:
+            anchor_x = self.viewport().width() / 2
+        seconds = self.seconds_at(self.mapToScene(int(anchor_x), 0).x())
+        self.pps = pps
+        self.rebuild()
+        self.horizontalScrollBar().setValue(int(self.x_of(seconds) - anchor_x))
+        self.zoom_changed.emit(pps)
+
+    def zoom_to_fit(self) -> None:
+        duration = max(self.layout_data.duration, 1.0)
+        self.set_zoom((self.viewport().width() - 40) / duration, 0)
+        self.horizontalScrollBar().setValue(0)
+
+    def set_render_mark(self, clip: str, progress: float | None, active: bool) -> None:
+        """Show a clip as queued (progress None) or rendering; ``active=False`` clears it."""
+        if active:
+            self._render_marks[clip] = progress
+        else:
+            self._render_marks.pop(clip, None)
+        item = self.items.get(clip)
+        if item is not None:
+            item.queued = active and progress is None
+            item.progress = progress if active else None
+            item.update()
+
+    # --- painting ----------------------------------------------------------------------------
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        painter.fillRect(rect, theme.BACKGROUND)
+        for t in range(max(1, len(self.layout_data.tracks))):
+            lane = QRectF(rect.left(), self.track_y(t) - TRACK_GAP / 2, rect.width(), TRACK_HEIGHT + TRACK_GAP)
+            painter.fillRect(lane, theme.TRACK if t % 2 == 0 else theme.TRACK_ALT)
+        step = grid_step(self.pps)
+        painter.setPen(QPen(theme.GRID, 0))
+        first = int(rect.left() / self.pps / step)
+        seconds = first * step
+        while self.x_of(seconds) <= rect.right():
+            x = self.x_of(seconds)
+            painter.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
+            seconds += step
+        for block in (b for track in self.layout_data.tracks for b in track):
+            if block.kind == "other":
+                r = QRectF(self.x_of(block.start), self.track_y(block.track), self.x_of(block.duration), TRACK_HEIGHT)
+                painter.fillRect(r.adjusted(0, 0, -1, 0), QColor("#44474f"))
+
+    def _paint_transition(self, painter: QPainter, block: Block) -> None:
+        """A dissolve: a translucent bow-tie over the cut."""
+        x0, x1 = self.x_of(block.start), self.x_of(block.end)
+        y0 = self.track_y(block.track)
+        painter.save()
+        painter.setRenderHint(QPainter.Antialiasing, True)
+        painter.setPen(QPen(QColor(255, 255, 255, 160), 1))
+        painter.setBrush(QColor(255, 255, 255, 40))
+        painter.drawPolygon(
+            [
+                QPointF(x0, y0 + 4),
+                QPointF(x1, y0 + TRACK_HEIGHT - 4),
+                QPointF(x1, y0 + 4),
+                QPointF(x0, y0 + TRACK_HEIGHT - 4),
+            ]
+        )
+        painter.restore()
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        # Painted after the items, so transitions, the playhead and drop marks are never hidden.
+        for block in (b for track in self.layout_data.tracks for b in track):
+            if block.kind == "transition":
+                self._paint_transition(painter, block)
+        if self._drop_x is not None:
+            painter.setPen(QPen(theme.ACCENT, 3))
+            painter.drawLine(QPointF(self._drop_x, rect.top()), QPointF(self._drop_x, rect.bottom()))
+        x = self.playhead_x()
+        painter.setPen(QPen(theme.PLAYHEAD, 1.5))
+        painter.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
+
+    # --- document signals --------------------------------------------------------------------
+    def on_document_changed(self) -> None:
+        self.rebuild()
+
+    def on_document_selection_changed(self, name: object) -> None:
+        for clip, item in self.items.items():
+            selected = clip == name
+            if item.selected != selected:
+                item.selected = selected
+                item.update()
+
+    def on_transport_position_changed(self, frame: int) -> None:
+        self.viewport().update()
+        x = self.playhead_x()  # keep the playhead in view while playing
+        left = self.horizontalScrollBar().value()
+        if self.transport.playing and not left <= x <= left + self.viewport().width():
+            self.horizontalScrollBar().setValue(int(x - 40))
+
+    # --- mouse -------------------------------------------------------------------------------
+    def _hit(self, pos: QPointF) -> tuple[Block | None, str]:
+        scene = self.mapToScene(pos.toPoint())
+        for item in self.scene().items(scene):
+            if isinstance(item, ClipItem) and item.body_rect().contains(item.mapFromScene(scene)):
+                local = item.mapFromScene(scene).x()
+                edge = min(EDGE, item.width / 4)
+                if local <= edge:
+                    return item.block, "trim_in"
+                if local >= item.width - edge:
+                    return item.block, "trim_out"
+                return item.block, "move"
+        return None, ""
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.LeftButton:
+            return super().mousePressEvent(event)
+        block, zone = self._hit(event.position())
+        x = self.mapToScene(event.position().toPoint()).x()
+        if block is None:
+            self.document.select(None)
+            self.transport.seek(round(self.seconds_at(x) * self.transport.rate))
+            return
+        self.document.select(block.name)
+        self._gesture = _Gesture(zone, block, x, x)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        x = self.mapToScene(event.position().toPoint()).x()
+        gesture = self._gesture
+        if gesture is None:
+            _, zone = self._hit(event.position())
+            self.viewport().setCursor(Qt.SizeHorCursor if zone.startswith("trim") else Qt.ArrowCursor)
+            return
+        if not gesture.active and abs(x - gesture.press_x) < DRAG_START:
+            return
+        gesture.active = True
+        gesture.x = x
+        item = self.items.get(gesture.block.name)
+        block = gesture.block
+        if gesture.kind == "move":
+            self._drop_x = self.x_of(self._insertion(block.track, x)[1])
+            if item is not None:
+                item.setOpacity(0.6)
+                item.setPos(self.x_of(block.start) + x - gesture.press_x, item.pos().y())
+        elif item is not None:
+            snapped = self._snap(x, exclude=block.name)
+            gesture.x = snapped
+            left, right = self.x_of(block.start), self.x_of(block.end)
+            if gesture.kind == "trim_in":
+                left = min(snapped, right - 2)
+            else:
+                right = max(snapped, left + 2)
+            item.set_geometry(block, left, item.pos().y(), right - left, TRACK_HEIGHT)
+        self.viewport().update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        gesture, self._gesture = self._gesture, None
+        self._drop_x = None
+        if gesture is None or not gesture.active:
+            return super().mouseReleaseEvent(event)
+        block = gesture.block
+        try:
+            if gesture.kind == "move":
+                index, _ = self._insertion(block.track, gesture.x)
+                self.document.edit(timeline_edits.move(self.document.project, block.name, index))
+            elif gesture.kind == "trim_in":
+                delta = round((self.seconds_at(gesture.x) - block.start) * block.rate)
+                self.trim(block.name, block.in_frame + delta, block.in_frame + round(block.duration * block.rate))
+            else:
+                out = block.in_frame + round((self.seconds_at(gesture.x) - block.start) * block.rate)
+                self.trim(block.name, block.in_frame, out)
+        except ProjectError as err:
+            self.edit_refused.emit(str(err))
+        self.rebuild()  # also puts a refused gesture's block back
+
+    def trim(self, name: str, in_frame: int, out_frame: int) -> None:
+        project = self.document.project
+        generator = project.recipe(project.clip(name)).generator
+        self.document.edit(
+            timeline_edits.trim(
+                project, name, in_frame, out_frame, lambda f, carried: snapped_frames(generator, f, carried)
+            )
+        )
+
+    def _insertion(self, track: int, x: float) -> tuple[int, float]:
+        """(child index, seconds) where a clip dropped at ``x`` goes: before the first clip whose
+        middle is right of ``x``."""
+        blocks = self.layout_data.tracks[track] if track < len(self.layout_data.tracks) else []
+        seconds = self.seconds_at(x)
+        for block in blocks:
+            if block.kind != "transition" and block.start + block.duration / 2 > seconds:
+                return block.index, block.start
+        end = blocks[-1].end if blocks else 0.0
+        return (blocks[-1].index + 1 if blocks else 0), end
+
+    def _snap(self, x: float, exclude: str) -> float:
+        candidates = [self.playhead_x()]
+        for block in self.layout_data.clips():
+            if block.name != exclude:
+                candidates += [self.x_of(block.start), self.x_of(block.end)]
+        best = min(candidates, key=lambda c: abs(c - x), default=x)
+        return best if abs(best - x) <= SNAP else x
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if event.modifiers() & Qt.ControlModifier:
+            factor = 1.25 if event.angleDelta().y() > 0 else 0.8
+            self.set_zoom(self.pps * factor, event.position().x())
+            return
+        if not event.modifiers() & Qt.ShiftModifier and abs(event.angleDelta().y()) > 0:
+            bar = self.horizontalScrollBar()  # a timeline scrolls sideways
+            bar.setValue(bar.value() - event.angleDelta().y())
+            return
+        super().wheelEvent(event)
+
+    def contextMenuEvent(self, event) -> None:
+        block, _ = self._hit(QPointF(event.pos()))
+        if block is not None:
+            self.document.select(block.name)
+        if self.context_actions:
+            QMenu.exec(self.context_actions, event.globalPos(), None, self)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._update_scene_rect()
+
+    # --- dropping image files ---------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if _image_paths(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event) -> None:
+        scene = self.mapToScene(event.position().toPoint())
+        self._drop_x = self.x_of(self._insertion(self.track_at(scene.y()), scene.x())[1])
+        self.viewport().update()
+        event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event) -> None:
+        self._drop_x = None
+        self.viewport().update()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self._drop_x = None
+        scene = self.mapToScene(event.position().toPoint())
+        try:
+            self.add_image_clips(_image_paths(event.mimeData()), self.track_at(scene.y()), scene.x())
+            event.acceptProposedAction()
+        except ProjectError as err:
+            self.edit_refused.emit(str(err))
+
+    def add_image_clips(self, paths: list[Path], track: int, x: float) -> None:
+        """One fresh clip per image, inserted at ``x`` in order: one undo step for all of them."""
+        if not self.document.project.tracks():
+            raise ProjectError("the project has no video track")
+        index, _ = self._insertion(track, x)
+        stack = self.document.undo_stack
+        stack.beginMacro(f"Add {len(paths)} clip(s)")
+        try:
+            for offset, path in enumerate(paths):
+                project = self.document.project
+                near = self.document.selected
+                clip = make_clip(next_clip_name(project), image_clip_recipe(project, path, near))
+                self.document.edit(timeline_edits.insert(project, track, index + offset, clip, f"Add {clip.name}"))
+        finally:
+            stack.endMacro()
+
+
+def _image_paths(mime) -> list[Path]:
+    if not mime.hasUrls():
+        return []
+    paths = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+    return [p for p in paths if is_image(p) and p.is_file()]
+
+
+def grid_step(pps: float) -> float:
+    """Seconds between grid lines: at least ~60 px apart, on a 1-2-5 scale."""
+    for step in (1 / 30, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600):
+        if step * pps >= 60:
+            return step
+    return 3600

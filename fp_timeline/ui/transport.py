@@ -1,0 +1,79 @@
+"""The playhead and playback clock shared by the timeline, the ruler and the viewer.
+
+Positions are whole frames at the project rate.  ``speed`` follows the J/K/L convention: L plays
+forward and each further L doubles the speed; J the same backwards; K stops.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+MAX_SPEED = 8
+
+
+class Transport(QObject):
+    position_changed = Signal(int)
+    playing_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.position = 0
+        self.duration = 0  # frames
+        self.rate = 30.0
+        self.speed = 0
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.on_timer_timeout)
+
+    @property
+    def playing(self) -> bool:
+        return self.speed != 0
+
+    def set_timing(self, rate: float, duration: int) -> None:
+        self.rate = rate
+        self.duration = max(0, duration)
+        self._timer.setInterval(max(1, round(1000 / rate)))
+        if self.position > self.duration:
+            self.seek(self.duration)
+
+    def seek(self, frame: int) -> None:
+        frame = max(0, min(int(frame), self.duration))
+        if frame != self.position:
+            self.position = frame
+            self.position_changed.emit(frame)
+
+    def step(self, frames: int) -> None:
+        self.pause()
+        self.seek(self.position + frames)
+
+    def play(self, speed: int = 1) -> None:
+        if speed > 0 and self.position >= self.duration:
+            self.seek(0)  # play from the start again, like every player
+        self.speed = speed
+        self._timer.start()
+        self.playing_changed.emit(True)
+
+    def pause(self) -> None:
+        if self.speed:
+            self.speed = 0
+            self._timer.stop()
+            self.playing_changed.emit(False)
+
+    def toggle(self) -> None:
+        if self.playing:
+            self.pause()
+        else:
+            self.play(1)
+
+    def shuttle_forward(self) -> None:  # L
+        self.play(min(MAX_SPEED, self.speed * 2) if self.speed > 0 else 1)
+
+    def shuttle_backward(self) -> None:  # J
+        self.play(max(-MAX_SPEED, self.speed * 2) if self.speed < 0 else -1)
+
+    def on_timer_timeout(self) -> None:
+        target = self.position + self.speed
+        if target >= self.duration or target <= 0:
+            self.seek(target)
+            self.pause()
+        else:
+            self.seek(target)

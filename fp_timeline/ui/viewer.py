@@ -1,0 +1,133 @@
+"""The viewer: the timeline (or the selected clip) at the playhead, with transport controls.
+
+Keys (window-wide, see ``main_window``): space plays/pauses, J/K/L shuttle, arrows step a frame.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QVBoxLayout, QWidget
+
+from fp_timeline.project.errors import ProjectError
+from fp_timeline.ui import theme
+from fp_timeline.ui.document import ProjectDocument
+from fp_timeline.ui.frame_source import FrameSource, ViewerFrame
+from fp_timeline.ui.timeline_layout import TimelineLayout, layout_timeline
+from fp_timeline.ui.timeline_ruler import timecode
+from fp_timeline.ui.transport import Transport
+
+
+class FrameView(QWidget):
+    """Paints one frame fitted into the widget on black, with a caption and a state badge."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.frame = ViewerFrame(None, None, "", False)
+        self.setMinimumSize(240, 160)
+
+    def show_frame(self, frame: ViewerFrame) -> None:
+        self.frame = frame
+        self.update()
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor("#000000"))
+        image = self.frame.image
+        if image is not None:
+            scale = min(self.width() / image.width(), self.height() / image.height())
+            w, h = image.width() * scale, image.height() * scale
+            target = QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
+            painter.setRenderHint(QPainter.SmoothPixmapTransform, True)
+            painter.drawImage(target, image)
+            if not self.frame.rendered:  # a placeholder: dim it so it is not mistaken for output
+                painter.fillRect(target, QColor(0, 0, 0, 140))
+        font = QFont()
+        font.setPointSizeF(9)
+        painter.setFont(font)
+        if self.frame.clip is None:
+            painter.setPen(theme.TEXT_DIM)
+            painter.drawText(self.rect(), Qt.AlignCenter, "no clip at the playhead")
+            return
+        if not self.frame.rendered:
+            painter.setPen(theme.TEXT)
+            painter.drawText(self.rect(), Qt.AlignCenter, f"{self.frame.clip}\nnot rendered yet")
+        badge = f" {self.frame.clip} · {self.frame.state} "
+        metrics = painter.fontMetrics()
+        box = QRectF(8, 8, metrics.horizontalAdvance(badge) + 8, metrics.height() + 4)
+        painter.fillRect(box, QColor(0, 0, 0, 170))
+        painter.setPen(theme.state_colour(self.frame.state))
+        painter.drawText(box, Qt.AlignCenter, badge)
+
+
+class Viewer(QWidget):
+    def __init__(self, document: ProjectDocument, transport: Transport, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.transport = transport
+        self.source = FrameSource()
+        self._layout: TimelineLayout | None = None
+        self.view = FrameView(self)
+        self.play = QToolButton()
+        self.play.setIcon(self.style().standardIcon(QStyle.SP_MediaPlay))
+        self.play.setToolTip("Play / pause (Space)")
+        self.play.clicked.connect(self.transport.toggle)
+        self.back = QToolButton()
+        self.back.setIcon(self.style().standardIcon(QStyle.SP_MediaSkipBackward))
+        self.back.setToolTip("To start (Home)")
+        self.back.clicked.connect(lambda: self.transport.seek(0))
+        self.slider = QSlider(Qt.Horizontal)
+        self.slider.valueChanged.connect(self.on_slider_value_changed)
+        self.time = QLabel("00:00:00 / 00:00:00")
+        self.time.setStyleSheet("font-family: monospace;")
+        bar = QHBoxLayout()
+        bar.addWidget(self.back)
+        bar.addWidget(self.play)
+        bar.addWidget(self.slider, 1)
+        bar.addWidget(self.time)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(bar)
+        document.changed.connect(self.on_document_changed)
+        transport.position_changed.connect(self.on_transport_position_changed)
+        transport.playing_changed.connect(self.on_transport_playing_changed)
+        self.on_document_changed()
+
+    def on_document_changed(self) -> None:
+        self._layout = None
+        layout = self.timeline_layout()
+        frames = round(layout.duration * self.document.project.rate)
+        self.transport.set_timing(self.document.project.rate, frames)
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, frames)
+        self.slider.blockSignals(False)
+        self.refresh()
+
+    def timeline_layout(self) -> TimelineLayout:
+        if self._layout is None:
+            self._layout = layout_timeline(self.document.project, self.document.statuses())
+        return self._layout
+
+    def on_transport_position_changed(self, frame: int) -> None:
+        self.slider.blockSignals(True)
+        self.slider.setValue(frame)
+        self.slider.blockSignals(False)
+        self.refresh()
+
+    def on_transport_playing_changed(self, playing: bool) -> None:
+        icon = QStyle.SP_MediaPause if playing else QStyle.SP_MediaPlay
+        self.play.setIcon(self.style().standardIcon(icon))
+
+    def on_slider_value_changed(self, value: int) -> None:
+        self.transport.seek(value)
+
+    def refresh(self) -> None:
+        rate = self.transport.rate
+        seconds = self.transport.position / rate
+        try:
+            frame = self.source.frame(self.document.project, self.timeline_layout(), seconds)
+        except ProjectError:
+            frame = ViewerFrame(None, None, "", False)
+        self.view.show_frame(frame)
+        self.time.setText(f"{timecode(self.transport.position, rate)} / {timecode(self.transport.duration, rate)}")

@@ -1,0 +1,290 @@
+"""The editor window, driven like a user would (pytest-qt, offscreen): open, edit, undo, drag,
+trim, render with the animatic generator, save and reload.  Screenshots go to tests/output/."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt is imported
+
+import opentimelineio as otio  # noqa: E402
+import pytest  # noqa: E402
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl  # noqa: E402
+from PySide6.QtGui import QDropEvent  # noqa: E402
+from PySide6.QtWidgets import QMessageBox  # noqa: E402
+
+from fp_timeline.project.document import load_project  # noqa: E402
+from fp_timeline.project.takes import takes_of  # noqa: E402
+from tests.gui_helpers import SAMPLES, fresh_clips_project, make_window, sample_copy, screenshot  # noqa: E402
+
+pytestmark = pytest.mark.gui
+RENDER_TIMEOUT_MS = 60000
+
+
+def _names(window) -> list[str]:
+    return [item.name for item in window.document.project.tracks()[0]]
+
+
+def _state(window, clip: str) -> str:
+    return window.document.statuses()[clip].state.value
+
+
+def _point(window, clip: str, where: float) -> QPoint:
+    """Viewport point inside a clip block: ``where`` 0..1 across it (or pixels from an edge when >1/<0)."""
+    view = window.timeline.view
+    item = view.items[clip]
+    x = item.width * where if 0 <= where <= 1 else (item.width + where if where < 0 else where)
+    return view.mapFromScene(item.mapToScene(QPointF(x, item.body_rect().height() / 2)))
+
+
+def _drag(qtbot, window, start: QPoint, end: QPoint) -> None:
+    viewport = window.timeline.view.viewport()
+    qtbot.mousePress(viewport, Qt.LeftButton, pos=start)
+    steps = 6
+    for i in range(1, steps + 1):
+        qtbot.mouseMove(viewport, start + (end - start) * i / steps)
+    qtbot.mouseRelease(viewport, Qt.LeftButton, pos=end)
+
+
+def _render_and_wait(qtbot, window, targets=None) -> None:
+    assert window.start_render(targets) > 0
+    qtbot.waitUntil(lambda: not window.queue.running, timeout=RENDER_TIMEOUT_MS)
+
+
+def test_empty_window(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path)
+    assert window.windowTitle() == "untitled — fp-timeline"
+    assert not window.timeline.view.items
+    assert not window.actions.split.isEnabled()
+    screenshot(window, "window_empty")
+
+
+def test_open_sample_project_draws_every_clip(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, sample_copy(tmp_path))
+    assert window.windowTitle() == "three_shots.otio — fp-timeline"
+    assert set(window.timeline.view.items) == {"shot_010", "shot_020", "shot_030", "shot_040"}
+    assert window.timeline.view.items["shot_020"].block.carries
+    assert {_state(window, c) for c in window.timeline.view.items} == {"unrendered"}
+    assert "4 clips" in window.status_label.text()
+    window.document.select("shot_020")
+    screenshot(window, "window_sample_project")
+
+
+def test_edit_prompt_then_undo_and_redo(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, sample_copy(tmp_path))
+    qtbot.mouseClick(window.timeline.view.viewport(), Qt.LeftButton, pos=_point(window, "shot_020", 0.5))
+    assert window.document.selected == "shot_020"
+    inspector = window.inspector
+    assert inspector.prompt.toPlainText() == "the cat blinks slowly"
+    inspector.prompt.setPlainText("the cat sneezes")
+    inspector.prompt.editing_finished.emit()
+    project = window.document.project
+    assert project.recipe(project.clip("shot_020")).prompt == "the cat sneezes"
+    assert window.windowTitle().startswith("three_shots.otio*")
+    window.actions.undo.trigger()
+    assert project.recipe(project.clip("shot_020")).prompt == "the cat blinks slowly"
+    assert inspector.prompt.toPlainText() == "the cat blinks slowly"
+    assert not window.document.dirty and "*" not in window.windowTitle()
+    window.actions.redo.trigger()
+    assert project.recipe(project.clip("shot_020")).prompt == "the cat sneezes"
+
+
+def test_seed_randomise_is_one_undo_step(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, sample_copy(tmp_path))
+    window.document.select("shot_010")
+    project = window.document.project
+    window.inspector.randomise.click()
+    assert project.recipe(project.clip("shot_010")).seed != 1
+    assert window.document.undo_stack.count() == 1
+    window.document.undo_stack.undo()
+    assert project.recipe(project.clip("shot_010")).seed == 1
+
+
+def test_drag_moves_a_clip_and_undo_puts_it_back(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, fresh_clips_project(tmp_path))
+    assert _names(window) == ["shot_010", "shot_020", "shot_030"]
+    _drag(qtbot, window, _point(window, "shot_030", 0.5), _point(window, "shot_010", 0.2))
+    assert _names(window) == ["shot_030", "shot_010", "shot_020"]
+    window.actions.undo.trigger()
+    assert _names(window) == ["shot_010", "shot_020", "shot_030"]
+
+
+def test_moving_a_carried_clip_to_the_front_is_refused(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, sample_copy(tmp_path))
+    _drag(qtbot, window, _point(window, "shot_020", 0.5), _point(window, "shot_010", 0.1))
+    assert _names(window)[:3] == ["shot_010", "shot_020", "shot_030"]
+    assert "first clip" in window.statusBar().currentMessage()
+    assert window.document.undo_stack.count() == 0
+
+
+def test_trim_edges_by_dragging(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, fresh_clips_project(tmp_path, frames=30))
+    view = window.timeline.view
+    view.set_zoom(300)  # 10 px a frame at 30 fps
+    view.horizontalScrollBar().setValue(0)
+    start = _point(window, "shot_010", -2)
+    _drag(qtbot, window, start, start - QPoint(100, 0))
+    project = window.document.project
+    clip = project.clip("shot_010")
+    assert project.recipe(clip).frames == 20 and clip.duration().value == 20
+    start = _point(window, "shot_010", 2)
+    _drag(qtbot, window, start, start + QPoint(50, 0))
+    clip = project.clip("shot_010")
+    assert clip.source_range.start_time.value == 5 and clip.duration().value == 15
+    assert window.document.undo_stack.count() == 2
+    window.actions.undo.trigger()
+    window.actions.undo.trigger()
+    assert project.clip("shot_010").duration().value == 30
+
+
+def test_split_at_playhead_and_ripple_delete(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, fresh_clips_project(tmp_path, frames=30))
+    window.document.select("shot_010")
+    window.transport.seek(10)
+    window.actions.split.trigger()
+    assert _names(window) == ["shot_010", "shot_015", "shot_020", "shot_030"]
+    window.document.select("shot_020")
+    window.actions.ripple_delete.trigger()
+    assert _names(window) == ["shot_010", "shot_015", "shot_030"]
+    window.document.select("shot_030")
+    window.actions.delete.trigger()
+    assert isinstance(window.document.project.tracks()[0][2], otio.schema.Gap)
+    for _ in range(3):
+        window.actions.undo.trigger()
+    assert _names(window) == ["shot_010", "shot_020", "shot_030"]
+
+
+def test_dropping_an_image_adds_a_clip(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, fresh_clips_project(tmp_path))
+    view = window.timeline.view
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(SAMPLES / "one_shot" / "astronaut.png"))])
+    end = view.mapFromScene(QPointF(view.items["shot_030"].sceneBoundingRect().right() + 20, 30))
+    event = QDropEvent(QPointF(end), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    view.dropEvent(event)
+    assert _names(window) == ["shot_010", "shot_020", "shot_030", "shot_040"]
+    project = window.document.project
+    recipe = project.recipe(project.clip("shot_040"))
+    assert project.resolve(recipe.image) == (SAMPLES / "one_shot" / "astronaut.png").resolve()
+    assert window.document.selected == "shot_040"
+
+
+def test_render_with_animatic_changes_state_and_shows_frames(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, sample_copy(tmp_path))
+    shots = []
+
+    def grab_once(clip: str) -> None:
+        row = window.queue.rows.get(clip)
+        if not shots and row is not None and row.state == "rendering" and row.step > 5:
+            shots.append(screenshot(window, "window_rendering"))
+
+    window.queue.job_updated.connect(grab_once)
+    _render_and_wait(qtbot, window)
+    assert {_state(window, c) for c in window.timeline.view.items} == {"rendered"}
+    assert all(r.state == "done" for r in window.queue.rows.values())
+    assert not window.actions.cancel_renders.isEnabled()
+    window.transport.seek(40)
+    assert window.viewer.view.frame.rendered and window.viewer.view.frame.clip == "shot_010"
+    # A prompt edit makes the clip and everything carrying from it stale, by hash.
+    window.document.select("shot_020")
+    window.inspector.prompt.setPlainText("the cat sneezes")
+    window.inspector.prompt.editing_finished.emit()
+    states = {c: _state(window, c) for c in ("shot_010", "shot_020", "shot_030", "shot_040")}
+    assert states == {"shot_010": "rendered", "shot_020": "stale", "shot_030": "stale", "shot_040": "rendered"}
+    window.document.select("shot_030")
+    screenshot(window, "window_rendered_stale")
+    assert shots, "no screenshot was taken while rendering"
+
+
+def test_rerender_makes_a_second_take_and_next_take_switches(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, fresh_clips_project(tmp_path, count=1, frames=10))
+    window.document.select("shot_010")
+    _render_and_wait(qtbot, window)
+    window.actions.rerender.trigger()
+    qtbot.waitUntil(lambda: not window.queue.running, timeout=RENDER_TIMEOUT_MS)
+    clip = window.document.project.clip("shot_010")
+    assert [t.key for t in takes_of(clip)] == ["take_001", "take_002"]
+    assert clip.active_media_reference_key == "take_002"
+    assert window.inspector.takes.count() == 2
+    window.actions.next_take.trigger()
+    assert window.document.project.clip("shot_010").active_media_reference_key == "take_001"
+
+
+def test_extend_shot_inserts_a_carried_clip_and_renders_it(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, sample_copy(tmp_path, "one_shot"))
+    name = window.extend_shot("shot_010", "the astronaut turns away")
+    assert name == "shot_015"
+    qtbot.waitUntil(lambda: not window.queue.running, timeout=RENDER_TIMEOUT_MS)
+    assert _names(window) == ["shot_010", "shot_015"]
+    assert _state(window, "shot_015") == "rendered" and _state(window, "shot_010") == "rendered"
+
+
+def test_save_and_reload_equal(qtbot, tmp_path):
+    path = sample_copy(tmp_path)
+    window = make_window(qtbot, tmp_path, path)
+    window.document.select("shot_040")
+    window.inspector.prompt.setPlainText("steam curls upward")
+    window.inspector.prompt.editing_finished.emit()
+    assert window.save()
+    assert not window.document.dirty and "*" not in window.windowTitle()
+    reloaded = load_project(path)
+    dump = lambda p: otio.adapters.write_to_string(p.timeline, adapter_name="otio_json")  # noqa: E731
+    assert dump(reloaded) == dump(window.document.project)
+    copy = tmp_path / "elsewhere" / "copy.otio"
+    assert window.save_as(copy)
+    assert window.windowTitle() == "copy.otio — fp-timeline"
+    again = load_project(copy)  # start images are re-pointed: it still validates
+    assert again.recipe(again.clip("shot_040")).prompt == "steam curls upward"
+    assert window.recent.paths()[0] == copy.resolve()
+
+
+def test_autosave_is_offered_back_after_a_crash(qtbot, tmp_path):
+    path = sample_copy(tmp_path)
+    window = make_window(qtbot, tmp_path, path)
+    window.document.select("shot_010")
+    window.inspector.prompt.setPlainText("recovered prompt")
+    window.inspector.prompt.editing_finished.emit()
+    saved = window.autosaver.save_now()
+    assert saved.is_file()
+    window.document.undo_stack.setClean()  # simulate the crash: the window goes without cleaning up
+    window.autosaver.last_path = None
+    second = make_window(qtbot, tmp_path / "second")
+    second.ask = lambda *args, **kwargs: QMessageBox.Yes
+    assert second.open_project(path)
+    project = second.document.project
+    assert project.recipe(project.clip("shot_010")).prompt == "recovered prompt"
+    assert second.document.dirty
+    assert second.save()
+    assert not saved.exists()
+
+
+def test_closing_with_a_render_running_asks(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, sample_copy(tmp_path))
+    asked = []
+    window.ask = lambda title, *args, **kwargs: asked.append(title) or QMessageBox.No
+    window.start_render(None)
+    assert window.queue.running
+    window.close()
+    assert asked == ["Render running"] and window.isVisible()
+    window.ask = lambda *args, **kwargs: QMessageBox.Yes
+    window.close()
+    assert not window.isVisible()
+    assert not window.queue.running or window.queue.wait(10000)
+
+
+def test_jkl_and_space_drive_the_transport(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, sample_copy(tmp_path))
+    transport = window.transport
+    window.actions.shuttle_forward.trigger()
+    window.actions.shuttle_forward.trigger()
+    assert transport.speed == 2
+    window.actions.stop.trigger()
+    assert not transport.playing
+    window.actions.shuttle_back.trigger()
+    assert transport.speed == -1
+    window.actions.play_pause.trigger()
+    assert not transport.playing
+    window.actions.play_pause.trigger()
+    qtbot.waitUntil(lambda: transport.position > 3, timeout=3000)
+    window.actions.play_pause.trigger()
+    assert not transport.playing
