@@ -68,6 +68,16 @@ def test_preset_choice(monkeypatch):
         resolve_preset({"preset": "huge"})
 
 
+def test_auto_preset_takes_real_only_when_cached(tmp_path, monkeypatch):
+    from fp_timeline_plugins.framepack_f1 import real
+    from fp_timeline_plugins.framepack_f1.components import resolve_preset
+
+    monkeypatch.setattr(real, "missing_weights", lambda: ["lllyasviel/flux_redux_bfl/image_encoder"])
+    assert resolve_preset({"preset": "auto"}) == "tiny"
+    monkeypatch.setattr(real, "missing_weights", lambda: [])
+    assert resolve_preset({"preset": "auto"}) == "real"
+
+
 def test_missing_real_weights_give_one_clear_message(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty_cache"))
     from fp_timeline_plugins.framepack_f1.real import REQUIRED, MissingWeightsError
@@ -115,6 +125,7 @@ def test_progress_reports_steps_sections_and_previews(generator, tmp_path):
     assert [p.section for p in steps] == [1, 1, 1, 2, 2, 2] and {p.sections for p in steps} == {2}
     assert all(p.preview.dtype == np.uint8 and p.preview.shape[2] == 3 for p in steps)
     assert "ETA" in steps[-1].message
+    assert any("tiny preset" in p.message for p in events if p.total == 0)  # a notice, printed once by the CLI
 
 
 def test_cancel_between_steps(generator, tmp_path):

@@ -111,10 +111,18 @@ class Components:
 
 
 def resolve_preset(options: dict[str, Any], default: str | None = None) -> str:
-    """``options["preset"]``, else the generator's own preset, else $FP_TIMELINE_F1_PRESET, else "tiny"."""
+    """``options["preset"]``, else the generator's own preset, else $FP_TIMELINE_F1_PRESET, else "tiny".
+
+    "auto" (the CLI's default) means "real" when its weights are all in the local cache, else "tiny".
+    """
     preset = options.get("preset") or default or os.environ.get(PRESET_ENV) or "tiny"
+    if preset == "auto":
+        from .real import missing_weights
+
+        return "tiny" if missing_weights() else "real"
     if preset not in PRESETS:
-        raise ValueError(f"unknown FramePack F1 preset {preset!r}; choose one of {', '.join(PRESETS)}")
+        choices = ", ".join((*PRESETS, "auto"))
+        raise ValueError(f"unknown FramePack F1 preset {preset!r}; choose one of {choices}")
     return preset
 
 

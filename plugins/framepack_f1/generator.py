@@ -1,10 +1,14 @@
 """``FramePackF1Generator``: the engine's entry point (``fp_timeline.generators: framepack_f1``).
 
 Validation and frame snapping need no torch; the models load lazily on the first ``render``.
-Runtime ``job.options``: ``preset`` ("tiny" | "real"; else the constructor's, else $FP_TIMELINE_F1_PRESET,
-else "tiny"), ``device`` ("cpu" | "cuda" | None = best), ``dtype`` (None = bf16 on CUDA, float32 on CPU),
-``vae_tiling`` (bool), ``offload`` ("none" | "model" | "sequential", for GPUs smaller than the models),
-``free_text_encoders`` (bool, default True).
+Runtime ``job.options`` (see README.md):
+
+- ``preset``: "tiny" | "real" | "auto" (real if cached, else tiny); default the constructor's, else
+  $FP_TIMELINE_F1_PRESET, else "tiny"
+- ``device``: "cpu" | "cuda" | ...; default the best available
+- ``dtype``: default bf16 on CUDA, float32 on CPU
+- ``offload``: "none" | "model" | "sequential" (GPUs smaller than the models)
+- ``vae_tiling`` (bool), ``free_text_encoders`` (bool, default True)
 """
 
 from __future__ import annotations
@@ -30,6 +34,10 @@ from fp_timeline.project.recipe import F1_NATIVE_FPS, NoiseMode, Recipe
 from .config import FramePackF1Config, check_params
 
 FRAMES_PER_LATENT = 4
+TINY_NOTICE = (
+    "tiny preset: small random-weight models (CPU demo), not FramePack; put the real weights in the "
+    "Hugging Face cache for preset real/auto"
+)
 
 
 def section_frames(latent_window_size: int) -> int:
@@ -104,6 +112,8 @@ class FramePackF1Generator:
         cancel.raise_if_cancelled()
         progress(Progress(job.clip, "load", 0, 0, message="loading models"))
         components = self.components(job.options)
+        if components.preset == "tiny":  # say so: its frames are not what the real model would make
+            progress(Progress(job.clip, "load", 0, 0, message=TINY_NOTICE))
         renderer = self._start_clip(job, config, sections, components, progress)
         sink = _ResumableSink(out)
 
