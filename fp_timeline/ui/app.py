@@ -8,11 +8,13 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from fp_timeline.ui.main_window import APP_NAME, MainWindow
+from fp_timeline.ui.qt_compat import guard_none_refcount
 from fp_timeline.ui.theme import apply_dark_theme
 
 
 def application() -> QApplication:
     """The QApplication (created once), themed."""
+    guard_none_refcount()  # before any Qt call can take None's references away
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)

@@ -74,8 +74,12 @@ class ClipItem(QGraphicsItem):
         text_left = 6.0
         pixmap = thumbnail(self.block.thumbnail, int(rect.height() - STATE_BAR))
         if pixmap is not None and rect.width() > 40:
-            painter.drawPixmap(QPointF(rect.left(), rect.top()), pixmap)
-            text_left = min(pixmap.width(), rect.width() * 0.5) + 6
+            # At most 40% of the block, so name and state stay readable on short clips.
+            shown = min(float(pixmap.width()), rect.width() * 0.4)
+            painter.drawPixmap(
+                QRectF(rect.left(), rect.top(), shown, pixmap.height()), pixmap, QRectF(0, 0, shown, pixmap.height())
+            )
+            text_left = shown + 6
         self._paint_text(painter, rect, text_left, state)
         # State strip, with render progress drawn over it.
         strip = QRectF(rect.left(), rect.bottom() - STATE_BAR, rect.width(), STATE_BAR)

@@ -23,6 +23,7 @@ from fp_timeline.project.document import (
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.ui.commands import ReplaceItemsCommand
 from fp_timeline.ui.timeline_edits import EditRefused, Replacement, apply, revert
+from fp_timeline.ui.timeline_layout import TimelineLayout, layout_timeline
 
 
 class ProjectDocument(QObject):
@@ -40,6 +41,7 @@ class ProjectDocument(QObject):
         self.untitled = project is None
         self.selected: str | None = None
         self._statuses: dict[str, ClipStatus] | None = None
+        self._layout: TimelineLayout | None = None
         self.status_error: str | None = None
 
     # --- files -----------------------------------------------------------------------------------
@@ -55,6 +57,7 @@ class ProjectDocument(QObject):
         self.untitled = untitled
         self.selected = None
         self._statuses = None
+        self._layout = None
         self.undo_stack.clear()
         if dirty:  # a recovered autosave: unsaved until the user saves it
             self.undo_stack.resetClean()
@@ -105,6 +108,7 @@ class ProjectDocument(QObject):
     def note_edit(self, select: str | None) -> None:
         """Called by commands after they change the timeline."""
         self._statuses = None
+        self._layout = None
         self.changed.emit()
         if select is not None:
             self.select(select)
@@ -128,9 +132,16 @@ class ProjectDocument(QObject):
                 self.status_error = str(err)
         return self._statuses
 
+    def layout(self) -> TimelineLayout:
+        """Where every item sits (cached until the next edit; shared by the timeline and viewer)."""
+        if self._layout is None:
+            self._layout = layout_timeline(self.project, self.statuses())
+        return self._layout
+
     def refresh(self) -> None:
         """Recompute states (e.g. a start image changed on disk)."""
         self._statuses = None
+        self._layout = None
         self.changed.emit()
 
 

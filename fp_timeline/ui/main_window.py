@@ -82,7 +82,7 @@ class MainWindow(QMainWindow):
         centre.addWidget(self.timeline)
         centre.setStretchFactor(0, 3)
         centre.setStretchFactor(1, 2)
-        centre.setSizes([520, 330])
+        centre.setSizes([600, 260])
         self.setCentralWidget(centre)
         self.inspector_dock = self._dock("Inspector", self.inspector, "inspector")
         self.queue_dock = self._dock("Render Queue", self.queue_panel, "queue")

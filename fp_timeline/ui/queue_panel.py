@@ -39,9 +39,20 @@ class QueuePanel(QWidget):
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
         header = self.tree.header()
-        header.setSectionResizeMode(0, QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.Stretch)
         header.setStretchLastSection(False)
+        header.setMinimumSectionSize(24)
+        for column, mode in enumerate(
+            (
+                QHeaderView.ResizeToContents,
+                QHeaderView.ResizeToContents,
+                QHeaderView.Stretch,
+                QHeaderView.Fixed,
+                QHeaderView.Fixed,
+            )
+        ):
+            header.setSectionResizeMode(column, mode)
+        header.resizeSection(3, 52)
+        header.resizeSection(4, 28)
         self.summary = QLabel("Nothing queued")
         self.cancel_all = QPushButton("Cancel all")
         self.cancel_all.clicked.connect(self.on_cancel_all_clicked)
@@ -122,7 +133,7 @@ class QueuePanel(QWidget):
         item.setForeground(1, theme.state_colour(colour.get(row.state, "queued")))
         bar = self._bars[row.clip]
         bar.setValue(round(row.fraction * 1000) if row.state != "done" else 1000)
-        bar.setFormat(f"{row.step}/{row.total}" if row.total else row.reason)
+        bar.setFormat(f"{row.step}/{row.total}" if row.total else "")
         item.setText(3, format_eta(row.eta()) if row.state == "rendering" else "")
         button = self.tree.itemWidget(item, 4)
         if button is not None:

@@ -57,6 +57,7 @@ class TimelineLayout:
 def layout_timeline(project: Project, statuses: dict[str, ClipStatus]) -> TimelineLayout:
     tracks: list[list[Block]] = []
     longest = 0.0
+    resolved: dict[str, Path] = {}  # Path.resolve touches the disk: once per distinct image
     for t, track in enumerate(project.tracks()):
         blocks: list[Block] = []
         position = 0.0
@@ -69,7 +70,7 @@ def layout_timeline(project: Project, statuses: dict[str, ClipStatus]) -> Timeli
             if isinstance(item, otio.schema.Gap):
                 blocks.append(Block("gap", t, i, item.name, position, duration))
             elif isinstance(item, otio.schema.Clip) and METADATA_KEY in item.metadata:
-                blocks.append(_clip_block(project, item, t, i, position, duration, statuses.get(item.name)))
+                blocks.append(_clip_block(project, item, t, i, position, duration, statuses.get(item.name), resolved))
             else:
                 blocks.append(Block("other", t, i, item.name, position, duration))
             position += duration
@@ -79,7 +80,14 @@ def layout_timeline(project: Project, statuses: dict[str, ClipStatus]) -> Timeli
 
 
 def _clip_block(
-    project: Project, clip: otio.schema.Clip, t: int, i: int, start: float, duration: float, status: ClipStatus | None
+    project: Project,
+    clip: otio.schema.Clip,
+    t: int,
+    i: int,
+    start: float,
+    duration: float,
+    status: ClipStatus | None,
+    resolved: dict[str, Path],
 ) -> Block:
     recipe = status.recipe if status is not None else None
     if recipe is None:
@@ -87,7 +95,11 @@ def _clip_block(
             recipe = project.recipe(clip)
         except Exception:  # an invalid recipe still gets a block (drawn as an error)
             return Block("clip", t, i, clip.name, start, duration, state="error")
-    thumb = project.resolve(recipe.image) if recipe.image else None
+    thumb = None
+    if recipe.image:
+        if recipe.image not in resolved:
+            resolved[recipe.image] = project.resolve(recipe.image)
+        thumb = resolved[recipe.image]
     take = active_take(clip)
     if thumb is None and take is not None:
         thumb = project.resolve(take.media)

@@ -21,7 +21,7 @@ from fp_timeline.ui import theme, timeline_edits
 from fp_timeline.ui.clip_defaults import image_clip_recipe, is_image, snapped_frames
 from fp_timeline.ui.clip_item import ClipItem
 from fp_timeline.ui.document import ProjectDocument
-from fp_timeline.ui.timeline_layout import Block, TimelineLayout, layout_timeline
+from fp_timeline.ui.timeline_layout import Block, TimelineLayout
 from fp_timeline.ui.transport import Transport
 
 TRACK_HEIGHT = 76
@@ -90,7 +90,11 @@ class TimelineView(QGraphicsView):
     # --- building ----------------------------------------------------------------------------
     def rebuild(self) -> None:
         """Re-lay out from the document, reusing the items of clips that are still there."""
-        self.layout_data = layout_timeline(self.document.project, self.document.statuses())
+        self.layout_data = self.document.layout()
+        self.place_items()
+
+    def place_items(self) -> None:
+        """Create, move and drop clip items to match ``layout_data`` at the current zoom."""
         seen = set()
         for block in self.layout_data.clips():
             seen.add(block.name)
@@ -123,7 +127,7 @@ class TimelineView(QGraphicsView):
             anchor_x = self.viewport().width() / 2
         seconds = self.seconds_at(self.mapToScene(int(anchor_x), 0).x())
         self.pps = pps
-        self.rebuild()
+        self.place_items()
         self.horizontalScrollBar().setValue(int(self.x_of(seconds) - anchor_x))
         self.zoom_changed.emit(pps)
 

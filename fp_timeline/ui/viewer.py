@@ -13,7 +13,7 @@ from fp_timeline.project.errors import ProjectError
 from fp_timeline.ui import theme
 from fp_timeline.ui.document import ProjectDocument
 from fp_timeline.ui.frame_source import FrameSource, ViewerFrame
-from fp_timeline.ui.timeline_layout import TimelineLayout, layout_timeline
+from fp_timeline.ui.timeline_layout import TimelineLayout
 from fp_timeline.ui.timeline_ruler import timecode
 from fp_timeline.ui.transport import Transport
 
@@ -66,7 +66,6 @@ class Viewer(QWidget):
         self.document = document
         self.transport = transport
         self.source = FrameSource()
-        self._layout: TimelineLayout | None = None
         self.view = FrameView(self)
         self.play = QToolButton()
         self.play.setIcon(self.style().standardIcon(QStyle.SP_MediaPlay))
@@ -95,7 +94,6 @@ class Viewer(QWidget):
         self.on_document_changed()
 
     def on_document_changed(self) -> None:
-        self._layout = None
         layout = self.timeline_layout()
         frames = round(layout.duration * self.document.project.rate)
         self.transport.set_timing(self.document.project.rate, frames)
@@ -105,9 +103,7 @@ class Viewer(QWidget):
         self.refresh()
 
     def timeline_layout(self) -> TimelineLayout:
-        if self._layout is None:
-            self._layout = layout_timeline(self.document.project, self.document.statuses())
-        return self._layout
+        return self.document.layout()
 
     def on_transport_position_changed(self, frame: int) -> None:
         self.slider.blockSignals(True)
