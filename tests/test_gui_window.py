@@ -288,3 +288,40 @@ def test_jkl_and_space_drive_the_transport(qtbot, tmp_path):
     qtbot.waitUntil(lambda: transport.position > 3, timeout=3000)
     window.actions.play_pause.trigger()
     assert not transport.playing
+
+
+def test_typing_in_the_inspector_does_not_trigger_shortcuts(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, sample_copy(tmp_path))
+    window.activateWindow()
+    window.document.select("shot_040")
+    prompt = window.inspector.prompt
+    prompt.setFocus()
+    qtbot.waitUntil(prompt.hasFocus, timeout=2000)
+    prompt.selectAll()
+    qtbot.keyClicks(prompt, "steam lifts slowly")
+    for key in (Qt.Key_Delete, Qt.Key_Left, Qt.Key_Space, Qt.Key_L):
+        qtbot.keyClick(prompt, key)
+    assert _names(window)[-1] == "shot_040" and not window.transport.playing
+    assert window.transport.position == 0
+    window.timeline.view.setFocus()  # focus out commits the prompt
+    project = window.document.project
+    assert project.recipe(project.clip("shot_040")).prompt.startswith("steam lifts slowl")
+
+
+def test_export_after_rendering(qtbot, tmp_path):
+    from fp_timeline.ui.export_bridge import export_choices, exporter_available
+
+    if not exporter_available():
+        pytest.skip("the OTIO adapters package is not installed")
+    window = make_window(qtbot, tmp_path, fresh_clips_project(tmp_path, count=2, frames=8))
+    assert window.actions.export.isEnabled()
+    warned = []
+    window.warn = lambda title, text: warned.append(title)
+    window.on_export_triggered()  # nothing rendered yet: refused with the reason
+    assert warned == ["Render first"]
+    _render_and_wait(qtbot, window)
+    choice = next(c for c in export_choices() if c.name == "otio")
+    written = window.export_to(choice, tmp_path / "out" / "cut")
+    assert written is not None and written.suffix == ".otio" and written.is_file()
+    timeline = otio.adapters.read_from_file(str(written))
+    assert [c.name for c in timeline.find_clips()] == ["shot_010", "shot_020"]

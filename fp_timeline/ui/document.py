@@ -8,19 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import opentimelineio as otio
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from fp_timeline.engine.status import ClipStatus, project_status
-from fp_timeline.project.document import (
-    Project,
-    load_project,
-    new_project,
-    save_project,
-    save_project_as,
-    structural_problems,
-)
+from fp_timeline.project.document import Project, load_project, new_project, save_project, save_project_as
 from fp_timeline.project.errors import Problem, ProjectError
+from fp_timeline.project.recipe import METADATA_KEY, ContextMode
 from fp_timeline.ui.commands import ReplaceItemsCommand
 from fp_timeline.ui.timeline_edits import EditRefused, Replacement, apply, revert
 from fp_timeline.ui.timeline_layout import TimelineLayout, layout_timeline
@@ -153,5 +148,28 @@ class _MarkDirty(QUndoCommand):
 
 
 def _structural(project: Project) -> list[Problem]:
-    # Missing start images are the user's files, not the edit's doing: don't refuse edits for them.
-    return [p for p in structural_problems(project) if p.field != "image"]
+    """What an edit can break: unique names, and no carried clip first on its track.
+
+    A cheap subset of ``structural_problems`` (no recipe parsing, no disk access): it runs twice
+    per edit, and on a 2,000-clip project the full check would make every edit lag.
+    """
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for track in project.tracks():
+        first = True
+        for item in track:
+            if not isinstance(item, otio.schema.Clip) or METADATA_KEY not in item.metadata:
+                continue
+            if item.name in seen:
+                problems.append(Problem("clip names must be unique in a project", clip=item.name))
+            seen.add(item.name)
+            if first and item.metadata[METADATA_KEY].get("context") == ContextMode.CARRY.value:
+                problems.append(
+                    Problem(
+                        f"carries context but is the first clip on track {track.name!r}",
+                        clip=item.name,
+                        field="context",
+                    )
+                )
+            first = False
+    return problems

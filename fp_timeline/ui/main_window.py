@@ -30,7 +30,7 @@ from fp_timeline.ui.actions import WindowActions, create_actions
 from fp_timeline.ui.autosave import Autosaver
 from fp_timeline.ui.clip_defaults import extension_recipe, snapped_frames
 from fp_timeline.ui.document import ProjectDocument
-from fp_timeline.ui.export_bridge import export_formats, find_exporter
+from fp_timeline.ui.export_bridge import ExportChoice, export, export_choices, export_problems, exporter_available
 from fp_timeline.ui.inspector import Inspector
 from fp_timeline.ui.queue_panel import QueuePanel
 from fp_timeline.ui.recent_files import RecentFiles
@@ -212,12 +212,12 @@ class MainWindow(QMainWindow):
         a.cancel_renders.setEnabled(running)
         clip = self._selected_clip()
         a.next_take.setEnabled(clip is not None and len(takes_of(clip)) > 1)
-        exporter = find_exporter()
-        a.export.setEnabled(exporter is not None)
+        available = exporter_available()
+        a.export.setEnabled(available)
         a.export.setToolTip(
-            "Export the cut for another editor"
-            if exporter is not None
-            else "Export needs the OTIO adapters package (fp_timeline_otio), which is not installed yet"
+            "Export the cut for another editor (Resolve, Premiere, EDL, OTIO)"
+            if available
+            else "Export needs the OTIO adapters package (fp_timeline_otio), which is not installed"
         )
 
     def update_status(self) -> None:
@@ -384,22 +384,32 @@ class MainWindow(QMainWindow):
             menu.addAction("(none)").setEnabled(False)
 
     def on_export_triggered(self) -> None:
-        exporter = find_exporter()
-        if exporter is None:
+        problems = export_problems(self.document.project)
+        if problems:
+            shown = "\n".join(problems[:8]) + ("\n…" if len(problems) > 8 else "")
+            self.warn("Render first", f"These clips cannot be exported yet:\n{shown}")
             return
-        formats = export_formats()
+        choices = export_choices()
+        if not choices:
+            return
         path, chosen = QFileDialog.getSaveFileName(
-            self, "Export", str(self.document.project.folder), ";;".join(formats.values())
+            self,
+            "Export",
+            str(self.document.project.folder / self.document.project.path.stem),
+            ";;".join(c.file_filter for c in choices),
         )
-        if not path:
-            return
-        fmt = next((k for k, v in formats.items() if v == chosen), None)
+        if path:
+            choice = next((c for c in choices if c.file_filter == chosen), choices[0])
+            self.export_to(choice, Path(path))
+
+    def export_to(self, choice: ExportChoice, path: Path) -> Path | None:
         try:
-            exporter(self.document.project, Path(path), fmt) if fmt else exporter(self.document.project, Path(path))
-        except Exception as err:  # the adapters' errors are theirs to phrase; show them
+            written = export(self.document.project, choice, path)
+        except Exception as err:  # the adapters phrase their own errors; show them, keep the window
             self.warn("Export failed", str(err))
-            return
-        self.statusBar().showMessage(f"exported {path}", 6000)
+            return None
+        self.statusBar().showMessage(f"exported {written} ({choice.name})", 6000)
+        return written
 
     # --- clip commands ----------------------------------------------------------------------------
     def run_edit(self, build) -> bool:
