@@ -46,7 +46,7 @@ def test_config_round_trips_through_recipe_params():
 
 def test_validate_reports_each_bad_param_and_unsnapped_frames():
     gen = FramePackF1Generator()
-    bad = recipe("x", 1, 1, steps=0, sampler="dpm", teacache=True, colour="red")
+    bad = recipe("x", 1, 1, steps=0, sampler="dpm", teacache=True, guidance_scale=3.0, colour="red")
     fields = {p.field for p in gen.validate(bad)}
     assert fields == {"params.steps", "params.sampler", "params.teacache", "params.colour"}
     assert gen.validate(recipe("x", 1, 2)) == []
@@ -260,3 +260,14 @@ def test_offload_modes_render_the_same_frames(generator, tmp_path):
     np.testing.assert_array_equal(np.stack(plain.frames), np.stack(offloaded.frames))
     with pytest.raises(ValueError, match="unknown offload mode"):
         generator.components({"offload": "everything"})
+
+
+def test_teacache_is_lossy_opt_in_and_leaves_no_state(generator, tmp_path):
+    image = write_image(tmp_path / "start.png", 13)
+    plain = recipe("a comet", 5, 2, steps=8)
+    cached = recipe("a comet", 5, 2, steps=8, teacache=True, teacache_threshold=0.5)
+    before, _ = _render(generator, job(tmp_path / "a", "A", plain, image=image))
+    skipped, _ = _render(generator, job(tmp_path / "b", "A", cached, image=image))
+    after, _ = _render(generator, job(tmp_path / "c", "A", plain, image=image))
+    np.testing.assert_array_equal(np.stack(before.frames), np.stack(after.frames))  # hooks removed again
+    assert not np.array_equal(np.stack(before.frames), np.stack(skipped.frames))  # it did skip work

@@ -10,6 +10,7 @@ Modules, one idea each:
 - ``schedules``   flow-matching sigma schedules (pure functions)
 - ``sampling``    k-diffusion style samplers: FramePack's flow-matching UniPC (default), Euler
 - ``denoiser``    the transformer wrapped as a denoiser D(x, sigma)
+- ``stepcache``   optional TeaCache-style step skipping (off by default)
 - ``layout``      the F1 history layout: which latents go where, with which indices
 - ``loop``        one F1 section and the state carried between sections
 - ``decode``      incremental VAE decode with FramePack's soft-append blend

@@ -24,7 +24,8 @@ class FramePackF1Config:
     negative_prompt: str = ""
     sampler: str = "unipc"  # "unipc" (FramePack, the reference) or "euler" (diffusers' pipeline)
     shift: float | None = None  # static shift; None: resolution-dependent mu, capped at ln 7
-    teacache: bool = False  # step skipping is lossy; kept off (and not implemented) for now
+    teacache: bool = False  # TeaCache-style step skipping (lossy, so off by default); see stepcache.py
+    teacache_threshold: float = 0.05  # skip when the first block's residual changed less than this
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:
@@ -37,7 +38,7 @@ class FramePackF1Config:
         if problems:
             raise ValueError("; ".join(f"{k}: {m}" for k, m in problems))
         known = {k: v for k, v in params.items() if k in cls.field_names()}
-        for name in ("distilled_guidance", "guidance_scale", "guidance_rescale"):
+        for name in ("distilled_guidance", "guidance_scale", "guidance_rescale", "teacache_threshold"):
             if name in known:
                 known[name] = float(known[name])
         if known.get("shift") is not None:
@@ -95,5 +96,12 @@ def check_params(params: dict[str, Any]) -> list[tuple[str, str]]:
     check(
         "shift", p.get("shift") is None or (is_num(p["shift"]) and p["shift"] > 0), "must be a positive number or null"
     )
-    check("teacache", p.get("teacache") is False, "TeaCache is not supported (it is lossy); must be false")
+    check("teacache", isinstance(p.get("teacache"), bool), "must be true or false")
+    check(
+        "teacache_threshold",
+        is_num(p.get("teacache_threshold")) and 0 < p["teacache_threshold"] < 1,
+        "must be a number in (0, 1)",
+    )
+    if p.get("teacache") is True and is_num(p.get("guidance_scale")) and p["guidance_scale"] != 1:
+        problems.append(("teacache", "step skipping is only supported with guidance_scale 1 (no real CFG)"))
     return problems

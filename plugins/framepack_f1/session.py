@@ -19,6 +19,7 @@ from .decode import SectionDecoder, make_vae_decoder
 from .encoders import encode_image, encode_prompt, vae_encode
 from .loop import Conditioning, LoopState, draw_section_noise, sample_section
 from .sampling import StepCallback
+from .stepcache import step_cache
 
 NOISE_OWN, NOISE_CONTINUE = "own", "continue"
 
@@ -110,9 +111,10 @@ class ChainRenderer:
         """Sample and decode one section; returns (new latents (1, C, L, h, w), frames now final)."""
         h, w = self.latent_size
         noise = draw_section_noise(self._rng, self.components.latent_channels, self._config, h, w)
-        with self.components.on_device(self.components.transformer):
+        transformer = self.components.transformer
+        with self.components.on_device(transformer), step_cache(transformer, self._config):
             latents = sample_section(
-                self.components.transformer,
+                transformer,
                 self._state,
                 self._cond,
                 noise,
