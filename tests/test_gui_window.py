@@ -325,3 +325,19 @@ def test_export_after_rendering(qtbot, tmp_path):
     assert written is not None and written.suffix == ".otio" and written.is_file()
     timeline = otio.adapters.read_from_file(str(written))
     assert [c.name for c in timeline.find_clips()] == ["shot_010", "shot_020"]
+
+
+def test_clip_mode_loops_the_selected_clip(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, fresh_clips_project(tmp_path, count=3, frames=6))
+    window.document.select("shot_020")
+    window.viewer.clip_mode.setChecked(True)
+    transport = window.transport
+    assert transport.loop == (6, 12) and transport.position == 6
+    window.actions.play_pause.trigger()
+    seen = []
+    transport.position_changed.connect(seen.append)
+    qtbot.waitUntil(lambda: len(seen) >= 9, timeout=5000)  # past the clip's end: it wrapped
+    window.actions.play_pause.trigger()
+    assert set(seen) == set(range(6, 12)) and window.viewer.view.frame.clip == "shot_020"
+    window.viewer.clip_mode.setChecked(False)
+    assert transport.loop is None

@@ -19,6 +19,7 @@ class ViewerFrame:
     clip: str | None
     state: str  # the clip's state, "" for a gap
     rendered: bool  # the image is a frame of a take (not a placeholder)
+    has_clips: bool = True  # False for an empty timeline (the viewer then says how to start)
 
 
 class FrameSource:
@@ -36,7 +37,7 @@ class FrameSource:
     def frame(self, project: Project, layout: TimelineLayout, seconds: float) -> ViewerFrame:
         block = self.block_at(layout, seconds)
         if block is None:
-            return ViewerFrame(None, None, "", False)
+            return ViewerFrame(None, None, "", False, has_clips=bool(layout.clips()))
         clip = project.clip(block.name)
         take = active_take(clip)
         if take is not None:

@@ -213,7 +213,7 @@ class MainWindow(QMainWindow):
         clip = self._selected_clip()
         a.next_take.setEnabled(clip is not None and len(takes_of(clip)) > 1)
         available = exporter_available()
-        a.export.setEnabled(available)
+        a.export.setEnabled(available and bool(self.document.statuses()))
         a.export.setToolTip(
             "Export the cut for another editor (Resolve, Premiere, EDL, OTIO)"
             if available

@@ -193,6 +193,14 @@ class TimelineView(QGraphicsView):
         if self._drop_x is not None:
             painter.setPen(QPen(theme.ACCENT, 3))
             painter.drawLine(QPointF(self._drop_x, rect.top()), QPointF(self._drop_x, rect.bottom()))
+        if not self.items:
+            painter.setPen(theme.TEXT_DIM)
+            hint = QRectF(self.mapToScene(0, 0), self.viewport().size()).adjusted(0, 0, 0, -TRACK_HEIGHT)
+            painter.drawText(
+                QRectF(hint.left(), self.track_y(0) + TRACK_HEIGHT, hint.width(), TRACK_HEIGHT),
+                Qt.AlignCenter,
+                "Drop start images here to add clips (or Edit ▸ Add Clip from Image, Ctrl+I)",
+            )
         x = self.playhead_x()
         painter.setPen(QPen(theme.PLAYHEAD, 1.5))
         painter.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))

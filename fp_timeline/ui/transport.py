@@ -21,6 +21,7 @@ class Transport(QObject):
         self.duration = 0  # frames
         self.rate = 30.0
         self.speed = 0
+        self.loop: tuple[int, int] | None = None  # play only [start, end) and wrap (one clip)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.on_timer_timeout)
 
@@ -45,8 +46,14 @@ class Transport(QObject):
         self.pause()
         self.seek(self.position + frames)
 
+    def set_loop(self, loop: tuple[int, int] | None) -> None:
+        """Play only frames ``[start, end)``, wrapping around (the viewer's clip mode); None: all."""
+        self.loop = loop if loop is None or loop[1] > loop[0] else None
+        if self.loop is not None and not self.loop[0] <= self.position < self.loop[1]:
+            self.seek(self.loop[0])
+
     def play(self, speed: int = 1) -> None:
-        if speed > 0 and self.position >= self.duration:
+        if self.loop is None and speed > 0 and self.position >= self.duration:
             self.seek(0)  # play from the start again, like every player
         self.speed = speed
         self._timer.start()
@@ -72,6 +79,10 @@ class Transport(QObject):
 
     def on_timer_timeout(self) -> None:
         target = self.position + self.speed
+        if self.loop is not None:
+            start, end = self.loop
+            self.seek(start + (target - start) % (end - start))
+            return
         if target >= self.duration or target <= 0:
             self.seek(target)
             self.pause()

@@ -47,7 +47,9 @@ class FrameView(QWidget):
         painter.setFont(font)
         if self.frame.clip is None:
             painter.setPen(theme.TEXT_DIM)
-            painter.drawText(self.rect(), Qt.AlignCenter, "no clip at the playhead")
+            empty = not self.frame.has_clips
+            text = "Empty project: drop start images on the timeline" if empty else "no clip at the playhead"
+            painter.drawText(self.rect(), Qt.AlignCenter, text)
             return
         if not self.frame.rendered:
             painter.setPen(theme.TEXT)
@@ -75,6 +77,11 @@ class Viewer(QWidget):
         self.back.setIcon(self.style().standardIcon(QStyle.SP_MediaSkipBackward))
         self.back.setToolTip("To start (Home)")
         self.back.clicked.connect(lambda: self.transport.seek(0))
+        self.clip_mode = QToolButton()
+        self.clip_mode.setText("Clip")
+        self.clip_mode.setCheckable(True)
+        self.clip_mode.setToolTip("Play only the selected clip, looping (off: the whole timeline)")
+        self.clip_mode.toggled.connect(self.on_clip_mode_toggled)
         self.slider = QSlider(Qt.Horizontal)
         self.slider.valueChanged.connect(self.on_slider_value_changed)
         self.time = QLabel("00:00:00 / 00:00:00")
@@ -82,6 +89,7 @@ class Viewer(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(self.back)
         bar.addWidget(self.play)
+        bar.addWidget(self.clip_mode)
         bar.addWidget(self.slider, 1)
         bar.addWidget(self.time)
         layout = QVBoxLayout(self)
@@ -89,6 +97,7 @@ class Viewer(QWidget):
         layout.addWidget(self.view, 1)
         layout.addLayout(bar)
         document.changed.connect(self.on_document_changed)
+        document.selection_changed.connect(self.on_document_selection_changed)
         transport.position_changed.connect(self.on_transport_position_changed)
         transport.playing_changed.connect(self.on_transport_playing_changed)
         self.on_document_changed()
@@ -100,7 +109,23 @@ class Viewer(QWidget):
         self.slider.blockSignals(True)
         self.slider.setRange(0, frames)
         self.slider.blockSignals(False)
+        self._update_loop()
         self.refresh()
+
+    def on_document_selection_changed(self, name: object) -> None:
+        self._update_loop()
+
+    def on_clip_mode_toggled(self, checked: bool) -> None:
+        self._update_loop()
+
+    def _update_loop(self) -> None:
+        """In clip mode, loop the transport over the selected clip's frames."""
+        block = self.timeline_layout().block(self.document.selected) if self.document.selected else None
+        if not self.clip_mode.isChecked() or block is None:
+            self.transport.set_loop(None)
+            return
+        rate = self.document.project.rate
+        self.transport.set_loop((round(block.start * rate), round(block.end * rate)))
 
     def timeline_layout(self) -> TimelineLayout:
         return self.document.layout()
