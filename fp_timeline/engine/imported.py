@@ -15,7 +15,7 @@ import opentimelineio as otio
 
 from fp_timeline.engine import registry
 from fp_timeline.engine.conform import media_path
-from fp_timeline.engine.generator import ContextBlob, VideoContextEncoder
+from fp_timeline.engine.generator import ContextBlob, Progress, ProgressCallback, VideoContextEncoder
 from fp_timeline.engine.media import iter_frames, probe
 from fp_timeline.engine.planner import PlannedJob, find_clip
 from fp_timeline.engine.store import imported_context
@@ -25,7 +25,9 @@ from fp_timeline.project.errors import Problem, ProjectError
 MAX_FRAMES = 121  # more than any packed history holds (F1: 73 frames); the generator keeps what it needs
 
 
-def encode_imported_upstream(project: Project, job: PlannedJob, options: dict[str, Any]) -> ContextBlob:
+def encode_imported_upstream(
+    project: Project, job: PlannedJob, options: dict[str, Any], progress: ProgressCallback | None = None
+) -> ContextBlob:
     """The incoming context of ``job`` from its imported upstream clip, encoding it if not cached."""
     assert job.upstream is not None and job.upstream_hash is not None
     path = imported_context(project, job.upstream, job.upstream_hash, job.recipe.generator)
@@ -41,6 +43,10 @@ def encode_imported_upstream(project: Project, job: PlannedJob, options: dict[st
             )
         )
     frames = last_frames(project, find_clip(project, job.upstream))
+    if progress is not None:
+        progress(
+            Progress(job.clip, "encode", 0, 0, message=f"encoding the last {len(frames)} frames of {job.upstream}")
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     blob = generator.context_from_frames(frames, job.recipe, path, dict(options))
     return ContextBlob(path=blob.path, hash=job.upstream_hash, metadata=dict(blob.metadata))

@@ -53,7 +53,7 @@ def render_job(
     generator = registry.load_generator(job.recipe.generator)
     incoming = incoming_context(project, job)
     if incoming is None and job.upstream is not None and METADATA_KEY not in find_clip(project, job.upstream).metadata:
-        incoming = encode_imported_upstream(project, job, options or {})
+        incoming = encode_imported_upstream(project, job, options or {}, progress)
     if job.upstream is not None and incoming is None:
         raise ProjectError(
             Problem(
