@@ -97,3 +97,18 @@ def test_name_after_finds_a_free_name_between(tmp_path):
     project = load_project(fresh_clips_project(tmp_path))
     assert edits.name_after(project, "shot_010") == "shot_015"
     assert edits.name_after(project, "custom") == "custom_2"
+
+
+def test_memo_project_states_match_a_fresh_parse_after_edits(tmp_path):
+    from fp_timeline.engine.status import project_status
+    from fp_timeline.project.document import Project
+    from fp_timeline.ui.memo_project import MemoProject
+
+    project = MemoProject.wrap(load_project(sample_copy(tmp_path)))
+    project_status(project)  # fill the memo
+    recipe = project.recipe(project.clip("shot_010")).replace(prompt="another cat")
+    edits.apply(project, edits.set_recipe(project, "shot_010", recipe))
+    edits.apply(project, edits.split(project, "shot_030", 10))
+    plain = Project(path=project.path, timeline=project.timeline)
+    assert project_status(project) == project_status(plain)
+    assert project.recipe(project.clip("shot_010")).prompt == "another cat"

@@ -17,6 +17,7 @@ from fp_timeline.project.document import Project, load_project, new_project, sav
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.recipe import METADATA_KEY, ContextMode
 from fp_timeline.ui.commands import ReplaceItemsCommand
+from fp_timeline.ui.memo_project import MemoProject
 from fp_timeline.ui.timeline_edits import EditRefused, Replacement, apply, revert
 from fp_timeline.ui.timeline_layout import TimelineLayout, layout_timeline
 
@@ -32,7 +33,9 @@ class ProjectDocument(QObject):
     def __init__(self, project: Project | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
-        self.project: Project = project or new_project(Path.cwd() / "untitled.otio", name="untitled")
+        self.project: MemoProject = MemoProject.wrap(
+            project or new_project(Path.cwd() / "untitled.otio", name="untitled")
+        )
         self.untitled = project is None
         self.selected: str | None = None
         self._statuses: dict[str, ClipStatus] | None = None
@@ -48,7 +51,7 @@ class ProjectDocument(QObject):
         self.replace_project(new_project(Path.cwd() / "untitled.otio", name="untitled"), untitled=True)
 
     def replace_project(self, project: Project, untitled: bool = False, dirty: bool = False) -> None:
-        self.project = project
+        self.project = MemoProject.wrap(project)
         self.untitled = untitled
         self.selected = None
         self._statuses = None
@@ -64,7 +67,7 @@ class ProjectDocument(QObject):
     def save(self, path: Path | None = None) -> Path:
         """Save in place, or as ``path`` (the project then lives there)."""
         if path is not None:
-            self.project = save_project_as(self.project, Path(path))
+            self.project = MemoProject.wrap(save_project_as(self.project, Path(path)))
             self.untitled = False
             self.project_replaced.emit()
         elif self.untitled:
@@ -121,6 +124,7 @@ class ProjectDocument(QObject):
         if self._statuses is None:
             try:
                 self._statuses = {row.clip: row for row in project_status(self.project)}
+                self.project.forget_removed()
                 self.status_error = None
             except ProjectError as err:  # e.g. a generator that is not installed: show, don't crash
                 self._statuses = {}

@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._connect()
         self.resize(1440, 900)
+        self._restore_geometry()
         self.update_title()
         self.update_actions()
         self.update_status()
@@ -90,6 +91,13 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.inspector_dock, self.queue_dock], [620, 230], Qt.Vertical)
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
+
+    def _restore_geometry(self) -> None:
+        geometry, state = self.settings.value("window/geometry"), self.settings.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
 
     def _dock(self, title: str, widget, name: str) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -272,6 +280,9 @@ class MainWindow(QMainWindow):
             return
         active = row.state in ("queued", "rendering")
         self.timeline.view.set_render_mark(clip, row.fraction if row.state == "rendering" else None, active)
+        if row.state == "done" and not self.document.untitled:
+            # A new take is an unsaved edit: autosave now, so a crash cannot lose a finished render.
+            self.autosaver.save_now()
 
     def on_queue_render_failed(self, clip: str, message: str) -> None:
         self.show_problem(f"{clip}: {message}")
@@ -514,4 +525,6 @@ class MainWindow(QMainWindow):
         self.autosaver.remove()
         if not self.document.untitled:
             autosave.discard(self.document.project.path)
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
         event.accept()
