@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -22,7 +24,7 @@ CACHE_SIZE = 16
 
 
 class _LruCache(OrderedDict):
-    def get_or(self, key: str, make):
+    def get_or(self, key: str, make: Callable[[], Any]) -> Any:
         if key in self:
             self.move_to_end(key)
             return self[key]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,6 +32,12 @@ from fp_timeline.project.errors import Problem
 from fp_timeline.project.recipe import F1_NATIVE_FPS, NoiseMode, Recipe
 
 from .config import FramePackF1Config, check_params
+
+if TYPE_CHECKING:  # torch-heavy modules load lazily, on the first render
+    from .components import Components
+    from .context import PackedContext
+    from .sampling import StepCallback
+    from .session import ChainRenderer
 
 FRAMES_PER_LATENT = 4
 TINY_NOTICE = (
@@ -89,7 +95,7 @@ class FramePackF1Generator:
         return frames_for(sections_for(frames, carried, window), carried, window)
 
     # ------------------------------------------------------------------ models
-    def components(self, options: dict[str, Any]):
+    def components(self, options: dict[str, Any]) -> Components:
         """The model stack for these options, loaded once per generator instance."""
         from .components import load_components, resolve_device, resolve_dtype, resolve_offload, resolve_preset
 
@@ -139,7 +145,9 @@ class FramePackF1Generator:
         return ContextBlob(path=job.context_path, hash=job.recipe_hash, metadata=_blob_metadata(outgoing))
 
     @staticmethod
-    def _start_clip(job: RenderJob, config: FramePackF1Config, sections: int, components, progress):
+    def _start_clip(
+        job: RenderJob, config: FramePackF1Config, sections: int, components: Components, progress: ProgressCallback
+    ) -> ChainRenderer:
         """A ``ChainRenderer`` positioned at the start of this clip (fresh, or after the incoming context)."""
         from .context import PackedContext
         from .encoders import load_image
@@ -176,7 +184,7 @@ class FramePackF1Generator:
         return ContextBlob(path=context_path, hash=f"video:{digest}", metadata=_blob_metadata(context))
 
 
-def _blob_metadata(context) -> dict[str, str]:
+def _blob_metadata(context: PackedContext) -> dict[str, str]:
     return {
         "generator": FramePackF1Generator.id,
         "model_id": context.model_id,
@@ -214,7 +222,7 @@ class _StepReporter:
         self.progress, self.cancel = progress, cancel
         self.started = time.monotonic()
 
-    def for_section(self, index: int):
+    def for_section(self, index: int) -> StepCallback:
         from .preview import latent_preview
 
         def on_step(d: dict) -> None:

@@ -7,6 +7,8 @@ have 16 channels because FramePack's clean-latent path assumes 16.
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 
 from .components import Components, PromptTemplate
@@ -29,7 +31,7 @@ def _vocab(specials: list[str]) -> dict[str, int]:
     return vocab
 
 
-def build_llama_tokenizer():
+def build_llama_tokenizer() -> Any:
     from transformers import LlamaTokenizerFast
 
     # transformers 5 pads Llama on the LEFT by default; FramePack keeps the first mask.sum() tokens, i.e.
@@ -45,7 +47,7 @@ def build_llama_tokenizer():
     )
 
 
-def build_clip_tokenizer():
+def build_clip_tokenizer() -> Any:
     from transformers import CLIPTokenizer
     from transformers.convert_slow_tokenizer import bytes_to_unicode
 
@@ -148,7 +150,7 @@ def build_tiny_vae() -> torch.nn.Module:
     ).eval()
 
 
-def build_tiny_image_encoder():
+def build_tiny_image_encoder() -> tuple[torch.nn.Module, Any]:
     from transformers import SiglipVisionConfig, SiglipVisionModel
 
     try:  # transformers 5 without torchvision: the PIL processor, named directly to avoid a warning
