@@ -53,6 +53,7 @@ class MainWindow(QMainWindow):
         render_options: dict | None = None,
     ) -> None:
         super().__init__()
+        self.setObjectName("main_window")
         self.document = document or ProjectDocument(parent=self)
         self.settings = settings or QSettings(APP_NAME, APP_NAME)
         self.recent = RecentFiles(self.settings)
