@@ -69,7 +69,7 @@ class FramePackF1Generator:
 
     def __init__(self, preset: str | None = None) -> None:
         self.preset = preset
-        self._components: dict[tuple, Any] = {}  # loaded stacks, by (preset, device, dtype, tiling)
+        self._components: dict[tuple, Any] = {}  # loaded stacks, by (preset, device, dtype, tiling, offload)
 
     # ------------------------------------------------------------------ no torch needed
     def validate(self, recipe: Recipe) -> list[Problem]:
@@ -137,7 +137,10 @@ class FramePackF1Generator:
             latents, frames = renderer.run_section(callback=steps.for_section(index))
             sink.write_all(frames)
             checkpoints.save(index, latents, renderer.rng_state())
-            progress(Progress(job.clip, "decode", (index + 1) * config.steps, steps.total, index + 1, sections))
+            done_message = f"section {index + 1}/{sections} decoded"
+            progress(
+                Progress(job.clip, "decode", (index + 1) * config.steps, steps.total, index + 1, sections, done_message)
+            )
         sink.write_all(renderer.end_clip())
 
         outgoing = renderer.context()
