@@ -7,6 +7,7 @@ show that a saved context alone carries a chain across processes).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from fp_timeline.engine.generator import CancelToken, ContextBlob, RenderJob
 from fp_timeline.project.recipe import ContextMode, NoiseMode, Recipe
 
 SIZE = 32  # pixels; latents 4x4 (the 2x/4x history paths pad): small enough to be quick on CPU
+KILLED_EXIT = 75
 TINY_PARAMS = {"latent_window_size": 3, "steps": 3}  # 12 frames per section, fast on CPU
 
 
@@ -91,7 +93,8 @@ def job_to_dict(j: RenderJob) -> dict:
 
 
 def _render_jobs(spec_path: str) -> None:
-    """Render each job of a JSON list ``[{"job": ..., "out": path.npz}]`` in this (fresh) process."""
+    """Render each job of a JSON list ``[{"job": ..., "out": path.npz, "kill_in_section": n?}]`` in this
+    (fresh) process; with ``kill_in_section`` the process exits abruptly once that section starts."""
     import torch
     from safetensors.torch import load_file
 
@@ -110,7 +113,13 @@ def _render_jobs(spec_path: str) -> None:
             options=spec["options"],
         )
         sink = ListSink()
-        generator.render(j, sink, lambda p: None, CancelToken())
+        kill_in = item.get("kill_in_section")
+
+        def progress(p, kill_in: int | None = kill_in) -> None:
+            if kill_in is not None and p.stage == "sample" and p.section == kill_in:
+                os._exit(KILLED_EXIT)  # die like a killed process: no cleanup, no exception handling
+
+        generator.render(j, sink, progress, CancelToken())
         # The section latents this process produced, read back from its checkpoints.
         latents = [load_file(f)["latents"].numpy() for f in sorted(j.work_dir.glob("f1_section_*.safetensors"))]
         np.savez(item["out"], frames=np.stack(sink.frames), latents=np.stack(latents))

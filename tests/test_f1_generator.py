@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -271,3 +272,23 @@ def test_teacache_is_lossy_opt_in_and_leaves_no_state(generator, tmp_path):
     after, _ = _render(generator, job(tmp_path / "c", "A", plain, image=image))
     np.testing.assert_array_equal(np.stack(before.frames), np.stack(after.frames))  # hooks removed again
     assert not np.array_equal(np.stack(before.frames), np.stack(skipped.frames))  # it did skip work
+
+
+@pytest.mark.slow
+def test_resume_after_a_real_process_kill(generator, tmp_path):
+    import json
+
+    from tests.f1_helpers import KILLED_EXIT, job_to_dict
+
+    image = write_image(tmp_path / "start.png", 14)
+    rec = recipe("a bird takes off", 9, 3)
+    full, _ = _render(generator, job(tmp_path / "full", "A", rec, image=image))
+    killed = job(tmp_path, "A", rec, image=image)
+    spec = tmp_path / "jobs.json"
+    spec.write_text(json.dumps([{"job": job_to_dict(killed), "out": str(tmp_path / "A.npz"), "kill_in_section": 3}]))
+    repo = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-m", "tests.f1_helpers", "render", str(spec)], cwd=repo)
+    assert done.returncode == KILLED_EXIT and not killed.context_path.exists()
+    resumed, events = _render(generator, killed)
+    assert {p.section for p in events if p.stage == "sample"} == {3}
+    np.testing.assert_array_equal(np.stack(resumed.frames), np.stack(full.frames))
