@@ -1,11 +1,11 @@
 """Start a chain from a video this project did not make (FramePack-Studio's video extension idea).
 
 Like FramePack-Studio's "Video F1" mode: the video's last frames are VAE-encoded into the history, the
-anchor (start latent) comes from the video's first frame, and the SigLIP embedding is of its last frame
+anchor (start latent) comes from the first frame given, and the SigLIP embedding is of the last frame
 (what is on screen where the extension begins).  Only the last 73 frames (19 latents) are encoded, so
-memory does not depend on the video's length.  The first frame is encoded on its own, the way F1 always
-encodes a start image (Studio takes the first latent of the whole video's encoding; the VAE's group norms
-span time, so the two differ slightly).
+memory does not depend on the video's length (the engine passes at most the last 121 frames).  The anchor
+frame is encoded on its own, the way F1 always encodes a start image (Studio takes the first latent of
+the whole video's encoding; the VAE's group norms span time, so the two differ slightly).
 """
 
 from __future__ import annotations
