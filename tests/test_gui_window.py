@@ -341,3 +341,30 @@ def test_clip_mode_loops_the_selected_clip(qtbot, tmp_path):
     assert set(seen) == set(range(6, 12)) and window.viewer.view.frame.clip == "shot_020"
     window.viewer.clip_mode.setChecked(False)
     assert transport.loop is None
+
+
+def test_cancel_all_leaves_no_takes(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, sample_copy(tmp_path))
+    started = []
+    window.queue.job_updated.connect(
+        lambda clip: started.append(clip) if window.queue.rows[clip].state == "rendering" else None
+    )
+    window.start_render(None)
+    qtbot.waitUntil(lambda: bool(started), timeout=RENDER_TIMEOUT_MS)
+    window.queue_panel.cancel_all.click()
+    qtbot.waitUntil(lambda: not window.queue.running, timeout=RENDER_TIMEOUT_MS)
+    states = {row.state for row in window.queue.rows.values()}
+    assert "cancelled" in states and "rendering" not in states and "queued" not in states
+    assert window.queue.rows["shot_040"].state == "cancelled"
+    assert not any(takes_of(window.document.project.clip(c)) for c in ("shot_030", "shot_040"))
+
+
+def test_trimming_snaps_to_the_playhead(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, fresh_clips_project(tmp_path, frames=30))
+    view = window.timeline.view
+    view.set_zoom(300)  # 10 px a frame
+    view.horizontalScrollBar().setValue(0)
+    window.transport.seek(27)
+    start = _point(window, "shot_010", -2)  # the out edge, at 298 px
+    _drag(qtbot, window, start, start - QPoint(34, 0))  # released at 264 px (26.4 frames), 6 px from the playhead
+    assert window.document.project.clip("shot_010").duration().value == 27

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QWidget
 
 
@@ -45,8 +46,10 @@ class WindowActions:
     go_end: QAction
 
 
-def _action(parent: QWidget, text: str, shortcut=None, tip: str = "") -> QAction:
+def _action(parent: QWidget, text: str, shortcut=None, tip: str = "", short: str = "") -> QAction:
     action = QAction(text, parent)
+    if short:
+        action.setIconText(short)  # what the toolbar shows
     if shortcut is not None:
         shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
         action.setShortcuts([QKeySequence(s) for s in shortcuts])
@@ -60,11 +63,32 @@ def _action(parent: QWidget, text: str, shortcut=None, tip: str = "") -> QAction
     return action
 
 
-def create_actions(window: QWidget, undo: QAction, redo: QAction) -> WindowActions:
-    undo.setShortcuts([QKeySequence.Undo])
-    redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-    for action in (undo, redo):
-        window.addAction(action)
+def undo_actions(window: QWidget, stack: QUndoStack) -> tuple[QAction, QAction]:
+    """Undo and redo with steady labels (the toolbar does not jump); what they would undo is in
+    the tooltip and status tip."""
+    undo = _action(window, "&Undo", QKeySequence.Undo)
+    redo = _action(window, "&Redo", [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+    undo.triggered.connect(stack.undo)
+    redo.triggered.connect(stack.redo)
+
+    def refresh() -> None:
+        if not (shiboken6.isValid(stack) and shiboken6.isValid(undo)):
+            return  # the stack signals while it is being destroyed with its window
+        undo.setEnabled(stack.canUndo())
+        redo.setEnabled(stack.canRedo())
+        undo.setToolTip(f"Undo {stack.undoText()}" if stack.canUndo() else "Nothing to undo")
+        redo.setToolTip(f"Redo {stack.redoText()}" if stack.canRedo() else "Nothing to redo")
+        undo.setStatusTip(undo.toolTip())
+        redo.setStatusTip(redo.toolTip())
+
+    stack.indexChanged.connect(refresh)
+    stack.cleanChanged.connect(refresh)
+    refresh()
+    return undo, redo
+
+
+def create_actions(window: QWidget, stack: QUndoStack) -> WindowActions:
+    undo, redo = undo_actions(window, stack)
     return WindowActions(
         new=_action(window, "&New", QKeySequence.New),
         open=_action(window, "&Open…", QKeySequence.Open),
@@ -74,18 +98,24 @@ def create_actions(window: QWidget, undo: QAction, redo: QAction) -> WindowActio
         quit=_action(window, "&Quit", QKeySequence.Quit),
         undo=undo,
         redo=redo,
-        add_clip=_action(window, "&Add Clip from Image…", "Ctrl+I", "Add a clip that starts from an image"),
-        split=_action(window, "&Split at Playhead", ["S", "Ctrl+K"], "Split the selected clip at the playhead"),
+        add_clip=_action(window, "&Add Clip from Image…", "Ctrl+I", "Add a clip that starts from an image", "Add Clip"),
+        split=_action(
+            window, "&Split at Playhead", ["S", "Ctrl+K"], "Split the selected clip at the playhead", "Split"
+        ),
         delete=_action(window, "&Delete", QKeySequence.Delete, "Delete the selected clip, leaving a gap"),
         ripple_delete=_action(window, "&Ripple Delete", "Shift+Delete", "Delete the clip and close the gap"),
         render_stale=_action(window, "&Render Stale", "Ctrl+R", "Render every clip that is unrendered or stale"),
-        rerender=_action(window, "Re&render Selected", "Ctrl+Shift+R", "Render a new take of the selected clip"),
-        extend=_action(window, "E&xtend Shot…", "Ctrl+Shift+E", "Continue the selected shot with a new prompt"),
+        rerender=_action(
+            window, "Re&render Selected", "Ctrl+Shift+R", "Render a new take of the selected clip", "Rerender"
+        ),
+        extend=_action(
+            window, "E&xtend Shot…", "Ctrl+Shift+E", "Continue the selected shot with a new prompt", "Extend"
+        ),
         next_take=_action(window, "Next &Take", "T", "Switch the selected clip to its next take"),
         cancel_renders=_action(window, "&Cancel Renders", "Ctrl+.", "Cancel every queued and running render"),
         zoom_in=_action(window, "Zoom &In", ["=", "+"]),
         zoom_out=_action(window, "Zoom &Out", "-"),
-        zoom_fit=_action(window, "Zoom to &Fit", "Shift+Z"),
+        zoom_fit=_action(window, "Zoom to &Fit", "Shift+Z", short="Fit"),
         play_pause=_action(window, "&Play / Pause", "Space"),
         shuttle_back=_action(window, "Shuttle &Backward", "J"),
         stop=_action(window, "S&top", "K"),

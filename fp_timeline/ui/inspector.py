@@ -41,7 +41,7 @@ from fp_timeline.ui.clip_defaults import snapped_frames
 from fp_timeline.ui.document import ProjectDocument
 from fp_timeline.ui.thumbnails import thumbnail
 
-PREVIEW_HEIGHT = 110
+PREVIEW_HEIGHT = 84
 
 
 class PromptEdit(QPlainTextEdit):
@@ -99,7 +99,7 @@ class Inspector(QWidget):
 
         self.prompt = PromptEdit()
         self.prompt.setPlaceholderText("What moves: 'the cat turns its head slowly'")
-        self.prompt.setFixedHeight(64)
+        self.prompt.setFixedHeight(56)
         self.prompt.editing_finished.connect(self.on_prompt_editing_finished)
         form.addRow("Prompt", self.prompt)
 

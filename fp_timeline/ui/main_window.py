@@ -64,10 +64,7 @@ class MainWindow(QMainWindow):
         self.inspector = Inspector(self.document)
         self.queue_panel = QueuePanel(self.queue)
         self.autosaver = Autosaver(self.document, autosave_interval_s, self)
-        stack = self.document.undo_stack
-        self.actions = create_actions(
-            self, stack.createUndoAction(self, "&Undo"), stack.createRedoAction(self, "&Redo")
-        )
+        self.actions = create_actions(self, self.document.undo_stack)
         self._build_layout()
         self._build_menus()
         self._connect()
@@ -145,9 +142,9 @@ class MainWindow(QMainWindow):
         tools.addSeparator()
         tools.addActions([a.render_stale, a.rerender, a.extend, a.next_take])
         tools.addSeparator()
-        tools.addActions([a.zoom_out, a.zoom_in, a.zoom_fit])
-        tools.addSeparator()
         tools.addAction(a.export)
+        tools.addSeparator()
+        tools.addAction(a.zoom_fit)
         self.addToolBar(tools)
         self.timeline.view.context_actions = [a.rerender, a.extend, a.next_take, a.split, a.delete, a.ripple_delete]
 
