@@ -368,3 +368,41 @@ def test_trimming_snaps_to_the_playhead(qtbot, tmp_path):
     start = _point(window, "shot_010", -2)  # the out edge, at 298 px
     _drag(qtbot, window, start, start - QPoint(34, 0))  # released at 264 px (26.4 frames), 6 px from the playhead
     assert window.document.project.clip("shot_010").duration().value == 27
+
+
+def test_live_preview_shows_in_the_viewer_while_rendering(qtbot, tmp_path, monkeypatch):
+    """A generator's ``Progress.preview`` reaches the viewer while the playhead is on that clip."""
+    import dataclasses
+    import time
+
+    import numpy as np
+
+    from fp_timeline.engine import registry
+
+    real_load = registry.load_generator
+
+    class PreviewingAnimatic:
+        def __init__(self, inner):
+            self.inner, self.id, self.version = inner, inner.id, inner.version
+
+        def validate(self, recipe):
+            return self.inner.validate(recipe)
+
+        def snap_frames(self, frames, carried):
+            return self.inner.snap_frames(frames, carried)
+
+        def render(self, job, out, progress, cancel):
+            def with_preview(p):
+                time.sleep(0.01)  # slow enough for the test to see it
+                progress(dataclasses.replace(p, preview=np.full((8, 16, 3), 200, np.uint8)))
+
+            return self.inner.render(job, out, with_preview, cancel)
+
+    monkeypatch.setattr(registry, "load_generator", lambda gid: PreviewingAnimatic(real_load(gid)))
+    window = make_window(qtbot, tmp_path, fresh_clips_project(tmp_path, count=1, frames=40))
+    seen = []
+    window.queue.preview_changed.connect(lambda clip: seen.append(window.viewer.view.frame.preview))
+    _render_and_wait(qtbot, window)
+    assert True in seen  # the viewer showed the preview...
+    assert not window.viewer.view.frame.preview  # ...and the take once it was done
+    assert window.viewer.view.frame.rendered

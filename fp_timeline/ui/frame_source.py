@@ -20,6 +20,7 @@ class ViewerFrame:
     state: str  # the clip's state, "" for a gap
     rendered: bool  # the image is a frame of a take (not a placeholder)
     has_clips: bool = True  # False for an empty timeline (the viewer then says how to start)
+    preview: bool = False  # the image is a render-in-progress preview
 
 
 class FrameSource:

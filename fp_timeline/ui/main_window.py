@@ -187,6 +187,7 @@ class MainWindow(QMainWindow):
         self.queue.jobs_changed.connect(self.on_queue_jobs_changed)
         self.queue.job_updated.connect(self.on_queue_job_updated)
         self.queue.render_failed.connect(self.on_queue_render_failed)
+        self.queue.preview_changed.connect(self.on_queue_preview_changed)
         view.edit_refused.connect(self.show_problem)
         self.inspector.problem_reported.connect(self.show_problem)
         self.inspector.take_requested.connect(self.on_inspector_take_requested)
@@ -281,6 +282,9 @@ class MainWindow(QMainWindow):
         if row.state == "done" and not self.document.untitled:
             # A new take is an unsaved edit: autosave now, so a crash cannot lose a finished render.
             self.autosaver.save_now()
+
+    def on_queue_preview_changed(self, clip: str) -> None:
+        self.viewer.set_preview(clip, self.queue.previews.get(clip))
 
     def on_queue_render_failed(self, clip: str, message: str) -> None:
         self.show_problem(f"{clip}: {message}")

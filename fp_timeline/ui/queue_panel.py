@@ -128,7 +128,7 @@ class QueuePanel(QWidget):
     def _show(self, row: JobRow) -> None:
         item = self._items[row.clip]
         item.setText(1, row.state if not row.message else f"{row.state}: {row.message}")
-        item.setToolTip(1, row.message or row.reason)
+        item.setToolTip(1, row.message or row.detail or row.reason)
         colour = {"rendering": "rendering", "done": "rendered", "failed": "error", "cancelled": "unrendered"}
         item.setForeground(1, theme.state_colour(colour.get(row.state, "queued")))
         bar = self._bars[row.clip]

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtGui import QImage
 
 from fp_timeline.engine.planner import plan_render
 from fp_timeline.project.document import Project
@@ -30,7 +31,8 @@ class JobRow:
     total: int = 0
     started: float = 0.0
     finished: float = 0.0
-    message: str = ""
+    message: str = ""  # why it failed
+    detail: str = ""  # the generator's own progress line ("section 2/3, step 5/25, ...")
 
     @property
     def fraction(self) -> float:
@@ -49,12 +51,14 @@ class RenderQueue(QObject):
     job_updated = Signal(str)  # one row's state or progress changed
     running_changed = Signal(bool)
     render_failed = Signal(str, str)  # clip, message
+    preview_changed = Signal(str)  # a rendering clip has a new preview image (or lost it)
 
     def __init__(self, document: ProjectDocument, options: dict | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.document = document
         self.options = options or {}
         self.rows: dict[str, JobRow] = {}
+        self.previews: dict[str, QImage] = {}  # clip -> latest preview while it renders
         self._thread: QThread | None = None
         self._worker: RenderWorker | None = None
 
@@ -81,6 +85,7 @@ class RenderQueue(QObject):
         self._thread.started.connect(self._worker.run)
         self._worker.job_started.connect(self.on_worker_job_started)
         self._worker.job_progressed.connect(self.on_worker_job_progressed)
+        self._worker.job_previewed.connect(self.on_worker_job_previewed)
         self._worker.job_finished.connect(self.on_worker_job_finished)
         self._worker.job_failed.connect(self.on_worker_job_failed)
         self._worker.job_cancelled.connect(self.on_worker_job_cancelled)
@@ -115,10 +120,19 @@ class RenderQueue(QObject):
     def on_worker_job_started(self, clip: str) -> None:
         self._update(clip, state="rendering", started=time.monotonic())
 
-    def on_worker_job_progressed(self, clip: str, step: int, total: int) -> None:
-        self._update(clip, step=step, total=total)
+    def on_worker_job_progressed(self, clip: str, step: int, total: int, message: str = "") -> None:
+        self._update(clip, step=step, total=total, detail=message)
+
+    def on_worker_job_previewed(self, clip: str, image: QImage) -> None:
+        self.previews[clip] = image
+        self.preview_changed.emit(clip)
+
+    def _drop_preview(self, clip: str) -> None:
+        if self.previews.pop(clip, None) is not None:
+            self.preview_changed.emit(clip)
 
     def on_worker_job_finished(self, clip: str, take: Take) -> None:
+        self._drop_preview(clip)
         try:
             project = self.document.project
             _, _, target = timeline_edits.locate(project, clip)
@@ -133,10 +147,12 @@ class RenderQueue(QObject):
         self._update(clip, state="done", step=max(1, self.rows[clip].total), finished=time.monotonic())
 
     def on_worker_job_failed(self, clip: str, message: str) -> None:
+        self._drop_preview(clip)
         self._update(clip, state="failed", message=message, finished=time.monotonic())
         self.render_failed.emit(clip, message)
 
     def on_worker_job_cancelled(self, clip: str) -> None:
+        self._drop_preview(clip)
         self._update(clip, state="cancelled", finished=time.monotonic())
 
     def on_thread_finished(self) -> None:

@@ -12,18 +12,22 @@ import threading
 import time
 
 from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtGui import QImage
 
 from fp_timeline.engine.generator import CancelToken, Progress, RenderCancelled
 from fp_timeline.engine.planner import PlannedJob
 from fp_timeline.engine.renderer import apply_take, render_job
 from fp_timeline.project.document import Project
+from fp_timeline.ui.media_frames import qimage_from_rgb
 
 PROGRESS_INTERVAL = 0.05  # s: at most ~20 progress signals a second per job
+PREVIEW_INTERVAL = 0.25  # s: previews are bigger; 4 a second is plenty
 
 
 class RenderWorker(QObject):
     job_started = Signal(str)
-    job_progressed = Signal(str, int, int)  # clip, step, total
+    job_progressed = Signal(str, int, int, str)  # clip, step, total, message
+    job_previewed = Signal(str, QImage)  # clip, a cheap preview of what is being generated
     job_finished = Signal(str, object)  # clip, Take
     job_failed = Signal(str, str)  # clip, message
     job_cancelled = Signal(str)
@@ -81,12 +85,16 @@ class RenderWorker(QObject):
         self.queue_finished.emit()
 
     def _progress_for(self, clip: str):
-        last = [0.0]
+        last = [0.0, 0.0]  # last progress signal, last preview signal
 
         def report(progress: Progress) -> None:
             now = time.monotonic()
             if progress.step >= progress.total or now - last[0] >= PROGRESS_INTERVAL:
                 last[0] = now
-                self.job_progressed.emit(clip, progress.step, progress.total)
+                self.job_progressed.emit(clip, progress.step, progress.total, progress.message)
+            if progress.preview is not None and now - last[1] >= PREVIEW_INTERVAL:
+                last[1] = now
+                # QImage (unlike QPixmap) may be made off the UI thread; it owns a copy of the pixels.
+                self.job_previewed.emit(clip, qimage_from_rgb(progress.preview))
 
         return report

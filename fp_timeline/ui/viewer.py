@@ -6,7 +6,7 @@ Keys (window-wide, see ``main_window``): space plays/pauses, J/K/L shuttle, arro
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QVBoxLayout, QWidget
 
 from fp_timeline.project.errors import ProjectError
@@ -40,7 +40,7 @@ class FrameView(QWidget):
             target = QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
             painter.setRenderHint(QPainter.SmoothPixmapTransform, True)
             painter.drawImage(target, image)
-            if not self.frame.rendered:  # a placeholder: dim it so it is not mistaken for output
+            if not self.frame.rendered and not self.frame.preview:  # a placeholder: dim it
                 painter.fillRect(target, QColor(0, 0, 0, 140))
         font = QFont()
         font.setPointSizeF(9)
@@ -51,10 +51,10 @@ class FrameView(QWidget):
             text = "Empty project: drop start images on the timeline" if empty else "no clip at the playhead"
             painter.drawText(self.rect(), Qt.AlignCenter, text)
             return
-        if not self.frame.rendered:
+        if not self.frame.rendered and not self.frame.preview:
             painter.setPen(theme.TEXT)
             painter.drawText(self.rect(), Qt.AlignCenter, f"{self.frame.clip}\nnot rendered yet")
-        badge = f" {self.frame.clip} · {self.frame.state} "
+        badge = f" {self.frame.clip} · {'rendering preview' if self.frame.preview else self.frame.state} "
         metrics = painter.fontMetrics()
         box = QRectF(8, 8, metrics.horizontalAdvance(badge) + 8, metrics.height() + 4)
         painter.fillRect(box, QColor(0, 0, 0, 170))
@@ -68,6 +68,7 @@ class Viewer(QWidget):
         self.document = document
         self.transport = transport
         self.source = FrameSource()
+        self.previews: dict[str, QImage] = {}  # clip -> live preview of its render in progress
         self.view = FrameView(self)
         self.play = QToolButton()
         self.play.setIcon(self.style().standardIcon(QStyle.SP_MediaPlay))
@@ -127,6 +128,14 @@ class Viewer(QWidget):
         rate = self.document.project.rate
         self.transport.set_loop((round(block.start * rate), round(block.end * rate)))
 
+    def set_preview(self, clip: str, image: QImage | None) -> None:
+        """Show (or stop showing) a render's live preview while the playhead is on that clip."""
+        if image is None:
+            self.previews.pop(clip, None)
+        else:
+            self.previews[clip] = image
+        self.refresh()
+
     def timeline_layout(self) -> TimelineLayout:
         return self.document.layout()
 
@@ -150,5 +159,7 @@ class Viewer(QWidget):
             frame = self.source.frame(self.document.project, self.timeline_layout(), seconds)
         except ProjectError:
             frame = ViewerFrame(None, None, "", False)
+        if frame.clip in self.previews:
+            frame = ViewerFrame(self.previews[frame.clip], frame.clip, "rendering", False, preview=True)
         self.view.show_frame(frame)
         self.time.setText(f"{timecode(self.transport.position, rate)} / {timecode(self.transport.duration, rate)}")
