@@ -86,11 +86,13 @@ def test_deleting_the_first_clip_makes_the_carried_next_one_fresh(tmp_path):
 
 def test_move_reorders(tmp_path):
     project = load_project(fresh_clips_project(tmp_path))
-    _roundtrip(project, edits.move(project, "shot_030", 0))
+    (step,) = edits.move(project, "shot_030", 0)
+    _roundtrip(project, step)
     assert _names(project) == ["shot_030", "shot_010", "shot_020"]
-    edits.apply(project, edits.move(project, "shot_030", 3))
+    (step,) = edits.move(project, "shot_030", 3)
+    edits.apply(project, step)
     assert _names(project) == ["shot_010", "shot_020", "shot_030"]
-    assert edits.move(project, "shot_020", 1) is None  # already there
+    assert edits.move(project, "shot_020", 1) == []  # already there
 
 
 def test_name_after_finds_a_free_name_between(tmp_path):

@@ -406,3 +406,21 @@ def test_live_preview_shows_in_the_viewer_while_rendering(qtbot, tmp_path, monke
     assert True in seen  # the viewer showed the preview...
     assert not window.viewer.view.frame.preview  # ...and the take once it was done
     assert window.viewer.view.frame.rendered
+
+
+def test_add_a_track_and_drag_a_clip_onto_it(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, fresh_clips_project(tmp_path))
+    window.actions.add_track.trigger()
+    project = window.document.project
+    assert [t.name for t in project.tracks()] == ["V1", "V2"]
+    view = window.timeline.view
+    start = _point(window, "shot_020", 0.5)
+    end = view.mapFromScene(QPointF(5, view.track_y(1) + 30))
+    _drag(qtbot, window, start, end)
+    assert [c.name for c in project.tracks()[1]] == ["shot_020"]
+    assert _names(window) == ["shot_010", "shot_030"]
+    assert view.items["shot_020"].block.track == 1
+    window.actions.undo.trigger()
+    assert _names(window) == ["shot_010", "shot_020", "shot_030"] and not list(project.tracks()[1])
+    window.actions.undo.trigger()
+    assert len(project.tracks()) == 1

@@ -25,6 +25,7 @@ class WindowActions:
     undo: QAction
     redo: QAction
     add_clip: QAction
+    add_track: QAction
     split: QAction
     delete: QAction
     ripple_delete: QAction
@@ -99,6 +100,7 @@ def create_actions(window: QWidget, stack: QUndoStack) -> WindowActions:
         undo=undo,
         redo=redo,
         add_clip=_action(window, "&Add Clip from Image…", "Ctrl+I", "Add a clip that starts from an image", "Add Clip"),
+        add_track=_action(window, "Add Video &Track", None, "Add an empty video track"),
         split=_action(
             window, "&Split at Playhead", ["S", "Ctrl+K"], "Split the selected clip at the playhead", "Split"
         ),

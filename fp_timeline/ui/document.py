@@ -87,21 +87,40 @@ class ProjectDocument(QObject):
         return "untitled" if self.untitled else self.project.path.name
 
     # --- edits -----------------------------------------------------------------------------------
-    def edit(self, replacement: Replacement | None) -> bool:
-        """Check and push an edit.  Raises ``EditRefused`` if it would make the project invalid."""
-        if replacement is None:
+    def edit(self, replacement: Replacement | list[Replacement] | None, text: str | None = None) -> bool:
+        """Check and push an edit (one replacement, or several as one undo step).
+
+        Raises ``EditRefused`` if it would make the project invalid; returns False for no edit.
+        """
+        replacements = [replacement] if isinstance(replacement, Replacement) else list(replacement or [])
+        if not replacements:
             return False
         # Try it, compare structural problems, take it back: refuse edits that break the project.
         before = {str(p) for p in _structural(self.project)}
-        removed = apply(self.project, replacement)
+        done: list[tuple[Replacement, list]] = []
         try:
+            for step in replacements:
+                done.append((step, apply(self.project, step)))
             new = [p for p in _structural(self.project) if str(p) not in before]
         finally:
-            revert(self.project, replacement, removed)
+            for step, removed in reversed(done):
+                revert(self.project, step, removed)
         if new:
             raise EditRefused(new)
-        self.undo_stack.push(ReplaceItemsCommand(self, replacement))
+        if len(replacements) == 1:
+            self.undo_stack.push(ReplaceItemsCommand(self, replacements[0]))
+            return True
+        self.undo_stack.beginMacro(text or replacements[-1].text)
+        for step in replacements:
+            self.undo_stack.push(ReplaceItemsCommand(self, step))
+        self.undo_stack.endMacro()
         return True
+
+    def add_track(self) -> str:
+        """Append a video track (undoable); returns its name."""
+        command = AddTrackCommand(self)
+        self.undo_stack.push(command)
+        return command.track.name
 
     def note_edit(self, select: str | None) -> None:
         """Called by commands after they change the timeline."""
@@ -142,6 +161,26 @@ class ProjectDocument(QObject):
         self._statuses = None
         self._layout = None
         self.changed.emit()
+
+
+class AddTrackCommand(QUndoCommand):
+    def __init__(self, document: ProjectDocument) -> None:
+        names = {t.name for t in document.project.tracks()}
+        number = len(names) + 1
+        while f"V{number}" in names:
+            number += 1
+        super().__init__(f"Add track V{number}")
+        self._document = document
+        self.track = otio.schema.Track(name=f"V{number}", kind=otio.schema.TrackKind.Video)
+
+    def redo(self) -> None:
+        self._document.project.timeline.tracks.append(self.track)
+        self._document.note_edit(None)
+
+    def undo(self) -> None:
+        stack = self._document.project.timeline.tracks
+        del stack[stack.index(self.track)]
+        self._document.note_edit(None)
 
 
 class _MarkDirty(QUndoCommand):

@@ -159,21 +159,27 @@ def delete(project: Project, name: str, ripple: bool) -> Replacement:
     return Replacement(t, start, end - start, items, f"{'Ripple delete' if ripple else 'Delete'} {name}")
 
 
-def move(project: Project, name: str, to_index: int, to_track: int | None = None) -> Replacement | None:
-    """Move a clip so it sits before child ``to_index`` (indices of the track before the move).
-    Returns None when nothing would change.  Moving between tracks is not supported yet."""
+def move(project: Project, name: str, to_index: int, to_track: int | None = None) -> list[Replacement]:
+    """Move a clip so it sits before child ``to_index`` of track ``to_track`` (indices as they are
+    before the move).  Returns no replacements when nothing would change."""
     t, i, clip = locate(project, name)
+    text = f"Move {name}"
     if to_track is not None and to_track != t:
-        raise EditRefused(Problem("moving clips between tracks is not supported yet", clip=name))
+        if not 0 <= to_track < len(project.tracks()):
+            raise EditRefused(Problem(f"no video track {to_track + 1}", clip=name))
+        target = project.tracks()[to_track]
+        to_index = max(0, min(to_index, len(target)))
+        # Take it out first, then put it in: applied in this order, undone in reverse.
+        return [Replacement(t, i, 1, [], text), Replacement(to_track, to_index, 0, [clip], text, select=name)]
     track = project.tracks()[t]
     to_index = max(0, min(to_index, len(track)))
     if to_index in (i, i + 1):
-        return None
+        return []
     lo, hi = min(i, to_index), max(i + 1, to_index)
     items = [track[k] for k in range(lo, hi)]
     items.remove(clip)
     items.insert(0 if to_index < i else len(items), clip)
-    return Replacement(t, lo, hi - lo, items, f"Move {name}", select=name)
+    return [Replacement(t, lo, hi - lo, items, text, select=name)]
 
 
 def insert(project: Project, track: int, index: int, clip: otio.schema.Clip, text: str = "Add clip") -> Replacement:

@@ -39,6 +39,7 @@ class _Gesture:
     block: Block
     press_x: float
     x: float = 0.0
+    track: int = 0  # where a move would drop
     active: bool = False
 
 
@@ -111,6 +112,8 @@ class TimelineView(QGraphicsView):
             item.progress = mark if isinstance(mark, float) else None
         for name in set(self.items) - seen:
             self.scene().removeItem(self.items.pop(name))
+        for item in self.items.values():
+            item.setOpacity(1.0)  # after a drag
         self._update_scene_rect()
         self.viewport().update()
 
@@ -247,7 +250,7 @@ class TimelineView(QGraphicsView):
             self.transport.seek(round(self.seconds_at(x) * self.transport.rate))
             return
         self.document.select(block.name)
-        self._gesture = _Gesture(zone, block, x, x)
+        self._gesture = _Gesture(zone, block, x, x, block.track)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         x = self.mapToScene(event.position().toPoint()).x()
@@ -263,10 +266,12 @@ class TimelineView(QGraphicsView):
         item = self.items.get(gesture.block.name)
         block = gesture.block
         if gesture.kind == "move":
-            self._drop_x = self.x_of(self._insertion(block.track, x)[1])
+            track = self.track_at(self.mapToScene(event.position().toPoint()).y())
+            gesture.track = track
+            self._drop_x = self.x_of(self._insertion(track, x)[1])
             if item is not None:
                 item.setOpacity(0.6)
-                item.setPos(self.x_of(block.start) + x - gesture.press_x, item.pos().y())
+                item.setPos(self.x_of(block.start) + x - gesture.press_x, self.track_y(track))
         elif item is not None:
             snapped = self._snap(x, exclude=block.name)
             gesture.x = snapped
@@ -286,8 +291,8 @@ class TimelineView(QGraphicsView):
         block = gesture.block
         try:
             if gesture.kind == "move":
-                index, _ = self._insertion(block.track, gesture.x)
-                self.document.edit(timeline_edits.move(self.document.project, block.name, index))
+                index, _ = self._insertion(gesture.track, gesture.x)
+                self.document.edit(timeline_edits.move(self.document.project, block.name, index, gesture.track))
             elif gesture.kind == "trim_in":
                 delta = round((self.seconds_at(gesture.x) - block.start) * block.rate)
                 self.trim(block.name, block.in_frame + delta, block.in_frame + round(block.duration * block.rate))
