@@ -114,3 +114,16 @@ def test_memo_project_states_match_a_fresh_parse_after_edits(tmp_path):
     plain = Project(path=project.path, timeline=project.timeline)
     assert project_status(project) == project_status(plain)
     assert project.recipe(project.clip("shot_010")).prompt == "another cat"
+
+
+def test_moving_a_clip_drops_the_transitions_that_touched_it(tmp_path):
+    project = load_project(sample_copy(tmp_path))
+    (step,) = edits.move(project, "shot_040", 1)
+    _roundtrip(project, step)
+    assert _names(project) == ["shot_010", "shot_040", "shot_020", "shot_030"]
+    project = load_project(sample_copy(tmp_path / "b"))
+    project.timeline.tracks.append(otio.schema.Track(name="V2"))
+    for step in edits.move(project, "shot_040", 0, to_track=1):
+        edits.apply(project, step)
+    assert _names(project) == ["shot_010", "shot_020", "shot_030"]
+    assert [c.name for c in project.tracks()[1]] == ["shot_040"]

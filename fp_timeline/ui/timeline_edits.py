@@ -130,11 +130,7 @@ def delete(project: Project, name: str, ripple: bool) -> Replacement:
     clip's start image."""
     t, i, clip = locate(project, name)
     track = project.tracks()[t]
-    start, end = i, i + 1
-    if start > 0 and isinstance(track[start - 1], otio.schema.Transition):
-        start -= 1
-    if end < len(track) and isinstance(track[end], otio.schema.Transition):
-        end += 1
+    start, end = _span_with_transitions(track, i)
     items: list[otio.core.Item] = []
     if not ripple:
         items.append(otio.schema.Gap(source_range=_range(0, frames_of(clip.duration()), clip.duration().rate)))
@@ -159,26 +155,41 @@ def delete(project: Project, name: str, ripple: bool) -> Replacement:
     return Replacement(t, start, end - start, items, f"{'Ripple delete' if ripple else 'Delete'} {name}")
 
 
+def _span_with_transitions(track: otio.schema.Track, index: int) -> tuple[int, int]:
+    """[start, end) of child ``index`` together with the transitions touching it."""
+    start, end = index, index + 1
+    if start > 0 and isinstance(track[start - 1], otio.schema.Transition):
+        start -= 1
+    if end < len(track) and isinstance(track[end], otio.schema.Transition):
+        end += 1
+    return start, end
+
+
 def move(project: Project, name: str, to_index: int, to_track: int | None = None) -> list[Replacement]:
     """Move a clip so it sits before child ``to_index`` of track ``to_track`` (indices as they are
-    before the move).  Returns no replacements when nothing would change."""
+    before the move).  Transitions touching the clip are dropped: they belonged to its old cuts.
+    Returns no replacements when nothing would change."""
     t, i, clip = locate(project, name)
     text = f"Move {name}"
+    track = project.tracks()[t]
+    start, end = _span_with_transitions(track, i)
     if to_track is not None and to_track != t:
         if not 0 <= to_track < len(project.tracks()):
             raise EditRefused(Problem(f"no video track {to_track + 1}", clip=name))
         target = project.tracks()[to_track]
         to_index = max(0, min(to_index, len(target)))
         # Take it out first, then put it in: applied in this order, undone in reverse.
-        return [Replacement(t, i, 1, [], text), Replacement(to_track, to_index, 0, [clip], text, select=name)]
-    track = project.tracks()[t]
+        return [
+            Replacement(t, start, end - start, [], text),
+            Replacement(to_track, to_index, 0, [clip], text, select=name),
+        ]
     to_index = max(0, min(to_index, len(track)))
-    if to_index in (i, i + 1):
+    if start <= to_index <= end:
         return []
-    lo, hi = min(i, to_index), max(i + 1, to_index)
-    items = [track[k] for k in range(lo, hi)]
-    items.remove(clip)
-    items.insert(0 if to_index < i else len(items), clip)
+    lo, hi = min(start, to_index), max(end, to_index)
+    kept = [track[k] for k in range(lo, hi) if not start <= k < end]
+    position = 0 if to_index < start else len(kept)
+    items = kept[:position] + [clip] + kept[position:]
     return [Replacement(t, lo, hi - lo, items, text, select=name)]
 
 
