@@ -138,3 +138,12 @@ class ClipItem(QGraphicsItem):
         painter.setBrush(QBrush(QColor(0, 0, 0, 0)))
         for dx in (-LINK_WIDTH / 2 + 1, -2):
             painter.drawRoundedRect(QRectF(rect.left() + dx, centre_y - 3.5, 9, 7), 3.5, 3.5)
+
+
+def tooltip(block: Block) -> str:
+    """Rich text for the clip's tooltip (made on demand by the view: 2,000 up front would cost)."""
+    lines = [f"<b>{block.name}</b> — {block.state}" + (f" ({block.take})" if block.take else "")]
+    if block.prompt:
+        lines.append(block.prompt)
+    lines.append(f"{block.duration:.2f} s" + (" · carries the previous clip's context" if block.carries else ""))
+    return "<br>".join(lines)

@@ -11,6 +11,7 @@ import json
 import random
 from pathlib import Path
 
+import opentimelineio as otio
 from PySide6.QtCore import QRegularExpression, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
@@ -34,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from fp_timeline.engine.registry import generator_ids
 from fp_timeline.project.errors import ProjectError
-from fp_timeline.project.recipe import SEED_MAX, ContextMode, NoiseMode, Recipe
+from fp_timeline.project.recipe import METADATA_KEY, SEED_MAX, ContextMode, NoiseMode, Recipe
 from fp_timeline.project.takes import takes_of
 from fp_timeline.ui import theme, timeline_edits
 from fp_timeline.ui.clip_defaults import snapped_frames
@@ -246,9 +247,11 @@ class Inspector(QWidget):
         self.seed.setText(str(recipe.seed))
         image = project.resolve(recipe.image) if recipe.image else None
         pixmap = thumbnail(image, PREVIEW_HEIGHT)
-        self.preview.setPixmap(pixmap) if pixmap is not None else self.preview.setText(
-            "(continues the previous clip)" if recipe.carries else "(no image)"
-        )
+        if pixmap is not None:
+            self.preview.setPixmap(pixmap)
+        else:
+            upstream = _previous_clip(project, self.clip_name)
+            self.preview.setText(f"(continues {upstream})" if recipe.carries and upstream else "(no image)")
         self.image_path.setText(recipe.image or "")
         self.clear_image.setEnabled(recipe.carries and recipe.image is not None)
         self.duration.setValue(recipe.frames / recipe.fps)
@@ -371,3 +374,15 @@ class Inspector(QWidget):
     def _use(self, item: QListWidgetItem) -> None:
         if self.clip_name is not None:
             self.take_requested.emit(self.clip_name, item.data(Qt.UserRole))
+
+
+def _previous_clip(project, name: str) -> str | None:
+    """The generated clip before ``name`` on its track: the one a carried clip continues."""
+    for track in project.tracks():
+        previous = None
+        for item in track:
+            if isinstance(item, otio.schema.Clip) and METADATA_KEY in item.metadata:
+                if item.name == name:
+                    return previous
+                previous = item.name
+    return None

@@ -1,12 +1,14 @@
 """Frames of takes for the viewer and thumbnails, decoded with PyAV (``engine.media``), cached.
 
-Takes are short clips, so a take is decoded once, whole, and kept in a small LRU: scrubbing and
-playing back then cost one array-to-QImage copy per frame.
+A take is decoded lazily, in order, only as far as the viewer has asked (the first frame shows at
+once, even for a long 640x640 take), and what was decoded is kept in an LRU bounded in bytes, so
+scrubbing back and playing again cost one array-to-QImage copy per frame.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +16,7 @@ from PySide6.QtGui import QImage
 
 from fp_timeline.engine.media import iter_frames
 
-CACHED_TAKES = 8
+CACHE_BYTES = 1 << 30  # 1 GiB of decoded RGB
 
 
 def qimage_from_rgb(array: np.ndarray) -> QImage:
@@ -24,35 +26,56 @@ def qimage_from_rgb(array: np.ndarray) -> QImage:
     return QImage(array.data, width, height, 3 * width, QImage.Format_RGB888).copy()
 
 
+class _Take:
+    """One take's frames decoded so far, and the decoder to get more."""
+
+    def __init__(self, path: Path) -> None:
+        self.frames: list[np.ndarray] = []
+        self._decoder: Iterator[np.ndarray] | None = iter_frames(path)
+
+    def get(self, index: int) -> np.ndarray | None:
+        while self._decoder is not None and len(self.frames) <= index:
+            try:
+                self.frames.append(next(self._decoder))
+            except StopIteration:
+                self._decoder = None
+            except Exception:  # a broken or half-written file: show what we have
+                self._decoder = None
+        if not self.frames:
+            return None
+        return self.frames[max(0, min(index, len(self.frames) - 1))]
+
+    @property
+    def nbytes(self) -> int:
+        return sum(f.nbytes for f in self.frames)
+
+
 class FrameCache:
     """Decoded takes by (path, mtime); ``frame(path, i)`` clamps ``i`` to the take's length."""
 
-    def __init__(self, capacity: int = CACHED_TAKES) -> None:
-        self._capacity = capacity
-        self._takes: OrderedDict[tuple[str, int], list[np.ndarray]] = OrderedDict()
+    def __init__(self, capacity_bytes: int = CACHE_BYTES) -> None:
+        self._capacity = capacity_bytes
+        self._takes: OrderedDict[tuple[str, int], _Take] = OrderedDict()
 
-    def frames(self, path: Path) -> list[np.ndarray]:
+    def frame(self, path: Path, index: int) -> QImage | None:
         try:
             key = (str(path), path.stat().st_mtime_ns)
         except OSError:
-            return []
-        if key in self._takes:
-            self._takes.move_to_end(key)
-            return self._takes[key]
-        try:
-            frames = list(iter_frames(path))
-        except Exception:  # a broken or half-written file: show nothing rather than crash the UI
-            frames = []
-        self._takes[key] = frames
-        while len(self._takes) > self._capacity:
-            self._takes.popitem(last=False)
-        return frames
-
-    def frame(self, path: Path, index: int) -> QImage | None:
-        frames = self.frames(path)
-        if not frames:
             return None
-        return qimage_from_rgb(frames[max(0, min(index, len(frames) - 1))])
+        take = self._takes.get(key)
+        if take is None:
+            try:
+                take = self._takes[key] = _Take(path)
+            except Exception:
+                return None
+        self._takes.move_to_end(key)
+        array = take.get(index)
+        self._trim()
+        return qimage_from_rgb(array) if array is not None else None
+
+    def _trim(self) -> None:
+        while len(self._takes) > 1 and sum(t.nbytes for t in self._takes.values()) > self._capacity:
+            self._takes.popitem(last=False)
 
 
 def first_frame(path: Path) -> QImage | None:

@@ -11,15 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QDragEnterEvent, QDropEvent, QMouseEvent, QPainter, QPen, QWheelEvent
-from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QMenu
+from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QMenu, QToolTip
 
 from fp_timeline.project.edits import make_clip, next_clip_name
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.ui import theme, timeline_edits
 from fp_timeline.ui.clip_defaults import image_clip_recipe, is_image, snapped_frames
-from fp_timeline.ui.clip_item import ClipItem
+from fp_timeline.ui.clip_item import ClipItem, tooltip
 from fp_timeline.ui.document import ProjectDocument
 from fp_timeline.ui.timeline_layout import Block, TimelineLayout
 from fp_timeline.ui.transport import Transport
@@ -330,6 +330,16 @@ class TimelineView(QGraphicsView):
                 candidates += [self.x_of(block.start), self.x_of(block.end)]
         best = min(candidates, key=lambda c: abs(c - x), default=x)
         return best if abs(best - x) <= SNAP else x
+
+    def viewportEvent(self, event) -> bool:
+        if event.type() == QEvent.ToolTip:
+            block, _ = self._hit(QPointF(event.pos()))
+            if block is not None:
+                QToolTip.showText(event.globalPos(), tooltip(block), self.viewport())
+            else:
+                QToolTip.hideText()
+            return True
+        return super().viewportEvent(event)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.ControlModifier:
