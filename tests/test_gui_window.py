@@ -424,3 +424,22 @@ def test_add_a_track_and_drag_a_clip_onto_it(qtbot, tmp_path):
     assert _names(window) == ["shot_010", "shot_020", "shot_030"] and not list(project.tracks()[1])
     window.actions.undo.trigger()
     assert len(project.tracks()) == 1
+
+
+def test_untitled_work_is_recovered_after_a_crash(qtbot, tmp_path, monkeypatch):
+    from fp_timeline.ui import autosave
+
+    monkeypatch.setattr(autosave, "untitled_dir", lambda: tmp_path / "autosave")
+    window = make_window(qtbot, tmp_path)
+    window.add_clips_at_playhead([SAMPLES / "one_shot" / "astronaut.png"])
+    saved = window.autosaver.save_now()
+    crashed = saved.with_name("untitled-999999999.otio")  # as if written by an editor that is gone
+    saved.rename(crashed)
+    window.autosaver.last_path = None
+    second = make_window(qtbot, tmp_path / "second")
+    assert second.recover_untitled()
+    assert second.document.untitled and second.document.dirty
+    project = second.document.project
+    (clip,) = project.generated_clips()
+    assert project.resolve(project.recipe(clip).image) == (SAMPLES / "one_shot" / "astronaut.png").resolve()
+    assert not crashed.exists()

@@ -26,6 +26,8 @@ def run(project: Path | None = None) -> int:
     app = application()
     window = MainWindow()
     window.show()
-    if project is not None and not window.open_project(project):
+    if project is None:
+        window.recover_untitled()
+    elif not window.open_project(project):
         return 2
     return app.exec()

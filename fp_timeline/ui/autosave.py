@@ -24,11 +24,38 @@ DEFAULT_INTERVAL_S = 60
 AUTOSAVE_NAME = "autosave.otio"
 
 
+def untitled_dir() -> Path:
+    """Where untitled projects autosave (one file per running editor, named by process id)."""
+    base = QStandardPaths.writableLocation(QStandardPaths.AppDataLocation)
+    return (Path(base) if base else Path.home() / ".fp-timeline") / "autosave"
+
+
 def autosave_path(project: Project, untitled: bool) -> Path:
     if untitled:
-        base = Path(QStandardPaths.writableLocation(QStandardPaths.AppDataLocation) or Path.home() / ".fp-timeline")
-        return base / "autosave" / f"untitled-{os.getpid()}.otio"
+        return untitled_dir() / f"untitled-{os.getpid()}.otio"
     return project.data_dir / AUTOSAVE_NAME
+
+
+def orphaned_untitled() -> list[Path]:
+    """Autosaves of untitled projects whose editor is gone (crashed), newest first."""
+    found = []
+    for path in untitled_dir().glob("untitled-*.otio"):
+        pid = path.stem.removeprefix("untitled-")
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            found.append(path)
+    return sorted(found, key=lambda p: p.stat().st_mtime_ns, reverse=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    except OSError:
+        return False
+    return True
 
 
 def recoverable(project_path: Path) -> Path | None:

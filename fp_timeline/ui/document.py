@@ -21,6 +21,10 @@ from fp_timeline.ui.memo_project import MemoProject
 from fp_timeline.ui.timeline_edits import EditRefused, Replacement, apply, revert
 from fp_timeline.ui.timeline_layout import TimelineLayout, layout_timeline
 
+# Untitled projects store their paths relative to the home folder (a stable place across sessions,
+# so a recovered untitled autosave still finds its images); "save as" re-points them.
+UNTITLED_PATH = Path.home() / "untitled.otio"
+
 
 class ProjectDocument(QObject):
     """One open project.  ``untitled`` projects have a placeholder path until saved."""
@@ -33,9 +37,7 @@ class ProjectDocument(QObject):
     def __init__(self, project: Project | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
-        self.project: MemoProject = MemoProject.wrap(
-            project or new_project(Path.cwd() / "untitled.otio", name="untitled")
-        )
+        self.project: MemoProject = MemoProject.wrap(project or new_project(UNTITLED_PATH, name="untitled"))
         self.untitled = project is None
         self.selected: str | None = None
         self._statuses: dict[str, ClipStatus] | None = None
@@ -48,7 +50,7 @@ class ProjectDocument(QObject):
         self.replace_project(load_project(path), untitled=False)
 
     def new(self) -> None:
-        self.replace_project(new_project(Path.cwd() / "untitled.otio", name="untitled"), untitled=True)
+        self.replace_project(new_project(UNTITLED_PATH, name="untitled"), untitled=True)
 
     def replace_project(self, project: Project, untitled: bool = False, dirty: bool = False) -> None:
         self.project = MemoProject.wrap(project)

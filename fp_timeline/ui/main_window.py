@@ -29,7 +29,7 @@ from fp_timeline.ui import autosave, timeline_edits
 from fp_timeline.ui.actions import WindowActions, create_actions
 from fp_timeline.ui.autosave import Autosaver
 from fp_timeline.ui.clip_defaults import extension_recipe, snapped_frames
-from fp_timeline.ui.document import ProjectDocument
+from fp_timeline.ui.document import UNTITLED_PATH, ProjectDocument
 from fp_timeline.ui.export_bridge import ExportChoice, export, export_choices, export_problems, exporter_available
 from fp_timeline.ui.inspector import Inspector
 from fp_timeline.ui.queue_panel import QueuePanel
@@ -350,6 +350,28 @@ class MainWindow(QMainWindow):
         self.recent.add(path)
         self.timeline.view.zoom_to_fit()
         return True
+
+    def recover_untitled(self) -> bool:
+        """Offer back an untitled project that a crashed editor autosaved; True if recovered."""
+        orphans = autosave.orphaned_untitled()
+        if not orphans:
+            return False
+        newest = orphans[0]
+        answer = self.ask(
+            "Recover unsaved project?",
+            f"An untitled project was not saved when the editor last closed (autosaved {newest.name}). Recover it?",
+        )
+        recovered = False
+        if answer == QMessageBox.Yes:
+            try:
+                project = autosave.read_autosave(newest, UNTITLED_PATH)
+                self.document.replace_project(project, untitled=True, dirty=True)
+                recovered = True
+            except Exception as err:  # a damaged autosave: say so, start empty
+                self.warn("Could not recover", str(err))
+        for orphan in orphans:
+            orphan.unlink(missing_ok=True)
+        return recovered
 
     def save(self) -> bool:
         if self.document.untitled:
