@@ -443,3 +443,24 @@ def test_untitled_work_is_recovered_after_a_crash(qtbot, tmp_path, monkeypatch):
     (clip,) = project.generated_clips()
     assert project.resolve(project.recipe(clip).image) == (SAMPLES / "one_shot" / "astronaut.png").resolve()
     assert not crashed.exists()
+
+
+def test_save_and_render_take_the_prompt_still_being_typed(qtbot, tmp_path):
+    path = fresh_clips_project(tmp_path, count=1, frames=6)
+    window = make_window(qtbot, tmp_path, path)
+    window.document.select("shot_010")
+    window.inspector.prompt.setPlainText("typed but not committed")  # no focus-out yet
+    assert window.save()
+    assert load_project(path).recipe(load_project(path).clip("shot_010")).prompt == "typed but not committed"
+
+
+def test_inspector_shows_what_the_generator_objects_to(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, sample_copy(tmp_path))
+    window.document.select("shot_010")
+    assert window.inspector.checks.text() == ""
+    window.inspector.params.setPlainText('{"wobble": 1}')
+    window.inspector.params.editing_finished.emit()
+    assert "unknown animatic parameter 'wobble'" in window.inspector.checks.text()
+    window.inspector.params.setPlainText("{}")
+    window.inspector.params.editing_finished.emit()
+    assert window.inspector.checks.text() == ""

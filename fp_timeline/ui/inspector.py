@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fp_timeline.engine.registry import generator_ids
+from fp_timeline.engine.registry import generator_ids, load_generator
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.recipe import METADATA_KEY, SEED_MAX, ContextMode, NoiseMode, Recipe
 from fp_timeline.project.takes import takes_of
@@ -191,6 +191,10 @@ class Inspector(QWidget):
         takes_box.addWidget(self.takes)
         takes_box.addWidget(self.use_take, 0, Qt.AlignRight)
         form.addRow("Takes", takes_box)
+        self.checks = QLabel()  # what the clip's generator says about the recipe (amber: not fatal)
+        self.checks.setWordWrap(True)
+        self.checks.setStyleSheet(f"color: {theme.STATE_COLOURS['stale'].name()};")
+        form.addRow(self.checks)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet(f"color: {theme.STATE_COLOURS['error'].name()};")
@@ -267,6 +271,7 @@ class Inspector(QWidget):
         if not self.params.hasFocus():
             self.params.setPlainText(json.dumps(recipe.params, sort_keys=True) if recipe.params else "")
         self._load_takes(clip, status.recipe_hash if status else None)
+        self.checks.setText("\n".join(f"⚠ {message}" for message in generator_problems(recipe)))
         self._loading = False
 
     def _load_takes(self, clip, current_hash: str | None) -> None:
@@ -304,6 +309,18 @@ class Inspector(QWidget):
             return False
         self.problem.clear()
         return True
+
+    def commit_pending(self) -> None:
+        """Apply text still being typed (the prompt, settings, seed): before save, render or close."""
+        if self._recipe is None or self.clip_name is None:
+            return
+        if self.prompt.toPlainText().strip() != self._recipe.prompt:
+            self.on_prompt_editing_finished()
+        if self.seed.text() and int(self.seed.text()) != self._recipe.seed:
+            self.on_seed_editing_finished()
+        params = self.params.toPlainText().strip()
+        if params and params != json.dumps(self._recipe.params, sort_keys=True):
+            self.on_params_editing_finished()
 
     def on_prompt_editing_finished(self) -> None:
         self.apply_changes("Edit prompt", prompt=self.prompt.toPlainText().strip())
@@ -374,6 +391,19 @@ class Inspector(QWidget):
     def _use(self, item: QListWidgetItem) -> None:
         if self.clip_name is not None:
             self.take_requested.emit(self.clip_name, item.data(Qt.UserRole))
+
+
+def generator_problems(recipe: Recipe) -> list[str]:
+    """What the recipe's generator objects to (unknown settings, a length it cannot make)."""
+    try:
+        generator = load_generator(recipe.generator)
+    except ProjectError as err:
+        return [p.message for p in err.problems]
+    problems = [p.message for p in generator.validate(recipe)]
+    snapped = generator.snap_frames(recipe.frames, carried=recipe.carries)
+    if snapped != recipe.frames:
+        problems.append(f"{recipe.frames} frames is not a length {recipe.generator} makes; nearest is {snapped}")
+    return problems
 
 
 def _previous_clip(project, name: str) -> str | None:

@@ -374,6 +374,7 @@ class MainWindow(QMainWindow):
         return recovered
 
     def save(self) -> bool:
+        self.inspector.commit_pending()
         if self.document.untitled:
             return self.save_as()
         try:
@@ -385,6 +386,7 @@ class MainWindow(QMainWindow):
         return True
 
     def save_as(self, path: Path | None = None) -> bool:
+        self.inspector.commit_pending()
         if path is None:
             chosen, _ = QFileDialog.getSaveFileName(
                 self, "Save project as", str(self.document.project.path), FILE_FILTER
@@ -488,6 +490,7 @@ class MainWindow(QMainWindow):
             self.run_edit(lambda p: timeline_edits.delete(p, name, ripple))
 
     def start_render(self, targets: list[str] | None, chain: bool = False) -> int:
+        self.inspector.commit_pending()  # render what the inspector shows, not what it showed before typing
         try:
             count = self.queue.render(targets, chain)
         except ProjectError as err:
@@ -537,6 +540,7 @@ class MainWindow(QMainWindow):
 
     # --- closing -----------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.inspector.commit_pending()
         if self.queue.running:
             answer = self.ask("Render running", "A render is running. Cancel it and close?")
             if answer != QMessageBox.Yes:
