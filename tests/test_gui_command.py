@@ -45,3 +45,9 @@ def test_gui_command_opens_a_project_and_quits(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30, env=env_home)
     assert result.returncode == 0, result.stderr
     assert "three_shots.otio — fp-timeline 4" in result.stdout
+
+
+def test_gui_without_a_display_says_so():
+    result = CliRunner().invoke(app, ["gui"], env={"DISPLAY": None, "WAYLAND_DISPLAY": None, "QT_QPA_PLATFORM": None})
+    assert result.exit_code == 2
+    assert "no display" in result.output
