@@ -30,7 +30,7 @@ class ClipSpec:
 
     prompt: str
     seed: int
-    sections: int
+    sections: int  # how many ``run_section`` calls the caller makes for this clip
     config: FramePackF1Config = FramePackF1Config()
     image: np.ndarray | None = None  # (H, W, 3) uint8 start image; a carried clip may bring a new anchor
     noise: str = NOISE_OWN  # carried clips: own seeded noise, or continue the upstream noise stream
