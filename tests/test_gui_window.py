@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from fp_timeline.project.document import load_project  # noqa: E402
 from fp_timeline.project.takes import takes_of  # noqa: E402
+from fp_timeline.ui.timeline_view import TRACK_HEIGHT  # noqa: E402
 from tests.gui_helpers import SAMPLES, fresh_clips_project, make_window, sample_copy, screenshot  # noqa: E402
 
 pytestmark = pytest.mark.gui
@@ -464,3 +465,20 @@ def test_inspector_shows_what_the_generator_objects_to(qtbot, tmp_path):
     window.inspector.params.setPlainText("{}")
     window.inspector.params.editing_finished.emit()
     assert window.inspector.checks.text() == ""
+
+
+def test_scrub_double_click_and_clip_navigation(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, fresh_clips_project(tmp_path, count=3, frames=30))
+    view = window.timeline.view
+    view.set_zoom(60)  # 2 px a frame
+    view.horizontalScrollBar().setValue(0)
+    lane = view.mapFromScene(QPointF(10, view.track_y(0) + TRACK_HEIGHT + 20))  # below the clips
+    _drag(qtbot, window, lane, lane + QPoint(100, 0))
+    assert abs(window.transport.position - 55) <= 1
+    qtbot.mouseDClick(view.viewport(), Qt.LeftButton, pos=_point(window, "shot_020", 0.5))
+    assert window.transport.position == 30 and window.document.selected == "shot_020"
+    window.actions.next_clip.trigger()
+    assert window.document.selected == "shot_030"
+    window.actions.previous_clip.trigger()
+    window.actions.previous_clip.trigger()
+    assert window.document.selected == "shot_010"

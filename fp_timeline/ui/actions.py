@@ -45,6 +45,8 @@ class WindowActions:
     step_forward: QAction
     go_start: QAction
     go_end: QAction
+    previous_clip: QAction
+    next_clip: QAction
 
 
 def _action(parent: QWidget, text: str, shortcut=None, tip: str = "", short: str = "") -> QAction:
@@ -126,4 +128,6 @@ def create_actions(window: QWidget, stack: QUndoStack) -> WindowActions:
         step_forward=_action(window, "Step Forward", "Right"),
         go_start=_action(window, "Go to Start", "Home"),
         go_end=_action(window, "Go to End", "End"),
+        previous_clip=_action(window, "Select Previous Clip", "Up"),
+        next_clip=_action(window, "Select Next Clip", "Down"),
     )

@@ -125,6 +125,8 @@ class MainWindow(QMainWindow):
         view = bar.addMenu("&View")
         view.addActions([a.zoom_in, a.zoom_out, a.zoom_fit])
         view.addSeparator()
+        view.addActions([a.previous_clip, a.next_clip])
+        view.addSeparator()
         view.addActions([self.inspector_dock.toggleViewAction(), self.queue_dock.toggleViewAction()])
         play = bar.addMenu("&Playback")
         play.addActions(
@@ -180,6 +182,8 @@ class MainWindow(QMainWindow):
         a.step_forward.triggered.connect(lambda: t.step(1))
         a.go_start.triggered.connect(lambda: t.seek(0))
         a.go_end.triggered.connect(lambda: t.seek(t.duration))
+        a.previous_clip.triggered.connect(lambda: view.select_neighbour(-1))
+        a.next_clip.triggered.connect(lambda: view.select_neighbour(1))
         d.undo_stack.cleanChanged.connect(self.on_undo_stack_clean_changed)
         d.project_replaced.connect(self.on_document_project_replaced)
         d.changed.connect(self.on_document_changed)

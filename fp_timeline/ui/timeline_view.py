@@ -58,6 +58,7 @@ class TimelineView(QGraphicsView):
         self._render_marks: dict[str, float | None] = {}  # clip -> progress (None: queued)
         self._gesture: _Gesture | None = None
         self._drop_x: float | None = None
+        self._scrubbing = False
         self.setScene(QGraphicsScene(self))
         self.setFrameShape(QFrame.NoFrame)
         self.setAlignment(Qt.AlignLeft | Qt.AlignTop)
@@ -245,15 +246,19 @@ class TimelineView(QGraphicsView):
             return super().mousePressEvent(event)
         block, zone = self._hit(event.position())
         x = self.mapToScene(event.position().toPoint()).x()
-        if block is None:
+        if block is None:  # empty lane: deselect and scrub the playhead while the button is down
             self.document.select(None)
             self.transport.seek(round(self.seconds_at(x) * self.transport.rate))
+            self._scrubbing = True
             return
         self.document.select(block.name)
         self._gesture = _Gesture(zone, block, x, x, block.track)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         x = self.mapToScene(event.position().toPoint()).x()
+        if self._scrubbing:
+            self.transport.seek(round(self.seconds_at(x) * self.transport.rate))
+            return
         gesture = self._gesture
         if gesture is None:
             _, zone = self._hit(event.position())
@@ -286,6 +291,7 @@ class TimelineView(QGraphicsView):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         gesture, self._gesture = self._gesture, None
         self._drop_x = None
+        self._scrubbing = False
         if gesture is None or not gesture.active:
             return super().mouseReleaseEvent(event)
         block = gesture.block
@@ -340,6 +346,24 @@ class TimelineView(QGraphicsView):
                 QToolTip.hideText()
             return True
         return super().viewportEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        """Double-click a clip: the playhead goes to its first frame."""
+        block, _ = self._hit(event.position())
+        if block is not None:
+            self.document.select(block.name)
+            self.transport.seek(round(block.start * self.transport.rate))
+
+    def select_neighbour(self, step: int) -> None:
+        """Select the clip ``step`` places after (or before) the selected one, and show it."""
+        clips = self.layout_data.clips()
+        if not clips:
+            return
+        names = [b.name for b in clips]
+        current = names.index(self.document.selected) if self.document.selected in names else -1
+        index = max(0, min(len(clips) - 1, current + step if current >= 0 else 0))
+        self.document.select(names[index])
+        self.ensureVisible(self.items[names[index]].sceneBoundingRect(), 40, 0)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.ControlModifier:
