@@ -9,7 +9,7 @@ from pathlib import Path
 from fp_timeline.engine.registry import load_generator
 from fp_timeline.project.document import Project
 from fp_timeline.project.errors import ProjectError
-from fp_timeline.project.recipe import DEFAULT_GENERATOR, SEED_MAX, ContextMode, NoiseMode, Recipe
+from fp_timeline.project.recipe import DEFAULT_GENERATOR, SEED_MAX, Recipe
 
 DEFAULT_SECONDS = 2.0
 DEFAULT_PROMPT = "gentle, natural motion"
@@ -50,19 +50,6 @@ def image_clip_recipe(project: Project, image: Path, near: str | None = None) ->
         image=project.relative(image),
         generator=generator,
         params=dict(like.params) if like else {},
-    )
-
-
-def extension_recipe(project: Project, after: str, prompt: str, seconds: float = DEFAULT_SECONDS) -> Recipe:
-    """A clip that carries on from ``after``: same look, a new prompt, its own seed."""
-    like = project.recipe(project.clip(after))
-    return like.replace(
-        prompt=prompt,
-        seed=random.randint(0, SEED_MAX),
-        frames=snapped_frames(like.generator, round(seconds * like.fps), carried=True),
-        image=None,
-        context=ContextMode.CARRY,
-        noise=NoiseMode.OWN,
     )
 
 

@@ -22,13 +22,12 @@ from PySide6.QtWidgets import (
     QToolBar,
 )
 
-from fp_timeline.project.edits import make_clip
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.takes import takes_of
 from fp_timeline.ui import autosave, timeline_edits
 from fp_timeline.ui.actions import WindowActions, create_actions
 from fp_timeline.ui.autosave import Autosaver
-from fp_timeline.ui.clip_defaults import extension_recipe, snapped_frames
+from fp_timeline.ui.clip_defaults import snapped_frames
 from fp_timeline.ui.document import UNTITLED_PATH, ProjectDocument
 from fp_timeline.ui.export_bridge import ExportChoice, export, export_choices, export_problems, exporter_available
 from fp_timeline.ui.inspector import Inspector
@@ -519,17 +518,15 @@ class MainWindow(QMainWindow):
 
     def extend_shot(self, name: str, prompt: str, render: bool = True) -> str | None:
         """Insert a clip that carries on from ``name`` with a new prompt, and render it."""
-        project = self.document.project
         try:
-            clip = make_clip(timeline_edits.name_after(project, name), extension_recipe(project, name, prompt))
-            track, index, _ = timeline_edits.locate(project, name)
-            self.document.edit(timeline_edits.insert(project, track, index + 1, clip, f"Extend {name}"))
+            edit = timeline_edits.extend(self.document.project, name, prompt)
+            self.document.edit(edit)
         except ProjectError as err:
             self.show_problem(str(err))
             return None
         if render:
-            self.start_render([clip.name])
-        return clip.name
+            self.start_render([edit.select])
+        return edit.select
 
     def on_next_take_triggered(self) -> None:
         clip = self._selected_clip()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import opentimelineio as otio
 
+from fp_timeline.engine.extend import add_extension
 from fp_timeline.project.document import Project
 from fp_timeline.project.edits import make_clip
 from fp_timeline.project.errors import Problem, ProjectError
@@ -195,6 +196,18 @@ def move(project: Project, name: str, to_index: int, to_track: int | None = None
 
 def insert(project: Project, track: int, index: int, clip: otio.schema.Clip, text: str = "Add clip") -> Replacement:
     return Replacement(track, index, 0, [clip], text, select=clip.name)
+
+
+def extend(project: Project, name: str, prompt: str, seconds: float = 2.0) -> Replacement:
+    """Insert, right after ``name``, a clip that carries its context forward with a new prompt.
+
+    The engine's ``add_extension`` decides the recipe (size, settings, seed, validation); it edits
+    in place, so it runs on a copy and the new clip comes back as an undoable insertion here.
+    """
+    t, i, _ = locate(project, name)
+    scratch = Project(path=project.path, timeline=copy.deepcopy(project.timeline))
+    made = add_extension(scratch, name, seconds=seconds, prompt=prompt, name=name_after(project, name))
+    return insert(project, t, i + 1, copy.deepcopy(made), f"Extend {name}")
 
 
 def add_rendered_take(project: Project, name: str, take: Take) -> Replacement:
