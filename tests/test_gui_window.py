@@ -482,3 +482,18 @@ def test_scrub_double_click_and_clip_navigation(qtbot, tmp_path):
     window.actions.previous_clip.trigger()
     window.actions.previous_clip.trigger()
     assert window.document.selected == "shot_010"
+
+
+def test_export_movie_conforms_the_cut_in_the_background(qtbot, tmp_path):
+    from fp_timeline.engine.media import probe
+
+    window = make_window(qtbot, tmp_path, fresh_clips_project(tmp_path, count=2, frames=8))
+    _render_and_wait(qtbot, window)
+    out = tmp_path / "movie.mp4"
+    with qtbot.waitSignal(window.conform.finished, timeout=RENDER_TIMEOUT_MS) as finished:
+        assert window.export_movie(out)
+    result, message = finished.args
+    assert message == "" and result.frames == 16
+    assert probe(out).frames == 16
+    qtbot.waitUntil(lambda: not window.conform.running, timeout=5000)
+    assert window.conform_bar.isHidden()

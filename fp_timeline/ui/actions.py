@@ -21,6 +21,7 @@ class WindowActions:
     save: QAction
     save_as: QAction
     export: QAction
+    export_movie: QAction
     quit: QAction
     undo: QAction
     redo: QAction
@@ -98,6 +99,7 @@ def create_actions(window: QWidget, stack: QUndoStack) -> WindowActions:
         save=_action(window, "&Save", QKeySequence.Save),
         save_as=_action(window, "Save &As…", "Ctrl+Shift+S"),
         export=_action(window, "&Export…", "Ctrl+E", "Export the cut for another editor"),
+        export_movie=_action(window, "Export &Movie…", "Ctrl+M", "Render the whole cut to one mp4", "Movie"),
         quit=_action(window, "&Quit", QKeySequence.Quit),
         undo=undo,
         redo=redo,

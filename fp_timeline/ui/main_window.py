@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QProgressBar,
     QSplitter,
     QToolBar,
 )
@@ -28,6 +29,7 @@ from fp_timeline.ui import autosave, timeline_edits
 from fp_timeline.ui.actions import WindowActions, create_actions
 from fp_timeline.ui.autosave import Autosaver
 from fp_timeline.ui.clip_defaults import snapped_frames
+from fp_timeline.ui.conform_task import ConformTask
 from fp_timeline.ui.document import UNTITLED_PATH, ProjectDocument
 from fp_timeline.ui.export_bridge import ExportChoice, export, export_choices, export_problems, exporter_available
 from fp_timeline.ui.inspector import Inspector
@@ -63,6 +65,7 @@ class MainWindow(QMainWindow):
         self.inspector = Inspector(self.document)
         self.queue_panel = QueuePanel(self.queue)
         self.autosaver = Autosaver(self.document, autosave_interval_s, self)
+        self.conform = ConformTask(self)
         self.actions = create_actions(self, self.document.undo_stack)
         self._build_layout()
         self._build_menus()
@@ -87,6 +90,11 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.inspector_dock], [400], Qt.Horizontal)
         self.resizeDocks([self.inspector_dock, self.queue_dock], [620, 230], Qt.Vertical)
         self.status_label = QLabel()
+        self.conform_bar = QProgressBar()  # shown while a movie export runs
+        self.conform_bar.setMaximumWidth(220)
+        self.conform_bar.setFormat("movie %p%")
+        self.conform_bar.hide()
+        self.statusBar().addPermanentWidget(self.conform_bar)
         self.statusBar().addPermanentWidget(self.status_label)
 
     def _restore_geometry(self) -> None:
@@ -112,7 +120,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self.on_recent_menu_about_to_show)
         file_menu.addSeparator()
-        file_menu.addActions([a.save, a.save_as, a.export])
+        file_menu.addActions([a.save, a.save_as, a.export, a.export_movie])
         file_menu.addSeparator()
         file_menu.addAction(a.quit)
         edit = bar.addMenu("&Edit")
@@ -143,7 +151,7 @@ class MainWindow(QMainWindow):
         tools.addSeparator()
         tools.addActions([a.render_stale, a.rerender, a.extend, a.next_take])
         tools.addSeparator()
-        tools.addAction(a.export)
+        tools.addActions([a.export, a.export_movie])
         tools.addSeparator()
         tools.addAction(a.zoom_fit)
         self.addToolBar(tools)
@@ -157,6 +165,9 @@ class MainWindow(QMainWindow):
         a.save.triggered.connect(self.on_save_triggered)
         a.save_as.triggered.connect(self.on_save_as_triggered)
         a.export.triggered.connect(self.on_export_triggered)
+        a.export_movie.triggered.connect(self.on_export_movie_triggered)
+        self.conform.progressed.connect(self.on_conform_progressed)
+        self.conform.finished.connect(self.on_conform_finished)
         a.quit.triggered.connect(self.close)
         a.add_clip.triggered.connect(self.on_add_clip_triggered)
         a.add_track.triggered.connect(self.document.add_track)
@@ -167,7 +178,7 @@ class MainWindow(QMainWindow):
         a.rerender.triggered.connect(self.on_rerender_triggered)
         a.extend.triggered.connect(self.on_extend_triggered)
         a.next_take.triggered.connect(self.on_next_take_triggered)
-        a.cancel_renders.triggered.connect(lambda: self.queue.cancel(None))
+        a.cancel_renders.triggered.connect(self.on_cancel_renders_triggered)
         view = self.timeline.view
         a.zoom_in.triggered.connect(lambda: view.set_zoom(view.pps * 1.5))
         a.zoom_out.triggered.connect(lambda: view.set_zoom(view.pps / 1.5))
@@ -220,7 +231,8 @@ class MainWindow(QMainWindow):
         a.rerender.setEnabled(selected and not running)
         a.extend.setEnabled(selected and not running)
         a.render_stale.setEnabled(not running)
-        a.cancel_renders.setEnabled(running)
+        a.cancel_renders.setEnabled(running or self.conform.running)
+        a.export_movie.setEnabled(bool(self.document.statuses()) and not self.conform.running)
         clip = self._selected_clip()
         a.next_take.setEnabled(clip is not None and len(takes_of(clip)) > 1)
         available = exporter_available()
@@ -452,6 +464,43 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"exported {written} ({choice.name})", 6000)
         return written
 
+    def on_export_movie_triggered(self) -> None:
+        default = self.document.project.folder / f"{self.document.project.path.stem}.mp4"
+        path, _ = QFileDialog.getSaveFileName(self, "Export movie", str(default), "H.264 movie (*.mp4)")
+        if path:
+            self.export_movie(Path(path))
+
+    def export_movie(self, path: Path) -> bool:
+        """Start rendering the whole cut to ``path`` (an mp4) in the background."""
+        self.inspector.commit_pending()
+        try:
+            self.conform.start(self.document.project, path.with_suffix(".mp4"))
+        except RuntimeError as err:
+            self.show_problem(str(err))
+            return False
+        self.conform_bar.setValue(0)
+        self.conform_bar.show()
+        self.update_actions()
+        return True
+
+    def on_conform_progressed(self, step: int, total: int) -> None:
+        self.conform_bar.setMaximum(total)
+        self.conform_bar.setValue(step)
+
+    def on_conform_finished(self, result: object, message: str) -> None:
+        self.conform_bar.hide()
+        self.update_actions()
+        if result is not None:
+            self.statusBar().showMessage(f"exported movie {result.path} ({result.frames} frames)", 8000)
+        elif message == "cancelled":
+            self.statusBar().showMessage("movie export cancelled", 4000)
+        else:
+            self.warn("Movie export failed", message)
+
+    def on_cancel_renders_triggered(self) -> None:
+        self.queue.cancel(None)
+        self.conform.cancel()
+
     # --- clip commands ----------------------------------------------------------------------------
     def run_edit(self, build) -> bool:
         """Build an edit from the project and push it; problems go to the status bar."""
@@ -542,13 +591,14 @@ class MainWindow(QMainWindow):
     # --- closing -----------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
         self.inspector.commit_pending()
-        if self.queue.running:
+        if self.queue.running or self.conform.running:
             answer = self.ask("Render running", "A render is running. Cancel it and close?")
             if answer != QMessageBox.Yes:
                 event.ignore()
                 return
-            self.queue.cancel(None)
+            self.on_cancel_renders_triggered()
             self.queue.wait()
+            self.conform.wait()
         if not self.maybe_save():
             event.ignore()
             return
