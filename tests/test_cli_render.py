@@ -115,3 +115,21 @@ def test_ctrl_c_cancels_cleanly_with_exit_130(tmp_path, monkeypatch):
     assert [len(takes_of(c)) for c in loaded.generated_clips()] == [1, 0, 0]
     assert not (tmp_path / "never.mp4").exists()
     assert run("render", project.path).exit_code == 0  # the same command continues
+
+
+def test_notices_and_resume_lines_are_printed_once(tmp_path, monkeypatch):
+    from fp_timeline.engine.generator import Progress
+    from fp_timeline_plugins.animatic.generator import AnimaticGenerator
+
+    class Chatty(AnimaticGenerator):
+        def render(self, job, out, progress, cancel):
+            for _ in range(2):
+                progress(Progress(job.clip, "load", 0, 0, message="tiny preset: random weights"))
+            progress(Progress(job.clip, "resume", 1, 1, 1, 2, message=f"{job.clip}: replaying section 1/1"))
+            return super().render(job, out, progress, cancel)
+
+    use_fake_generator(monkeypatch, Chatty())
+    result = run("render", chain_project(tmp_path).path)
+    assert result.exit_code == 0
+    assert result.output.count("tiny preset: random weights") == 1
+    assert "shot_020: replaying section 1/1" in result.output

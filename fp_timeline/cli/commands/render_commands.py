@@ -205,7 +205,11 @@ def _run(project: Project, jobs: list[PlannedJob], options: dict[str, str]) -> N
 
         def on_progress(p: Progress) -> None:
             # A report without a step count is a notice ("loading models", "tiny preset: random
-            # weights"): print it once.  Step reports move the clip's bar and show in its label.
+            # weights"), and resuming from checkpoints is worth a line too: print those once.
+            # Step reports move the clip's bar and show in its label.
+            if p.stage == "resume" and p.message and p.message not in messages:
+                messages.add(p.message)
+                bars.console.print(f"[cyan]{p.clip}[/]: {p.message}")
             if p.total == 0:
                 if p.message and p.message not in messages:
                     messages.add(p.message)
