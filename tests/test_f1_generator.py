@@ -149,6 +149,7 @@ class _Killed(Exception):
     """Stands in for the process dying: nothing after it runs, only files written so far remain."""
 
 
+@pytest.mark.slow
 def test_resume_after_kill_equals_uninterrupted_render(generator, tmp_path):
     image = write_image(tmp_path / "start.png", 5)
     rec = recipe("a train crosses a bridge", 8, 3, carry=False)
@@ -252,6 +253,7 @@ def test_bf16_transformer_keeps_float32_output_projection():
     assert out.dtype == torch.float32
 
 
+@pytest.mark.slow
 def test_offload_modes_render_the_same_frames(generator, tmp_path):
     """On CPU the moves are no-ops, but every stage must run through the offload plumbing unchanged."""
     image = write_image(tmp_path / "start.png", 12)
@@ -263,6 +265,7 @@ def test_offload_modes_render_the_same_frames(generator, tmp_path):
         generator.components({"offload": "everything"})
 
 
+@pytest.mark.slow
 def test_teacache_is_lossy_opt_in_and_leaves_no_state(generator, tmp_path):
     image = write_image(tmp_path / "start.png", 13)
     plain = recipe("a comet", 5, 2, steps=8)
