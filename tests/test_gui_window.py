@@ -497,3 +497,17 @@ def test_export_movie_conforms_the_cut_in_the_background(qtbot, tmp_path):
     assert probe(out).frames == 16
     qtbot.waitUntil(lambda: not window.conform.running, timeout=5000)
     assert window.conform_bar.isHidden()
+
+
+def test_a_strip_of_preview_frames_shows_its_newest_frame(qtbot, tmp_path):
+    from PySide6.QtGui import QColor, QImage
+
+    window = make_window(qtbot, tmp_path, fresh_clips_project(tmp_path, count=1, frames=8))  # 64x48 clips
+    strip = QImage(4 * 16, 12, QImage.Format_RGB32)  # four 16x12 frames side by side
+    strip.fill(QColor("black"))
+    for x in range(48, 64):
+        for y in range(12):
+            strip.setPixelColor(x, y, QColor("white"))
+    window.viewer.set_preview("shot_010", strip)
+    shown = window.viewer.view.frame
+    assert shown.preview and shown.image.width() == 16 and shown.image.pixelColor(0, 0) == QColor("white")

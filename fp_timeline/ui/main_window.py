@@ -59,7 +59,10 @@ class MainWindow(QMainWindow):
         self.settings = settings or QSettings(APP_NAME, APP_NAME)
         self.recent = RecentFiles(self.settings)
         self.transport = Transport(self)
-        self.queue = RenderQueue(self.document, render_options, self)
+        options = (
+            render_options if render_options is not None else {"preset": self.settings.value("render/preset", "auto")}
+        )
+        self.queue = RenderQueue(self.document, options, self)
         self.timeline = TimelineWidget(self.document, self.transport)
         self.viewer = Viewer(self.document, self.transport)
         self.inspector = Inspector(self.document)
@@ -605,6 +608,7 @@ class MainWindow(QMainWindow):
         self.autosaver.remove()
         if not self.document.untitled:
             autosave.discard(self.document.project.path)
+        self.settings.setValue("render/preset", self.queue.options.get("preset", "auto"))
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         event.accept()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -20,6 +21,11 @@ from fp_timeline.ui import theme
 from fp_timeline.ui.render_queue import JobRow, RenderQueue
 
 COLUMNS = ("Clip", "Status", "Progress", "ETA", "")
+PRESETS = (
+    ("auto", "the real weights when they are downloaded, else the tiny model"),
+    ("tiny", "a tiny random model: fast, for trying the pipeline, not for pictures"),
+    ("real", "the real FramePack F1 weights (a GPU and the downloaded weights)"),
+)
 
 
 def format_eta(seconds: float | None) -> str:
@@ -56,10 +62,19 @@ class QueuePanel(QWidget):
         self.summary = QLabel("Nothing queued")
         self.cancel_all = QPushButton("Cancel all")
         self.cancel_all.clicked.connect(self.on_cancel_all_clicked)
+        self.preset = QComboBox()
+        for name, tip in PRESETS:
+            self.preset.addItem(name, name)
+            self.preset.setItemData(self.preset.count() - 1, tip, Qt.ToolTipRole)
+        self.preset.setToolTip("Which FramePack F1 weights renders use (other generators ignore it)")
+        self.preset.setCurrentIndex(max(0, self.preset.findData(queue.options.get("preset", "auto"))))
+        self.preset.currentIndexChanged.connect(self.on_preset_current_index_changed)
         self.clear = QPushButton("Clear finished")
         self.clear.clicked.connect(self.on_clear_clicked)
         buttons = QHBoxLayout()
         buttons.addWidget(self.summary, 1)
+        buttons.addWidget(QLabel("Model"))
+        buttons.addWidget(self.preset)
         buttons.addWidget(self.clear)
         buttons.addWidget(self.cancel_all)
         layout = QVBoxLayout(self)
@@ -118,6 +133,9 @@ class QueuePanel(QWidget):
         for row in self.queue.rows.values():
             if row.state == "rendering":
                 self._show(row)
+
+    def on_preset_current_index_changed(self, index: int) -> None:
+        self.queue.options["preset"] = self.preset.itemData(index)  # applies to the next render
 
     def on_cancel_all_clicked(self) -> None:
         self.queue.cancel(None)

@@ -133,8 +133,19 @@ class Viewer(QWidget):
         if image is None:
             self.previews.pop(clip, None)
         else:
-            self.previews[clip] = image
+            self.previews[clip] = self._last_frame_of(clip, image)
         self.refresh()
+
+    def _last_frame_of(self, clip: str, strip: QImage) -> QImage:
+        """Generators may send a few frames side by side (F1 does): show the newest one."""
+        try:
+            recipe = self.document.project.recipe(self.document.project.clip(clip))
+        except ProjectError:
+            return strip
+        frame_width = strip.height() * recipe.width / recipe.height
+        count = max(1, round(strip.width() / frame_width))
+        width = strip.width() // count
+        return strip.copy(strip.width() - width, 0, width, strip.height()) if count > 1 else strip
 
     def timeline_layout(self) -> TimelineLayout:
         return self.document.layout()
