@@ -6,17 +6,12 @@ other only through the document, the transport and the render queue.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
-    QInputDialog,
     QLabel,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QProgressBar,
     QSplitter,
@@ -28,10 +23,11 @@ from fp_timeline.project.takes import takes_of
 from fp_timeline.ui import autosave, timeline_edits
 from fp_timeline.ui.actions import WindowActions, create_actions
 from fp_timeline.ui.autosave import Autosaver
-from fp_timeline.ui.clip_defaults import snapped_frames
+from fp_timeline.ui.clip_commands import ClipCommands
 from fp_timeline.ui.conform_task import ConformTask
-from fp_timeline.ui.document import UNTITLED_PATH, ProjectDocument
-from fp_timeline.ui.export_bridge import ExportChoice, export, export_choices, export_problems, exporter_available
+from fp_timeline.ui.document import ProjectDocument
+from fp_timeline.ui.export_bridge import exporter_available
+from fp_timeline.ui.file_commands import FileCommands
 from fp_timeline.ui.inspector import Inspector
 from fp_timeline.ui.queue_panel import QueuePanel
 from fp_timeline.ui.recent_files import RecentFiles
@@ -42,10 +38,9 @@ from fp_timeline.ui.transport import Transport
 from fp_timeline.ui.viewer import Viewer
 
 APP_NAME = "fp-timeline"
-FILE_FILTER = "fp-timeline projects (*.otio)"
 
 
-class MainWindow(QMainWindow):
+class MainWindow(FileCommands, ClipCommands, QMainWindow):
     def __init__(
         self,
         document: ProjectDocument | None = None,
@@ -310,286 +305,6 @@ class MainWindow(QMainWindow):
 
     def on_inspector_take_requested(self, clip: str, key: str) -> None:
         self.run_edit(lambda p: timeline_edits.switch_take(p, clip, key))
-
-    # --- files -----------------------------------------------------------------------------------
-    def maybe_save(self) -> bool:
-        """True when it is fine to drop the current project (saved, discarded, or clean)."""
-        if not self.document.dirty:
-            return True
-        answer = self.ask(
-            "Unsaved changes",
-            f"Save changes to {self.document.title}?",
-            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel,
-            QMessageBox.Save,
-        )
-        if answer == QMessageBox.Save:
-            return self.save()
-        return answer == QMessageBox.Discard
-
-    def on_new_triggered(self) -> None:
-        if self.queue.running:
-            return self.show_problem("wait for the render to finish (or cancel it) first")
-        if self.maybe_save():
-            self.autosaver.remove()
-            self.document.new()
-
-    def on_open_triggered(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", str(self.document.project.folder), FILE_FILTER)
-        if path:
-            self.open_project(Path(path))
-
-    def open_project(self, path: Path) -> bool:
-        """Open a project, offering to recover an autosave a crashed session left behind."""
-        if self.queue.running:
-            self.show_problem("wait for the render to finish (or cancel it) first")
-            return False
-        if not self.maybe_save():
-            return False
-        path = Path(path).resolve()
-        try:
-            found = autosave.recoverable(path)
-            if (
-                found is not None
-                and self.ask(
-                    "Recover unsaved changes?",
-                    f"{path.name} has unsaved changes from a session that did not close cleanly "
-                    f"(autosaved {found.name}). Recover them?",
-                )
-                == QMessageBox.Yes
-            ):
-                self.document.replace_project(autosave.read_autosave(found, path), untitled=False, dirty=True)
-            else:
-                if found is not None:
-                    autosave.discard(path)
-                self.document.open(path)
-        except ProjectError as err:
-            self.warn("Could not open project", str(err))
-            return False
-        self.recent.add(path)
-        self.timeline.view.zoom_to_fit()
-        return True
-
-    def recover_untitled(self) -> bool:
-        """Offer back an untitled project that a crashed editor autosaved; True if recovered."""
-        orphans = autosave.orphaned_untitled()
-        if not orphans:
-            return False
-        newest = orphans[0]
-        answer = self.ask(
-            "Recover unsaved project?",
-            f"An untitled project was not saved when the editor last closed (autosaved {newest.name}). Recover it?",
-        )
-        recovered = False
-        if answer == QMessageBox.Yes:
-            try:
-                project = autosave.read_autosave(newest, UNTITLED_PATH)
-                self.document.replace_project(project, untitled=True, dirty=True)
-                recovered = True
-            except Exception as err:  # a damaged autosave: say so, start empty
-                self.warn("Could not recover", str(err))
-        for orphan in orphans:
-            orphan.unlink(missing_ok=True)
-        return recovered
-
-    def save(self) -> bool:
-        self.inspector.commit_pending()
-        if self.document.untitled:
-            return self.save_as()
-        try:
-            self.document.save()
-        except (ProjectError, OSError) as err:
-            self.warn("Could not save", str(err))
-            return False
-        self.statusBar().showMessage(f"saved {self.document.project.path}", 4000)
-        return True
-
-    def save_as(self, path: Path | None = None) -> bool:
-        self.inspector.commit_pending()
-        if path is None:
-            chosen, _ = QFileDialog.getSaveFileName(
-                self, "Save project as", str(self.document.project.path), FILE_FILTER
-            )
-            if not chosen:
-                return False
-            path = Path(chosen)
-        if path.suffix != ".otio":
-            path = path.with_suffix(".otio")
-        try:
-            self.document.save(path)
-        except (ProjectError, OSError) as err:
-            self.warn("Could not save", str(err))
-            return False
-        self.recent.add(path)
-        self.update_title()
-        return True
-
-    def on_save_triggered(self) -> None:
-        self.save()
-
-    def on_save_as_triggered(self) -> None:
-        self.save_as()
-
-    def on_recent_menu_about_to_show(self) -> None:
-        menu: QMenu = self.recent_menu
-        menu.clear()
-        for path in self.recent.paths():
-            action = menu.addAction(str(path))
-            action.setEnabled(path.exists())
-            action.triggered.connect(lambda _=False, p=path: self.open_project(p))
-        if menu.isEmpty():
-            menu.addAction("(none)").setEnabled(False)
-
-    def on_export_triggered(self) -> None:
-        problems = export_problems(self.document.project)
-        if problems:
-            shown = "\n".join(problems[:8]) + ("\n…" if len(problems) > 8 else "")
-            self.warn("Render first", f"These clips cannot be exported yet:\n{shown}")
-            return
-        choices = export_choices()
-        if not choices:
-            return
-        path, chosen = QFileDialog.getSaveFileName(
-            self,
-            "Export",
-            str(self.document.project.folder / self.document.project.path.stem),
-            ";;".join(c.file_filter for c in choices),
-        )
-        if path:
-            choice = next((c for c in choices if c.file_filter == chosen), choices[0])
-            self.export_to(choice, Path(path))
-
-    def export_to(self, choice: ExportChoice, path: Path) -> Path | None:
-        try:
-            written = export(self.document.project, choice, path)
-        except Exception as err:  # the adapters phrase their own errors; show them, keep the window
-            self.warn("Export failed", str(err))
-            return None
-        self.statusBar().showMessage(f"exported {written} ({choice.name})", 6000)
-        return written
-
-    def on_export_movie_triggered(self) -> None:
-        default = self.document.project.folder / f"{self.document.project.path.stem}.mp4"
-        path, _ = QFileDialog.getSaveFileName(self, "Export movie", str(default), "H.264 movie (*.mp4)")
-        if path:
-            self.export_movie(Path(path))
-
-    def export_movie(self, path: Path) -> bool:
-        """Start rendering the whole cut to ``path`` (an mp4) in the background."""
-        self.inspector.commit_pending()
-        try:
-            self.conform.start(self.document.project, path.with_suffix(".mp4"))
-        except RuntimeError as err:
-            self.show_problem(str(err))
-            return False
-        self.conform_bar.setValue(0)
-        self.conform_bar.show()
-        self.update_actions()
-        return True
-
-    def on_conform_progressed(self, step: int, total: int) -> None:
-        self.conform_bar.setMaximum(total)
-        self.conform_bar.setValue(step)
-
-    def on_conform_finished(self, result: object, message: str) -> None:
-        self.conform_bar.hide()
-        self.update_actions()
-        if result is not None:
-            self.statusBar().showMessage(f"exported movie {result.path} ({result.frames} frames)", 8000)
-        elif message == "cancelled":
-            self.statusBar().showMessage("movie export cancelled", 4000)
-        else:
-            self.warn("Movie export failed", message)
-
-    def on_cancel_renders_triggered(self) -> None:
-        self.queue.cancel(None)
-        self.conform.cancel()
-
-    # --- clip commands ----------------------------------------------------------------------------
-    def run_edit(self, build) -> bool:
-        """Build an edit from the project and push it; problems go to the status bar."""
-        try:
-            return self.document.edit(build(self.document.project))
-        except ProjectError as err:
-            self.show_problem(str(err))
-            return False
-
-    def on_add_clip_triggered(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(
-            self, "Add clips from images", str(self.document.project.folder), "Images (*.png *.jpg *.jpeg *.webp *.bmp)"
-        )
-        if paths:
-            self.add_clips_at_playhead([Path(p) for p in paths])
-
-    def add_clips_at_playhead(self, paths: list[Path]) -> None:
-        view = self.timeline.view
-        try:
-            view.add_image_clips(paths, 0, view.playhead_x())
-        except ProjectError as err:
-            self.show_problem(str(err))
-
-    def on_split_triggered(self) -> None:
-        name = self.document.selected
-        block = self.timeline.view.layout_data.block(name) if name else None
-        if block is None:
-            return
-        at = round((self.transport.position / self.transport.rate - block.start) * block.rate)
-        project = self.document.project
-        generator = project.recipe(project.clip(name)).generator
-        self.run_edit(
-            lambda p: timeline_edits.split(p, name, at, lambda f, carried: snapped_frames(generator, f, carried))
-        )
-
-    def delete_selected(self, ripple: bool) -> None:
-        name = self.document.selected
-        if name is not None:
-            self.run_edit(lambda p: timeline_edits.delete(p, name, ripple))
-
-    def start_render(self, targets: list[str] | None, chain: bool = False) -> int:
-        self.inspector.commit_pending()  # render what the inspector shows, not what it showed before typing
-        try:
-            count = self.queue.render(targets, chain)
-        except ProjectError as err:
-            self.show_problem(str(err))
-            if self.document.untitled:
-                self.warn("Save first", str(err))
-            return 0
-        self.statusBar().showMessage(f"rendering {count} clip(s)" if count else "everything is rendered", 4000)
-        return count
-
-    def on_rerender_triggered(self) -> None:
-        if self.document.selected is not None:
-            self.start_render([self.document.selected])
-
-    def on_extend_triggered(self) -> None:
-        name = self.document.selected
-        if name is None:
-            return
-        prompt, ok = QInputDialog.getText(self, "Extend shot", f"Continue {name} with the prompt:")
-        if ok and prompt.strip():
-            self.extend_shot(name, prompt.strip())
-
-    def extend_shot(self, name: str, prompt: str, render: bool = True) -> str | None:
-        """Insert a clip that carries on from ``name`` with a new prompt, and render it."""
-        try:
-            edit = timeline_edits.extend(self.document.project, name, prompt)
-            self.document.edit(edit)
-        except ProjectError as err:
-            self.show_problem(str(err))
-            return None
-        if render:
-            self.start_render([edit.select])
-        return edit.select
-
-    def on_next_take_triggered(self) -> None:
-        clip = self._selected_clip()
-        if clip is None:
-            return
-        keys = [t.key for t in takes_of(clip)]
-        if len(keys) < 2:
-            return
-        current = clip.active_media_reference_key
-        following = keys[(keys.index(current) + 1) % len(keys)] if current in keys else keys[-1]
-        self.run_edit(lambda p: timeline_edits.switch_take(p, clip.name, following))
 
     # --- closing -----------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -1,0 +1,101 @@
+"""The window's clip commands: add, split, delete, render, extend, switch take.  A mixin of
+``MainWindow``; every edit goes through ``ProjectDocument.edit`` and problems go to the status bar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+from fp_timeline.project.errors import ProjectError
+from fp_timeline.project.takes import takes_of
+from fp_timeline.ui import timeline_edits
+from fp_timeline.ui.clip_defaults import snapped_frames
+
+
+class ClipCommands:
+    def run_edit(self, build) -> bool:
+        """Build an edit from the project and push it; problems go to the status bar."""
+        try:
+            return self.document.edit(build(self.document.project))
+        except ProjectError as err:
+            self.show_problem(str(err))
+            return False
+
+    def on_add_clip_triggered(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Add clips from images", str(self.document.project.folder), "Images (*.png *.jpg *.jpeg *.webp *.bmp)"
+        )
+        if paths:
+            self.add_clips_at_playhead([Path(p) for p in paths])
+
+    def add_clips_at_playhead(self, paths: list[Path]) -> None:
+        view = self.timeline.view
+        try:
+            view.add_image_clips(paths, 0, view.playhead_x())
+        except ProjectError as err:
+            self.show_problem(str(err))
+
+    def on_split_triggered(self) -> None:
+        name = self.document.selected
+        block = self.timeline.view.layout_data.block(name) if name else None
+        if block is None:
+            return
+        at = round((self.transport.position / self.transport.rate - block.start) * block.rate)
+        project = self.document.project
+        generator = project.recipe(project.clip(name)).generator
+        self.run_edit(
+            lambda p: timeline_edits.split(p, name, at, lambda f, carried: snapped_frames(generator, f, carried))
+        )
+
+    def delete_selected(self, ripple: bool) -> None:
+        name = self.document.selected
+        if name is not None:
+            self.run_edit(lambda p: timeline_edits.delete(p, name, ripple))
+
+    def start_render(self, targets: list[str] | None, chain: bool = False) -> int:
+        self.inspector.commit_pending()  # render what the inspector shows, not what it showed before typing
+        try:
+            count = self.queue.render(targets, chain)
+        except ProjectError as err:
+            self.show_problem(str(err))
+            if self.document.untitled:
+                self.warn("Save first", str(err))
+            return 0
+        self.statusBar().showMessage(f"rendering {count} clip(s)" if count else "everything is rendered", 4000)
+        return count
+
+    def on_rerender_triggered(self) -> None:
+        if self.document.selected is not None:
+            self.start_render([self.document.selected])
+
+    def on_extend_triggered(self) -> None:
+        name = self.document.selected
+        if name is None:
+            return
+        prompt, ok = QInputDialog.getText(self, "Extend shot", f"Continue {name} with the prompt:")
+        if ok and prompt.strip():
+            self.extend_shot(name, prompt.strip())
+
+    def extend_shot(self, name: str, prompt: str, render: bool = True) -> str | None:
+        """Insert a clip that carries on from ``name`` with a new prompt, and render it."""
+        try:
+            edit = timeline_edits.extend(self.document.project, name, prompt)
+            self.document.edit(edit)
+        except ProjectError as err:
+            self.show_problem(str(err))
+            return None
+        if render:
+            self.start_render([edit.select])
+        return edit.select
+
+    def on_next_take_triggered(self) -> None:
+        clip = self._selected_clip()
+        if clip is None:
+            return
+        keys = [t.key for t in takes_of(clip)]
+        if len(keys) < 2:
+            return
+        current = clip.active_media_reference_key
+        following = keys[(keys.index(current) + 1) % len(keys)] if current in keys else keys[-1]
+        self.run_edit(lambda p: timeline_edits.switch_take(p, clip.name, following))
