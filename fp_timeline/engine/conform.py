@@ -23,7 +23,7 @@ from PIL import Image
 
 from fp_timeline.engine import registry
 from fp_timeline.engine.generator import CancelToken, Progress
-from fp_timeline.engine.media import VideoWriter, probe, read_frames
+from fp_timeline.engine.media import FrameReader, VideoWriter, probe
 from fp_timeline.project.document import Project
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.hashing import recipe_hashes
@@ -31,7 +31,7 @@ from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import active_take
 
 CONFORM = "conform"  # Progress.clip/stage value of conform reports
-CACHED_SOURCES = 3  # decoded takes kept in memory: the clip shown and both sides of a dissolve
+OPEN_READERS = 4  # shots read at once: the one shown, both sides of a dissolve, an upper track
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,8 @@ def conform_timeline(
     except BaseException:
         writer.abort()
         raise
+    finally:
+        footage.close()
     return ConformResult(Path(out_path), total, rate, width, height, warnings)
 
 
@@ -191,30 +193,35 @@ def _frame_at(n: int, layers: list[tuple[list[_Shot], list[_Dissolve]]], footage
 
 
 class _Footage:
-    """Decoded media, fitted to the output size; a few sources cached."""
+    """Readers for the shots in view (a few, each holding one decoded frame), fitted to the output."""
 
     def __init__(self, width: int, height: int) -> None:
         self.width, self.height = width, height
         self.black = np.zeros((height, width, 3), dtype=np.float32)
-        self._cache: OrderedDict[Path, tuple[np.ndarray, float]] = OrderedDict()
+        self._readers: OrderedDict[_Shot, FrameReader] = OrderedDict()
 
     def sample(self, shot: _Shot | None, n: int, rate: float) -> np.ndarray:
         if shot is None or shot.media is None:
             return self.black
-        frames, media_rate = self._frames(shot.media)
+        reader = self._reader(shot)
         seconds = shot.source_start + (n - shot.start) / rate
-        # Media time -> frame; outside the media (dissolve handles) hold the first/last frame.
-        index = math.floor(seconds * media_rate + 1e-6)
-        return self._fit(frames[min(max(index, 0), len(frames) - 1)]).astype(np.float32)
+        # Media time -> frame; outside the media (dissolve handles) the reader holds the first/last frame.
+        return self._fit(reader.frame(math.floor(seconds * reader.rate + 1e-6))).astype(np.float32)
 
-    def _frames(self, path: Path) -> tuple[np.ndarray, float]:
-        if path in self._cache:
-            self._cache.move_to_end(path)
+    def close(self) -> None:
+        for reader in self._readers.values():
+            reader.close()
+        self._readers.clear()
+
+    def _reader(self, shot: _Shot) -> FrameReader:
+        # One reader per shot, not per file: two shots of one file each read forward.
+        if shot in self._readers:
+            self._readers.move_to_end(shot)
         else:
-            self._cache[path] = (read_frames(path), probe(path).rate)
-            if len(self._cache) > CACHED_SOURCES:
-                self._cache.popitem(last=False)
-        return self._cache[path]
+            self._readers[shot] = FrameReader(shot.media)
+            if len(self._readers) > OPEN_READERS:
+                self._readers.popitem(last=False)[1].close()
+        return self._readers[shot]
 
     def _fit(self, frame: np.ndarray) -> np.ndarray:
         h, w = frame.shape[:2]

@@ -146,3 +146,45 @@ def probe(path: Path) -> VideoInfo:
         rate = float(stream.average_rate or stream.base_rate or 0)
         frames = stream.frames or sum(1 for _ in container.decode(stream))
         return VideoInfo(frames=frames, rate=rate, width=stream.width, height=stream.height)
+
+
+class FrameReader:
+    """Frames by index, decoded forward and one held in memory; going back reopens the file.
+
+    Conform and viewers read a take mostly front to back, so this keeps memory at one frame however
+    long the take is.  Indexes past either end give the first or last frame (a held frame).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        info = probe(self.path)
+        self.frames, self.rate = info.frames, info.rate
+        self._container: av.container.InputContainer | None = None
+        self._decoded: Iterator[av.VideoFrame] | None = None
+        self._index = -1
+        self._frame: np.ndarray | None = None
+
+    def frame(self, index: int) -> np.ndarray:
+        index = min(max(index, 0), self.frames - 1)
+        if self._decoded is None or index < self._index:
+            self._open()
+        while self._index < index:
+            try:
+                self._frame = next(self._decoded).to_ndarray(format="rgb24")
+            except StopIteration:  # the container promised more frames than it has
+                self.frames = self._index + 1
+                break
+            self._index += 1
+        if self._frame is None:
+            raise ValueError(f"{self.path}: no video frames")
+        return self._frame
+
+    def close(self) -> None:
+        if self._container is not None:
+            self._container.close()
+        self._container, self._decoded, self._index = None, None, -1
+
+    def _open(self) -> None:
+        self.close()
+        self._container = av.open(str(self.path))
+        self._decoded = self._container.decode(self._container.streams.video[0])
