@@ -129,6 +129,7 @@ def test_cancelled_render_leaves_the_project_byte_identical(tmp_path):
     with pytest.raises(RenderCancelled):
         render_project(project, plan_render(project), progress=progress, cancel=cancel)
     assert project.path.read_bytes() == before
+    assert not (project.data_dir / "work").exists()  # the animatic checkpoints nothing: no empty folders
     assert not list(project.render_dir("shot_010").glob("take_*"))
     assert not list(project.render_dir("shot_010").glob(".*partial*"))
 

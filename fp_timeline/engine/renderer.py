@@ -113,6 +113,9 @@ def render_job(
         for leftover in (paths.context, paths.record):  # nothing half-made under a take's name
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
+        for folder in (scratch, scratch.parent):  # keep checkpoints for a resume, not empty folders
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         raise
     # Checkpoints are only useful to resume this exact render, which is now done.
     shutil.rmtree(scratch, ignore_errors=True)
