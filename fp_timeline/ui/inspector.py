@@ -181,7 +181,7 @@ class Inspector(QWidget):
         form.addRow("Size", size_row)
         self.params = PromptEdit()
         self.params.setFixedHeight(48)
-        self.params.setPlaceholderText('{"steps": 25}')
+        self.params.setPlaceholderText("{}  (the generator's defaults)")
         self.params.setToolTip("Generator settings as JSON (Ctrl+Enter to apply)")
         self.params.editing_finished.connect(self.on_params_editing_finished)
         form.addRow("Settings", self.params)
