@@ -65,12 +65,20 @@ def render(
     allow_missing: Annotated[
         bool, typer.Option(help="Conform clips without media as black (with a warning) instead of failing.")
     ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show what would be rendered, and why.")] = False,
 ) -> None:
     """Render clips whose recipe has no take yet (or --clip ones anew); -o conforms one H.264 mp4."""
     loaded = open_project(project)
     with reporting_errors():
         _require_valid(loaded)
         jobs = plan_render(loaded, targets=clip or None, chain=chain)
+    if dry_run:
+        for job in jobs:
+            after = f" after {job.upstream}" if job.upstream else ""
+            what = f"switch back to {job.reuse}" if job.reuse else f"render {job.recipe.frames} frames{after}"
+            console.print(f"{job.clip}: {what} ({job.reason})")
+        console.print(f"{len(jobs)} job(s); nothing was rendered")
+        return
     _run(loaded, jobs, _options(preset, device))
     if output is not None:
         _conform(loaded, output, allow_missing)
