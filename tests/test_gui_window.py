@@ -511,3 +511,20 @@ def test_a_strip_of_preview_frames_shows_its_newest_frame(qtbot, tmp_path):
     window.viewer.set_preview("shot_010", strip)
     shown = window.viewer.view.frame
     assert shown.preview and shown.image.width() == 16 and shown.image.pixelColor(0, 0) == QColor("white")
+
+
+def test_changing_the_generator_resets_its_settings(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, fresh_clips_project(tmp_path, count=1, frames=30))
+    window.document.select("shot_010")
+    inspector = window.inspector
+    inspector.params.setPlainText('{"zoom_per_second": 0.1}')
+    inspector.params.editing_finished.emit()
+    index = inspector.generator.findData("framepack_f1")
+    inspector.generator.setCurrentIndex(index)
+    inspector.generator.activated.emit(index)
+    recipe = window.document.project.recipe(window.document.project.clip("shot_010"))
+    assert recipe.generator == "framepack_f1" and recipe.params == {}
+    assert inspector.checks.text() == ""  # the length was snapped to what F1 makes
+    window.actions.undo.trigger()
+    recipe = window.document.project.recipe(window.document.project.clip("shot_010"))
+    assert recipe.generator == "animatic" and recipe.params == {"zoom_per_second": 0.1}

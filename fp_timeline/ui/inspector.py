@@ -363,7 +363,12 @@ class Inspector(QWidget):
         self.apply_changes("Change noise", noise=NoiseMode(self.noise.itemData(index)))
 
     def on_generator_activated(self, index: int) -> None:
-        self.apply_changes("Change generator", generator=self.generator.itemData(index))
+        generator = self.generator.itemData(index)
+        if self._recipe is None or generator == self._recipe.generator:
+            return
+        # Settings belong to a generator, and lengths it can make differ: start from its defaults.
+        frames = snapped_frames(generator, self._recipe.frames, self._recipe.carries)
+        self.apply_changes("Change generator", generator=generator, params={}, frames=frames)
 
     def on_size_editing_finished(self) -> None:
         self.apply_changes("Change size", width=self.width_box.value(), height=self.height_box.value())
