@@ -129,6 +129,7 @@ def test_a_take_whose_file_was_deleted_is_rendered_again(tmp_path):
     project = rendered_chain(tmp_path)
     take = takes_of(project.clip("shot_030"))[0]
     project.resolve(take.media).unlink()
+    assert [r.take_missing for r in project_status(project)] == [False, False, True]
     assert [(j.clip, j.reason) for j in plan_render(project)] == [("shot_030", "take file missing")]
     render_project(project, plan_render(project))
     assert project.clip("shot_030").active_media_reference_key == "take_002"

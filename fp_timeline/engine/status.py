@@ -21,6 +21,7 @@ class ClipStatus:
     recipe_hash: str
     state: ClipState
     take: str | None  # active take key
+    take_missing: bool = False  # the active take's file is gone: shown black, rendered anew by ``render``
 
 
 def project_status(project: Project) -> list[ClipStatus]:
@@ -40,6 +41,7 @@ def project_status(project: Project) -> list[ClipStatus]:
                     recipe_hash=hashes[item.name],
                     state=clip_state(item, hashes[item.name]),
                     take=take.key if take else None,
+                    take_missing=take is not None and not project.resolve(take.media).is_file(),
                 )
             )
     return rows
