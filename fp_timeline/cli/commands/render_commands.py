@@ -209,6 +209,9 @@ def _run(project: Project, jobs: list[PlannedJob], options: dict[str, str]) -> N
             if index:
                 done.append(jobs[index - 1].clip)
             bars.update(overall, completed=index)
+            if job.reuse is not None:  # nothing to generate: the matching take is switched back on
+                bars.add_task(f"{job.clip} back to {job.reuse}", total=1, completed=1)
+                return
             tasks[job.clip] = bars.add_task(f"{job.clip}", total=None)
 
         def on_progress(p: Progress) -> None:
