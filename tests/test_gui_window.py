@@ -528,3 +528,16 @@ def test_changing_the_generator_resets_its_settings(qtbot, tmp_path):
     window.actions.undo.trigger()
     recipe = window.document.project.recipe(window.document.project.clip("shot_010"))
     assert recipe.generator == "animatic" and recipe.params == {"zoom_per_second": 0.1}
+
+
+def test_the_cancel_cell_cancels_one_queued_job(qtbot, tmp_path):
+    from fp_timeline.ui.queue_panel import CANCEL
+
+    window = make_window(qtbot, tmp_path, fresh_clips_project(tmp_path, count=3, frames=30))
+    window.start_render(None)
+    table = window.queue_panel.table
+    last = window.queue_panel.model.index(2, CANCEL)
+    qtbot.mouseClick(table.viewport(), Qt.LeftButton, pos=table.visualRect(last).center())
+    qtbot.waitUntil(lambda: not window.queue.running, timeout=RENDER_TIMEOUT_MS)
+    states = {clip: row.state for clip, row in window.queue.rows.items()}
+    assert states == {"shot_010": "done", "shot_020": "done", "shot_030": "cancelled"}

@@ -1,18 +1,24 @@
-"""The render queue panel: one row per job with state, progress bar, ETA and a cancel button."""
+"""The render queue panel: one row per job with state, progress bar, ETA and a cancel cell.
+
+A table model over ``RenderQueue.rows`` with a painted progress bar (no widget per row: a
+2,000-clip render queue must not create 4,000 widgets).  Clicking a row's ✕ cancels that job.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QProgressBar,
     QPushButton,
-    QToolButton,
-    QTreeWidget,
-    QTreeWidgetItem,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionProgressBar,
+    QStyleOptionViewItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -21,11 +27,14 @@ from fp_timeline.ui import theme
 from fp_timeline.ui.render_queue import JobRow, RenderQueue
 
 COLUMNS = ("Clip", "Status", "Progress", "ETA", "")
+CLIP, STATUS, PROGRESS, ETA, CANCEL = range(len(COLUMNS))
 PRESETS = (
     ("auto", "the real weights when they are downloaded, else the tiny model"),
     ("tiny", "a tiny random model: fast, for trying the pipeline, not for pictures"),
     ("real", "the real FramePack F1 weights (a GPU and the downloaded weights)"),
 )
+STATE_COLOURS = {"rendering": "rendering", "done": "rendered", "failed": "error", "cancelled": "unrendered"}
+FRACTION_ROLE = Qt.UserRole + 1
 
 
 def format_eta(seconds: float | None) -> str:
@@ -35,33 +44,113 @@ def format_eta(seconds: float | None) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}" if seconds >= 60 else f"{seconds} s"
 
 
+class QueueModel(QAbstractTableModel):
+    def __init__(self, queue: RenderQueue, parent=None) -> None:
+        super().__init__(parent)
+        self.queue = queue
+        self._rows: list[JobRow] = []
+        self._index: dict[str, int] = {}
+
+    def reset(self) -> None:
+        self.beginResetModel()
+        self._rows = list(self.queue.rows.values())
+        self._index = {row.clip: i for i, row in enumerate(self._rows)}
+        self.endResetModel()
+
+    def row_changed(self, clip: str) -> None:
+        i = self._index.get(clip)
+        if i is not None:
+            self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+
+    def rendering_changed(self) -> None:
+        """ETAs tick down between progress reports."""
+        for i, row in enumerate(self._rows):
+            if row.state == "rendering":
+                self.dataChanged.emit(self.index(i, ETA), self.index(i, ETA))
+
+    def clip_at(self, row: int) -> JobRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.DisplayRole):
+        row = self.clip_at(index.row())
+        if row is None:
+            return None
+        column = index.column()
+        if role == Qt.DisplayRole:
+            if column == CLIP:
+                return row.clip
+            if column == STATUS:
+                return row.state if not row.message else f"{row.state}: {row.message}"
+            if column == PROGRESS:
+                return f"{row.step}/{row.total}" if row.total else ""
+            if column == ETA:
+                return format_eta(row.eta()) if row.state == "rendering" else ""
+            if column == CANCEL:
+                return "✕" if row.state in ("queued", "rendering") else ""
+        if role == FRACTION_ROLE and column == PROGRESS:
+            return 1.0 if row.state == "done" else row.fraction
+        if role == Qt.ForegroundRole and column == STATUS:
+            return theme.state_colour(STATE_COLOURS.get(row.state, "queued"))
+        if role == Qt.ToolTipRole:
+            if column == CANCEL:
+                return f"Cancel {row.clip}"
+            return row.message or row.detail or row.reason
+        if role == Qt.TextAlignmentRole and column in (ETA, CANCEL):
+            return int(Qt.AlignCenter)
+        return None
+
+
+class ProgressDelegate(QStyledItemDelegate):
+    """Paints a progress bar in the cell (no widget per row)."""
+
+    def paint(self, painter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        bar = QStyleOptionProgressBar()
+        bar.rect = option.rect.adjusted(2, 3, -2, -3)
+        bar.minimum, bar.maximum = 0, 1000
+        bar.progress = round((index.data(FRACTION_ROLE) or 0.0) * 1000)
+        bar.text = index.data(Qt.DisplayRole) or ""
+        bar.textVisible = True
+        bar.state = option.state
+        QApplication.style().drawControl(QStyle.CE_ProgressBar, bar, painter)
+
+
 class QueuePanel(QWidget):
     def __init__(self, queue: RenderQueue, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.queue = queue
-        self.tree = QTreeWidget(self)
-        self.tree.setColumnCount(len(COLUMNS))
-        self.tree.setHeaderLabels(COLUMNS)
-        self.tree.setRootIsDecorated(False)
-        self.tree.setUniformRowHeights(True)
-        header = self.tree.header()
+        self.model = QueueModel(queue, self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setItemDelegateForColumn(PROGRESS, ProgressDelegate(self.table))
+        self.table.setSelectionBehavior(QTableView.SelectRows)
+        self.table.setShowGrid(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.clicked.connect(self.on_table_clicked)
+        header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
         header.setMinimumSectionSize(24)
-        for column, mode in enumerate(
-            (
-                QHeaderView.ResizeToContents,
-                QHeaderView.ResizeToContents,
-                QHeaderView.Stretch,
-                QHeaderView.Fixed,
-                QHeaderView.Fixed,
-            )
-        ):
-            header.setSectionResizeMode(column, mode)
-        header.resizeSection(3, 52)
-        header.resizeSection(4, 28)
+        header.setSectionResizeMode(CLIP, QHeaderView.Interactive)
+        header.setSectionResizeMode(STATUS, QHeaderView.Interactive)
+        header.setSectionResizeMode(PROGRESS, QHeaderView.Stretch)
+        header.setSectionResizeMode(ETA, QHeaderView.Fixed)
+        header.setSectionResizeMode(CANCEL, QHeaderView.Fixed)
+        header.resizeSection(CLIP, 90)
+        header.resizeSection(STATUS, 90)
+        header.resizeSection(ETA, 52)
+        header.resizeSection(CANCEL, 28)
         self.summary = QLabel("Nothing queued")
-        self.cancel_all = QPushButton("Cancel all")
-        self.cancel_all.clicked.connect(self.on_cancel_all_clicked)
         self.preset = QComboBox()
         for name, tip in PRESETS:
             self.preset.addItem(name, name)
@@ -71,6 +160,8 @@ class QueuePanel(QWidget):
         self.preset.currentIndexChanged.connect(self.on_preset_current_index_changed)
         self.clear = QPushButton("Clear finished")
         self.clear.clicked.connect(self.on_clear_clicked)
+        self.cancel_all = QPushButton("Cancel all")
+        self.cancel_all.clicked.connect(self.on_cancel_all_clicked)
         buttons = QHBoxLayout()
         buttons.addWidget(self.summary, 1)
         buttons.addWidget(QLabel("Model"))
@@ -80,12 +171,10 @@ class QueuePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(buttons)
-        layout.addWidget(self.tree)
-        self._items: dict[str, QTreeWidgetItem] = {}
-        self._bars: dict[str, QProgressBar] = {}
-        self._eta_timer = QTimer(self)  # ETAs tick down between progress reports
+        layout.addWidget(self.table)
+        self._eta_timer = QTimer(self)
         self._eta_timer.setInterval(1000)
-        self._eta_timer.timeout.connect(self.on_eta_timer_timeout)
+        self._eta_timer.timeout.connect(self.model.rendering_changed)
         queue.jobs_changed.connect(self.on_queue_jobs_changed)
         queue.job_updated.connect(self.on_queue_job_updated)
         queue.running_changed.connect(self.on_queue_running_changed)
@@ -93,33 +182,12 @@ class QueuePanel(QWidget):
         self.on_queue_running_changed(queue.running)
 
     def on_queue_jobs_changed(self) -> None:
-        self.tree.clear()
-        self._items.clear()
-        self._bars.clear()
-        for row in self.queue.rows.values():
-            item = QTreeWidgetItem([row.clip, row.state, "", "", ""])
-            self.tree.addTopLevelItem(item)
-            bar = QProgressBar()
-            bar.setRange(0, 1000)
-            bar.setTextVisible(True)
-            bar.setFixedHeight(16)
-            self.tree.setItemWidget(item, 2, bar)
-            cancel = QToolButton()
-            cancel.setText("✕")
-            cancel.setToolTip(f"Cancel {row.clip}")
-            cancel.setAutoRaise(True)
-            cancel.clicked.connect(lambda _=False, clip=row.clip: self.queue.cancel(clip))
-            self.tree.setItemWidget(item, 4, cancel)
-            self._items[row.clip] = item
-            self._bars[row.clip] = bar
-            self._show(row)
+        self.model.reset()
         self._summarise()
 
     def on_queue_job_updated(self, clip: str) -> None:
-        row = self.queue.rows.get(clip)
-        if row is not None and clip in self._items:
-            self._show(row)
-            self._summarise()
+        self.model.row_changed(clip)
+        self._summarise()
 
     def on_queue_running_changed(self, running: bool) -> None:
         self.cancel_all.setEnabled(running)
@@ -129,10 +197,10 @@ class QueuePanel(QWidget):
             self._eta_timer.stop()
         self._summarise()
 
-    def on_eta_timer_timeout(self) -> None:
-        for row in self.queue.rows.values():
-            if row.state == "rendering":
-                self._show(row)
+    def on_table_clicked(self, index: QModelIndex) -> None:
+        row = self.model.clip_at(index.row())
+        if index.column() == CANCEL and row is not None and row.state in ("queued", "rendering"):
+            self.queue.cancel(row.clip)
 
     def on_preset_current_index_changed(self, index: int) -> None:
         self.queue.options["preset"] = self.preset.itemData(index)  # applies to the next render
@@ -143,29 +211,12 @@ class QueuePanel(QWidget):
     def on_clear_clicked(self) -> None:
         self.queue.clear_finished()
 
-    def _show(self, row: JobRow) -> None:
-        item = self._items[row.clip]
-        item.setText(1, row.state if not row.message else f"{row.state}: {row.message}")
-        item.setToolTip(1, row.message or row.detail or row.reason)
-        colour = {"rendering": "rendering", "done": "rendered", "failed": "error", "cancelled": "unrendered"}
-        item.setForeground(1, theme.state_colour(colour.get(row.state, "queued")))
-        bar = self._bars[row.clip]
-        bar.setValue(round(row.fraction * 1000) if row.state != "done" else 1000)
-        bar.setFormat(f"{row.step}/{row.total}" if row.total else "")
-        item.setText(3, format_eta(row.eta()) if row.state == "rendering" else "")
-        button = self.tree.itemWidget(item, 4)
-        if button is not None:
-            button.setEnabled(row.state in ("queued", "rendering"))
-
     def _summarise(self) -> None:
-        rows = list(self.queue.rows.values())
+        rows = self.queue.rows.values()
         if not rows:
             self.summary.setText("Nothing queued")
             return
         done = sum(r.state == "done" for r in rows)
         failed = sum(r.state == "failed" for r in rows)
-        text = f"{done}/{len(rows)} rendered"
-        if failed:
-            text += f", {failed} failed"
+        text = f"{done}/{len(rows)} rendered" + (f", {failed} failed" if failed else "")
         self.summary.setText(text + (" · rendering…" if self.queue.running else ""))
-        self.summary.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
