@@ -82,7 +82,7 @@ def test_extend_an_imported_video(tmp_path):
     frames = take_frames(load_project(project.path), new.name).astype(int)
     # The animatic starts from the last frame before the out point (frame 7), not the file's last.
     assert np.abs(frames[0].mean(axis=(0, 1)) - (140, 100, 130)).max() < 6
-    assert list((project.data_dir / "imported").glob("found-*.animatic.context.safetensors"))
+    assert list((project.data_dir / "imported").glob("found-*.animatic-*.context.safetensors"))
     # Retrimming the video changes the identity of what the new clip continues: it becomes stale.
     project.tracks()[0][0].source_range = otio.opentime.TimeRange(
         otio.opentime.RationalTime(0, 24), otio.opentime.RationalTime(6, 24)

@@ -30,7 +30,7 @@ def encode_imported_upstream(
 ) -> ContextBlob:
     """The incoming context of ``job`` from its imported upstream clip, encoding it if not cached."""
     assert job.upstream is not None and job.upstream_hash is not None
-    path = imported_context(project, job.upstream, job.upstream_hash, job.recipe.generator)
+    path = imported_context(project, job.upstream, job.upstream_hash, job.recipe.generator, options)
     if path.is_file():
         return ContextBlob(path=path, hash=job.upstream_hash)
     generator = registry.load_generator(job.recipe.generator)

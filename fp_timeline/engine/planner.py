@@ -22,6 +22,7 @@ Decisions (documented here because the CLI and GUI both rely on them):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import opentimelineio as otio
 
@@ -113,7 +114,7 @@ def _why(project: Project, node: _Node) -> str:
     return "stale"
 
 
-def incoming_context(project: Project, job: PlannedJob) -> ContextBlob | None:
+def incoming_context(project: Project, job: PlannedJob, options: dict[str, Any] | None = None) -> ContextBlob | None:
     """The upstream clip's saved outgoing context for the upstream's current hash, if there is one.
 
     For an imported upstream that is the context encoded from its last frames (``store.imported_context``).
@@ -122,7 +123,7 @@ def incoming_context(project: Project, job: PlannedJob) -> ContextBlob | None:
         return None
     upstream = find_clip(project, job.upstream)
     if METADATA_KEY not in upstream.metadata:
-        path = imported_context(project, job.upstream, job.upstream_hash, job.recipe.generator)
+        path = imported_context(project, job.upstream, job.upstream_hash, job.recipe.generator, options)
         return ContextBlob(path=path, hash=job.upstream_hash) if path.is_file() else None
     take = _take_with_context(project, upstream, job.upstream_hash)
     if take is None:

@@ -51,7 +51,7 @@ def render_job(
     if job.reuse is not None:
         return next(t for t in takes_of(clip) if t.key == job.reuse)
     generator = registry.load_generator(job.recipe.generator)
-    incoming = incoming_context(project, job)
+    incoming = incoming_context(project, job, options)
     if incoming is None and job.upstream is not None and METADATA_KEY not in find_clip(project, job.upstream).metadata:
         incoming = encode_imported_upstream(project, job, options or {}, progress)
     if job.upstream is not None and incoming is None:

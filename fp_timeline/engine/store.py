@@ -5,7 +5,7 @@
 <stem>.fp/renders/<clip>/take_NNN.context.safetensors  its outgoing packed context
 <stem>.fp/renders/<clip>/take_NNN.json                 what produced it (recipe, generator, options)
 <stem>.fp/work/<clip>-<recipe_hash>/                   checkpoints of a render in flight
-<stem>.fp/imported/<clip>-<hash>.<generator>.context.safetensors  an imported video's last frames, encoded
+<stem>.fp/imported/<clip>-<hash>.<generator>-<options>.context.safetensorsan imported video's last frames, encoded
 ```
 Take numbers are never reused: a number counts as taken when the project lists it *or* any file
 with that number exists (a render killed after writing its files but before the project was saved).
@@ -13,9 +13,12 @@ with that number exists (a render killed after writing its files but before the 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import opentimelineio as otio
 
@@ -60,6 +63,14 @@ def work_dir(project: Project, clip_name: str, recipe_hash: str) -> Path:
     return project.data_dir / "work" / f"{clip_name}-{recipe_hash}"
 
 
-def imported_context(project: Project, clip_name: str, media_hash: str, generator_id: str) -> Path:
-    """Where the context encoded from an imported clip's last frames is kept (per generator)."""
-    return project.data_dir / "imported" / f"{clip_name}-{media_hash}.{generator_id}.context.safetensors"
+def imported_context(
+    project: Project, clip_name: str, media_hash: str, generator_id: str, options: dict[str, Any] | None = None
+) -> Path:
+    """Where the context encoded from an imported clip's last frames is kept.
+
+    Keyed by generator and runtime options too: a context encoded by the tiny preset's VAE is no use
+    to the real model (the plugin would refuse it), so switching preset encodes anew.
+    """
+    variant = hashlib.sha256(json.dumps(sorted((options or {}).items()), default=str).encode()).hexdigest()[:8]
+    name = f"{clip_name}-{media_hash}.{generator_id}-{variant}.context.safetensors"
+    return project.data_dir / "imported" / name
