@@ -62,3 +62,20 @@ def test_validate_reports_every_problem_with_its_place(tmp_path):
 def test_unknown_project_is_a_clear_error(tmp_path):
     result = run("info", tmp_path / "missing.otio")
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_info_shows_a_take_whose_file_is_gone(tmp_path):
+    from fp_timeline.project.document import save_project
+    from fp_timeline.project.takes import Take, add_take
+
+    project = tmp_path / "film.otio"
+    image = write_image(tmp_path / "cat.png")
+    run("new", project)
+    run("add", project, "-i", image, "-p", "x", "--generator", "animatic")
+    loaded = load_project(project)
+    clip = loaded.clip("shot_010")
+    add_take(clip, Take("take_001", "film.fp/renders/shot_010/take_001.mp4", "any-hash", 60, 30.0))
+    save_project(loaded)
+    result = run("info", project)
+    assert result.exit_code == 0
+    assert "take missing" in result.output and "1 with the take file missing" in result.output

@@ -114,9 +114,9 @@ def info(project: ProjectArg) -> None:
     for column in ("length", "context", "seed", "generator", "take"):
         table.add_column(column, no_wrap=True)
     table.add_column("prompt", overflow="fold", min_width=16)
-    colours = {"rendered": "green", "stale": "yellow", "unrendered": "dim"}
+    colours = {"rendered": "green", "stale": "yellow", "unrendered": "dim", "take missing": "red"}
     for row in rows:
-        state = row.state.value
+        state = "take missing" if row.take_missing else row.state.value
         table.add_row(
             *([row.track] if several_tracks else []),
             row.clip,
@@ -130,7 +130,9 @@ def info(project: ProjectArg) -> None:
         )
     console.print(table)
     counts = {state: sum(r.state.value == state for r in rows) for state in ("rendered", "stale", "unrendered")}
-    console.print(", ".join(f"{n} {state}" for state, n in counts.items()))
+    missing = sum(r.take_missing for r in rows)
+    summary = ", ".join(f"{n} {state}" for state, n in counts.items())
+    console.print(summary + (f" ({missing} with the take file missing: render makes them anew)" if missing else ""))
 
 
 @app.command()
