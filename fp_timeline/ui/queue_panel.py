@@ -6,17 +6,15 @@ A table model over ``RenderQueue.rows`` with a painted progress bar (no widget p
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, Qt, QTimer
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QStyle,
     QStyledItemDelegate,
-    QStyleOptionProgressBar,
     QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
@@ -115,14 +113,19 @@ class ProgressDelegate(QStyledItemDelegate):
     """Paints a progress bar in the cell (no widget per row)."""
 
     def paint(self, painter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        bar = QStyleOptionProgressBar()
-        bar.rect = option.rect.adjusted(2, 3, -2, -3)
-        bar.minimum, bar.maximum = 0, 1000
-        bar.progress = round((index.data(FRACTION_ROLE) or 0.0) * 1000)
-        bar.text = index.data(Qt.DisplayRole) or ""
-        bar.textVisible = True
-        bar.state = option.state
-        QApplication.style().drawControl(QStyle.CE_ProgressBar, bar, painter)
+        fraction = max(0.0, min(1.0, index.data(FRACTION_ROLE) or 0.0))
+        rect = QRectF(option.rect.adjusted(3, 4, -3, -4))
+        painter.save()
+        painter.setRenderHint(QPainter.Antialiasing, True)
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(theme.BACKGROUND)
+        painter.drawRoundedRect(rect, 3, 3)
+        if fraction > 0:
+            painter.setBrush(theme.STATE_COLOURS["rendered" if fraction >= 1 else "rendering"])
+            painter.drawRoundedRect(QRectF(rect.left(), rect.top(), rect.width() * fraction, rect.height()), 3, 3)
+        painter.setPen(theme.TEXT)
+        painter.drawText(rect, Qt.AlignCenter, index.data(Qt.DisplayRole) or "")
+        painter.restore()
 
 
 class QueuePanel(QWidget):
