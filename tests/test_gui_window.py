@@ -541,3 +541,15 @@ def test_the_cancel_cell_cancels_one_queued_job(qtbot, tmp_path):
     qtbot.waitUntil(lambda: not window.queue.running, timeout=RENDER_TIMEOUT_MS)
     states = {clip: row.state for clip, row in window.queue.rows.items()}
     assert states == {"shot_010": "done", "shot_020": "done", "shot_030": "cancelled"}
+
+
+def test_choosing_a_start_image_is_undoable(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, sample_copy(tmp_path))
+    window.document.select("shot_040")
+    project = window.document.project
+    assert window.inspector.set_image(SAMPLES / "one_shot" / "astronaut.png")
+    image = project.recipe(project.clip("shot_040")).image
+    assert project.resolve(image) == (SAMPLES / "one_shot" / "astronaut.png").resolve()
+    assert window.inspector.image_path.text() == image
+    window.actions.undo.trigger()
+    assert project.recipe(project.clip("shot_040")).image == "coffee.png"

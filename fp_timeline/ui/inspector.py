@@ -248,7 +248,8 @@ class Inspector(QWidget):
         )
         if not self.prompt.hasFocus():
             self.prompt.setPlainText(recipe.prompt)
-        self.seed.setText(str(recipe.seed))
+        if not self.seed.hasFocus():  # do not clobber a seed being typed when a render lands
+            self.seed.setText(str(recipe.seed))
         image = project.resolve(recipe.image) if recipe.image else None
         pixmap = thumbnail(image, PREVIEW_HEIGHT)
         if pixmap is not None:
