@@ -29,6 +29,7 @@ from fp_timeline.ui.document import ProjectDocument
 from fp_timeline.ui.export_bridge import exporter_available
 from fp_timeline.ui.file_commands import FileCommands
 from fp_timeline.ui.inspector import Inspector
+from fp_timeline.ui.qt_compat import guard_none_refcount
 from fp_timeline.ui.queue_panel import QueuePanel
 from fp_timeline.ui.recent_files import RecentFiles
 from fp_timeline.ui.render_queue import RenderQueue
@@ -48,6 +49,7 @@ class MainWindow(FileCommands, ClipCommands, QMainWindow):
         autosave_interval_s: float = autosave.DEFAULT_INTERVAL_S,
         render_options: dict | None = None,
     ) -> None:
+        guard_none_refcount()  # no-op unless PySide6 6.12.0 runs on CPython < 3.12 (see qt_compat)
         super().__init__()
         self.setObjectName("main_window")
         self.document = document or ProjectDocument(parent=self)

@@ -32,13 +32,21 @@ def none_leaks_per_call() -> float:
     return (before - sys.getrefcount(None)) / PROBE_CALLS
 
 
+_guarded = False
+
+
 def guard_none_refcount() -> bool:
-    """Make ``None`` effectively immortal where this PySide6 build leaks it; True if it did."""
-    if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
+    """Make ``None`` effectively immortal where this PySide6 build leaks it; True if it did.
+
+    Idempotent; called by ``app.application()`` and by ``MainWindow`` (for embedders).
+    """
+    global _guarded
+    if _guarded or sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
         return False
     if none_leaks_per_call() < 0.5:
         return False
     # ob_refcnt is the first field of every PyObject in release builds of CPython < 3.12.
     ctypes.c_ssize_t.from_address(id(None)).value += IMMORTAL_REFS
+    _guarded = True
     log.warning("PySide6 build leaks references to None; guarded (install pyside6-essentials!=6.12.0 to fix)")
     return True
