@@ -43,6 +43,8 @@ def guard_none_refcount() -> bool:
     global _guarded
     if _guarded or sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
         return False
+    if hasattr(sys, "getobjects"):  # a Py_TRACE_REFS build: the refcount is not the first field
+        return False
     if none_leaks_per_call() < 0.5:
         return False
     # ob_refcnt is the first field of every PyObject in release builds of CPython < 3.12.
