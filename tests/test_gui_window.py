@@ -533,7 +533,7 @@ def test_changing_the_generator_resets_its_settings(qtbot, tmp_path):
 def test_the_cancel_cell_cancels_one_queued_job(qtbot, tmp_path):
     from fp_timeline.ui.queue_panel import CANCEL
 
-    window = make_window(qtbot, tmp_path, fresh_clips_project(tmp_path, count=3, frames=30))
+    window = make_window(qtbot, tmp_path, fresh_clips_project(tmp_path, count=3, frames=90))
     window.start_render(None)
     table = window.queue_panel.table
     last = window.queue_panel.model.index(2, CANCEL)
