@@ -553,3 +553,17 @@ def test_choosing_a_start_image_is_undoable(qtbot, tmp_path):
     assert window.inspector.image_path.text() == image
     window.actions.undo.trigger()
     assert project.recipe(project.clip("shot_040")).image == "coffee.png"
+
+
+def test_a_project_with_a_missing_start_image_opens_so_it_can_be_fixed(qtbot, tmp_path):
+    path = sample_copy(tmp_path)
+    (path.parent / "coffee.png").unlink()
+    window = make_window(qtbot, tmp_path)
+    warned = []
+    window.warn = lambda title, text: warned.append((title, text))
+    assert window.open_project(path)
+    assert warned and warned[0][0] == "Start images missing" and "shot_040" in warned[0][1]
+    window.document.select("shot_040")
+    assert window.inspector.set_image(SAMPLES / "three_shots" / "coffee.png")
+    assert window.save()
+    load_project(path)  # valid again

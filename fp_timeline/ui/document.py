@@ -45,9 +45,20 @@ class ProjectDocument(QObject):
         self.status_error: str | None = None
 
     # --- files -----------------------------------------------------------------------------------
-    def open(self, path: Path) -> None:
-        """Load a project (raises ``ProjectError`` and keeps the current one on failure)."""
-        self.replace_project(load_project(path), untitled=False)
+    def open(self, path: Path) -> list[Problem]:
+        """Load a project; raises ``ProjectError`` (keeping the current one) when it cannot be edited.
+
+        Missing start images do not stop it: the editor is where they get fixed, so the project
+        opens and those problems are returned for the window to show.
+        """
+        try:
+            project, problems = load_project(path), []
+        except ProjectError as err:
+            if not err.problems or any(p.field != "image" for p in err.problems):
+                raise
+            project, problems = _read_as_is(Path(path)), err.problems
+        self.replace_project(project, untitled=False)
+        return problems
 
     def new(self) -> None:
         self.replace_project(new_project(UNTITLED_PATH, name="untitled"), untitled=True)
@@ -163,6 +174,12 @@ class ProjectDocument(QObject):
         self._statuses = None
         self._layout = None
         self.changed.emit()
+
+
+def _read_as_is(path: Path) -> Project:
+    """The project's timeline without the start-image check (``load_project`` already did the rest)."""
+    timeline = otio.adapters.read_from_file(str(path), adapter_name="otio_json")  # never runs plugin code
+    return Project(path=Path(path).resolve(), timeline=timeline)
 
 
 class AddTrackCommand(QUndoCommand):

@@ -65,7 +65,10 @@ class FileCommands:
             else:
                 if found is not None:
                     autosave.discard(path)
-                self.document.open(path)
+                problems = self.document.open(path)
+                if problems:
+                    listed = "\n".join(str(p) for p in problems[:8])
+                    self.warn("Start images missing", f"Choose new start images in the inspector:\n{listed}")
         except ProjectError as err:
             self.warn("Could not open project", str(err))
             return False
