@@ -48,6 +48,7 @@ def build_project(folder: Path, clips: int) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clips", type=int, default=2000)
+    parser.add_argument("--screenshot", type=Path, help="also save the window after opening, and zoomed in")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = build_project(Path(tmp), args.clips)
@@ -70,10 +71,14 @@ def main() -> None:
         window.grab()  # a full paint of every widget, timeline included
         drawn = time.perf_counter()
         cpu_drawn = time.process_time()
+        if args.screenshot:
+            window.grab().save(str(args.screenshot))
         items = len(window.timeline.view.items)
         window.timeline.view.set_zoom(window.timeline.view.pps * 8)  # zoom in: thumbnails and text
-        window.grab()
+        zoomed_image = window.grab()
         zoomed = time.perf_counter()
+        if args.screenshot:
+            zoomed_image.save(str(args.screenshot.with_name(f"{args.screenshot.stem}_zoomed.png")))
         print(f"{items} clips")
         print(f"window built   {built - started:6.3f} s")
         print(f"project opened {opened - built:6.3f} s  (load, states, layout, items)")

@@ -16,6 +16,7 @@ from fp_timeline.ui.timeline_layout import Block
 
 STATE_BAR = 5  # px: the state colour strip along the bottom
 LINK_WIDTH = 16  # px: the carry link badge straddling the cut
+MIN_LINK_WIDTH = 28  # px: narrower blocks show no link badge
 
 _NAME_FONT = QFont()
 _NAME_FONT.setPointSizeF(8.5)
@@ -59,12 +60,12 @@ class ClipItem(QGraphicsItem):
         return QRectF(0, 0, self._width, self._height)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        rect = self.body_rect().adjusted(0.5, 0.5, -0.5, -0.5)
         state = self._state()
         colour = theme.state_colour(state)
-        if rect.width() < 4:  # zoomed far out: a bar in the state colour
-            painter.fillRect(rect, colour)
+        if self._width < 4:  # zoomed far out: a bar in the state colour, at least a pixel wide
+            painter.fillRect(QRectF(0, 0, max(1.0, self._width), self._height), colour)
             return
+        rect = self.body_rect().adjusted(0.5, 0.5, -0.5, -0.5)
         painter.setRenderHint(QPainter.Antialiasing, True)
         path = QPainterPath()
         path.addRoundedRect(rect, 4, 4)
@@ -92,7 +93,7 @@ class ClipItem(QGraphicsItem):
         painter.setPen(pen)
         painter.setBrush(Qt.NoBrush)
         painter.drawPath(path)
-        if self.block.carries:
+        if self.block.carries and rect.width() >= MIN_LINK_WIDTH:  # on slivers the links would be all one sees
             self._paint_link(painter, rect)
 
     def _state(self) -> str:

@@ -29,7 +29,7 @@ TRACK_GAP = 6
 EDGE = 7  # px: how close to a clip edge a press starts a trim
 SNAP = 8  # px
 DRAG_START = 4  # px of movement before a press becomes a drag
-MIN_PPS, MAX_PPS = 0.5, 2000.0
+MIN_PPS, MAX_PPS = 0.02, 2000.0  # from a 12-hour timeline on one screen to single frames
 TAIL = 300  # px of empty timeline after the end, to drop and trim into
 
 
