@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 import opentimelineio as otio
-from PySide6.QtCore import QObject, QStandardPaths, QTimer
+from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 
 from fp_timeline.project.atomic import write_text_atomic
 from fp_timeline.project.document import Project
@@ -81,6 +81,7 @@ def discard(project_path: Path) -> None:
 
 
 class Autosaver(QObject):
+    failed = Signal(str)  # why an autosave could not be written
     def __init__(self, document: ProjectDocument, interval_s: float = DEFAULT_INTERVAL_S, parent=None) -> None:
         super().__init__(parent)
         self.document = document
@@ -94,7 +95,15 @@ class Autosaver(QObject):
 
     def on_timer_timeout(self) -> None:
         if self.document.dirty:
-            self.save_now()
+            self.try_save()
+
+    def try_save(self) -> Path | None:
+        """Autosave, reporting (not raising) a failure: a full disk must not stop the editing."""
+        try:
+            return self.save_now()
+        except OSError as err:
+            self.failed.emit(str(err))
+            return None
 
     def save_now(self) -> Path:
         path = autosave_path(self.document.project, self.document.untitled)

@@ -204,6 +204,7 @@ class MainWindow(FileCommands, ClipCommands, QMainWindow):
         self.queue.render_failed.connect(self.on_queue_render_failed)
         self.queue.preview_changed.connect(self.on_queue_preview_changed)
         view.edit_refused.connect(self.show_problem)
+        self.autosaver.failed.connect(lambda message: self.show_problem(f"autosave failed: {message}"))
         self.inspector.problem_reported.connect(self.show_problem)
         self.inspector.take_requested.connect(self.on_inspector_take_requested)
 
@@ -297,7 +298,7 @@ class MainWindow(FileCommands, ClipCommands, QMainWindow):
         self.timeline.view.set_render_mark(clip, row.fraction if row.state == "rendering" else None, active)
         if row.state == "done" and not self.document.untitled:
             # A new take is an unsaved edit: autosave now, so a crash cannot lose a finished render.
-            self.autosaver.save_now()
+            self.autosaver.try_save()
 
     def on_queue_preview_changed(self, clip: str) -> None:
         self.viewer.set_preview(clip, self.queue.previews.get(clip))
