@@ -32,6 +32,9 @@ def test_no_torch_or_qt_below_plugins_and_ui(module):
 
 
 def test_project_layer_does_not_import_the_engine():
-    code = "import sys, fp_timeline.project.hashing, fp_timeline.project.edits; print('fp_timeline.engine' in sys.modules)"
+    code = (
+        "import sys, fp_timeline.project.hashing, fp_timeline.project.edits, fp_timeline.project.rebase; "
+        "print('fp_timeline.engine' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
