@@ -567,3 +567,27 @@ def test_a_project_with_a_missing_start_image_opens_so_it_can_be_fixed(qtbot, tm
     assert window.inspector.set_image(SAMPLES / "three_shots" / "coffee.png")
     assert window.save()
     load_project(path)  # valid again
+
+
+def test_the_ui_keeps_responding_while_rendering(qtbot, tmp_path):
+    """Rendering runs in a worker thread: a 10 ms UI timer keeps firing throughout."""
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    window = make_window(qtbot, tmp_path, sample_copy(tmp_path))
+    clock, gaps = QElapsedTimer(), []
+    clock.start()
+    last = [0]
+
+    def tick() -> None:
+        now = clock.elapsed()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    timer.start()
+    _render_and_wait(qtbot, window)
+    timer.stop()
+    assert len(gaps) > 10
+    assert max(gaps[1:]) < 500, f"the UI thread stalled for {max(gaps[1:])} ms"
