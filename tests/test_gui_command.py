@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import signal
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from fp_timeline.cli import app
@@ -51,3 +55,48 @@ def test_gui_without_a_display_says_so():
     result = CliRunner().invoke(app, ["gui"], env={"DISPLAY": None, "WAYLAND_DISPLAY": None, "QT_QPA_PLATFORM": None})
     assert result.exit_code == 2
     assert "no display" in result.output
+
+
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="xvfb-run is not installed")
+def test_the_window_opens_on_a_real_x11_display(tmp_path):
+    """``fp-timeline gui PROJECT`` under Xvfb: the xcb platform plugin, a real window, then quit."""
+    from tests.gui_helpers import sample_copy
+
+    project = sample_copy(tmp_path)
+    script = tmp_path / "run.py"
+    script.write_text(
+        "import sys\n"
+        "from PySide6.QtCore import QTimer\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from fp_timeline.cli import app\n"
+        "from fp_timeline.ui.app import application\n"
+        "application()  # the timers below need the application to exist\n"
+        "def quit_soon():\n"
+        "    w = next(w for w in QApplication.topLevelWidgets() if w.objectName() == 'main_window')\n"
+        "    print(QApplication.platformName(), w.isVisible(), len(w.timeline.view.items), flush=True)\n"
+        "    w.close()\n"
+        "QTimer.singleShot(1000, quit_soon)\n"
+        "QTimer.singleShot(30000, lambda: __import__('os')._exit(3))  # never hang the test run\n"
+        f"sys.argv = ['fp-timeline', 'gui', {str(project)!r}]\n"
+        "app()\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"} | {"HOME": str(tmp_path)}
+    # Its own session, so a hang can be killed with Xvfb and all.
+    proc = subprocess.Popen(
+        ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = proc.communicate(timeout=90)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail("the editor did not quit under Xvfb")
+    if "could not load the Qt platform plugin" in stderr:
+        pytest.skip("the xcb platform plugin's libraries are missing (libxcb-cursor0 and friends)")
+    assert proc.returncode == 0, stderr[-2000:]
+    assert "xcb True 4" in stdout
