@@ -591,3 +591,19 @@ def test_the_ui_keeps_responding_while_rendering(qtbot, tmp_path):
     timer.stop()
     assert len(gaps) > 10
     assert max(gaps[1:]) < 500, f"the UI thread stalled for {max(gaps[1:])} ms"
+
+
+def test_select_a_gap_and_close_it(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, fresh_clips_project(tmp_path, count=3, frames=30))
+    window.document.select("shot_020")
+    window.actions.delete.trigger()  # leaves a gap
+    view = window.timeline.view
+    gap = view.layout_data.tracks[0][1]
+    assert gap.kind == "gap"
+    middle = view.mapFromScene(QPointF(view.x_of(gap.start + gap.duration / 2), view.track_y(0) + 30))
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=middle)
+    assert view.selected_gap == (0, 1) and window.actions.ripple_delete.isEnabled()
+    window.actions.ripple_delete.trigger()
+    assert _names(window) == ["shot_010", "shot_030"]
+    window.actions.undo.trigger()
+    assert isinstance(window.document.project.tracks()[0][1], otio.schema.Gap)

@@ -82,6 +82,7 @@ def discard(project_path: Path) -> None:
 
 class Autosaver(QObject):
     failed = Signal(str)  # why an autosave could not be written
+
     def __init__(self, document: ProjectDocument, interval_s: float = DEFAULT_INTERVAL_S, parent=None) -> None:
         super().__init__(parent)
         self.document = document

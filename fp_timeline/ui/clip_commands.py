@@ -49,9 +49,13 @@ class ClipCommands:
         )
 
     def delete_selected(self, ripple: bool) -> None:
+        """Delete the selected clip, or close the selected gap."""
         name = self.document.selected
+        gap = self.timeline.view.selected_gap
         if name is not None:
             self.run_edit(lambda p: timeline_edits.delete(p, name, ripple))
+        elif gap is not None:
+            self.run_edit(lambda p: timeline_edits.close_gap(p, *gap))
 
     def start_render(self, targets: list[str] | None, chain: bool = False) -> int:
         self.inspector.commit_pending()  # render what the inspector shows, not what it showed before typing

@@ -204,6 +204,7 @@ class MainWindow(FileCommands, ClipCommands, QMainWindow):
         self.queue.render_failed.connect(self.on_queue_render_failed)
         self.queue.preview_changed.connect(self.on_queue_preview_changed)
         view.edit_refused.connect(self.show_problem)
+        view.gap_selection_changed.connect(self.update_actions)
         self.autosaver.failed.connect(lambda message: self.show_problem(f"autosave failed: {message}"))
         self.inspector.problem_reported.connect(self.show_problem)
         self.inspector.take_requested.connect(self.on_inspector_take_requested)
@@ -227,8 +228,10 @@ class MainWindow(FileCommands, ClipCommands, QMainWindow):
         a = self.actions
         selected = self.document.selected is not None
         running = self.queue.running
-        for action in (a.split, a.delete, a.ripple_delete, a.rerender, a.extend):
+        for action in (a.split, a.rerender, a.extend):
             action.setEnabled(selected)
+        for action in (a.delete, a.ripple_delete):  # a selected gap can be closed too
+            action.setEnabled(selected or self.timeline.view.selected_gap is not None)
         a.rerender.setEnabled(selected and not running)
         a.extend.setEnabled(selected and not running)
         a.render_stale.setEnabled(not running)

@@ -166,6 +166,14 @@ def _span_with_transitions(track: otio.schema.Track, index: int) -> tuple[int, i
     return start, end
 
 
+def close_gap(project: Project, track: int, index: int) -> Replacement:
+    """Remove a gap, pulling what follows it earlier."""
+    children = project.tracks()[track]
+    if not 0 <= index < len(children) or not isinstance(children[index], otio.schema.Gap):
+        raise EditRefused(Problem("there is no gap there"))
+    return Replacement(track, index, 1, [], "Close gap")
+
+
 def move(project: Project, name: str, to_index: int, to_track: int | None = None) -> list[Replacement]:
     """Move a clip so it sits before child ``to_index`` of track ``to_track`` (indices as they are
     before the move).  Transitions touching the clip are dropped: they belonged to its old cuts.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QDragEnterEvent, QDropEvent, QMouseEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtGui import QAction, QBrush, QColor, QDragEnterEvent, QDropEvent, QMouseEvent, QPainter, QPen, QWheelEvent
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QMenu, QToolTip
 
 from fp_timeline.project.edits import make_clip, next_clip_name
@@ -46,6 +46,7 @@ class _Gesture:
 class TimelineView(QGraphicsView):
     edit_refused = Signal(str)
     zoom_changed = Signal(float)
+    gap_selection_changed = Signal()
 
     def __init__(self, document: ProjectDocument, transport: Transport, parent=None) -> None:
         super().__init__(parent)
@@ -59,6 +60,7 @@ class TimelineView(QGraphicsView):
         self._gesture: _Gesture | None = None
         self._drop_x: float | None = None
         self._scrubbing = False
+        self.selected_gap: tuple[int, int] | None = None  # (track, child index): Shift+Delete closes it
         self.setScene(QGraphicsScene(self))
         self.setFrameShape(QFrame.NoFrame)
         self.setAlignment(Qt.AlignLeft | Qt.AlignTop)
@@ -93,6 +95,7 @@ class TimelineView(QGraphicsView):
     def rebuild(self) -> None:
         """Re-lay out from the document, reusing the items of clips that are still there."""
         self.layout_data = self.document.layout()
+        self.selected_gap = None  # indices may have moved
         self.place_items()
 
     def place_items(self) -> None:
@@ -167,9 +170,14 @@ class TimelineView(QGraphicsView):
             painter.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
             seconds += step
         for block in (b for track in self.layout_data.tracks for b in track):
+            r = QRectF(self.x_of(block.start), self.track_y(block.track), self.x_of(block.duration), TRACK_HEIGHT)
             if block.kind == "other":
-                r = QRectF(self.x_of(block.start), self.track_y(block.track), self.x_of(block.duration), TRACK_HEIGHT)
                 painter.fillRect(r.adjusted(0, 0, -1, 0), QColor("#44474f"))
+            elif block.kind == "gap":  # hatched, so a gap reads as a hole (select it, Shift+Delete closes it)
+                painter.fillRect(r, QBrush(theme.GRID, Qt.BDiagPattern))
+                if self.selected_gap == (block.track, block.index):
+                    painter.setPen(QPen(theme.SELECTION, 2))
+                    painter.drawRect(r.adjusted(1, 1, -1, -1))
 
     def _paint_transition(self, painter: QPainter, block: Block) -> None:
         """A dissolve: a translucent bow-tie over the cut."""
@@ -213,7 +221,20 @@ class TimelineView(QGraphicsView):
     def on_document_changed(self) -> None:
         self.rebuild()
 
+    def _gap_at(self, scene: QPointF) -> tuple[int, int] | None:
+        """(track, child index) of the gap under a scene point."""
+        track = int(scene.y() // (TRACK_HEIGHT + TRACK_GAP))
+        if not 0 <= track < len(self.layout_data.tracks):
+            return None
+        seconds = self.seconds_at(scene.x())
+        for block in self.layout_data.tracks[track]:
+            if block.kind == "gap" and block.start <= seconds < block.end:
+                return block.track, block.index
+        return None
+
     def on_document_selection_changed(self, name: object) -> None:
+        if name is not None:
+            self.selected_gap = None
         for clip, item in self.items.items():
             selected = clip == name
             if item.selected != selected:
@@ -248,6 +269,9 @@ class TimelineView(QGraphicsView):
         x = self.mapToScene(event.position().toPoint()).x()
         if block is None:  # empty lane: deselect and scrub the playhead while the button is down
             self.document.select(None)
+            self.selected_gap = self._gap_at(self.mapToScene(event.position().toPoint()))
+            self.gap_selection_changed.emit()
+            self.viewport().update()
             self.transport.seek(round(self.seconds_at(x) * self.transport.rate))
             self._scrubbing = True
             return
