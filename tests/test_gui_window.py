@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from fp_timeline.project.document import load_project  # noqa: E402
 from fp_timeline.project.takes import takes_of  # noqa: E402
+from fp_timeline.ui import timeline_edits  # noqa: E402
 from fp_timeline.ui.timeline_view import TRACK_HEIGHT  # noqa: E402
 from tests.gui_helpers import SAMPLES, fresh_clips_project, make_window, sample_copy, screenshot  # noqa: E402
 
@@ -607,3 +608,17 @@ def test_select_a_gap_and_close_it(qtbot, tmp_path):
     assert _names(window) == ["shot_010", "shot_030"]
     window.actions.undo.trigger()
     assert isinstance(window.document.project.tracks()[0][1], otio.schema.Gap)
+
+
+def test_rendering_an_untitled_project_saves_it_first(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path)
+    window.add_clips_at_playhead([SAMPLES / "one_shot" / "astronaut.png"])
+    project = window.document.project
+    (clip,) = project.generated_clips()
+    recipe = project.recipe(clip).replace(generator="animatic", width=64, height=64, frames=5)
+    window.run_edit(lambda p: timeline_edits.set_recipe(p, clip.name, recipe))
+    target = tmp_path / "saved" / "new.otio"
+    window.save_as = lambda path=None: window.__class__.save_as(window, target)
+    _render_and_wait(qtbot, window)
+    assert not window.document.untitled and window.document.project.path == target.resolve()
+    assert _state(window, "shot_010") == "rendered"

@@ -59,12 +59,13 @@ class ClipCommands:
 
     def start_render(self, targets: list[str] | None, chain: bool = False) -> int:
         self.inspector.commit_pending()  # render what the inspector shows, not what it showed before typing
+        if self.document.untitled and not self.save_as():  # takes live beside the project file
+            self.show_problem("save the project first: takes are stored beside the project file")
+            return 0
         try:
             count = self.queue.render(targets, chain)
         except ProjectError as err:
             self.show_problem(str(err))
-            if self.document.untitled:
-                self.warn("Save first", str(err))
             return 0
         self.statusBar().showMessage(f"rendering {count} clip(s)" if count else "everything is rendered", 4000)
         return count
