@@ -193,7 +193,9 @@ def test_render_with_animatic_changes_state_and_shows_frames(qtbot, tmp_path):
     window.inspector.prompt.editing_finished.emit()
     states = {c: _state(window, c) for c in ("shot_010", "shot_020", "shot_030", "shot_040")}
     assert states == {"shot_010": "rendered", "shot_020": "stale", "shot_030": "stale", "shot_040": "rendered"}
+    assert window.inspector.checks.text() == "Stale: prompt changed since take_001"
     window.document.select("shot_030")
+    assert window.inspector.checks.text() == "Stale: the clip it carries from changed since take_001"
     screenshot(window, "window_rendered_stale")
     assert shots, "no screenshot was taken while rendering"
 

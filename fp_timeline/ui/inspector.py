@@ -40,6 +40,7 @@ from fp_timeline.project.takes import takes_of
 from fp_timeline.ui import theme, timeline_edits
 from fp_timeline.ui.clip_defaults import snapped_frames
 from fp_timeline.ui.document import ProjectDocument
+from fp_timeline.ui.stale_reason import stale_reason
 from fp_timeline.ui.thumbnails import thumbnail
 
 PREVIEW_HEIGHT = 84
@@ -272,7 +273,11 @@ class Inspector(QWidget):
         if not self.params.hasFocus():
             self.params.setPlainText(json.dumps(recipe.params, sort_keys=True) if recipe.params else "")
         self._load_takes(clip, status.recipe_hash if status else None)
-        self.checks.setText("\n".join(f"⚠ {message}" for message in generator_problems(recipe)))
+        notes = [f"⚠ {message}" for message in generator_problems(recipe)]
+        if state == "stale":
+            reason = stale_reason(project, clip, recipe)
+            notes.insert(0, f"Stale: {reason}" if reason else "Stale: the recipe changed since the take")
+        self.checks.setText("\n".join(notes))
         self._loading = False
 
     def _load_takes(self, clip, current_hash: str | None) -> None:

@@ -1,0 +1,36 @@
+"""Why a clip is stale, in words: which recipe fields changed since its take, or that the clip it
+carries from changed.  Read from the take's record (``take_NNN.json``, written by the engine)."""
+
+from __future__ import annotations
+
+import json
+
+import opentimelineio as otio
+
+from fp_timeline.engine.store import take_paths
+from fp_timeline.project.document import Project
+from fp_timeline.project.recipe import Recipe
+from fp_timeline.project.takes import active_take
+
+FIELD_NAMES = {"frames": "duration", "image": "start image", "params": "settings", "context": "carry/fresh"}
+
+
+def stale_reason(project: Project, clip: otio.schema.Clip, recipe: Recipe) -> str:
+    """A short sentence, or "" when the take's record cannot tell."""
+    take = active_take(clip)
+    if take is None:
+        return ""
+    try:
+        record = json.loads(take_paths(project, clip.name, take.key).record.read_text())
+        then = record["recipe"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+    now = recipe.to_metadata()
+    changed = [FIELD_NAMES.get(k, k) for k in sorted(now) if now.get(k) != then.get(k)]
+    if changed:
+        return f"{', '.join(changed)} changed since {take.key}"
+    if recipe.carries:
+        return f"the clip it carries from changed since {take.key}"
+    if recipe.image:
+        return f"the start image file changed since {take.key}"
+    return f"the generator changed since {take.key}"
