@@ -287,7 +287,7 @@ class Inspector(QWidget):
             marks = []
             if take.key == active:
                 marks.append("active")
-            marks.append("current" if take.recipe_hash == current_hash else "old recipe")
+            marks.append("current" if take.recipe_hash == current_hash else "stale")
             item = QListWidgetItem(f"{take.key}   {', '.join(marks)}   {take.created.replace('T', ' ')[:16]}")
             item.setData(Qt.UserRole, take.key)
             if take.key == active:
