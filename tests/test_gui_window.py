@@ -624,3 +624,14 @@ def test_rendering_an_untitled_project_saves_it_first(qtbot, tmp_path):
     _render_and_wait(qtbot, window)
     assert not window.document.untitled and window.document.project.path == target.resolve()
     assert _state(window, "shot_010") == "rendered"
+
+
+def test_rerender_with_downstream_renders_the_chain(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, sample_copy(tmp_path))
+    _render_and_wait(qtbot, window)
+    window.document.select("shot_020")
+    window.actions.rerender_chain.trigger()
+    qtbot.waitUntil(lambda: not window.queue.running, timeout=RENDER_TIMEOUT_MS)
+    assert list(window.queue.rows) == ["shot_020", "shot_030"]
+    project = window.document.project
+    assert [len(takes_of(project.clip(c))) for c in ("shot_010", "shot_020", "shot_030")] == [1, 2, 2]

@@ -32,6 +32,7 @@ class WindowActions:
     ripple_delete: QAction
     render_stale: QAction
     rerender: QAction
+    rerender_chain: QAction
     extend: QAction
     next_take: QAction
     cancel_renders: QAction
@@ -113,6 +114,12 @@ def create_actions(window: QWidget, stack: QUndoStack) -> WindowActions:
         render_stale=_action(window, "&Render Stale", "Ctrl+R", "Render every clip that is unrendered or stale"),
         rerender=_action(
             window, "Re&render Selected", "Ctrl+Shift+R", "Render a new take of the selected clip", "Rerender"
+        ),
+        rerender_chain=_action(
+            window,
+            "Rerender Selected and &Downstream",
+            "Ctrl+Alt+R",
+            "A new take of the selected clip and of every clip carrying on from it",
         ),
         extend=_action(
             window, "E&xtend Shot…", "Ctrl+Shift+E", "Continue the selected shot with a new prompt", "Extend"

@@ -74,6 +74,10 @@ class ClipCommands:
         if self.document.selected is not None:
             self.start_render([self.document.selected])
 
+    def on_rerender_chain_triggered(self) -> None:
+        if self.document.selected is not None:
+            self.start_render([self.document.selected], chain=True)
+
     def on_extend_triggered(self) -> None:
         name = self.document.selected
         if name is None:

@@ -128,7 +128,7 @@ class MainWindow(FileCommands, ClipCommands, QMainWindow):
         edit.addSeparator()
         edit.addActions([a.add_clip, a.add_track, a.split, a.delete, a.ripple_delete])
         clip = bar.addMenu("&Clip")
-        clip.addActions([a.render_stale, a.rerender, a.extend, a.next_take, a.cancel_renders])
+        clip.addActions([a.render_stale, a.rerender, a.rerender_chain, a.extend, a.next_take, a.cancel_renders])
         view = bar.addMenu("&View")
         view.addActions([a.zoom_in, a.zoom_out, a.zoom_fit])
         view.addSeparator()
@@ -155,7 +155,15 @@ class MainWindow(FileCommands, ClipCommands, QMainWindow):
         tools.addSeparator()
         tools.addAction(a.zoom_fit)
         self.addToolBar(tools)
-        self.timeline.view.context_actions = [a.rerender, a.extend, a.next_take, a.split, a.delete, a.ripple_delete]
+        self.timeline.view.context_actions = [
+            a.rerender,
+            a.rerender_chain,
+            a.extend,
+            a.next_take,
+            a.split,
+            a.delete,
+            a.ripple_delete,
+        ]
 
     def _connect(self) -> None:
         a = self.actions
@@ -176,6 +184,7 @@ class MainWindow(FileCommands, ClipCommands, QMainWindow):
         a.ripple_delete.triggered.connect(lambda: self.delete_selected(ripple=True))
         a.render_stale.triggered.connect(lambda: self.start_render(None))
         a.rerender.triggered.connect(self.on_rerender_triggered)
+        a.rerender_chain.triggered.connect(self.on_rerender_chain_triggered)
         a.extend.triggered.connect(self.on_extend_triggered)
         a.next_take.triggered.connect(self.on_next_take_triggered)
         a.cancel_renders.triggered.connect(self.on_cancel_renders_triggered)
@@ -233,6 +242,7 @@ class MainWindow(FileCommands, ClipCommands, QMainWindow):
         for action in (a.delete, a.ripple_delete):  # a selected gap can be closed too
             action.setEnabled(selected or self.timeline.view.selected_gap is not None)
         a.rerender.setEnabled(selected and not running)
+        a.rerender_chain.setEnabled(selected and not running)
         a.extend.setEnabled(selected and not running)
         a.render_stale.setEnabled(not running)
         a.cancel_renders.setEnabled(running or self.conform.running)
