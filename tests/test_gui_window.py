@@ -635,3 +635,26 @@ def test_rerender_with_downstream_renders_the_chain(qtbot, tmp_path):
     assert list(window.queue.rows) == ["shot_020", "shot_030"]
     project = window.document.project
     assert [len(takes_of(project.clip(c))) for c in ("shot_010", "shot_020", "shot_030")] == [1, 2, 2]
+
+
+def test_the_viewer_dissolves_across_a_transition(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, sample_copy(tmp_path))  # a 12-frame dissolve before shot_040
+    _render_and_wait(qtbot, window)
+    view = window.viewer.view
+    layout = window.document.layout()
+    (dissolve,) = [b for b in layout.tracks[0] if b.kind == "transition"]
+    rate = window.transport.rate
+
+    middle = round((dissolve.start + dissolve.duration / 2) * rate)
+    window.transport.seek(middle)
+    assert view.frame.rendered
+    mixed = view.frame.image.convertToFormat(view.frame.image.Format.Format_RGB32).pixelColor(5, 5)
+    source = window.viewer.source
+    outgoing, incoming = (b for b in layout.clips() if b.name in ("shot_030", "shot_040"))
+    a = source.clip_frame(window.document.project, outgoing, middle / rate).image.pixelColor(5, 5)
+    b = source.clip_frame(window.document.project, incoming, middle / rate).image.pixelColor(5, 5)
+    assert a != b
+    for channel in ("red", "green", "blue"):  # each channel lies between the two clips' values
+        low, high = sorted((getattr(a, channel)(), getattr(b, channel)()))
+        assert low - 2 <= getattr(mixed, channel)() <= high + 2
+    assert mixed not in (a, b)

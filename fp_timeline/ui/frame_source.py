@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QPainter
 
 from fp_timeline.project.document import Project
 from fp_timeline.project.takes import active_take
@@ -39,14 +39,47 @@ class FrameSource:
         block = self.block_at(layout, seconds)
         if block is None:
             return ViewerFrame(None, None, "", False, has_clips=bool(layout.clips()))
+        shown = self.clip_frame(project, block, seconds)
+        dissolve = self._dissolve_at(layout, block, seconds)
+        if dissolve is not None and shown.rendered:
+            outgoing, incoming, mix = dissolve
+            a = self.clip_frame(project, outgoing, seconds)
+            b = self.clip_frame(project, incoming, seconds)
+            if a.rendered and b.rendered:
+                return ViewerFrame(_blend(a.image, b.image, mix), block.name, block.state, True)
+        return shown
+
+    def clip_frame(self, project: Project, block: Block, seconds: float) -> ViewerFrame:
+        """The clip's take at ``seconds`` (held at its first/last frame outside it), or its placeholder."""
         clip = project.clip(block.name)
         take = active_take(clip)
         if take is not None:
             index = block.in_frame + int((seconds - block.start) * block.rate + 1e-6)
-            image = self.cache.frame(project.resolve(take.media), index)
+            image = self.cache.frame(project.resolve(take.media), max(0, index))
             if image is not None:
                 return ViewerFrame(image, block.name, block.state, True)
         placeholder = QImage(str(block.thumbnail)) if block.thumbnail is not None else None
         if placeholder is not None and placeholder.isNull():
             placeholder = None
         return ViewerFrame(placeholder, block.name, block.state, False)
+
+    @staticmethod
+    def _dissolve_at(layout: TimelineLayout, block: Block, seconds: float) -> tuple[Block, Block, float] | None:
+        """(outgoing clip, incoming clip, 0..1 mix) when ``seconds`` is inside a dissolve on the track."""
+        blocks = layout.tracks[block.track]
+        for i, item in enumerate(blocks):
+            if item.kind != "transition" or not item.start <= seconds < item.end or item.duration <= 0:
+                continue
+            if 0 < i < len(blocks) - 1 and blocks[i - 1].kind == "clip" and blocks[i + 1].kind == "clip":
+                return blocks[i - 1], blocks[i + 1], (seconds - item.start) / item.duration
+        return None
+
+
+def _blend(a: QImage, b: QImage, mix: float) -> QImage:
+    """A cross-dissolve: ``b`` over ``a`` at opacity ``mix`` (``b`` scaled to ``a``'s size)."""
+    out = a.convertToFormat(QImage.Format_RGB32)
+    painter = QPainter(out)
+    painter.setOpacity(mix)
+    painter.drawImage(out.rect(), b)
+    painter.end()
+    return out
