@@ -244,7 +244,7 @@ class MainWindow(FileCommands, ClipCommands, QMainWindow):
         a.rerender.setEnabled(selected and not running)
         a.rerender_chain.setEnabled(selected and not running)
         a.extend.setEnabled(selected and not running)
-        a.render_stale.setEnabled(not running)
+        a.render_stale.setEnabled(not running and bool(self.document.statuses()))
         a.cancel_renders.setEnabled(running or self.conform.running)
         a.export_movie.setEnabled(bool(self.document.statuses()) and not self.conform.running)
         clip = self._selected_clip()
