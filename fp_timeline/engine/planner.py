@@ -30,7 +30,7 @@ from fp_timeline.engine import registry
 from fp_timeline.engine.generator import ContextBlob
 from fp_timeline.engine.store import imported_context
 from fp_timeline.project.document import Project
-from fp_timeline.project.hashing import media_identity, recipe_hashes
+from fp_timeline.project.hashing import HashedClip, hashed_clips
 from fp_timeline.project.recipe import METADATA_KEY, Recipe
 from fp_timeline.project.takes import Take, active_take, takes_of
 
@@ -47,16 +47,6 @@ class PlannedJob:
     upstream_hash: str | None
     reason: str  # "unrendered", "stale", "requested", "chain", "needed by shot_020"
     reuse: str | None = None  # a take key already made from ``recipe_hash``: nothing to generate
-
-
-@dataclass(frozen=True)
-class _Node:
-    clip: otio.schema.Clip
-    track: str
-    recipe: Recipe
-    hash: str
-    upstream: str | None  # a generated clip, or an imported one (not in the graph)
-    upstream_hash: str | None
 
 
 def plan_render(project: Project, targets: list[str] | None = None, chain: bool = False) -> list[PlannedJob]:
@@ -105,7 +95,7 @@ def matching_take(project: Project, clip: otio.schema.Clip, recipe_hash: str) ->
     return (active or matches[-1:] or [None])[0]
 
 
-def _why(project: Project, node: _Node) -> str:
+def _why(project: Project, node: HashedClip) -> str:
     takes = takes_of(node.clip)
     if not takes:
         return "unrendered"
@@ -151,32 +141,11 @@ def _take_with_context(project: Project, clip: otio.schema.Clip, recipe_hash: st
     return None
 
 
-def _graph(project: Project) -> dict[str, _Node]:
-    hashes = recipe_hashes(project, registry.generator_version)
-    nodes: dict[str, _Node] = {}
-    for track in project.tracks():
-        previous: str | None = None
-        previous_hash: str | None = None
-        for item in track:
-            if not isinstance(item, otio.schema.Clip):
-                continue
-            if METADATA_KEY not in item.metadata:  # an imported video: a carried clip continues it
-                previous, previous_hash = item.name, media_identity(project, item)
-                continue
-            recipe = project.recipe(item)
-            nodes[item.name] = _Node(
-                clip=item,
-                track=track.name,
-                recipe=recipe,
-                hash=hashes[item.name],
-                upstream=previous if recipe.carries else None,
-                upstream_hash=previous_hash if recipe.carries else None,
-            )
-            previous, previous_hash = item.name, hashes[item.name]
-    return nodes
+def _graph(project: Project) -> dict[str, HashedClip]:
+    return {hashed.clip.name: hashed for hashed in hashed_clips(project, registry.generator_version)}
 
 
-def _downstream(nodes: dict[str, _Node], roots: set[str]) -> list[str]:
+def _downstream(nodes: dict[str, HashedClip], roots: set[str]) -> list[str]:
     """Clips that carry (directly or through a chain) from any of ``roots``."""
     found: list[str] = []
     reached = set(roots)
@@ -187,7 +156,7 @@ def _downstream(nodes: dict[str, _Node], roots: set[str]) -> list[str]:
     return found
 
 
-def _add_missing_upstreams(project: Project, nodes: dict[str, _Node], chosen: dict[str, str]) -> None:
+def _add_missing_upstreams(project: Project, nodes: dict[str, HashedClip], chosen: dict[str, str]) -> None:
     # Walk backwards so a newly added upstream is itself checked for its own upstream.
     for name in reversed(list(nodes)):
         node = nodes[name]

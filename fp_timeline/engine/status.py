@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import opentimelineio as otio
-
 from fp_timeline.engine.registry import generator_version
 from fp_timeline.project.document import Project
-from fp_timeline.project.hashing import ClipState, clip_state, recipe_hashes
-from fp_timeline.project.recipe import METADATA_KEY, Recipe
+from fp_timeline.project.hashing import ClipState, clip_state, hashed_clips
+from fp_timeline.project.recipe import Recipe
 from fp_timeline.project.takes import active_take
 
 
@@ -26,22 +24,18 @@ class ClipStatus:
 
 def project_status(project: Project) -> list[ClipStatus]:
     """One row per generated clip, in timeline order."""
-    hashes = recipe_hashes(project, generator_version)
     rows = []
-    for track in project.tracks():
-        for item in track:
-            if not isinstance(item, otio.schema.Clip) or METADATA_KEY not in item.metadata:
-                continue
-            take = active_take(item)
-            rows.append(
-                ClipStatus(
-                    track=track.name,
-                    clip=item.name,
-                    recipe=project.recipe(item),
-                    recipe_hash=hashes[item.name],
-                    state=clip_state(item, hashes[item.name]),
-                    take=take.key if take else None,
-                    take_missing=take is not None and not project.resolve(take.media).is_file(),
-                )
+    for hashed in hashed_clips(project, generator_version):
+        take = active_take(hashed.clip)
+        rows.append(
+            ClipStatus(
+                track=hashed.track,
+                clip=hashed.clip.name,
+                recipe=hashed.recipe,
+                recipe_hash=hashed.hash,
+                state=clip_state(hashed.clip, hashed.hash),
+                take=take.key if take else None,
+                take_missing=take is not None and not project.resolve(take.media).is_file(),
             )
+        )
     return rows

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 import opentimelineio as otio
 
 from fp_timeline.project.document import Project
-from fp_timeline.project.recipe import Recipe
+from fp_timeline.project.recipe import METADATA_KEY, Recipe
 from fp_timeline.project.takes import active_take, takes_of
 
 HASH_LENGTH = 16  # hex digits kept: short enough to read, long enough never to collide in a project
@@ -56,24 +57,54 @@ def recipe_hash(
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:HASH_LENGTH]
 
 
-def recipe_hashes(project: Project, version_of: Callable[[str], str]) -> dict[str, str]:
-    """Every generated clip's recipe hash, by clip name, following carry chains along each track."""
-    hashes: dict[str, str] = {}
-    names = {clip.name for clip in project.generated_clips()}
+@dataclass(frozen=True)
+class HashedClip:
+    """A generated clip with its parsed recipe, its recipe hash and the clip it carries from."""
+
+    clip: otio.schema.Clip
+    track: str
+    recipe: Recipe
+    hash: str
+    upstream: str | None  # the clip before it on its track (generated or imported) when it carries
+    upstream_hash: str | None
+
+
+def hashed_clips(project: Project, version_of: Callable[[str], str]) -> list[HashedClip]:
+    """Every generated clip, track by track in timeline order, following carry chains along each track.
+
+    Each recipe is parsed once here, so callers that need the recipe as well as the hash use these.
+    """
+    found: list[HashedClip] = []
     for track in project.tracks():
-        upstream: str | None = None
+        previous: str | None = None
+        previous_hash: str | None = None
         for item in track:
             if not isinstance(item, otio.schema.Clip):
                 continue
-            if item.name not in names:
-                upstream = media_identity(project, item)  # a carried clip after it continues this video
+            if METADATA_KEY not in item.metadata:  # an imported video: a carried clip after it continues it
+                previous, previous_hash = item.name, media_identity(project, item)
                 continue
             recipe = project.recipe(item)
             image = project.resolve(recipe.image) if recipe.image else None
             digest = file_digest(image) if image is not None and image.is_file() else None
-            upstream = recipe_hash(recipe, digest, version_of(recipe.generator), upstream)
-            hashes[item.name] = upstream
-    return hashes
+            current = recipe_hash(recipe, digest, version_of(recipe.generator), previous_hash)
+            found.append(
+                HashedClip(
+                    clip=item,
+                    track=track.name,
+                    recipe=recipe,
+                    hash=current,
+                    upstream=previous if recipe.carries else None,
+                    upstream_hash=previous_hash if recipe.carries else None,
+                )
+            )
+            previous, previous_hash = item.name, current
+    return found
+
+
+def recipe_hashes(project: Project, version_of: Callable[[str], str]) -> dict[str, str]:
+    """Every generated clip's recipe hash, by clip name, following carry chains along each track."""
+    return {hashed.clip.name: hashed.hash for hashed in hashed_clips(project, version_of)}
 
 
 def media_identity(project: Project, clip: otio.schema.Clip) -> str | None:
