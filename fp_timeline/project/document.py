@@ -137,13 +137,10 @@ def structural_problems(project: Project) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[str] = set()
     for track in project.tracks():
-        first = True
-        for item in track:
-            if not isinstance(item, otio.schema.Clip):
-                continue
+        clips = [item for item in track if isinstance(item, otio.schema.Clip)]
+        for position, item in enumerate(clips):
             if METADATA_KEY not in item.metadata:
-                first = False  # an imported video: a clip after it may carry (continue) it
-                continue
+                continue  # an imported video: a clip after it may carry (continue) it
             if item.name in seen:
                 problems.append(
                     Problem("clip names must be unique in a project", file=project.path, clip=item.name)
@@ -153,9 +150,8 @@ def structural_problems(project: Project) -> list[Problem]:
                 recipe = project.recipe(item)
             except ProjectError as err:
                 problems.extend(err.problems)
-                first = False
                 continue
-            if recipe.carries and first:
+            if recipe.carries and position == 0:
                 problems.append(
                     Problem(
                         f"carries context but is the first clip on track {track.name!r}",
@@ -164,16 +160,11 @@ def structural_problems(project: Project) -> list[Problem]:
                         field="context",
                     )
                 )
-            if recipe.image is not None and not project.resolve(recipe.image).is_file():
+            image = project.resolve(recipe.image) if recipe.image is not None else None
+            if image is not None and not image.is_file():
                 problems.append(
-                    Problem(
-                        f"start image not found: {project.resolve(recipe.image)}",
-                        file=project.path,
-                        clip=item.name,
-                        field="image",
-                    )
+                    Problem(f"start image not found: {image}", file=project.path, clip=item.name, field="image")
                 )
-            first = False
     return problems
 
 
