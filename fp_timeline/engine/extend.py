@@ -16,7 +16,7 @@ from fp_timeline.engine import registry
 from fp_timeline.engine.imported import last_frames
 from fp_timeline.engine.planner import find_clip
 from fp_timeline.project.document import Project
-from fp_timeline.project.edits import make_clip, next_clip_name
+from fp_timeline.project.edits import insert_after, make_unique_clip
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.recipe import METADATA_KEY, SEED_MAX, ContextMode, NoiseMode, Recipe
 
@@ -57,12 +57,8 @@ def add_extension(
     problems = gen.validate(recipe)
     if problems:
         raise ProjectError([Problem(p.message, file=project.path, clip=name, field=p.field) for p in problems])
-    name = name or next_clip_name(project)
-    if any(c.name == name for c in project.generated_clips()):
-        raise ProjectError(Problem("a clip with this name exists already", file=project.path, clip=name))
-    clip = make_clip(name, recipe)
-    track = anchor.parent()  # add_clip(after=) finds generated anchors only; this may be imported
-    track.insert(track.index(anchor) + 1, clip)
+    clip = make_unique_clip(project, recipe, name)
+    insert_after(anchor, clip)  # not add_clip(after=): that finds generated anchors only; this may be imported
     return clip
 
 

@@ -35,6 +35,20 @@ def make_clip(name: str, recipe: Recipe) -> otio.schema.Clip:
     return clip
 
 
+def make_unique_clip(project: Project, recipe: Recipe, name: str | None = None) -> otio.schema.Clip:
+    """``make_clip`` under ``name`` (default: the next free shot name); refuses a name already in use."""
+    name = name or next_clip_name(project)
+    if any(c.name == name for c in project.generated_clips()):
+        raise ProjectError(Problem("a clip with this name exists already", file=project.path, clip=name))
+    return make_clip(name, recipe)
+
+
+def insert_after(anchor: otio.schema.Clip, clip: otio.schema.Clip) -> None:
+    """Place ``clip`` right after ``anchor`` on the anchor's track."""
+    track = anchor.parent()
+    track.insert(track.index(anchor) + 1, clip)
+
+
 def add_clip(
     project: Project,
     recipe: Recipe,
@@ -43,14 +57,9 @@ def add_clip(
     track: str | None = None,
 ) -> otio.schema.Clip:
     """Append a clip to a track (the first by default), or insert it right after clip ``after``."""
-    name = name or next_clip_name(project)
-    if any(c.name == name for c in project.generated_clips()):
-        raise ProjectError(Problem("a clip with this name exists already", file=project.path, clip=name))
-    clip = make_clip(name, recipe)
+    clip = make_unique_clip(project, recipe, name)
     if after is not None:
-        anchor = project.clip(after)
-        parent = anchor.parent()
-        parent.insert(parent.index(anchor) + 1, clip)
+        insert_after(project.clip(after), clip)
         return clip
     target = _track(project, track)
     target.append(clip)
