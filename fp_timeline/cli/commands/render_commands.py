@@ -31,6 +31,7 @@ from fp_timeline.engine.conform import conform_timeline
 from fp_timeline.engine.extend import add_extension
 from fp_timeline.engine.generator import CancelToken, Progress, RenderCancelled
 from fp_timeline.engine.planner import PlannedJob, plan_render
+from fp_timeline.engine.registry import generator_version
 from fp_timeline.engine.renderer import render_project
 from fp_timeline.engine.validation import validate_project
 from fp_timeline.project.document import Project, save_project
@@ -148,7 +149,7 @@ def takes(
                 raise typer.Exit(2) from None
             save_project(loaded)
             console.print(f"{clip}: now showing [bold]{key}[/bold]")
-        current = recipe_hashes(loaded, _version)[clip]
+        current = recipe_hashes(loaded, generator_version)[clip]
     table = Table(title=f"{clip}  (recipe {current})")
     for column in ("", "take", "frames", "recipe", "created", "file"):
         table.add_column(column)
@@ -159,12 +160,6 @@ def takes(
     console.print(table)
     if active == GENERATOR_KEY:
         console.print("no take is active: the clip shows as unrendered")
-
-
-def _version(generator_id: str) -> str:
-    from fp_timeline.engine.registry import generator_version
-
-    return generator_version(generator_id)
 
 
 def _require_valid(project: Project) -> None:
