@@ -237,8 +237,7 @@ class MainWindow(FileCommands, ClipCommands, QMainWindow):
         a = self.actions
         selected = self.document.selected is not None
         running = self.queue.running
-        for action in (a.split, a.rerender, a.extend):
-            action.setEnabled(selected)
+        a.split.setEnabled(selected)
         for action in (a.delete, a.ripple_delete):  # a selected gap can be closed too
             action.setEnabled(selected or self.timeline.view.selected_gap is not None)
         a.rerender.setEnabled(selected and not running)
