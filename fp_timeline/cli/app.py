@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from fp_timeline.engine.validation import validate_project
 from fp_timeline.project.document import Project, load_project
 from fp_timeline.project.errors import ProjectError
 
@@ -23,6 +25,8 @@ console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
 EXIT_PROBLEM = 2
+
+ProjectArg = Annotated[Path, typer.Argument(help="The project file (.otio).")]
 
 
 @contextlib.contextmanager
@@ -39,3 +43,10 @@ def reporting_errors() -> Iterator[None]:
 def open_project(path: Path) -> Project:
     with reporting_errors():
         return load_project(path)
+
+
+def require_valid(project: Project) -> None:
+    """Raise a ``ProjectError`` listing every problem ``validate_project`` finds, if any."""
+    problems = validate_project(project)
+    if problems:
+        raise ProjectError(problems)

@@ -15,7 +15,7 @@ from typing import Annotated
 import opentimelineio as otio
 import typer
 
-from fp_timeline.cli.app import EXIT_PROBLEM, app, console, err_console, open_project, reporting_errors
+from fp_timeline.cli.app import EXIT_PROBLEM, ProjectArg, app, console, err_console, open_project, reporting_errors
 from fp_timeline.cli.commands.render_commands import render as render_command
 from fp_timeline.engine.status import project_status
 from fp_timeline.engine.validation import validate_project
@@ -28,7 +28,6 @@ from fp_timeline_otio.handles import TransitionPolicy
 from fp_timeline_otio.readiness import export_problems, unready_clips
 from fp_timeline_otio.relink import relink_timeline
 
-ProjectArg = Annotated[Path, typer.Argument(help="The project file (.otio).")]
 FORMAT_HELP = "; ".join(f"{f.name}: {f.description}" for f in FORMATS.values())
 
 

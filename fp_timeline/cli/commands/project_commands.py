@@ -9,16 +9,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from fp_timeline.cli.app import app, console, err_console, open_project, reporting_errors
+from fp_timeline.cli.app import ProjectArg, app, console, open_project, reporting_errors, require_valid
 from fp_timeline.engine.registry import generator_ids, load_generator
 from fp_timeline.engine.status import project_status
-from fp_timeline.engine.validation import validate_project
 from fp_timeline.project.document import new_project, save_project
 from fp_timeline.project.edits import add_clip
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.recipe import SEED_MAX, ContextMode, NoiseMode, Recipe
-
-ProjectArg = Annotated[Path, typer.Argument(help="The project file (.otio).")]
 
 
 @app.command()
@@ -89,9 +86,7 @@ def add(
         if problems:
             raise ProjectError(problems)
         clip = add_clip(loaded, recipe, name=name, after=after, track=track)
-        problems = validate_project(loaded)
-        if problems:
-            raise ProjectError(problems)
+        require_valid(loaded)
         save_project(loaded)
     console.print(
         f"added [bold]{clip.name}[/bold]: {frames} frames ({frames / rate:.2f} s), seed {recipe.seed}, "
@@ -139,11 +134,8 @@ def info(project: ProjectArg) -> None:
 def validate(project: ProjectArg) -> None:
     """Check every clip's recipe, start image and generator settings."""
     loaded = open_project(project)
-    problems = validate_project(loaded)
-    if problems:
-        for problem in problems:
-            err_console.print(f"[red]error:[/red] {problem}")
-        raise typer.Exit(2)
+    with reporting_errors():
+        require_valid(loaded)
     clips = sum(1 for _ in loaded.generated_clips())
     console.print(f"[green]ok[/green]: {loaded.path.name}: {clips} clips, generators: {', '.join(generator_ids())}")
 

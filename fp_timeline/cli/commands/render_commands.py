@@ -26,16 +26,24 @@ from rich.progress import (
 from rich.progress import Progress as Bars
 from rich.table import Table
 
-from fp_timeline.cli.app import app, console, err_console, open_project, reporting_errors
+from fp_timeline.cli.app import (
+    EXIT_PROBLEM,
+    ProjectArg,
+    app,
+    console,
+    err_console,
+    open_project,
+    reporting_errors,
+    require_valid,
+)
 from fp_timeline.engine.conform import conform_timeline
 from fp_timeline.engine.extend import add_extension
 from fp_timeline.engine.generator import CancelToken, Progress, RenderCancelled
 from fp_timeline.engine.planner import PlannedJob, plan_render
 from fp_timeline.engine.registry import generator_version
 from fp_timeline.engine.renderer import render_project
-from fp_timeline.engine.validation import validate_project
 from fp_timeline.project.document import Project, save_project
-from fp_timeline.project.errors import ProjectError
+from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.hashing import recipe_hashes
 from fp_timeline.project.takes import GENERATOR_KEY, takes_of, use_take
 
@@ -43,7 +51,6 @@ EXIT_CANCELLED = 130  # the shell's convention for "ended by SIGINT"
 EXIT_FAILED = 1
 DEBUG_ENV = "FP_TIMELINE_DEBUG"
 
-ProjectArg = Annotated[Path, typer.Argument(help="The project file (.otio).")]
 PresetOpt = Annotated[
     str,
     typer.Option(help="Model weights: auto (real if in the local HF cache, else tiny), tiny, or real."),
@@ -71,7 +78,7 @@ def render(
     """Render clips whose recipe has no take yet (or --clip ones anew); -o conforms one H.264 mp4."""
     loaded = open_project(project)
     with reporting_errors():
-        _require_valid(loaded)
+        require_valid(loaded)
         jobs = plan_render(loaded, targets=clip or None, chain=chain)
     if dry_run:
         for job in jobs:
@@ -108,7 +115,7 @@ def extend(
     """Add a clip right after CLIP that carries its context forward, and render it."""
     loaded = open_project(project)
     with reporting_errors():
-        _require_valid(loaded)
+        require_valid(loaded)
         new = add_extension(
             loaded,
             clip,
@@ -145,8 +152,7 @@ def takes(
             try:
                 use_take(target, key)
             except KeyError as err:
-                err_console.print(f"[red]error:[/red] {loaded.path}: {err.args[0]}")
-                raise typer.Exit(2) from None
+                raise ProjectError(Problem(err.args[0], file=loaded.path)) from None
             save_project(loaded)
             console.print(f"{clip}: now showing [bold]{key}[/bold]")
         current = recipe_hashes(loaded, generator_version)[clip]
@@ -162,16 +168,10 @@ def takes(
         console.print("no take is active: the clip shows as unrendered")
 
 
-def _require_valid(project: Project) -> None:
-    problems = validate_project(project)
-    if problems:
-        raise ProjectError(problems)
-
-
 def _options(preset: str, device: str | None) -> dict[str, str]:
     if preset not in ("auto", "tiny", "real"):
         err_console.print(f"[red]error:[/red] --preset must be auto, tiny or real, got {preset!r}")
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_PROBLEM)
     return {"preset": preset} | ({"device": device} if device else {})
 
 
