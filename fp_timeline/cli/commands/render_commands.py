@@ -213,13 +213,10 @@ def _run(project: Project, jobs: list[PlannedJob], options: dict[str, str]) -> N
             # A report without a step count is a notice ("loading models", "tiny preset: random
             # weights"), and resuming from checkpoints is worth a line too: print those once.
             # Step reports move the clip's bar and show in its label.
-            if p.stage == "resume" and p.message and p.message not in messages:
+            if (p.stage == "resume" or p.total == 0) and p.message and p.message not in messages:
                 messages.add(p.message)
                 bars.console.print(f"[cyan]{p.clip}[/]: {p.message}")
             if p.total == 0:
-                if p.message and p.message not in messages:
-                    messages.add(p.message)
-                    bars.console.print(f"[cyan]{p.clip}[/]: {p.message}")
                 return
             task = tasks.get(p.clip)
             if task is not None:
