@@ -42,11 +42,7 @@ class ClipCommands:
         if block is None:
             return
         at = round((self.transport.position / self.transport.rate - block.start) * block.rate)
-        project = self.document.project
-        generator = project.recipe(project.clip(name)).generator
-        self.run_edit(
-            lambda p: timeline_edits.split(p, name, at, lambda f, carried: snapped_frames(generator, f, carried))
-        )
+        self.run_edit(lambda p: timeline_edits.split(p, name, at, snapped_frames))
 
     def delete_selected(self, ripple: bool) -> None:
         """Delete the selected clip, or close the selected gap."""

@@ -11,6 +11,7 @@ Like OTIO's algorithms these functions never mutate the project: edited clips ar
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import opentimelineio as otio
@@ -21,6 +22,10 @@ from fp_timeline.project.edits import make_clip
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.recipe import METADATA_KEY, ContextMode, NoiseMode, Recipe
 from fp_timeline.project.takes import Take, add_take, use_take
+
+# ``snap_frames(generator, frames, carried)``: the nearest length the clip's generator makes
+# (``clip_defaults.snapped_frames``); the default leaves lengths as they are.
+Snapper = Callable[[str, int, bool], int]
 
 
 class EditRefused(ProjectError):
@@ -71,15 +76,19 @@ def set_recipe(project: Project, name: str, recipe: Recipe, text: str = "Edit cl
     return Replacement(t, i, 1, [edited], text, select=name)
 
 
+def _unsnapped(generator: str, frames: int, carried: bool) -> int:
+    return frames
+
+
 def trim(
-    project: Project, name: str, in_frame: int, out_frame: int, snap_frames=lambda frames, carried: frames
+    project: Project, name: str, in_frame: int, out_frame: int, snap_frames: Snapper = _unsnapped
 ) -> Replacement:
     """Show media frames ``[in_frame, out_frame)``.  The out edge is the generated length (the next
     carried clip continues from the end of the generation), so moving it changes the recipe; the in
     edge only moves the in-point and keeps the take."""
     t, i, clip = locate(project, name)
     recipe = project.recipe(clip)
-    frames = max(1, snap_frames(max(1, out_frame), recipe.carries))
+    frames = max(1, snap_frames(recipe.generator, max(1, out_frame), recipe.carries))
     in_frame = max(0, min(in_frame, frames - 1))
     edited = copy.deepcopy(clip)
     if frames != recipe.frames:
@@ -106,20 +115,20 @@ def name_after(project: Project, name: str) -> str:
     return f"{name}_{suffix}"
 
 
-def split(project: Project, name: str, at_frame: int, snap_frames=lambda frames, carried: frames) -> Replacement:
+def split(project: Project, name: str, at_frame: int, snap_frames: Snapper = _unsnapped) -> Replacement:
     """Cut a clip ``at_frame`` frames after its visible start.  The second part *carries* from the
     first and continues its noise, so together they still make one continuous generation."""
     t, i, clip = locate(project, name)
     recipe = project.recipe(clip)
     in_frame = frames_of(clip.source_range.start_time)
-    cut = snap_frames(in_frame + at_frame, recipe.carries)
+    cut = snap_frames(recipe.generator, in_frame + at_frame, recipe.carries)
     if not in_frame < cut < recipe.frames:
         raise EditRefused(Problem("split point must be inside the clip", clip=name))
     first = copy.deepcopy(clip)
     first_recipe = recipe.replace(frames=cut)
     project.set_recipe(first, first_recipe)
     first.source_range = _range(in_frame, cut - in_frame, recipe.fps)
-    rest = snap_frames(recipe.frames - cut, True)
+    rest = snap_frames(recipe.generator, recipe.frames - cut, True)
     second_recipe = recipe.replace(frames=rest, image=None, context=ContextMode.CARRY, noise=NoiseMode.CONTINUE)
     second = make_clip(name_after(project, name), second_recipe)
     return Replacement(t, i, 1, [first, second], f"Split {name}", select=second.name)

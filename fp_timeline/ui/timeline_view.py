@@ -334,13 +334,7 @@ class TimelineView(QGraphicsView):
         self.rebuild()  # also puts a refused gesture's block back
 
     def trim(self, name: str, in_frame: int, out_frame: int) -> None:
-        project = self.document.project
-        generator = project.recipe(project.clip(name)).generator
-        self.document.edit(
-            timeline_edits.trim(
-                project, name, in_frame, out_frame, lambda f, carried: snapped_frames(generator, f, carried)
-            )
-        )
+        self.document.edit(timeline_edits.trim(self.document.project, name, in_frame, out_frame, snapped_frames))
 
     def _insertion(self, track: int, x: float) -> tuple[int, float]:
         """(child index, seconds) where a clip dropped at ``x`` goes: before the first clip whose
