@@ -36,6 +36,11 @@ def autosave_path(project: Project, untitled: bool) -> Path:
     return project.data_dir / AUTOSAVE_NAME
 
 
+def _autosave_beside(project_path: Path) -> Path:
+    """Where a saved project's autosave lives, from its path alone (``Project.data_dir`` / autosave.otio)."""
+    return project_path.parent / f"{project_path.stem}.fp" / AUTOSAVE_NAME
+
+
 def orphaned_untitled() -> list[Path]:
     """Autosaves of untitled projects whose editor is gone (crashed), newest first."""
     found = []
@@ -61,7 +66,7 @@ def _alive(pid: int) -> bool:
 def recoverable(project_path: Path) -> Path | None:
     """An autosave newer than the project file, left by a session that did not end cleanly."""
     project_path = Path(project_path).resolve()
-    candidate = project_path.parent / f"{project_path.stem}.fp" / AUTOSAVE_NAME
+    candidate = _autosave_beside(project_path)
     if candidate.is_file() and (
         not project_path.exists() or candidate.stat().st_mtime_ns > project_path.stat().st_mtime_ns
     ):
@@ -77,7 +82,7 @@ def read_autosave(autosave: Path, project_path: Path) -> Project:
 
 def discard(project_path: Path) -> None:
     with contextlib.suppress(OSError):
-        (Path(project_path).resolve().parent / f"{Path(project_path).stem}.fp" / AUTOSAVE_NAME).unlink()
+        _autosave_beside(Path(project_path).resolve()).unlink()
 
 
 class Autosaver(QObject):
