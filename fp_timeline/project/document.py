@@ -186,8 +186,10 @@ def save_project(project: Project, path: Path | None = None) -> Path:
 
 def save_project_as(project: Project, path: Path) -> Project:
     """Save under a new name (maybe another folder) and return the project as it now lives there."""
-    target = save_project(project, path)
-    return Project(path=target, timeline=rebased_timeline(project.timeline, project.folder, target.parent))
+    target = Path(path).resolve()
+    moved = Project(path=target, timeline=rebased_timeline(project.timeline, project.folder, target.parent))
+    save_project(moved)
+    return moved
 
 
 def _with_file(problem: Problem, path: Path) -> Problem:
