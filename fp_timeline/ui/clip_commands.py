@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.takes import takes_of
 from fp_timeline.ui import timeline_edits
-from fp_timeline.ui.clip_defaults import snapped_frames
+from fp_timeline.ui.clip_defaults import IMAGE_FILTER, snapped_frames
 
 
 class ClipCommands:
@@ -24,7 +24,7 @@ class ClipCommands:
 
     def on_add_clip_triggered(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(
-            self, "Add clips from images", str(self.document.project.folder), "Images (*.png *.jpg *.jpeg *.webp *.bmp)"
+            self, "Add clips from images", str(self.document.project.folder), IMAGE_FILTER
         )
         if paths:
             self.add_clips_at_playhead([Path(p) for p in paths])

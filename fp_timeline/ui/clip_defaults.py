@@ -13,7 +13,8 @@ from fp_timeline.project.recipe import DEFAULT_GENERATOR, SEED_MAX, Recipe
 
 DEFAULT_SECONDS = 2.0
 DEFAULT_PROMPT = "gentle, natural motion"
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp"}
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
+IMAGE_FILTER = f"Images ({' '.join('*' + suffix for suffix in IMAGE_SUFFIXES)})"  # for file dialogs
 
 
 def neighbour_recipe(project: Project, near: str | None = None) -> Recipe | None:

@@ -38,7 +38,7 @@ from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.recipe import METADATA_KEY, SEED_MAX, ContextMode, NoiseMode, Recipe
 from fp_timeline.project.takes import takes_of
 from fp_timeline.ui import theme, timeline_edits
-from fp_timeline.ui.clip_defaults import snapped_frames
+from fp_timeline.ui.clip_defaults import IMAGE_FILTER, snapped_frames
 from fp_timeline.ui.document import ProjectDocument
 from fp_timeline.ui.stale_reason import stale_reason
 from fp_timeline.ui.thumbnails import thumbnail
@@ -339,9 +339,7 @@ class Inspector(QWidget):
         self.apply_changes("Randomise seed", seed=random.randint(0, SEED_MAX))
 
     def on_choose_image_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Start image", str(self.document.project.folder), "Images (*.png *.jpg *.jpeg *.webp *.bmp)"
-        )
+        path, _ = QFileDialog.getOpenFileName(self, "Start image", str(self.document.project.folder), IMAGE_FILTER)
         if path:
             self.set_image(Path(path))
 
