@@ -7,15 +7,15 @@ Renders live in ``<stem>.fp/renders/<clip>/take_NNN.mp4`` beside the project fil
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import opentimelineio as otio
 
 from fp_timeline.project.atomic import write_text_atomic
 from fp_timeline.project.errors import Problem, ProjectError
+from fp_timeline.project.paths import resolve_stored, stored_path
 from fp_timeline.project.rebase import rebased_timeline
 from fp_timeline.project.recipe import METADATA_KEY, Recipe
 from fp_timeline.project.takes import GENERATOR_KEY
@@ -47,16 +47,11 @@ class Project:
 
     def resolve(self, stored: str) -> Path:
         """An absolute path for a path stored in the project (relative ones are project-relative)."""
-        path = Path(stored)
-        return path if path.is_absolute() else (self.folder / PurePosixPath(stored)).resolve()
+        return resolve_stored(self.folder, stored)
 
     def relative(self, path: Path) -> str:
         """How to store ``path``: relative to the project folder when possible, POSIX separators."""
-        path = Path(path).resolve()
-        try:
-            return Path(os.path.relpath(path, self.folder.resolve())).as_posix()
-        except ValueError:  # another drive on Windows
-            return path.as_posix()
+        return stored_path(self.folder, path)
 
     def tracks(self) -> list[otio.schema.Track]:
         return [t for t in self.timeline.tracks if t.kind == otio.schema.TrackKind.Video]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import copy
-import os
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import opentimelineio as otio
 
+from fp_timeline.project.paths import resolve_stored, stored_path
 from fp_timeline.project.recipe import METADATA_KEY
 
 
@@ -20,11 +20,7 @@ def rebased_timeline(timeline: otio.schema.Timeline, old_folder: Path, new_folde
     def move(stored: str | None) -> str | None:
         if not stored or Path(stored).is_absolute() or "://" in stored:
             return stored
-        absolute = (Path(old_folder) / PurePosixPath(stored)).resolve()
-        try:
-            return Path(os.path.relpath(absolute, Path(new_folder).resolve())).as_posix()
-        except ValueError:  # another drive on Windows: keep it absolute
-            return absolute.as_posix()
+        return stored_path(new_folder, resolve_stored(old_folder, stored))  # another drive: absolute
 
     for clip in new.find_clips():
         recipe = clip.metadata.get(METADATA_KEY)
