@@ -55,6 +55,7 @@ PresetOpt = Annotated[
     str,
     typer.Option(help="Model weights: auto (real if in the local HF cache, else tiny), tiny, or real."),
 ]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Also conform the timeline to this mp4.")]
 DeviceOpt = Annotated[str | None, typer.Option(help="Torch device for the generator, e.g. cpu, cuda, cuda:1.")]
 
 
@@ -65,9 +66,7 @@ def render(
         list[str] | None, typer.Option("--clip", "-c", help="Rerender this clip as a new take (repeatable).")
     ] = None,
     chain: Annotated[bool, typer.Option(help="With --clip: also rerender the clips that carry from it.")] = False,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Also conform the timeline to this mp4.")
-    ] = None,
+    output: OutputOpt = None,
     preset: PresetOpt = "auto",
     device: DeviceOpt = None,
     allow_missing: Annotated[
@@ -106,9 +105,7 @@ def extend(
     generator: Annotated[
         str | None, typer.Option(help="Generator of the new clip (default: CLIP's; framepack_f1 for a video).")
     ] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Also conform the timeline to this mp4.")
-    ] = None,
+    output: OutputOpt = None,
     preset: PresetOpt = "auto",
     device: DeviceOpt = None,
 ) -> None:
