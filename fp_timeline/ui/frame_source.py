@@ -10,7 +10,7 @@ from PySide6.QtGui import QImage, QPainter
 from fp_timeline.project.document import Project
 from fp_timeline.project.takes import active_take
 from fp_timeline.ui.media_frames import FrameCache
-from fp_timeline.ui.timeline_layout import Block, TimelineLayout
+from fp_timeline.ui.timeline_layout import Block, TimelineLayout, clip_of
 
 
 @dataclass(frozen=True)
@@ -51,8 +51,7 @@ class FrameSource:
 
     def clip_frame(self, project: Project, block: Block, seconds: float) -> ViewerFrame:
         """The clip's take at ``seconds`` (held at its first/last frame outside it), or its placeholder."""
-        clip = project.clip(block.name)
-        take = active_take(clip)
+        take = active_take(clip_of(project, block))
         if take is not None:
             index = block.in_frame + int((seconds - block.start) * block.rate + 1e-6)
             image = self.cache.frame(project.resolve(take.media), max(0, index))
