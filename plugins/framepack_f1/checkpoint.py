@@ -8,14 +8,14 @@ engine deletes ``work_dir`` after a successful take); a section file is never ha
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import torch
 from safetensors import safe_open
-from safetensors.torch import save_file
+from safetensors.torch import save
+
+from fp_timeline.project.atomic import write_bytes_atomic
 
 PREFIX = "f1_section_"
 
@@ -32,18 +32,11 @@ class SectionCheckpoints:
 
     def save(self, index: int, latents: torch.Tensor, rng_state: torch.Tensor) -> None:
         self.work_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=PREFIX, suffix=".tmp", dir=self.work_dir)
-        os.close(fd)
-        try:
-            save_file(
-                {"latents": latents.contiguous().cpu(), "rng_state": rng_state.contiguous()},
-                tmp,
-                metadata={"key": self.key, "index": str(index)},
-            )
-            os.replace(tmp, self._path(index))
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        data = save(
+            {"latents": latents.contiguous().cpu(), "rng_state": rng_state.contiguous()},
+            metadata={"key": self.key, "index": str(index)},
+        )
+        write_bytes_atomic(self._path(index), data)
 
     def count(self) -> int:
         """How many consecutive sections from 0 are checkpointed for this key."""

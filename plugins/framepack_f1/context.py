@@ -8,14 +8,14 @@ depends on the resolution and window, never on how long the shot was.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from safetensors import SafetensorError, safe_open
-from safetensors.torch import save_file
+from safetensors.torch import save
+
+from fp_timeline.project.atomic import write_bytes_atomic
 
 FORMAT = "fp_timeline.framepack_f1.context"
 FORMAT_VERSION = "1"
@@ -61,14 +61,8 @@ class PackedContext:
             "pixel_frames": str(self.pixel_frames),
             **(extra or {}),
         }
-        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-        os.close(fd)
-        try:
-            save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, tmp, metadata=metadata)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        data = save({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, metadata=metadata)
+        write_bytes_atomic(path, data)
 
     @classmethod
     def load(cls, path: Path) -> PackedContext:
