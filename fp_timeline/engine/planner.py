@@ -58,7 +58,7 @@ def plan_render(project: Project, targets: list[str] | None = None, chain: bool 
         for name, node in nodes.items():
             matching = matching_take(project, node.clip, node.hash)
             if matching is None:
-                chosen[name] = _why(project, node)
+                chosen[name] = _why(node)
             elif matching.key != node.clip.active_media_reference_key:
                 reuse[name] = matching.key
     else:
@@ -95,7 +95,7 @@ def matching_take(project: Project, clip: otio.schema.Clip, recipe_hash: str) ->
     return (active or matches[-1:] or [None])[0]
 
 
-def _why(project: Project, node: HashedClip) -> str:
+def _why(node: HashedClip) -> str:
     takes = takes_of(node.clip)
     if not takes:
         return "unrendered"
