@@ -34,8 +34,7 @@ class TakeIndex:
     """Every take of a project, findable by absolute path, path tail or bundle file name."""
 
     def __init__(self, project: Project):
-        self.clips = {clip.name for clip in project.generated_clips()}
-        self.takes: dict[str, set[str]] = {}
+        self.takes: dict[str, set[str]] = {}  # clip -> its take keys
         self.by_path: dict[str, tuple[str, str]] = {}
         self.by_tail: dict[str, tuple[str, str]] = {}
         for clip in project.generated_clips():
@@ -46,6 +45,7 @@ class TakeIndex:
                 self.by_path[path.as_posix()] = (clip.name, take.key)
                 self.by_tail[f"{path.parent.name}/{path.name}"] = (clip.name, take.key)
                 self.by_tail[f"{clip.name}_{take.key}{path.suffix}"] = (clip.name, take.key)
+        self.clips = set(self.takes)
 
     def knows(self, recipe_id: RecipeId | None) -> bool:
         return recipe_id is not None and recipe_id.clip in self.clips
