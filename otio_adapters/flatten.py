@@ -12,7 +12,6 @@ Like OTIO's algorithms this returns a new timeline and leaves the project alone.
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 
 import opentimelineio as otio
 
@@ -22,9 +21,9 @@ from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import active_take
 from fp_timeline_otio.handles import TransitionPolicy, track_for_export
 from fp_timeline_otio.identity import EXPORT_KEY, RecipeId
-from fp_timeline_otio.media_urls import UrlStyle, path_from_url, url_for
+from fp_timeline_otio.media_urls import UrlStyle, url_for
 from fp_timeline_otio.rates import exact_range, exact_rate, exact_time, start_time_from_timecode
-from fp_timeline_otio.readiness import export_problems
+from fp_timeline_otio.readiness import export_problems, plain_media
 
 RationalTime = otio.opentime.RationalTime
 TimeRange = otio.opentime.TimeRange
@@ -92,8 +91,7 @@ def _flatten_generated(project: Project, clip: otio.schema.Clip, url_style: UrlS
 
 def _flatten_plain(project: Project, clip: otio.schema.Clip, url_style: UrlStyle) -> None:
     ref = copy.deepcopy(clip.media_reference)  # ExternalReference: readiness refused anything else
-    media = project.resolve(path_from_url(ref.target_url).as_posix())
-    ref.target_url = url_for(Path(media), url_style)
+    ref.target_url = url_for(plain_media(project, ref), url_style)
     if ref.available_range is None:
         ref.available_range = clip.source_range
     ref.available_range = exact_range(ref.available_range)

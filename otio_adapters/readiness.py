@@ -7,6 +7,8 @@ which loads the generator plugin, so it is left to the CLI and the engine.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import opentimelineio as otio
 
 from fp_timeline.project.document import Project
@@ -34,6 +36,11 @@ def unready_clips(project: Project) -> list[str]:
     return [p.clip for p in export_problems(project) if p.clip is not None]
 
 
+def plain_media(project: Project, ref: otio.schema.ExternalReference) -> Path:
+    """The file a plain clip's reference points at: any URL spelling, project-relative paths resolved."""
+    return project.resolve(path_from_url(ref.target_url).as_posix())
+
+
 def _clip_problem(project: Project, clip: otio.schema.Clip) -> Problem | None:
     if METADATA_KEY in clip.metadata:
         take = active_take(clip)
@@ -46,7 +53,7 @@ def _clip_problem(project: Project, clip: otio.schema.Clip) -> Problem | None:
     # A plain clip (an imported movie): it exports if its file is there.
     ref = clip.media_reference
     if isinstance(ref, otio.schema.ExternalReference):
-        media = project.resolve(path_from_url(ref.target_url).as_posix())
+        media = plain_media(project, ref)
         if not media.is_file():
             return Problem(f"media is missing: {media}", file=project.path, clip=clip.name)
         return None
