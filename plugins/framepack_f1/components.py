@@ -64,6 +64,11 @@ class Components:
     def dtype_name(self) -> str:
         return str(self.dtype).removeprefix("torch.")
 
+    @property
+    def identity(self) -> str:
+        """Model, dtype and device: besides the inputs, what decides an encoding's or a section's numbers."""
+        return f"{self.model_id}|{self.dtype_name}|{self.device}"
+
     def place_models(self) -> None:
         """Put the resident models where the offload mode wants them (see the class docstring)."""
         self._place(self.transformer, stream=True)

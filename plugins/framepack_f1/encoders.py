@@ -67,7 +67,7 @@ def fit_image(image: np.ndarray, width: int, height: int) -> np.ndarray:
 def encode_prompt(components: Components, prompt: str) -> TextConditioning:
     """Llama features (template-cropped, padded with a mask) + CLIP-L pooled vector, cached by prompt."""
     template = components.prompt_template
-    key = _key(components.model_id, str(components.device), components.dtype_name, template, prompt)
+    key = _key(components.identity, template, prompt)
     return _TEXT_CACHE.get_or(key, lambda: _encode_prompt(components, prompt))
 
 
@@ -108,7 +108,7 @@ def _run_text_encoders(components: Components, llama, clip, prompt: str) -> Text
 @torch.no_grad()
 def encode_image(components: Components, image: np.ndarray) -> torch.Tensor:
     """SigLIP last hidden state (1, M, D) of an (H, W, 3) uint8 image, cached by pixels."""
-    key = _key(components.model_id, str(components.device), components.dtype_name, image.shape, image)
+    key = _key(components.identity, image.shape, image)
 
     def make() -> torch.Tensor:
         inputs = components.feature_extractor.preprocess(images=image, return_tensors="pt")

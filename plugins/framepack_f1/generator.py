@@ -124,7 +124,7 @@ class FramePackF1Generator:
         sink = _ResumableSink(out)
 
         # A previous attempt that was killed left finished sections behind: replay them (decode only).
-        key = f"{job.recipe_hash}|{components.model_id}|{components.dtype_name}|{components.device}"
+        key = f"{job.recipe_hash}|{components.identity}"
         checkpoints = SectionCheckpoints(job.work_dir, hashlib.sha256(key.encode()).hexdigest())
         done = min(checkpoints.count(), sections)
         for index, (latents, rng_state) in enumerate(checkpoints.finished(done)):
