@@ -70,13 +70,17 @@ def draw_section_noise(
     return torch.randn(shape, generator=rng, dtype=torch.float32)
 
 
+def _text_kwargs(text: TextConditioning, device: torch.device, dtype: torch.dtype) -> dict:
+    """The transformer's text inputs: all that differs between the positive and the negative branch."""
+    return {
+        "encoder_hidden_states": text.embeds.to(device=device, dtype=dtype),
+        "encoder_attention_mask": text.mask.to(device),
+        "pooled_projections": text.pooled.to(device=device, dtype=dtype),
+    }
+
+
 def _transformer_kwargs(
-    text: TextConditioning,
-    cond: Conditioning,
-    state: LoopState,
-    config: FramePackF1Config,
-    device: torch.device,
-    dtype: torch.dtype,
+    cond: Conditioning, state: LoopState, config: FramePackF1Config, device: torch.device, dtype: torch.dtype
 ) -> dict:
     idx = section_indices(config.latent_window_size)
     clean, h2x, h4x = split_history(state.history, state.anchor)
@@ -85,9 +89,7 @@ def _transformer_kwargs(
         return t.to(device=device, dtype=dtype)
 
     return {
-        "encoder_hidden_states": to(text.embeds),
-        "encoder_attention_mask": text.mask.to(device),
-        "pooled_projections": to(text.pooled),
+        **_text_kwargs(cond.text, device, dtype),
         "image_embeds": to(cond.image_embeds),
         "guidance": torch.tensor([config.distilled_guidance * 1000.0], device=device).to(dtype),
         "indices_latents": idx.latents.to(device),
@@ -116,14 +118,14 @@ def sample_section(
     device = torch.device(device)
     _, _, frames, height, width = noise.shape
     sigmas, _ = section_sigmas(config.steps, frames, height, width, config.shift)
-    positive = _transformer_kwargs(cond.text, cond, state, config, device, dtype)
+    positive = _transformer_kwargs(cond, state, config, device, dtype)
     negative = None
     if config.guidance_scale != 1.0:
         # FramePack feeds zeros for the negative text when no negative prompt was encoded.
         neg = cond.negative or TextConditioning(
             torch.zeros_like(cond.text.embeds), cond.text.mask, torch.zeros_like(cond.text.pooled)
         )
-        negative = _transformer_kwargs(neg, cond, state, config, device, dtype)
+        negative = {**positive, **_text_kwargs(neg, device, dtype)}  # same history, image and guidance
     denoiser = FlowMatchDenoiser(
         transformer,
         positive,
