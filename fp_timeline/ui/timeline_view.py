@@ -31,6 +31,7 @@ SNAP = 8  # px
 DRAG_START = 4  # px of movement before a press becomes a drag
 MIN_PPS, MAX_PPS = 0.02, 2000.0  # from a 12-hour timeline on one screen to single frames
 TAIL = 300  # px of empty timeline after the end, to drop and trim into
+PLAYHEAD_MARGIN = 4  # px either side of the playhead line repainted when it moves
 
 
 @dataclass
@@ -60,6 +61,7 @@ class TimelineView(QGraphicsView):
         self._gesture: _Gesture | None = None
         self._drop_x: float | None = None
         self._scrubbing = False
+        self._playhead_frame = transport.position  # where the playhead was last asked to be drawn
         self.selected_gap: tuple[int, int] | None = None  # (track, child index): Shift+Delete closes it
         self.setScene(QGraphicsScene(self))
         self.setFrameShape(QFrame.NoFrame)
@@ -242,11 +244,15 @@ class TimelineView(QGraphicsView):
                 item.update()
 
     def on_transport_position_changed(self, frame: int) -> None:
-        self.viewport().update()
         x = self.playhead_x()  # keep the playhead in view while playing
         left = self.horizontalScrollBar().value()
         if self.transport.playing and not left <= x <= left + self.viewport().width():
             self.horizontalScrollBar().setValue(int(x - 40))
+        # Repaint only the columns the playhead leaves and enters: a full repaint draws every clip in view.
+        for shown in (self._playhead_frame, frame):
+            column = self.mapFromScene(QPointF(self.x_of(shown / self.transport.rate), 0)).x()
+            self.viewport().update(column - PLAYHEAD_MARGIN, 0, 2 * PLAYHEAD_MARGIN, self.viewport().height())
+        self._playhead_frame = frame
 
     # --- mouse -------------------------------------------------------------------------------
     def _hit(self, pos: QPointF) -> tuple[Block | None, str]:
