@@ -171,7 +171,7 @@ class TimelineView(QGraphicsView):
             x = self.x_of(seconds)
             painter.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
             seconds += step
-        for block in (b for track in self.layout_data.tracks for b in track):
+        for block in (b for track in self.layout_data.tracks for b in track if b.kind in ("other", "gap")):
             r = QRectF(self.x_of(block.start), self.track_y(block.track), self.x_of(block.duration), TRACK_HEIGHT)
             if block.kind == "other":
                 painter.fillRect(r.adjusted(0, 0, -1, 0), QColor("#44474f"))
