@@ -4,6 +4,8 @@ clip is not rendered yet, with a caption naming the clip and its state."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from PySide6.QtGui import QImage, QPainter
 
@@ -11,6 +13,8 @@ from fp_timeline.project.document import Project
 from fp_timeline.project.takes import active_take
 from fp_timeline.ui.media_frames import FrameCache
 from fp_timeline.ui.timeline_layout import Block, TimelineLayout, clip_of
+
+PLACEHOLDERS = 8  # start images kept decoded for the viewer (full size, so only a few)
 
 
 @dataclass(frozen=True)
@@ -57,10 +61,7 @@ class FrameSource:
             image = self.cache.frame(project.resolve(take.media), max(0, index))
             if image is not None:
                 return ViewerFrame(image, block.name, block.state, True)
-        placeholder = QImage(str(block.thumbnail)) if block.thumbnail is not None else None
-        if placeholder is not None and placeholder.isNull():
-            placeholder = None
-        return ViewerFrame(placeholder, block.name, block.state, False)
+        return ViewerFrame(_placeholder(block.thumbnail), block.name, block.state, False)
 
     @staticmethod
     def _dissolve_at(layout: TimelineLayout, block: Block, seconds: float) -> tuple[Block, Block, float] | None:
@@ -72,6 +73,23 @@ class FrameSource:
             if 0 < i < len(blocks) - 1 and blocks[i - 1].kind == "clip" and blocks[i + 1].kind == "clip":
                 return blocks[i - 1], blocks[i + 1], (seconds - item.start) / item.duration
         return None
+
+
+def _placeholder(path: Path | None) -> QImage | None:
+    """An unrendered clip's start image, decoded once per file version (not on every frame of playback)."""
+    if path is None:
+        return None
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        return None
+    return _decoded(str(path), mtime)
+
+
+@lru_cache(maxsize=PLACEHOLDERS)
+def _decoded(path: str, mtime: int) -> QImage | None:
+    image = QImage(path)
+    return None if image.isNull() else image
 
 
 def _blend(a: QImage, b: QImage, mix: float) -> QImage:
