@@ -156,6 +156,16 @@ def resolve_dtype(options: dict[str, Any], device: torch.device) -> torch.dtype:
     return dtype
 
 
+def siglip_image_processor_class() -> type:
+    """SigLIP's image processor; on transformers 5 without torchvision the PIL one, named directly so that
+    transformers does not warn about falling back to it."""
+    try:
+        from transformers import SiglipImageProcessorPil as SiglipImageProcessor
+    except ImportError:
+        from transformers import SiglipImageProcessor
+    return SiglipImageProcessor
+
+
 def use_fp32_output_projection(transformer: torch.nn.Module) -> None:
     """Run the final projection in float32 while the rest stays bf16, as FramePack's demo does
     (``high_quality_fp32_output_for_inference``): the velocity is then not rounded to bf16."""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-from .components import Components, PromptTemplate
+from .components import Components, PromptTemplate, siglip_image_processor_class
 
 TRANSFORMER_REPO = "lllyasviel/FramePack_F1_I2V_HY_20250503"
 HUNYUAN_REPO = "hunyuanvideo-community/HunyuanVideo"
@@ -100,11 +100,6 @@ def load_real_components(device: torch.device, dtype: torch.dtype) -> Components
     from diffusers import AutoencoderKLHunyuanVideo, HunyuanVideoFramepackTransformer3DModel
     from transformers import CLIPTokenizer, LlamaTokenizerFast, SiglipVisionModel
 
-    try:  # transformers 5 without torchvision: name the PIL processor directly (avoids a fallback warning)
-        from transformers import SiglipImageProcessorPil as SiglipImageProcessor
-    except ImportError:
-        from transformers import SiglipImageProcessor
-
     check_real_weights()
     offline = {"local_files_only": True, "cache_dir": hub_cache_dir()}
     # Encoders and VAE in fp16 on GPU like FramePack; everything float32 on CPU.
@@ -119,7 +114,8 @@ def load_real_components(device: torch.device, dtype: torch.dtype) -> Components
     image_encoder = SiglipVisionModel.from_pretrained(
         REDUX_REPO, subfolder="image_encoder", torch_dtype=aux_dtype, use_safetensors=True, **offline
     )
-    feature_extractor = SiglipImageProcessor.from_pretrained(REDUX_REPO, subfolder="feature_extractor", **offline)
+    siglip_processor = siglip_image_processor_class()
+    feature_extractor = siglip_processor.from_pretrained(REDUX_REPO, subfolder="feature_extractor", **offline)
     tokenizer = LlamaTokenizerFast.from_pretrained(HUNYUAN_REPO, subfolder="tokenizer", **offline)
     tokenizer.padding_side = "right"  # FramePack keeps the first mask.sum() tokens
     tokenizer_2 = CLIPTokenizer.from_pretrained(HUNYUAN_REPO, subfolder="tokenizer_2", **offline)

@@ -11,7 +11,7 @@ from typing import Any
 
 import torch
 
-from .components import Components, PromptTemplate
+from .components import Components, PromptTemplate, siglip_image_processor_class
 
 TINY_MODEL_ID = "fp_timeline/tiny-framepack-f1@1"
 TEXT_DIM = 16  # Llama hidden size == transformer.text_embed_dim
@@ -153,11 +153,6 @@ def build_tiny_vae() -> torch.nn.Module:
 def build_tiny_image_encoder() -> tuple[torch.nn.Module, Any]:
     from transformers import SiglipVisionConfig, SiglipVisionModel
 
-    try:  # transformers 5 without torchvision: the PIL processor, named directly to avoid a warning
-        from transformers import SiglipImageProcessorPil as SiglipImageProcessor
-    except ImportError:
-        from transformers import SiglipImageProcessor
-
     torch.manual_seed(SEED + 4)
     encoder = SiglipVisionModel(
         SiglipVisionConfig(
@@ -169,7 +164,7 @@ def build_tiny_image_encoder() -> tuple[torch.nn.Module, Any]:
             patch_size=8,
         )
     )
-    return encoder.eval(), SiglipImageProcessor(size={"height": 32, "width": 32})
+    return encoder.eval(), siglip_image_processor_class()(size={"height": 32, "width": 32})
 
 
 def _as_dtype(model: torch.nn.Module, dtype: torch.dtype) -> torch.nn.Module:
