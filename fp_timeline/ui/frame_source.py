@@ -11,7 +11,7 @@ from PySide6.QtGui import QImage, QPainter
 
 from fp_timeline.project.document import Project
 from fp_timeline.project.takes import active_take
-from fp_timeline.ui.media_frames import FrameCache
+from fp_timeline.ui.media_frames import FrameCache, file_version
 from fp_timeline.ui.timeline_layout import Block, TimelineLayout, clip_of
 
 PLACEHOLDERS = 8  # start images kept decoded for the viewer (full size, so only a few)
@@ -77,13 +77,8 @@ class FrameSource:
 
 def _placeholder(path: Path | None) -> QImage | None:
     """An unrendered clip's start image, decoded once per file version (not on every frame of playback)."""
-    if path is None:
-        return None
-    try:
-        mtime = path.stat().st_mtime_ns
-    except OSError:
-        return None
-    return _decoded(str(path), mtime)
+    version = file_version(path)
+    return _decoded(*version) if version is not None else None
 
 
 @lru_cache(maxsize=PLACEHOLDERS)

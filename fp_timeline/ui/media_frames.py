@@ -19,6 +19,16 @@ from fp_timeline.engine.media import iter_frames
 CACHE_BYTES = 1 << 30  # 1 GiB of decoded RGB
 
 
+def file_version(path: Path | None) -> tuple[str, int] | None:
+    """``(path, modification time)``: a cache key that changes when the file does; None if unreadable."""
+    if path is None:
+        return None
+    try:
+        return str(path), path.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
 def qimage_from_rgb(array: np.ndarray) -> QImage:
     """An (H, W, 3) uint8 RGB array as a QImage that owns its pixels."""
     array = np.ascontiguousarray(array)
@@ -58,9 +68,8 @@ class FrameCache:
         self._takes: OrderedDict[tuple[str, int], _Take] = OrderedDict()
 
     def frame(self, path: Path, index: int) -> QImage | None:
-        try:
-            key = (str(path), path.stat().st_mtime_ns)
-        except OSError:
+        key = file_version(path)
+        if key is None:
             return None
         take = self._takes.get(key)
         if take is None:

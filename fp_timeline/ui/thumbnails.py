@@ -12,18 +12,13 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 
-from fp_timeline.ui.media_frames import first_frame
+from fp_timeline.ui.media_frames import file_version, first_frame
 
 
 def thumbnail(path: Path | None, height: int) -> QPixmap | None:
     """A pixmap ``height`` pixels high of an image or a video's first frame; None if unreadable."""
-    if path is None:
-        return None
-    try:
-        mtime = path.stat().st_mtime_ns
-    except OSError:
-        return None
-    return _cached(str(path), mtime, height)
+    version = file_version(path)
+    return _cached(*version, height) if version is not None else None
 
 
 @lru_cache(maxsize=512)
