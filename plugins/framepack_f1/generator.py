@@ -61,6 +61,11 @@ def sections_for(frames: int, carried: bool, latent_window_size: int) -> int:
     return max(1, round((frames - (0 if carried else 1)) / section_frames(latent_window_size)))
 
 
+def snapped_frames(frames: int, carried: bool, latent_window_size: int) -> int:
+    """The frame count of whole sections nearest to ``frames``."""
+    return frames_for(sections_for(frames, carried, latent_window_size), carried, latent_window_size)
+
+
 class FramePackF1Generator:
     """FramePack F1 image-to-video, continued across cuts through ``PackedContext`` files."""
 
@@ -79,7 +84,7 @@ class FramePackF1Generator:
         if problems:
             return problems
         window = FramePackF1Config.from_params(recipe.params).latent_window_size
-        snapped = frames_for(sections_for(recipe.frames, recipe.carries, window), recipe.carries, window)
+        snapped = snapped_frames(recipe.frames, recipe.carries, window)
         if snapped != recipe.frames:
             problems.append(
                 Problem(
@@ -91,8 +96,8 @@ class FramePackF1Generator:
         return problems
 
     def snap_frames(self, frames: int, carried: bool) -> int:
-        window = FramePackF1Config().latent_window_size  # params are not known here: the default window
-        return frames_for(sections_for(frames, carried, window), carried, window)
+        # params are not known here: the default window
+        return snapped_frames(frames, carried, FramePackF1Config().latent_window_size)
 
     # ------------------------------------------------------------------ models
     def components(self, options: dict[str, Any]) -> Components:
