@@ -62,8 +62,9 @@ class SectionDecoder:
     def push(self, latents: torch.Tensor) -> list[np.ndarray]:
         """Decode a section's new latents (1, C, L, h, w); returns the frames that are now final."""
         window = latents.shape[2]
+        latents = latents.float().cpu()
         context = self.tail[:, :, -window:]
-        pixels = self._decode(torch.cat([context, latents.float().cpu()], dim=2)).float().cpu()
+        pixels = self._decode(torch.cat([context, latents], dim=2)).float().cpu()
         new = TEMPORAL_RATIO * window
         overlap = pixels.shape[2] - new
         if self._held is not None:  # within a clip: cross-fade, as FramePack does
@@ -73,7 +74,7 @@ class SectionDecoder:
         elif not self._fresh:  # first section after a cut: the overlap belongs to the previous take
             pixels = pixels[:, :, overlap:]
         self._fresh = False
-        self.tail = latents.float().cpu()[:, :, -window:]
+        self.tail = latents
         hold = max(pixel_frames(2 * window) - new, 0)  # the next section's overlap
         self._held = pixels[:, :, pixels.shape[2] - hold :]
         return to_uint8_frames(pixels[:, :, : pixels.shape[2] - hold])
