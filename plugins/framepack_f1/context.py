@@ -19,6 +19,7 @@ from fp_timeline.project.atomic import write_bytes_atomic
 
 FORMAT = "fp_timeline.framepack_f1.context"
 FORMAT_VERSION = "1"
+TENSOR_FIELDS = ("history", "anchor", "decode_tail", "image_embeds", "rng_state")  # the rest is metadata
 
 
 class ContextMismatchError(ValueError):
@@ -43,13 +44,6 @@ class PackedContext:
         """Write atomically (temp file + rename): a crash never leaves a half-written context."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tensors = {
-            "history": self.history,
-            "anchor": self.anchor,
-            "decode_tail": self.decode_tail,
-            "image_embeds": self.image_embeds,
-            "rng_state": self.rng_state,
-        }
         metadata = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -61,7 +55,7 @@ class PackedContext:
             "pixel_frames": str(self.pixel_frames),
             **(extra or {}),
         }
-        data = save({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, metadata=metadata)
+        data = save({k: v.detach().contiguous().cpu() for k, v in self._tensors().items()}, metadata=metadata)
         write_bytes_atomic(path, data)
 
     @classmethod
@@ -82,11 +76,7 @@ class PackedContext:
             )
         try:
             return cls(
-                history=tensors["history"],
-                anchor=tensors["anchor"],
-                decode_tail=tensors["decode_tail"],
-                image_embeds=tensors["image_embeds"],
-                rng_state=tensors["rng_state"],
+                **{name: tensors[name] for name in TENSOR_FIELDS},
                 model_id=meta["model_id"],
                 dtype=meta["dtype"],
                 width=int(meta["width"]),
@@ -110,7 +100,7 @@ class PackedContext:
             )
 
     def nbytes(self) -> int:
-        return sum(
-            t.numel() * t.element_size()
-            for t in (self.history, self.anchor, self.decode_tail, self.image_embeds, self.rng_state)
-        )
+        return sum(t.numel() * t.element_size() for t in self._tensors().values())
+
+    def _tensors(self) -> dict[str, torch.Tensor]:
+        return {name: getattr(self, name) for name in TENSOR_FIELDS}
