@@ -39,7 +39,7 @@ def link_media_reference(in_clip: otio.schema.Clip, media_linker_argument_map: d
     match = find_recipe(in_clip, index)
     if match is None:
         return in_clip.media_reference
-    clip = project.clip(match.clip)
+    clip = index.clips[match.clip]
     take = next((t for t in takes_of(clip) if t.key == match.take), None) or active_take(clip)
     if take is None:
         return in_clip.media_reference  # the recipe was never rendered: nothing to link to

@@ -31,13 +31,16 @@ class Match:
 
 
 class TakeIndex:
-    """Every take of a project, findable by absolute path, path tail or bundle file name."""
+    """Every clip of a project by name (``Project.clip`` scans), and every take, findable by absolute
+    path, path tail or bundle file name."""
 
     def __init__(self, project: Project):
+        self.clips: dict[str, otio.schema.Clip] = {}  # name -> the project's clip (the first, as Project.clip)
         self.takes: dict[str, set[str]] = {}  # clip -> its take keys
         self.by_path: dict[str, tuple[str, str]] = {}
         self.by_tail: dict[str, tuple[str, str]] = {}
         for clip in project.generated_clips():
+            self.clips.setdefault(clip.name, clip)
             self.takes[clip.name] = set()
             for take in takes_of(clip):
                 self.takes[clip.name].add(take.key)
@@ -45,7 +48,6 @@ class TakeIndex:
                 self.by_path[path.as_posix()] = (clip.name, take.key)
                 self.by_tail[f"{path.parent.name}/{path.name}"] = (clip.name, take.key)
                 self.by_tail[f"{clip.name}_{take.key}{path.suffix}"] = (clip.name, take.key)
-        self.clips = set(self.takes)
 
     def knows(self, recipe_id: RecipeId | None) -> bool:
         return recipe_id is not None and recipe_id.clip in self.clips

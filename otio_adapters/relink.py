@@ -59,7 +59,7 @@ def relink_timeline(edited: otio.schema.Timeline, project: Project, path: Path |
             _keep_plain(clip, target)
             result.unmatched.append(clip.name)
             continue
-        replacement = _project_clip(project, clip, match, used)
+        replacement = _project_clip(index.clips[match.clip], clip, match, used)
         parent = clip.parent()
         parent[parent.index(clip)] = replacement
         result.matches.append((clip.name, match))
@@ -75,8 +75,10 @@ def relink_timeline(edited: otio.schema.Timeline, project: Project, path: Path |
     return result
 
 
-def _project_clip(project: Project, edited: otio.schema.Clip, match: Match, used: dict[str, int]) -> otio.schema.Clip:
-    clip = copy.deepcopy(project.clip(match.clip))
+def _project_clip(
+    original: otio.schema.Clip, edited: otio.schema.Clip, match: Match, used: dict[str, int]
+) -> otio.schema.Clip:
+    clip = copy.deepcopy(original)
     if match.take is not None:
         use_take(clip, match.take)
     used[match.clip] = used.get(match.clip, 0) + 1
