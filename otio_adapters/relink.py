@@ -15,6 +15,7 @@ shows as stale, which is right; a carried clip that became the first on its trac
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,15 +54,14 @@ def relink_timeline(edited: otio.schema.Timeline, project: Project, path: Path |
     index = TakeIndex(project)
     result = RelinkResult(project=target)
     used: dict[str, int] = {}
-    for clip in list(target.timeline.find_clips()):
+    for parent, place, clip in list(_clips_in_place(target.timeline.tracks)):
         match = find_recipe(clip, index)
         if match is None:
             _keep_plain(clip, target)
             result.unmatched.append(clip.name)
             continue
         replacement = _project_clip(index.clips[match.clip], clip, match, used)
-        parent = clip.parent()
-        parent[parent.index(clip)] = replacement
+        parent[place] = replacement
         result.matches.append((clip.name, match))
     # The project's own settings, not the export's note or the NLE's start timecode.
     settings = dict(project.timeline.metadata.get(METADATA_KEY, {}))
@@ -73,6 +73,18 @@ def relink_timeline(edited: otio.schema.Timeline, project: Project, path: Path |
     linked = {m.clip for _, m in result.matches}
     result.dropped = [c.name for c in project.generated_clips() if c.name not in linked]
     return result
+
+
+def _clips_in_place(
+    composition: otio.core.Composition,
+) -> Iterator[tuple[otio.core.Composition, int, otio.schema.Clip]]:
+    """Each clip below ``composition`` with its parent and index there, in ``find_clips`` order
+    (looking the index up afterwards, ``Composition.index``, is a linear search per clip)."""
+    for place, child in enumerate(list(composition)):
+        if isinstance(child, otio.schema.Clip):
+            yield composition, place, child
+        elif isinstance(child, otio.core.Composition):
+            yield from _clips_in_place(child)
 
 
 def _project_clip(
