@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from fp_timeline.project.recipe import NoiseMode
+
 from .components import Components
 from .config import FramePackF1Config
 from .context import PackedContext
@@ -21,7 +23,7 @@ from .loop import Conditioning, LoopState, draw_section_noise, sample_section
 from .sampling import StepCallback
 from .stepcache import step_cache
 
-NOISE_OWN, NOISE_CONTINUE = "own", "continue"
+NOISE_OWN, NOISE_CONTINUE = NoiseMode.OWN.value, NoiseMode.CONTINUE.value  # the recipe's spelling
 
 
 @dataclass(frozen=True)
