@@ -14,6 +14,7 @@ import av
 import numpy as np
 import opentimelineio as otio
 
+from fp_timeline.engine.store import take_paths
 from fp_timeline.project.document import Project, load_project, save_project
 from fp_timeline.project.takes import Take, add_take, next_take_key
 from fp_timeline_otio.media_urls import path_from_url
@@ -44,7 +45,7 @@ def render_fake_take(project: Project, clip: otio.schema.Clip, recipe_hash: str 
     """Write an mp4 as long as the clip's recipe and add it as the clip's next, active take."""
     recipe = project.recipe(clip)
     key = next_take_key(clip)
-    media = project.render_dir(clip.name) / f"{key}.mp4"
+    media = take_paths(project, clip.name, key).media
     write_mp4(media, recipe.frames, recipe.fps, shade=len(key) * 17 + recipe.seed)
     take = Take(key, project.relative(media), recipe_hash, recipe.frames, recipe.fps)
     add_take(clip, take)
