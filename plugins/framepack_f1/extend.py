@@ -17,7 +17,7 @@ from .components import Components
 from .context import PackedContext
 from .decode import TEMPORAL_RATIO, pixel_frames
 from .encoders import encode_image, fit_image, vae_encode
-from .layout import HISTORY_FRAMES
+from .layout import HISTORY_FRAMES, last_history
 
 
 def context_from_video(
@@ -31,10 +31,8 @@ def context_from_video(
     clip = np.stack([fit_image(f, width, height) for f in frames[-pixel_frames(latents_wanted) :]])
     latents = vae_encode(components, clip, seed)  # (1, C, K, h, w)
     anchor = vae_encode(components, fit_image(frames[0], width, height)[None], seed)  # (1, C, 1, h, w)
-    pad = HISTORY_FRAMES - latents.shape[2]
-    history = torch.cat([latents.new_zeros(1, latents.shape[1], pad, *latents.shape[3:]), latents], dim=2)
     return PackedContext(
-        history=history,
+        history=last_history(latents),
         anchor=anchor,
         decode_tail=latents[:, :, -latent_window_size:],
         image_embeds=encode_image(components, clip[-1]),

@@ -36,6 +36,14 @@ def section_indices(latent_window_size: int) -> SectionIndices:
     return SectionIndices(latents=latents, clean=torch.cat([anchor, h1x]), history_2x=h2x, history_4x=h4x)
 
 
+def last_history(latents: torch.Tensor) -> torch.Tensor:
+    """The last 19 frames of ``latents`` (B, C, T, h, w), zero-padded at the front while T < 19."""
+    pad = HISTORY_FRAMES - latents.shape[2]
+    if pad > 0:
+        latents = torch.cat([latents.new_zeros(*latents.shape[:2], pad, *latents.shape[3:]), latents], dim=2)
+    return latents[:, :, -HISTORY_FRAMES:]
+
+
 def split_history(history: torch.Tensor, anchor: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """(clean, 2x, 4x) latents from the last 19 history frames.
 

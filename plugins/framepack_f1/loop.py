@@ -13,7 +13,7 @@ import torch
 
 from .config import FramePackF1Config
 from .denoiser import FlowMatchDenoiser
-from .layout import HISTORY_FRAMES, section_indices, split_history
+from .layout import last_history, section_indices, split_history
 from .sampling import SAMPLER_FUNCTIONS, StepCallback
 from .schedules import section_sigmas
 
@@ -48,13 +48,11 @@ class LoopState:
     def start(cls, start_latent: torch.Tensor) -> LoopState:
         """A fresh clip: 19 zero frames, then the start latent.  start_latent: (1, C, 1, h, w)."""
         start_latent = start_latent.detach().float().cpu()
-        zeros = torch.zeros_like(start_latent).expand(-1, -1, HISTORY_FRAMES, -1, -1)
-        history = torch.cat([zeros, start_latent], dim=2)[:, :, -HISTORY_FRAMES:]
-        return cls(history=history, anchor=start_latent, real_frames=1)
+        return cls(history=last_history(start_latent), anchor=start_latent, real_frames=1)
 
     def appended(self, latents: torch.Tensor) -> LoopState:
         """The state after a section produced ``latents`` (1, C, L, h, w)."""
-        history = torch.cat([self.history, latents.float().cpu()], dim=2)[:, :, -HISTORY_FRAMES:]
+        history = last_history(torch.cat([self.history, latents.float().cpu()], dim=2))
         return replace(self, history=history, real_frames=self.real_frames + latents.shape[2])
 
     def with_anchor(self, anchor: torch.Tensor) -> LoopState:
