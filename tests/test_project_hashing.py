@@ -53,3 +53,22 @@ def test_clip_state(tmp_path):
     add_take(clip, Take("take_001", "renders/shot_010/take_001.mp4", current, 12, 30.0))
     assert clip_state(clip, current) is ClipState.RENDERED
     assert clip_state(clip, "another") is ClipState.STALE
+
+
+def test_saving_into_another_folder_keeps_every_hash(tmp_path):
+    from fp_timeline.project.document import load_project, save_project_as
+
+    project = chain_project(tmp_path / "a")
+    before = recipe_hashes(project, version)
+    moved = save_project_as(project, tmp_path / "b" / "deeper" / "chain.otio")
+    assert moved.recipe(moved.clip("shot_010")).image != project.recipe(project.clip("shot_010")).image
+    assert recipe_hashes(load_project(moved.path), version) == before
+
+
+def test_a_missing_start_image_is_not_the_same_as_no_start_image(tmp_path):
+    from fp_timeline.project.hashing import recipe_hash
+    from fp_timeline.project.recipe import Recipe
+
+    with_image = Recipe("x", 1, 12, image="gone.png", context="carry")
+    without = with_image.replace(image=None)
+    assert recipe_hash(with_image, None, "1", "up") != recipe_hash(without, None, "1", "up")

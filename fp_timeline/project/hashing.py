@@ -47,9 +47,13 @@ def _file_digest_cached(path: str, mtime_ns: int, size: int) -> str:
 def recipe_hash(
     recipe: Recipe, image_digest: str | None, generator_version: str, upstream: str | None
 ) -> str:
+    # The start image counts by its content, not by how its path is spelt: saving the project into
+    # another folder re-spells every relative path and must not make a single clip stale.
+    recipe_fields = recipe.to_metadata()
+    del recipe_fields["image"]
     payload = {
-        "recipe": recipe.to_metadata(),
-        "image_sha256": image_digest,
+        "recipe": recipe_fields,
+        "image_sha256": None if recipe.image is None else (image_digest or "missing"),
         "generator": [recipe.generator, generator_version],
         "upstream": upstream if recipe.carries else None,
     }
