@@ -658,3 +658,25 @@ def test_the_viewer_dissolves_across_a_transition(qtbot, tmp_path):
         low, high = sorted((getattr(a, channel)(), getattr(b, channel)()))
         assert low - 2 <= getattr(mixed, channel)() <= high + 2
     assert mixed not in (a, b)
+
+
+def test_a_carried_clip_may_follow_an_imported_video_at_the_track_start(qtbot, tmp_path):
+    """The window checks an edit with the project's own arrangement rules: an imported clip counts."""
+    import opentimelineio as otio
+
+    from fp_timeline.project.document import load_project
+    from fp_timeline.ui import timeline_edits as edits
+    from fp_timeline.ui.document import ProjectDocument
+
+    project = load_project(sample_copy(tmp_path))
+    imported = otio.schema.Clip(
+        name="found",
+        media_reference=otio.schema.ExternalReference(target_url="found.mp4"),
+        source_range=otio.opentime.TimeRange(otio.opentime.RationalTime(0, 30), otio.opentime.RationalTime(30, 30)),
+    )
+    project.tracks()[0].insert(0, imported)
+    document = ProjectDocument(project)
+    assert document.edit(edits.move(document.project, "shot_020", 1))  # now right after the imported clip
+    assert [item.name for item in document.project.tracks()[0]][:3] == ["found", "shot_020", "shot_010"]
+    with pytest.raises(edits.EditRefused, match="first clip"):
+        document.edit(edits.move(document.project, "shot_030", 0))  # before the imported clip: nothing to carry

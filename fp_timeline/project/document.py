@@ -17,7 +17,7 @@ from fp_timeline.project.atomic import write_text_atomic
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.paths import resolve_stored, stored_path
 from fp_timeline.project.rebase import rebased_timeline
-from fp_timeline.project.recipe import METADATA_KEY, Recipe
+from fp_timeline.project.recipe import METADATA_KEY, ContextMode, Recipe
 from fp_timeline.project.takes import GENERATOR_KEY
 
 
@@ -127,26 +127,25 @@ def load_project(path: Path) -> Project:
     return project
 
 
-def structural_problems(project: Project) -> list[Problem]:
-    """Recipe fields, unique clip names and start images present: what any generator needs."""
+def arrangement_problems(project: Project) -> list[Problem]:
+    """What an edit to the timeline's order can break: unique clip names, no carried clip first.
+
+    Reads only the stored ``context`` field (no recipe parsing, no disk), so the window can run it on
+    every edit of a large project.  An imported clip counts as a predecessor: a clip may carry it.
+    """
     problems: list[Problem] = []
     seen: set[str] = set()
     for track in project.tracks():
         clips = [item for item in track if isinstance(item, otio.schema.Clip)]
         for position, item in enumerate(clips):
             if METADATA_KEY not in item.metadata:
-                continue  # an imported video: a clip after it may carry (continue) it
+                continue
             if item.name in seen:
                 problems.append(
                     Problem("clip names must be unique in a project", file=project.path, clip=item.name)
                 )
             seen.add(item.name)
-            try:
-                recipe = project.recipe(item)
-            except ProjectError as err:
-                problems.extend(err.problems)
-                continue
-            if recipe.carries and position == 0:
+            if position == 0 and item.metadata[METADATA_KEY].get("context") == ContextMode.CARRY.value:
                 problems.append(
                     Problem(
                         f"carries context but is the first clip on track {track.name!r}",
@@ -155,11 +154,23 @@ def structural_problems(project: Project) -> list[Problem]:
                         field="context",
                     )
                 )
-            image = project.resolve(recipe.image) if recipe.image is not None else None
-            if image is not None and not image.is_file():
-                problems.append(
-                    Problem(f"start image not found: {image}", file=project.path, clip=item.name, field="image")
-                )
+    return problems
+
+
+def structural_problems(project: Project) -> list[Problem]:
+    """Arrangement, recipe fields and start images present: what any generator needs."""
+    problems = arrangement_problems(project)
+    for item in project.generated_clips():
+        try:
+            recipe = project.recipe(item)
+        except ProjectError as err:
+            problems.extend(err.problems)
+            continue
+        image = project.resolve(recipe.image) if recipe.image is not None else None
+        if image is not None and not image.is_file():
+            problems.append(
+                Problem(f"start image not found: {image}", file=project.path, clip=item.name, field="image")
+            )
     return problems
 
 

@@ -13,9 +13,15 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from fp_timeline.engine.status import ClipStatus, project_status
-from fp_timeline.project.document import Project, load_project, new_project, save_project, save_project_as
+from fp_timeline.project.document import (
+    Project,
+    arrangement_problems,
+    load_project,
+    new_project,
+    save_project,
+    save_project_as,
+)
 from fp_timeline.project.errors import Problem, ProjectError
-from fp_timeline.project.recipe import METADATA_KEY, ContextMode
 from fp_timeline.ui.commands import ReplaceItemsCommand
 from fp_timeline.ui.memo_project import MemoProject
 from fp_timeline.ui.timeline_edits import EditRefused, Replacement, apply, revert
@@ -109,12 +115,12 @@ class ProjectDocument(QObject):
         if not replacements:
             return False
         # Try it, compare structural problems, take it back: refuse edits that break the project.
-        before = {str(p) for p in _structural(self.project)}
+        before = {str(p) for p in arrangement_problems(self.project)}
         done: list[tuple[Replacement, list]] = []
         try:
             for step in replacements:
                 done.append((step, apply(self.project, step)))
-            new = [p for p in _structural(self.project) if str(p) not in before]
+            new = [p for p in arrangement_problems(self.project) if str(p) not in before]
         finally:
             for step, removed in reversed(done):
                 revert(self.project, step, removed)
@@ -209,29 +215,3 @@ class _MarkDirty(QUndoCommand):
         super().__init__("Recovered autosave")
 
 
-def _structural(project: Project) -> list[Problem]:
-    """What an edit can break: unique names, and no carried clip first on its track.
-
-    A cheap subset of ``structural_problems`` (no recipe parsing, no disk access): it runs twice
-    per edit, and on a 2,000-clip project the full check would make every edit lag.
-    """
-    problems: list[Problem] = []
-    seen: set[str] = set()
-    for track in project.tracks():
-        first = True
-        for item in track:
-            if not isinstance(item, otio.schema.Clip) or METADATA_KEY not in item.metadata:
-                continue
-            if item.name in seen:
-                problems.append(Problem("clip names must be unique in a project", clip=item.name))
-            seen.add(item.name)
-            if first and item.metadata[METADATA_KEY].get("context") == ContextMode.CARRY.value:
-                problems.append(
-                    Problem(
-                        f"carries context but is the first clip on track {track.name!r}",
-                        clip=item.name,
-                        field="context",
-                    )
-                )
-            first = False
-    return problems
