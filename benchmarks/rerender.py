@@ -90,14 +90,20 @@ def _rerender(folder: Path, image: Path, generator_id: str, clips: int, repeats:
 
 
 def _extend(folder: Path, image: Path, generator_id: str, long: int, repeats: int) -> bool:
-    costs = {}
+    extensions = {}
     for sections in (1, long):
         project = _project(folder / f"s{sections}", image, generator_id, [sections])
         render_project(project, plan_render(project), OPTIONS)
         base = project.recipe(next(project.generated_clips()))
         new = add_extension(project, "shot_010", seconds=SECTION_FRAMES / base.fps, prompt="it goes on")
         save_project(project)
-        costs[sections] = min(_timed(project, [new.name]) for _ in range(repeats))
+        extensions[sections] = (project, new.name)
+    # Interleaved, so a slow spell of the machine falls on both sides rather than on one.
+    times: dict[int, list[float]] = {sections: [] for sections in extensions}
+    for _ in range(repeats):
+        for sections, (project, name) in extensions.items():
+            times[sections].append(_timed(project, [name]))
+    costs = {sections: min(values) for sections, values in times.items()}
     ratio = costs[long] / costs[1]
     print(
         f"extend by 1 section: after a 1-section shot {costs[1]:.2f} s, after a {long}-section shot "
