@@ -5,6 +5,25 @@ from __future__ import annotations
 from fp_timeline.engine.registry import load_generator
 from fp_timeline.project.document import Project, structural_problems
 from fp_timeline.project.errors import Problem, ProjectError
+from fp_timeline.project.recipe import Recipe
+
+
+def recipe_problems(recipe: Recipe) -> list[Problem]:
+    """What the recipe's generator objects to: unknown generator, its own checks, a length it cannot make."""
+    try:
+        generator = load_generator(recipe.generator)
+    except ProjectError as err:
+        return list(err.problems)
+    problems = list(generator.validate(recipe))
+    snapped = generator.snap_frames(recipe.frames, carried=recipe.carries)
+    if snapped != recipe.frames:
+        problems.append(
+            Problem(
+                f"{recipe.frames} frames is not a length {recipe.generator} can make; nearest is {snapped}",
+                field="frames",
+            )
+        )
+    return problems
 
 
 def validate_project(project: Project) -> list[Problem]:
@@ -14,23 +33,7 @@ def validate_project(project: Project) -> list[Problem]:
     for clip in project.generated_clips():
         if clip.name in bad_clips:
             continue
-        recipe = project.recipe(clip)
-        try:
-            generator = load_generator(recipe.generator)
-        except ProjectError as err:
-            problems.extend(_locate(p, project, clip.name) for p in err.problems)
-            continue
-        problems.extend(_locate(p, project, clip.name) for p in generator.validate(recipe))
-        snapped = generator.snap_frames(recipe.frames, carried=recipe.carries)
-        if snapped != recipe.frames:
-            problems.append(
-                Problem(
-                    f"{recipe.frames} frames is not a length {recipe.generator} can make; nearest is {snapped}",
-                    file=project.path,
-                    clip=clip.name,
-                    field="frames",
-                )
-            )
+        problems.extend(_locate(p, project, clip.name) for p in recipe_problems(project.recipe(clip)))
     return problems
 
 

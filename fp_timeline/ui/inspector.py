@@ -33,7 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fp_timeline.engine.registry import generator_ids, load_generator
+from fp_timeline.engine.registry import generator_ids
+from fp_timeline.engine.validation import recipe_problems
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.recipe import METADATA_KEY, SEED_MAX, ContextMode, NoiseMode, Recipe
 from fp_timeline.project.takes import takes_of
@@ -404,15 +405,7 @@ class Inspector(QWidget):
 
 def generator_problems(recipe: Recipe) -> list[str]:
     """What the recipe's generator objects to (unknown settings, a length it cannot make)."""
-    try:
-        generator = load_generator(recipe.generator)
-    except ProjectError as err:
-        return [p.message for p in err.problems]
-    problems = [p.message for p in generator.validate(recipe)]
-    snapped = generator.snap_frames(recipe.frames, carried=recipe.carries)
-    if snapped != recipe.frames:
-        problems.append(f"{recipe.frames} frames is not a length {recipe.generator} makes; nearest is {snapped}")
-    return problems
+    return [problem.message for problem in recipe_problems(recipe)]
 
 
 def _previous_clip(project, name: str) -> str | None:
