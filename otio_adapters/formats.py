@@ -25,23 +25,43 @@ FORMATS: dict[str, ExportFormat] = {
     f.name: f
     for f in (
         ExportFormat(
-            "resolve", "otio_json", ".otio", UrlStyle.PATH, OLDEST_OTIO,
+            "resolve",
+            "otio_json",
+            ".otio",
+            UrlStyle.PATH,
+            OLDEST_OTIO,
             "DaVinci Resolve 18.5+: .otio with plain absolute paths (Resolve fails on file:// URLs)",
         ),
         ExportFormat(
-            "premiere", "otio_json", ".otio", UrlStyle.FILE_URL, OLDEST_OTIO,
+            "premiere",
+            "otio_json",
+            ".otio",
+            UrlStyle.FILE_URL,
+            OLDEST_OTIO,
             "Premiere Pro 25.6+: .otio with file:// URLs, as Premiere writes them",
         ),
         ExportFormat(
-            "premiere-xml", "fcp_xml", ".xml", UrlStyle.LOCALHOST_URL, None,
+            "premiere-xml",
+            "fcp_xml",
+            ".xml",
+            UrlStyle.LOCALHOST_URL,
+            None,
             "FCP 7 XML for any Premiere Pro (and Resolve); prompt, seed and recipe id in clip comments",
         ),
         ExportFormat(
-            "edl", "fp_edl", ".edl", UrlStyle.PATH, None,
+            "edl",
+            "fp_edl",
+            ".edl",
+            UrlStyle.PATH,
+            None,
             "CMX 3600 EDL, one video track; reel names from clip names",
         ),
         ExportFormat(
-            "otio", "otio_json", ".otio", UrlStyle.PATH, None,
+            "otio",
+            "otio_json",
+            ".otio",
+            UrlStyle.PATH,
+            None,
             "current OTIO schema, plain paths, all our metadata",
         ),
     )

@@ -57,6 +57,4 @@ def _clip_problem(project: Project, clip: otio.schema.Clip) -> Problem | None:
         if not media.is_file():
             return Problem(f"media is missing: {media}", file=project.path, clip=clip.name)
         return None
-    return Problem(
-        f"has no media to export ({type(ref).__name__})", file=project.path, clip=clip.name
-    )
+    return Problem(f"has no media to export ({type(ref).__name__})", file=project.path, clip=clip.name)

@@ -60,8 +60,13 @@ def nle_edit(timeline: otio.schema.Timeline, stock: str, url_style: UrlStyle) ->
     return edited
 
 
-NLE_WRITES = {"resolve": UrlStyle.PATH, "premiere": UrlStyle.FILE_URL, "premiere-xml": UrlStyle.LOCALHOST_URL,
-              "edl": UrlStyle.PATH, "otio": UrlStyle.FILE_URL}
+NLE_WRITES = {
+    "resolve": UrlStyle.PATH,
+    "premiere": UrlStyle.FILE_URL,
+    "premiere-xml": UrlStyle.LOCALHOST_URL,
+    "edl": UrlStyle.PATH,
+    "otio": UrlStyle.FILE_URL,
+}
 # How each format's clips are recognised: XML keeps our comment tag, the others their take's path.
 RECOGNISED_BY = {"premiere-xml": "comment tag"}
 

@@ -20,8 +20,22 @@ def test_new_add_info_validate(tmp_path):
     image = write_image(tmp_path / "img" / "cat.png")
     assert run("new", project).exit_code == 0
     assert run("new", project).exit_code == 2  # never silently replaces a project
-    result = run("add", project, "-i", image, "-p", "the cat yawns", "--seed", 3, "-s", 1.5,
-                 "--generator", "animatic", "--size", "64x48")
+    result = run(
+        "add",
+        project,
+        "-i",
+        image,
+        "-p",
+        "the cat yawns",
+        "--seed",
+        3,
+        "-s",
+        1.5,
+        "--generator",
+        "animatic",
+        "--size",
+        "64x48",
+    )
     assert result.exit_code == 0, result.output
     result = run("add", project, "-p", "the cat blinks", "--carry", "--generator", "animatic", "--seed", 4)
     assert result.exit_code == 0, result.output

@@ -59,9 +59,16 @@ def test_fcpxml_is_refused_with_the_reason(rendered, tmp_path):
     assert not (tmp_path / "cut.fcpxml").exists()
 
 
-@pytest.mark.parametrize(("format_name", "suffix"), [
-    ("resolve", ".otio"), ("premiere", ".otio"), ("premiere-xml", ".xml"), ("edl", ".edl"), ("otio", ".otio"),
-])
+@pytest.mark.parametrize(
+    ("format_name", "suffix"),
+    [
+        ("resolve", ".otio"),
+        ("premiere", ".otio"),
+        ("premiere-xml", ".xml"),
+        ("edl", ".edl"),
+        ("otio", ".otio"),
+    ],
+)
 def test_exports_each_format(rendered, tmp_path, format_name, suffix):
     out = tmp_path / f"cut{suffix}"
     result = _run("export", rendered.path, "--to", format_name, "-o", out, "--start-timecode", "01:00:00:00")
@@ -162,7 +169,9 @@ def test_the_whole_loop_export_edit_import_rerender_export(tmp_path):
     assert rendered.exit_code == 0, rendered.output
     again = load_project(imported)
     assert {c.name: active_take(c).key for c in again.generated_clips()} == {
-        "shot_010": "take_001", "shot_030": "take_002", "shot_020": "take_002",
+        "shot_010": "take_001",
+        "shot_030": "take_002",
+        "shot_020": "take_002",
     }
     final = _run("export", imported, "--to", "premiere-xml", "-o", tmp_path / "final.xml")
     assert final.exit_code == 0, final.output

@@ -105,9 +105,7 @@ class Generator(Protocol):
         """The nearest frame count this generator can produce for a clip (e.g. whole F1 sections)."""
         ...
 
-    def render(
-        self, job: RenderJob, out: FrameSink, progress: ProgressCallback, cancel: CancelToken
-    ) -> ContextBlob:
+    def render(self, job: RenderJob, out: FrameSink, progress: ProgressCallback, cancel: CancelToken) -> ContextBlob:
         """Generate the clip into ``out``; save and return the outgoing context at ``job.context_path``."""
         ...
 

@@ -26,9 +26,7 @@ def load_generator(generator_id: str) -> Generator:
     matches = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == generator_id]
     if not matches:
         known = ", ".join(generator_ids()) or "none installed"
-        raise ProjectError(
-            Problem(f"unknown generator {generator_id!r} (installed: {known})", field="generator")
-        )
+        raise ProjectError(Problem(f"unknown generator {generator_id!r} (installed: {known})", field="generator"))
     try:
         generator = matches[0].load()()
     except Exception as err:  # a broken plugin must not take the whole app down

@@ -141,9 +141,7 @@ def arrangement_problems(project: Project) -> list[Problem]:
             if METADATA_KEY not in item.metadata:
                 continue
             if item.name in seen:
-                problems.append(
-                    Problem("clip names must be unique in a project", file=project.path, clip=item.name)
-                )
+                problems.append(Problem("clip names must be unique in a project", file=project.path, clip=item.name))
             seen.add(item.name)
             if position == 0 and item.metadata[METADATA_KEY].get("context") == ContextMode.CARRY.value:
                 problems.append(

@@ -44,9 +44,7 @@ def _file_digest_cached(path: str, mtime_ns: int, size: int) -> str:
     return digest.hexdigest()
 
 
-def recipe_hash(
-    recipe: Recipe, image_digest: str | None, generator_version: str, upstream: str | None
-) -> str:
+def recipe_hash(recipe: Recipe, image_digest: str | None, generator_version: str, upstream: str | None) -> str:
     # The start image counts by its content, not by how its path is spelt: saving the project into
     # another folder re-spells every relative path and must not make a single clip stale.
     recipe_fields = recipe.to_metadata()

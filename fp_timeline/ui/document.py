@@ -213,5 +213,3 @@ class _MarkDirty(QUndoCommand):
 
     def __init__(self) -> None:
         super().__init__("Recovered autosave")
-
-

@@ -80,9 +80,7 @@ def _unsnapped(generator: str, frames: int, carried: bool) -> int:
     return frames
 
 
-def trim(
-    project: Project, name: str, in_frame: int, out_frame: int, snap_frames: Snapper = _unsnapped
-) -> Replacement:
+def trim(project: Project, name: str, in_frame: int, out_frame: int, snap_frames: Snapper = _unsnapped) -> Replacement:
     """Show media frames ``[in_frame, out_frame)``.  The out edge is the generated length (the next
     carried clip continues from the end of the generation), so moving it changes the recipe; the in
     edge only moves the in-point and keeps the take."""
