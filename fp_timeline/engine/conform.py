@@ -15,14 +15,15 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 import numpy as np
 import opentimelineio as otio
 from PIL import Image
 
-from fp_timeline.engine import registry
 from fp_timeline.engine.generator import CancelToken, Progress
+from fp_timeline.engine.identity import versions_for
 from fp_timeline.engine.media import FrameReader, VideoWriter, probe
 from fp_timeline.project.document import Project
 from fp_timeline.project.errors import Problem, ProjectError
@@ -71,12 +72,16 @@ def conform_timeline(
     allow_missing: bool = False,
     progress: Callable[[Progress], None] | None = None,
     cancel: CancelToken | None = None,
+    options: dict[str, Any] | None = None,
 ) -> ConformResult:
-    """Write the timeline to ``out_path``; raises ``ProjectError`` listing clips without media."""
+    """Write the timeline to ``out_path``; raises ``ProjectError`` listing clips without media.
+
+    ``options`` are the render options the stale warnings are judged by (which model renders).
+    """
     cancel = cancel or CancelToken()
     rate = project.rate
     warnings: list[str] = []
-    hashes = recipe_hashes(project, registry.generator_version)
+    hashes = recipe_hashes(project, versions_for(options))
     layers = [_layer(project, track, rate, hashes, warnings) for track in project.tracks()]
     shots = [s for shots, _ in layers for s in shots]
     missing = [s.name for s in shots if s.media is None]

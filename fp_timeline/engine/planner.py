@@ -26,8 +26,8 @@ from typing import Any
 
 import opentimelineio as otio
 
-from fp_timeline.engine import registry
-from fp_timeline.engine.generator import ContextBlob
+from fp_timeline.engine.generator import ContextBlob, RuntimeIdentity
+from fp_timeline.engine.identity import runtime_identity, versions_for
 from fp_timeline.engine.store import imported_context
 from fp_timeline.project.document import Project
 from fp_timeline.project.hashing import HashedClip, hashed_clips
@@ -47,11 +47,17 @@ class PlannedJob:
     upstream_hash: str | None
     reason: str  # "unrendered", "stale", "requested", "chain", "needed by shot_020"
     reuse: str | None = None  # a take key already made from ``recipe_hash``: nothing to generate
+    identity: RuntimeIdentity | None = None  # the model the hash was planned for (``render_job`` checks it)
 
 
-def plan_render(project: Project, targets: list[str] | None = None, chain: bool = False) -> list[PlannedJob]:
-    """The jobs to run, in dependency order.  Does not modify the project."""
-    nodes = _graph(project)
+def plan_render(
+    project: Project,
+    targets: list[str] | None = None,
+    chain: bool = False,
+    options: dict[str, Any] | None = None,
+) -> list[PlannedJob]:
+    """The jobs to run, in dependency order, for the model that ``options`` choose.  Does not modify the project."""
+    nodes = _graph(project, options)
     chosen: dict[str, str] = {}  # clip -> reason
     reuse: dict[str, str] = {}
     if targets is None:
@@ -83,6 +89,7 @@ def plan_render(project: Project, targets: list[str] | None = None, chain: bool 
                 upstream_hash=node.upstream_hash,
                 reason=chosen.get(name, "matching take"),
                 reuse=reuse.get(name) if name not in chosen else None,
+                identity=runtime_identity(node.recipe.generator, options),
             )
         )
     return jobs
@@ -141,8 +148,8 @@ def _take_with_context(project: Project, clip: otio.schema.Clip, recipe_hash: st
     return None
 
 
-def _graph(project: Project) -> dict[str, HashedClip]:
-    return {hashed.clip.name: hashed for hashed in hashed_clips(project, registry.generator_version)}
+def _graph(project: Project, options: dict[str, Any] | None) -> dict[str, HashedClip]:
+    return {hashed.clip.name: hashed for hashed in hashed_clips(project, versions_for(options))}
 
 
 def _downstream(nodes: dict[str, HashedClip], roots: set[str]) -> list[str]:

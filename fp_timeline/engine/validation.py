@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fp_timeline.engine.registry import load_generator
+from fp_timeline.engine import registry
 from fp_timeline.project.document import Project, structural_problems
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.recipe import Recipe
@@ -11,11 +11,11 @@ from fp_timeline.project.recipe import Recipe
 def recipe_problems(recipe: Recipe) -> list[Problem]:
     """What the recipe's generator objects to: unknown generator, its own checks, a length it cannot make."""
     try:
-        generator = load_generator(recipe.generator)
+        generator = registry.load_generator(recipe.generator)
     except ProjectError as err:
         return list(err.problems)
     problems = list(generator.validate(recipe))
-    snapped = generator.snap_frames(recipe.frames, carried=recipe.carries)
+    snapped = generator.snap_frames(recipe.frames, carried=recipe.carries, recipe=recipe)
     if snapped != recipe.frames:
         problems.append(
             Problem(

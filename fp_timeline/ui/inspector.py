@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from fp_timeline.engine.registry import generator_ids
+from fp_timeline.engine.stale import stale_reason
 from fp_timeline.engine.validation import recipe_problems
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.recipe import METADATA_KEY, SEED_MAX, ContextMode, NoiseMode, Recipe
@@ -41,7 +42,6 @@ from fp_timeline.project.takes import takes_of
 from fp_timeline.ui import theme, timeline_edits
 from fp_timeline.ui.clip_defaults import IMAGE_FILTER, snapped_frames
 from fp_timeline.ui.document import ProjectDocument
-from fp_timeline.ui.stale_reason import stale_reason
 from fp_timeline.ui.thumbnails import thumbnail
 
 PREVIEW_HEIGHT = 84
@@ -276,7 +276,7 @@ class Inspector(QWidget):
         self._load_takes(clip, status.recipe_hash if status else None)
         notes = [f"⚠ {message}" for message in generator_problems(recipe)]
         if state == "stale":
-            reason = stale_reason(project, clip, recipe)
+            reason = stale_reason(project, clip, recipe, self.document.runtime_identity(recipe.generator))
             notes.insert(0, f"Stale: {reason}" if reason else "Stale: the recipe changed since the take")
         self.checks.setText("\n".join(notes))
         self._loading = False
@@ -289,7 +289,10 @@ class Inspector(QWidget):
             if take.key == active:
                 marks.append("active")
             marks.append("current" if take.recipe_hash == current_hash else "stale")
-            item = QListWidgetItem(f"{take.key}   {', '.join(marks)}   {take.created.replace('T', ' ')[:16]}")
+            made = f"seed {take.seed}" if take.seed is not None else ""
+            made += f", {take.model.removeprefix('the ')}" if take.model else ""
+            when = take.created.replace("T", " ")[:16]
+            item = QListWidgetItem(f"{take.key}   {', '.join(marks)}   {made}   {when}".replace("      ", "   "))
             item.setData(Qt.UserRole, take.key)
             if take.key == active:
                 font = item.font()

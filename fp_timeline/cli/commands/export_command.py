@@ -17,6 +17,7 @@ import typer
 
 from fp_timeline.cli.app import EXIT_PROBLEM, ProjectArg, app, console, err_console, open_project, reporting_errors
 from fp_timeline.cli.commands.render_commands import render as render_command
+from fp_timeline.cli.options import runtime_options
 from fp_timeline.engine.status import project_status
 from fp_timeline.engine.validation import validate_project
 from fp_timeline.project.document import Project, save_project
@@ -59,7 +60,7 @@ def export(
     loaded = _render_what_export_needs(project, preset, device) if render else open_project(project)
     with reporting_errors():
         _refuse_unready(loaded)
-        _warn_stale(loaded)
+        _warn_stale(loaded, runtime_options(preset, device))
         try:
             written = export_project(
                 loaded, to, output, bundle=bundle, start_timecode=start_timecode, transitions=transitions
@@ -125,10 +126,10 @@ def _refuse_unready(project: Project) -> None:
         raise ProjectError([*problems, hint])
 
 
-def _warn_stale(project: Project) -> None:
+def _warn_stale(project: Project, options: dict[str, str]) -> None:
     """Stale takes export (the editor gets what was rendered) but the user should know."""
     try:
-        rows = project_status(project)
+        rows = project_status(project, options)
     except ProjectError:  # a generator that is not installed: its clips' state is unknown, export anyway
         return
     stale = [row.clip for row in rows if row.state is ClipState.STALE]

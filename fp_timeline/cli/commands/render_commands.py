@@ -27,7 +27,6 @@ from rich.progress import Progress as Bars
 from rich.table import Table
 
 from fp_timeline.cli.app import (
-    EXIT_PROBLEM,
     ProjectArg,
     app,
     console,
@@ -36,11 +35,12 @@ from fp_timeline.cli.app import (
     reporting_errors,
     require_valid,
 )
+from fp_timeline.cli.options import DeviceOpt, PresetOpt, runtime_options
 from fp_timeline.engine.conform import conform_timeline
 from fp_timeline.engine.extend import add_extension
 from fp_timeline.engine.generator import CancelToken, Progress, RenderCancelled
+from fp_timeline.engine.identity import versions_for
 from fp_timeline.engine.planner import PlannedJob, plan_render
-from fp_timeline.engine.registry import generator_version
 from fp_timeline.engine.renderer import render_project
 from fp_timeline.project.document import Project, save_project
 from fp_timeline.project.errors import Problem, ProjectError
@@ -51,12 +51,7 @@ EXIT_CANCELLED = 130  # the shell's convention for "ended by SIGINT"
 EXIT_FAILED = 1
 DEBUG_ENV = "FP_TIMELINE_DEBUG"
 
-PresetOpt = Annotated[
-    str,
-    typer.Option(help="Model weights: auto (real if in the local HF cache, else tiny), tiny, or real."),
-]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Also conform the timeline to this mp4.")]
-DeviceOpt = Annotated[str | None, typer.Option(help="Torch device for the generator, e.g. cpu, cuda, cuda:1.")]
 
 
 @app.command()
@@ -75,10 +70,11 @@ def render(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show what would be rendered, and why.")] = False,
 ) -> None:
     """Render clips whose recipe has no take yet (or --clip ones anew); -o conforms one H.264 mp4."""
+    options = runtime_options(preset, device)
     loaded = open_project(project)
     with reporting_errors():
         require_valid(loaded)
-        jobs = plan_render(loaded, targets=clip or None, chain=chain)
+        jobs = plan_render(loaded, targets=clip or None, chain=chain, options=options)
     if dry_run:
         for job in jobs:
             after = f" after {job.upstream}" if job.upstream else ""
@@ -86,9 +82,9 @@ def render(
             console.print(f"{job.clip}: {what} ({job.reason})")
         console.print(f"{len(jobs)} job(s); nothing was rendered")
         return
-    _run(loaded, jobs, _options(preset, device))
+    _run(loaded, jobs, options)
     if output is not None:
-        _conform(loaded, output, allow_missing)
+        _conform(loaded, output, allow_missing, options)
 
 
 @app.command()
@@ -110,6 +106,7 @@ def extend(
     device: DeviceOpt = None,
 ) -> None:
     """Add a clip right after CLIP that carries its context forward, and render it."""
+    options = runtime_options(preset, device)
     loaded = open_project(project)
     with reporting_errors():
         require_valid(loaded)
@@ -128,10 +125,10 @@ def extend(
         console.print(
             f"added [bold]{new.name}[/bold] after {clip}: {recipe.frames} frames ({recipe.frames / recipe.fps:.2f} s)"
         )
-        jobs = plan_render(loaded, targets=[new.name])
-    _run(loaded, jobs, _options(preset, device))
+        jobs = plan_render(loaded, targets=[new.name], options=options)
+    _run(loaded, jobs, options)
     if output is not None:
-        _conform(loaded, output, allow_missing=False)
+        _conform(loaded, output, allow_missing=False, options=options)
 
 
 @app.command()
@@ -139,8 +136,11 @@ def takes(
     project: ProjectArg,
     clip: Annotated[str, typer.Option("--clip", "-c", help="The clip whose takes to list.")],
     use: Annotated[str | None, typer.Option(help="Make this take active (e.g. take_001, or 1).")] = None,
+    preset: PresetOpt = "auto",
+    device: DeviceOpt = None,
 ) -> None:
-    """List a clip's takes, or switch the active one with --use."""
+    """List a clip's takes (model, seed, created), or switch the active one with --use."""
+    options = runtime_options(preset, device)
     loaded = open_project(project)
     with reporting_errors():
         target = loaded.clip(clip)
@@ -152,24 +152,26 @@ def takes(
                 raise ProjectError(Problem(err.args[0], file=loaded.path)) from None
             save_project(loaded)
             console.print(f"{clip}: now showing [bold]{key}[/bold]")
-        current = recipe_hashes(loaded, generator_version)[clip]
+        current = recipe_hashes(loaded, versions_for(options))[clip]
     table = Table(title=f"{clip}  (recipe {current})")
-    for column in ("", "take", "frames", "recipe", "created", "file"):
-        table.add_column(column)
+    for column in ("", "take", "model", "seed", "frames", "recipe", "created", "file"):
+        table.add_column(column, overflow="fold")
     active = target.active_media_reference_key
     for take in takes_of(target):
         matches = "[green]current[/]" if take.recipe_hash == current else "[yellow]older recipe[/]"
-        table.add_row("▶" if take.key == active else "", take.key, str(take.frames), matches, take.created, take.media)
+        table.add_row(
+            "▶" if take.key == active else "",
+            take.key,
+            take.model.removeprefix("the ") or "?",
+            "?" if take.seed is None else str(take.seed),
+            str(take.frames),
+            matches,
+            take.created,
+            take.media,
+        )
     console.print(table)
     if active == GENERATOR_KEY:
         console.print("no take is active: the clip shows as unrendered")
-
-
-def _options(preset: str, device: str | None) -> dict[str, str]:
-    if preset not in ("auto", "tiny", "real"):
-        err_console.print(f"[red]error:[/red] --preset must be auto, tiny or real, got {preset!r}")
-        raise typer.Exit(EXIT_PROBLEM)
-    return {"preset": preset} | ({"device": device} if device else {})
 
 
 def _bars() -> Bars:
@@ -244,7 +246,7 @@ def _run(project: Project, jobs: list[PlannedJob], options: dict[str, str]) -> N
     console.print(f"rendered {len(jobs)} clip(s) in {time.monotonic() - started:.1f} s; project saved")
 
 
-def _conform(project: Project, output: Path, allow_missing: bool) -> None:
+def _conform(project: Project, output: Path, allow_missing: bool, options: dict[str, str]) -> None:
     started = time.monotonic()
     with _cancel_on_sigint() as cancel, _bars() as bars:
         task = bars.add_task("conform", total=None)
@@ -255,7 +257,7 @@ def _conform(project: Project, output: Path, allow_missing: bool) -> None:
         try:
             with reporting_errors():
                 result = conform_timeline(
-                    project, output, allow_missing=allow_missing, progress=on_progress, cancel=cancel
+                    project, output, allow_missing=allow_missing, progress=on_progress, cancel=cancel, options=options
                 )
         except RenderCancelled:
             bars.stop()
