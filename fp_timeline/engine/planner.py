@@ -114,18 +114,25 @@ def _why(node: HashedClip) -> str:
 def incoming_context(project: Project, job: PlannedJob, options: dict[str, Any] | None = None) -> ContextBlob | None:
     """The upstream clip's saved outgoing context for the upstream's current hash, if there is one.
 
-    For an imported upstream that is the context encoded from its last frames (``store.imported_context``).
+    For an imported upstream, or one another generator made, that is the context encoded from its last
+    frames (``store.imported_context``).
     """
     if job.upstream is None or job.upstream_hash is None:
         return None
     upstream = find_clip(project, job.upstream)
-    if METADATA_KEY not in upstream.metadata:
+    if is_foreign(project, upstream, job.recipe.generator):
         path = imported_context(project, job.upstream, job.upstream_hash, job.recipe.generator, options)
         return ContextBlob(path=path, hash=job.upstream_hash) if path.is_file() else None
     take = _take_with_context(project, upstream, job.upstream_hash)
     if take is None:
         return None
     return ContextBlob(path=project.resolve(take.context), hash=job.upstream_hash, metadata={"take": take.key})
+
+
+def is_foreign(project: Project, upstream: otio.schema.Clip, generator_id: str) -> bool:
+    """Whether ``generator_id`` continues ``upstream`` from its frames rather than its own context:
+    an imported video, or a clip another generator made (an animatic before an F1 clip)."""
+    return METADATA_KEY not in upstream.metadata or project.recipe(upstream).generator != generator_id
 
 
 def find_clip(project: Project, name: str) -> otio.schema.Clip:

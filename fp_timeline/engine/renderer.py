@@ -22,13 +22,12 @@ from fp_timeline.engine.generator import CancelToken, Progress, ProgressCallback
 from fp_timeline.engine.identity import runtime_identity
 from fp_timeline.engine.imported import encode_imported_upstream
 from fp_timeline.engine.media import VideoWriter
-from fp_timeline.engine.planner import PlannedJob, find_clip, incoming_context
+from fp_timeline.engine.planner import PlannedJob, find_clip, incoming_context, is_foreign
 from fp_timeline.engine.store import next_free_take_key, take_paths, work_dir
 from fp_timeline.engine.validation import recipe_problems
 from fp_timeline.project.atomic import write_text_atomic
 from fp_timeline.project.document import Project, save_project
 from fp_timeline.project.errors import Problem, ProjectError
-from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import Take, add_take, takes_of, use_take
 
 ENGINE_RECORD_VERSION = 1
@@ -52,10 +51,11 @@ def render_job(
     clip = project.clip(job.clip)
     if job.reuse is not None:
         return next(t for t in takes_of(clip) if t.key == job.reuse)
-    generator = registry.load_generator(job.recipe.generator)
+    gen_id = job.recipe.generator
+    generator = registry.load_generator(gen_id)
     identity = _checked_identity(project, job, options)
     incoming = incoming_context(project, job, options)
-    if incoming is None and job.upstream is not None and METADATA_KEY not in find_clip(project, job.upstream).metadata:
+    if incoming is None and job.upstream is not None and is_foreign(project, find_clip(project, job.upstream), gen_id):
         incoming = encode_imported_upstream(project, job, options or {}, progress)
     if job.upstream is not None and incoming is None:
         raise ProjectError(

@@ -303,6 +303,9 @@ class Inspector(QWidget):
         if self._loading or self._recipe is None or self.clip_name is None:
             return False
         recipe = self._recipe.replace(**changes)
+        # A length the generator cannot make for these settings (carry drops F1's start frame, another
+        # latent window changes the section) is snapped here, before anything can render it.
+        recipe = recipe.replace(frames=snapped_frames(recipe.generator, recipe.frames, recipe.carries, recipe))
         if recipe == self._recipe:
             return False
         try:
@@ -353,7 +356,7 @@ class Inspector(QWidget):
         if self._recipe is None:
             return
         frames = snapped_frames(
-            self._recipe.generator, round(self.duration.value() * self._recipe.fps), self._recipe.carries
+            self._recipe.generator, round(self.duration.value() * self._recipe.fps), self._recipe.carries, self._recipe
         )
         self.apply_changes("Change duration", frames=frames)
         self._load()  # show the snapped length

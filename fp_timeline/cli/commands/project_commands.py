@@ -133,7 +133,7 @@ def info(project: ProjectArg, preset: PresetOpt = "auto", device: DeviceOpt = No
     summary = ", ".join(f"{n} {state}" for state, n in counts.items())
     console.print(summary + (f" ({missing} with the take file missing: render makes them anew)" if missing else ""))
     for reason in stale_reasons(loaded, options):
-        console.print(f"  {reason}")
+        console.print(f"  {reason}", soft_wrap=True)
 
 
 def _print_whole(table: Table) -> None:
