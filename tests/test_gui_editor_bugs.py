@@ -175,3 +175,46 @@ def test_the_right_dock_keeps_its_width_as_the_queue_fills(qtbot, tmp_path):
     qtbot.wait(50)
     assert dock.width() == before
     assert window.viewer.width() > 300
+
+
+def _two_tracks(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, fresh_clips_project(tmp_path))
+    window.actions.add_track.trigger()
+    view = window.timeline.view
+    view.set_zoom(60)  # 2 px a frame
+    view.horizontalScrollBar().setValue(0)
+    return window, view
+
+
+def test_a_purely_vertical_drag_moves_a_clip_to_the_track_above_at_the_same_time(qtbot, tmp_path):
+    window, view = _two_tracks(qtbot, tmp_path)
+    start = clip_point(window, "shot_020", 0.5)
+    end = view.mapFromScene(QPointF(view.mapToScene(start).x(), view.track_y(1) + 30))
+    drag(qtbot, window, start, end)
+    project = window.document.project
+    assert [c.name for c in project.tracks()[1] if isinstance(c, otio.schema.Clip)] == ["shot_020"]
+    assert view.layout_data.block("shot_020").start == pytest.approx(1.0)  # where it was: 0:01
+    assert _names(window) == ["shot_010", "", "shot_030"]  # the old track keeps its gap
+    assert view.layout_data.block("shot_030").start == pytest.approx(2.0)
+    window.actions.undo.trigger()
+    assert _names(window) == ["shot_010", "shot_020", "shot_030"] and not list(project.tracks()[1])
+
+
+def test_a_clip_dragged_to_another_track_lands_where_it_is_dropped(qtbot, tmp_path):
+    window, view = _two_tracks(qtbot, tmp_path)
+    start = clip_point(window, "shot_030", 0.5)
+    end = view.mapFromScene(QPointF(view.mapToScene(start).x() + 120, view.track_y(1) + 30))  # +2 s
+    drag(qtbot, window, start, end)
+    block = view.layout_data.block("shot_030")
+    assert block.track == 1 and block.start == pytest.approx(4.0, abs=0.05)
+
+
+def test_with_ripple_on_the_old_track_closes_the_gap(qtbot, tmp_path):
+    window, view = _two_tracks(qtbot, tmp_path)
+    window.actions.ripple.trigger()
+    assert view.ripple
+    start = clip_point(window, "shot_010", 0.5)
+    end = view.mapFromScene(QPointF(view.mapToScene(start).x(), view.track_y(1) + 30))
+    drag(qtbot, window, start, end)
+    assert _names(window) == ["shot_020", "shot_030"]
+    assert view.layout_data.block("shot_010").track == 1
