@@ -218,3 +218,39 @@ def test_with_ripple_on_the_old_track_closes_the_gap(qtbot, tmp_path):
     drag(qtbot, window, start, end)
     assert _names(window) == ["shot_020", "shot_030"]
     assert view.layout_data.block("shot_010").track == 1
+
+
+def test_the_queue_eta_counts_the_decoding_still_to_come(qtbot, tmp_path):
+    from fp_timeline.ui.queue_panel import eta_text
+    from fp_timeline.ui.render_queue import JobRow
+
+    row = JobRow("shot_010", "unrendered", state="rendering", started=100.0)
+    for step in range(1, 26):  # section 1: 25 steps, a second each
+        row.record("sample", step, 50, 100.0 + step)
+    row.record("decode", 25, 50, 135.0)  # its decode took 10 s
+    for step in range(26, 51):
+        row.record("sample", step, 50, 135.0 + step - 25)
+    # Every step sampled at t=160; the last section's decode is still running.
+    assert row.eta(now=163.0) == pytest.approx(7.0)
+    assert eta_text(row, now=163.0) == "7 s"
+    single = JobRow("shot_020", "unrendered", state="rendering", started=0.0)
+    single.record("sample", 10, 10, 10.0)  # one section: no decode measured yet
+    assert eta_text(single, now=12.0) == "decoding"
+    single.record("decode", 10, 10, 20.0)
+    assert single.eta(now=20.5) == 0.0
+
+
+def test_a_setting_the_generator_refuses_is_an_error_beside_the_field_and_stops_the_render_early(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, fresh_clips_project(tmp_path))
+    window.document.select("shot_020")
+    window.inspector.params.setPlainText('{"wobble": 1}')
+    window.inspector.params.editing_finished.emit()
+    error = window.inspector.errors.labels["settings"]
+    assert "✖ unknown animatic parameter 'wobble'" in error.text() and not error.isHidden()
+    assert "#" in error.styleSheet() and window.inspector.checks.text() == ""  # red, not an amber note
+    window.document.select("shot_010")
+    assert window.start_render(None) == 0  # refused before anything renders
+    assert not window.queue.running and not window.queue.rows
+    message = window.statusBar().currentMessage()
+    assert "shot_020" in message and "params.wobble" in message
+    assert window.document.selected == "shot_020"  # shown where it can be fixed

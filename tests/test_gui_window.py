@@ -461,13 +461,13 @@ def test_save_and_render_take_the_prompt_still_being_typed(qtbot, tmp_path):
 def test_inspector_shows_what_the_generator_objects_to(qtbot, tmp_path):
     window = make_window(qtbot, tmp_path, sample_copy(tmp_path))
     window.document.select("shot_010")
-    assert window.inspector.checks.text() == ""
+    assert window.inspector.errors.text("settings") == ""
     window.inspector.params.setPlainText('{"wobble": 1}')
     window.inspector.params.editing_finished.emit()
-    assert "unknown animatic parameter 'wobble'" in window.inspector.checks.text()
+    assert "unknown animatic parameter 'wobble'" in window.inspector.errors.text("settings")
     window.inspector.params.setPlainText("{}")
     window.inspector.params.editing_finished.emit()
-    assert window.inspector.checks.text() == ""
+    assert window.inspector.errors.text("settings") == ""
 
 
 def test_scrub_double_click_and_clip_navigation(qtbot, tmp_path):

@@ -85,6 +85,9 @@ class ClipCommands:
             count = self.queue.render(targets, chain)
         except ProjectError as err:
             self.show_problem(str(err))
+            first = next((p.clip for p in err.problems if p.clip), None)
+            if first is not None and first not in self.document.selection:
+                self.document.select(first)  # the inspector shows the problem beside its field
             return 0
         self.statusBar().showMessage(f"rendering {count} clip(s)" if count else "everything is rendered", 4000)
         return count

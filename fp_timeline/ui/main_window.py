@@ -345,4 +345,5 @@ class MainWindow(FileCommands, ClipCommands, QMainWindow):
         self.settings.setValue("render/preset", self.queue.options.get("preset", "auto"))
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
+        self.settings.sync()  # now: the process ends right after the window closes (app.run_and_exit)
         event.accept()
