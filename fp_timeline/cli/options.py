@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from fp_timeline.cli.app import EXIT_PROBLEM, err_console
+from fp_timeline.cli.app import EXIT_PROBLEM, print_error
 
 PRESETS = ("auto", "tiny", "real")
 DEFAULT_PRESET = "auto"
@@ -25,6 +25,6 @@ DeviceOpt = Annotated[str | None, typer.Option(help="Torch device for the genera
 def runtime_options(preset: str = DEFAULT_PRESET, device: str | None = None) -> dict[str, str]:
     """The engine's runtime options for ``--preset``/``--device``; exits with a clear message on a bad preset."""
     if preset not in PRESETS:
-        err_console.print(f"[red]error:[/red] --preset must be auto, tiny or real, got {preset!r}")
+        print_error(f"--preset must be auto, tiny or real, got {preset!r}")
         raise typer.Exit(EXIT_PROBLEM)
     return {"preset": preset} | ({"device": device} if device else {})
