@@ -81,7 +81,8 @@ def rrdbnet_loader(state: dict[str, torch.Tensor]) -> Upscaler:
     try:
         config = config_of(state)
     except (KeyError, ValueError) as err:
-        raise WeightsError(f"not an ESRGAN-family (RRDBNet) state dict (no {err}); install spandrel for others")
+        message = f"not an ESRGAN-family (RRDBNet) state dict (no {err}); install spandrel for others"
+        raise WeightsError(message) from None
     model = RRDBNet(config)
     try:
         model.load_state_dict(state, strict=True)
