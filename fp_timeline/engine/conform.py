@@ -15,7 +15,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 import numpy as np
 import opentimelineio as otio
@@ -27,6 +26,7 @@ from fp_timeline.engine.media import FrameReader, VideoWriter, probe
 from fp_timeline.project.document import Project
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.hashing import recipe_hashes
+from fp_timeline.project.media_url import media_file
 from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import active_take
 
@@ -153,16 +153,8 @@ def _media_of(project: Project, clip: otio.schema.Clip, hashes: dict[str, str], 
         ref = clip.media_reference
         if not isinstance(ref, otio.schema.ExternalReference) or not ref.target_url:
             return None
-        path = media_path(project, ref.target_url)
+        path = media_file(project.folder, ref.target_url)
     return path if path.is_file() else None
-
-
-def media_path(project: Project, target_url: str) -> Path:
-    """A file path for an ExternalReference target: plain paths or file:// URLs."""
-    parsed = urlparse(target_url)
-    if parsed.scheme == "file":
-        return Path(unquote(parsed.path))
-    return project.resolve(target_url)
 
 
 def _frame(time: otio.opentime.RationalTime, rate: float) -> int:
