@@ -5,7 +5,8 @@ Each generated clip shows its active take, trimmed by its ``source_range``; plai
 ``ExternalReference`` show their file; gaps are black.  An OTIO ``Transition`` (cross-dissolve)
 spans ``in_offset`` before the cut and ``out_offset`` after it; where a take has no handle frames
 past its end (or before its start), its last (or first) frame is held during the dissolve.
-Frames of other sizes are scaled to fit the output and letterboxed.
+Frames of other sizes are scaled to fit the output and letterboxed.  A clip with post-processing
+effects shows its processed media (``postfx``) when built, else its take with a warning.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from PIL import Image
 from fp_timeline.engine import registry
 from fp_timeline.engine.generator import CancelToken, Progress
 from fp_timeline.engine.media import FrameReader, VideoWriter, probe
+from fp_timeline.engine.postfx.jobs import postfx_job
 from fp_timeline.project.document import Project
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.hashing import recipe_hashes
@@ -149,12 +151,26 @@ def _media_of(project: Project, clip: otio.schema.Clip, hashes: dict[str, str], 
         if take.recipe_hash != hashes.get(clip.name):
             warnings.append(f"clip {clip.name!r} is stale: showing {take.key}, made from an older recipe")
         path = project.resolve(take.media)
+        processed = _processed(project, clip, warnings)
+        if processed is not None:
+            return processed
     else:
         ref = clip.media_reference
         if not isinstance(ref, otio.schema.ExternalReference) or not ref.target_url:
             return None
         path = media_file(project.folder, ref.target_url)
     return path if path.is_file() else None
+
+
+def _processed(project: Project, clip: otio.schema.Clip, warnings: list[str]) -> Path | None:
+    try:
+        job = postfx_job(project, clip)
+    except ProjectError as err:
+        warnings += [f"clip {clip.name!r}: effects not applied: {p.message}" for p in err.problems]
+        return None
+    if job is not None and not job.done:
+        warnings.append(f"clip {clip.name!r}: effects not processed yet; showing the unprocessed take")
+    return job.media if job is not None and job.done else None
 
 
 def _frame(time: otio.opentime.RationalTime, rate: float) -> int:

@@ -1,9 +1,10 @@
-"""Whole-project validation: structure, recipes, and each generator's own checks."""
+"""Whole-project validation: structure, recipes, each generator's own checks, effect settings."""
 
 from __future__ import annotations
 
 from fp_timeline.engine.registry import load_generator
 from fp_timeline.project.document import Project, structural_problems
+from fp_timeline.project.effects import effect_problems
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.recipe import Recipe
 
@@ -34,6 +35,8 @@ def validate_project(project: Project) -> list[Problem]:
         if clip.name in bad_clips:
             continue
         problems.extend(_locate(p, project, clip.name) for p in recipe_problems(project.recipe(clip)))
+    # Post-processing settings (a hand-edited file): reported here, so ``fx --remove`` can still fix them.
+    problems.extend(_locate(p, project, p.clip) for p in effect_problems(project.timeline))
     return problems
 
 
