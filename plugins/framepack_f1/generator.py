@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # torch-heavy modules load lazily, on the first render
     from .session import ChainRenderer
 
 FRAMES_PER_LATENT = 4
+MAX_F1_SIDE = 2048  # HunyuanVideo trained at <= 720p; beyond this memory, not quality, grows
 TINY_NOTICE = (
     "tiny preset: small random-weight models (CPU demo), not FramePack; put the real weights in the "
     "Hugging Face cache for preset real/auto"
@@ -83,6 +84,10 @@ class FramePackF1Generator:
         problems = [Problem(message, field=f"params.{name}") for name, message in check_params(recipe.params)]
         if recipe.fps != F1_NATIVE_FPS:
             problems.append(Problem(f"FramePack F1 generates at {F1_NATIVE_FPS} fps, got {recipe.fps}", field="fps"))
+        for name, side in (("width", recipe.width), ("height", recipe.height)):
+            if side > MAX_F1_SIDE:
+                message = f"FramePack F1 renders at most {MAX_F1_SIDE} px a side, got {side}"
+                problems.append(Problem(message, field=name))
         if problems:
             return problems
         window = FramePackF1Config.from_params(recipe.params).latent_window_size
