@@ -49,6 +49,8 @@ class WindowActions:
     go_end: QAction
     previous_clip: QAction
     next_clip: QAction
+    ripple: QAction
+    snapping: QAction
 
 
 def _action(parent: QWidget, text: str, shortcut=None, tip: str = "", short: str = "") -> QAction:
@@ -139,4 +141,13 @@ def create_actions(window: QWidget, stack: QUndoStack) -> WindowActions:
         go_end=_action(window, "Go to End", "End"),
         previous_clip=_action(window, "Select Previous Clip", "Up"),
         next_clip=_action(window, "Select Next Clip", "Down"),
+        ripple=_toggle(window, "Ri&pple Edits", "Shift+R", "Moves and deletes close the gaps they leave", False),
+        snapping=_toggle(window, "S&napping", "N", "Edges snap to cuts, the playhead and markers", True),
     )
+
+
+def _toggle(parent: QWidget, text: str, shortcut: str, tip: str, on: bool) -> QAction:
+    action = _action(parent, text, shortcut, tip)
+    action.setCheckable(True)
+    action.setChecked(on)
+    return action

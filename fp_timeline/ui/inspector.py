@@ -41,6 +41,7 @@ from fp_timeline.project.takes import takes_of
 from fp_timeline.ui import theme, timeline_edits
 from fp_timeline.ui.clip_defaults import IMAGE_FILTER, snapped_frames
 from fp_timeline.ui.document import ProjectDocument
+from fp_timeline.ui.field_errors import FieldErrors
 from fp_timeline.ui.stale_reason import stale_reason
 from fp_timeline.ui.thumbnails import thumbnail
 
@@ -99,10 +100,12 @@ class Inspector(QWidget):
         head.addStretch(1)
         head.addWidget(self.state)
         form.addRow(head)
-        self.checks = QLabel()  # what the clip's generator says about the recipe (amber: not fatal)
+        self.checks = QLabel()  # why the clip is stale (amber)
         self.checks.setWordWrap(True)
         self.checks.setStyleSheet(f"color: {theme.STATE_COLOURS['stale'].name()};")
         form.addRow(self.checks)
+        self.errors = FieldErrors()  # what the generator refuses, beside each field (red: stops a render)
+        form.addRow(self.errors.labels["general"])
 
         self.prompt = PromptEdit()
         self.prompt.setPlaceholderText("What moves: 'the cat turns its head slowly'")
@@ -141,6 +144,7 @@ class Inspector(QWidget):
         image_box.addWidget(self.image_path)
         image_box.addLayout(image_buttons)
         form.addRow("Start image", image_box)
+        form.addRow("", self.errors.labels["image"])
 
         self.duration = QDoubleSpinBox()
         self.duration.setRange(0.03, 3600)
@@ -153,6 +157,7 @@ class Inspector(QWidget):
         duration_row.addWidget(self.duration, 1)
         duration_row.addWidget(self.frames)
         form.addRow("Duration", duration_row)
+        form.addRow("", self.errors.labels["duration"])
 
         self.context = QComboBox()
         self.context.addItem("fresh: start from the start image", ContextMode.FRESH.value)
@@ -181,12 +186,14 @@ class Inspector(QWidget):
         size_row.addWidget(QLabel("×"))
         size_row.addWidget(self.height_box)
         form.addRow("Size", size_row)
+        form.addRow("", self.errors.labels["size"])
         self.params = PromptEdit()
         self.params.setFixedHeight(48)
         self.params.setPlaceholderText("{}  (the generator's defaults)")
         self.params.setToolTip("Generator settings as JSON (Ctrl+Enter to apply)")
         self.params.editing_finished.connect(self.on_params_editing_finished)
         form.addRow("Settings", self.params)
+        form.addRow("", self.errors.labels["settings"])
 
         self.takes = QListWidget()
         self.takes.setFixedHeight(96)
@@ -270,7 +277,8 @@ class Inspector(QWidget):
         if not self.params.hasFocus():
             self.params.setPlainText(json.dumps(recipe.params, sort_keys=True) if recipe.params else "")
         self._load_takes(clip, status.recipe_hash if status else None)
-        notes = [f"⚠ {message}" for message in generator_problems(recipe)]
+        self.errors.show(recipe_problems(recipe))
+        notes = []
         if state == "stale":
             reason = stale_reason(project, clip, recipe)
             notes.insert(0, f"Stale: {reason}" if reason else "Stale: the recipe changed since the take")
@@ -397,11 +405,6 @@ class Inspector(QWidget):
     def _use(self, item: QListWidgetItem) -> None:
         if self.clip_name is not None:
             self.take_requested.emit(self.clip_name, item.data(Qt.UserRole))
-
-
-def generator_problems(recipe: Recipe) -> list[str]:
-    """What the recipe's generator objects to (unknown settings, a length it cannot make)."""
-    return [problem.message for problem in recipe_problems(recipe)]
 
 
 def _previous_clip(project, name: str) -> str | None:
