@@ -42,6 +42,7 @@ from fp_timeline.cli.app import (
     reporting_errors,
     require_valid,
 )
+from fp_timeline.cli.commands.doctor_command import OffloadOpt, ThreadsOpt, explain_generators, runtime_options
 from fp_timeline.engine.conform import conform_timeline, refuse_output
 from fp_timeline.engine.extend import add_extension
 from fp_timeline.engine.generator import CancelToken, Progress, RenderCancelled
@@ -81,6 +82,9 @@ def render(
         bool, typer.Option(help="Conform clips without media as black (with a warning) instead of failing.")
     ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show what would be rendered, and why.")] = False,
+    explain: Annotated[bool, typer.Option("--explain", help="Print each generator's memory plan first.")] = False,
+    offload: OffloadOpt = None,
+    threads: ThreadsOpt = None,
 ) -> None:
     """Render clips whose recipe has no take yet (or --clip ones anew); -o conforms one H.264 mp4."""
     loaded = open_project(project)
@@ -89,6 +93,9 @@ def render(
         if output is not None:
             refuse_output(loaded, output)  # before hours of rendering, not after
         jobs = plan_render(loaded, targets=clip or None, chain=chain)
+    options = _options(preset, device) | runtime_options(preset, device, offload, threads)
+    if explain:
+        explain_generators(sorted({job.recipe.generator for job in jobs if job.reuse is None}), options)
     if dry_run:
         for job in jobs:
             after = f" after {job.upstream}" if job.upstream else ""
@@ -96,7 +103,7 @@ def render(
             console.print(plain(f"{job.clip}: {what} ({job.reason})"))
         console.print(f"{len(jobs)} job(s); nothing was rendered")
         return
-    _run(loaded, jobs, _options(preset, device))
+    _run(loaded, jobs, options)
     _post_process(loaded, clip)
     if output is not None:
         _conform(loaded, output, allow_missing)
