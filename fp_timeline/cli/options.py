@@ -6,7 +6,7 @@ Clip states depend on them (a take made by the tiny preset is stale for the real
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -22,9 +22,12 @@ PresetOpt = Annotated[
 DeviceOpt = Annotated[str | None, typer.Option(help="Torch device for the generator, e.g. cpu, cuda, cuda:1.")]
 
 
-def runtime_options(preset: str = DEFAULT_PRESET, device: str | None = None) -> dict[str, str]:
-    """The engine's runtime options for ``--preset``/``--device``; exits with a clear message on a bad preset."""
+def runtime_options(
+    preset: str = DEFAULT_PRESET, device: str | None = None, offload: str | None = None, threads: int | None = None
+) -> dict[str, Any]:
+    """The engine's runtime options (only those given); exits with a clear message on a bad preset."""
     if preset not in PRESETS:
         print_error(f"--preset must be auto, tiny or real, got {preset!r}")
         raise typer.Exit(EXIT_PROBLEM)
-    return {"preset": preset} | ({"device": device} if device else {})
+    given = {"device": device or None, "offload": offload, "threads": threads}
+    return {"preset": preset} | {key: value for key, value in given.items() if value is not None}

@@ -90,6 +90,7 @@ class RenderJob:
     context_path: Path  # where to save the outgoing context (safetensors)
     work_dir: Path  # scratch space for checkpoints; survives a killed render so it can resume
     options: dict[str, Any] = field(default_factory=dict)  # runtime choices (device, preset) not in the recipe
+    cache_dir: Path | None = None  # the project's cache folder (encodings, offloaded weights); None: none kept
 
 
 @runtime_checkable
@@ -142,6 +143,23 @@ class RuntimeIdentified(Protocol):
     def runtime_identity(self, options: dict[str, Any]) -> RuntimeIdentity:
         """The identity of the model that would render with ``options``; raises ``ValueError`` for bad options."""
         ...
+
+
+@runtime_checkable
+class ExplainsResources(Protocol):
+    """Optional: a generator that can say how it would use this machine (memory plan, device, threads)."""
+
+    def explain(self, options: dict[str, Any]) -> str:
+        """Human-readable lines: the plan a render with ``options`` would use, and why.  Loads no model."""
+        ...
+
+
+@runtime_checkable
+class PreparesJobs(Protocol):
+    """Optional: a generator that does shared work for a whole render before its first clip (e.g. encodes
+    every new prompt in one text-encoder session)."""
+
+    def prepare(self, jobs: list[RenderJob], progress: ProgressCallback, cancel: CancelToken) -> None: ...
 
 
 @runtime_checkable

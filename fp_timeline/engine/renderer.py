@@ -80,6 +80,7 @@ def render_job(
         context_path=paths.context,
         work_dir=scratch,
         options=dict(options or {}),
+        cache_dir=project.data_dir / "cache",
     )
     started = time.monotonic()
     writer = VideoWriter(paths.media, rate=job.recipe.fps)

@@ -7,7 +7,9 @@ Runtime ``job.options`` (see README.md):
   $FP_TIMELINE_F1_PRESET, else "tiny"
 - ``device``: "cpu" | "cuda" | ...; default the best available
 - ``dtype``: default bf16 on CUDA, float32 on CPU
-- ``offload``: "none" | "model" | "sequential" (GPUs smaller than the models)
+- ``offload``: the memory plan, "auto" (default: chosen from free VRAM and host RAM) | "gpu" | "group" |
+  "disk" | "mmap" (see ``memory_plan.py``; "none", "model", "sequential" are old names)
+- ``threads``: CPU threads, default the cores not already busy (at least 1)
 - ``vae_tiling`` (bool), ``free_text_encoders`` (bool, default True)
 """
 
@@ -127,8 +129,10 @@ class FramePackF1Generator:
         return RuntimeIdentity(label=label, fields={"preset": preset, "model": model_id, "dtype": dtype})
 
     # ------------------------------------------------------------------ models
-    def components(self, options: dict[str, Any]) -> Components:
-        """The model stack for these options, loaded once per generator instance."""
+    def components(self, options: dict[str, Any], cache_dir: Path | None = None) -> Components:
+        """The model stack for these options, loaded once per generator instance.
+
+        ``cache_dir`` (the project's cache folder) holds the disk plan's per-block files."""
         from .components import load_components, resolve_device, resolve_dtype, resolve_offload, resolve_preset
 
         preset = resolve_preset(options, self.preset)
@@ -137,8 +141,16 @@ class FramePackF1Generator:
         tiling, offload = bool(options.get("vae_tiling", False)), resolve_offload(options)
         key = (preset, str(device), str(dtype), tiling, offload)
         if key not in self._components:
-            self._components[key] = load_components(preset, device, dtype, vae_tiling=tiling, offload=offload)
+            self._components[key] = load_components(
+                preset, device, dtype, vae_tiling=tiling, offload=offload, offload_root=cache_dir
+            )
         return self._components[key]
+
+    def explain(self, options: dict[str, Any]) -> str:
+        """The memory plan a render with these options would use, and why (loads no model)."""
+        from .explain import explain_plan
+
+        return explain_plan(options, self.preset)
 
     # ------------------------------------------------------------------ render
     def render(self, job: RenderJob, out: FrameSink, progress: ProgressCallback, cancel: CancelToken) -> ContextBlob:
@@ -149,7 +161,8 @@ class FramePackF1Generator:
         sections = sections_for(job.recipe.frames, job.recipe.carries, config.latent_window_size)
         cancel.raise_if_cancelled()
         progress(Progress(job.clip, "load", 0, 0, message="loading models"))
-        components = self.components(job.options)
+        components = self.components(job.options, job.cache_dir)
+        use_threads(components, job.options)
         if components.preset == "tiny":  # say so: its frames are not what the real model would make
             progress(Progress(job.clip, "load", 0, 0, message=TINY_NOTICE))
         renderer = self._start_clip(job, config, sections, components, progress)
@@ -217,6 +230,16 @@ class FramePackF1Generator:
         context.save(context_path, extra={"source": "video"})
         digest = hashlib.sha256(np.ascontiguousarray(frames[-1]).tobytes()).hexdigest()
         return ContextBlob(path=context_path, hash=f"video:{digest}", metadata=_blob_metadata(context))
+
+
+def use_threads(components: Components, options: dict[str, Any]) -> None:
+    """On the CPU, compute with ``options["threads"]`` threads (default: the cores not already busy)."""
+    import torch
+
+    from .resources import resolve_threads
+
+    if components.device.type == "cpu":
+        torch.set_num_threads(resolve_threads(options))
 
 
 def _blob_metadata(context: PackedContext) -> dict[str, str]:

@@ -41,6 +41,7 @@ from fp_timeline.cli.app import (
     reporting_errors,
     require_valid,
 )
+from fp_timeline.cli.commands.doctor_command import OffloadOpt, ThreadsOpt, explain_generators
 from fp_timeline.cli.options import DeviceOpt, PresetOpt, runtime_options
 from fp_timeline.engine.conform import conform_timeline, refuse_output
 from fp_timeline.engine.extend import add_extension
@@ -76,15 +77,20 @@ def render(
         bool, typer.Option(help="Conform clips without media as black (with a warning) instead of failing.")
     ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show what would be rendered, and why.")] = False,
+    explain: Annotated[bool, typer.Option("--explain", help="Print each generator's memory plan first.")] = False,
+    offload: OffloadOpt = None,
+    threads: ThreadsOpt = None,
 ) -> None:
     """Render clips whose recipe has no take yet (or --clip ones anew); -o conforms one H.264 mp4."""
-    options = runtime_options(preset, device)
+    options = runtime_options(preset, device, offload, threads)
     loaded = open_project(project)
     with reporting_errors():
         require_valid(loaded)
         if output is not None:
             refuse_output(loaded, output)  # before hours of rendering, not after
         jobs = plan_render(loaded, targets=clip or None, chain=chain, options=options)
+    if explain:
+        explain_generators(sorted({job.recipe.generator for job in jobs if job.reuse is None}), options)
     if dry_run:
         for job in jobs:
             after = f" after {job.upstream}" if job.upstream else ""
