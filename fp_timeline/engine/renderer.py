@@ -32,15 +32,17 @@ from fp_timeline.engine.generator import (
     ProgressCallback,
     RenderCancelled,
     RenderJob,
+    RuntimeIdentity,
 )
+from fp_timeline.engine.identity import runtime_identity
 from fp_timeline.engine.imported import encode_imported_upstream
 from fp_timeline.engine.media import VideoWriter
-from fp_timeline.engine.planner import PlannedJob, find_clip, incoming_context
+from fp_timeline.engine.planner import PlannedJob, find_clip, incoming_context, is_foreign
 from fp_timeline.engine.store import TakePaths, next_free_take_key, take_paths, work_dir
+from fp_timeline.engine.validation import recipe_problems
 from fp_timeline.project.atomic import write_bytes_atomic, write_text_atomic
 from fp_timeline.project.document import Project, save_project
 from fp_timeline.project.errors import Problem, ProjectError
-from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import Take, add_take, takes_of, use_take
 
 ENGINE_RECORD_VERSION = 1
@@ -55,6 +57,7 @@ class PreparedJob:
     key: str
     paths: TakePaths
     render: RenderJob  # paths on the driver; a remote worker maps them to its own scratch
+    identity: RuntimeIdentity  # the model this render uses (checked against the plan)
 
 
 @dataclass(frozen=True)
@@ -93,8 +96,10 @@ def prepare_job(
     has no upstream context to start from.
     """
     clip = project.clip(job.clip)
+    gen_id = job.recipe.generator
+    identity = _checked_identity(project, job, options)
     incoming = upstream_take or incoming_context(project, job, options)
-    if incoming is None and job.upstream is not None and METADATA_KEY not in find_clip(project, job.upstream).metadata:
+    if incoming is None and job.upstream is not None and is_foreign(project, find_clip(project, job.upstream), gen_id):
         incoming = encode_imported_upstream(project, job, options or {}, progress or _ignore)
     if job.upstream is not None and incoming is None:
         raise ProjectError(
@@ -119,8 +124,9 @@ def prepare_job(
         context_path=paths.context,
         work_dir=scratch,
         options=dict(options or {}),
+        cache_dir=project.data_dir / "cache",
     )
-    return PreparedJob(job=job, key=key, paths=paths, render=render)
+    return PreparedJob(job=job, key=key, paths=paths, render=render, identity=identity)
 
 
 def render_job(
@@ -226,6 +232,9 @@ def make_take(project: Project, prepared: PreparedJob, frames: int, created: str
         rate=prepared.job.recipe.fps,
         context=project.relative(prepared.paths.context),
         created=created,
+        model=prepared.identity.label,
+        identity=prepared.identity.digest,
+        recipe=prepared.job.recipe.to_metadata(),
     )
 
 
@@ -239,7 +248,7 @@ def take_record(
         "clip": prepared.job.clip,
         "take": take.__dict__,
         "recipe": prepared.job.recipe.to_metadata(),
-        "generator": dict(generator),
+        "generator": {**generator, "runtime": prepared.identity.fields},
         "options": {k: str(v) for k, v in prepared.render.options.items()},
         "incoming": {"context": str(incoming.path), "hash": incoming.hash} if incoming else None,
         "context_metadata": dict(context_metadata),
@@ -267,6 +276,23 @@ def drop_empty_work_dir(scratch: Path) -> None:
 
 def _identity(generator: Generator) -> dict[str, str]:
     return {"id": generator.id, "version": generator.version}
+
+
+def _checked_identity(project: Project, job: PlannedJob, options: dict[str, Any] | None):
+    """Refuse, before anything renders, a recipe its generator cannot make or a plan made for another model."""
+    problems = recipe_problems(job.recipe)
+    if problems:
+        raise ProjectError([Problem(p.message, file=project.path, clip=job.clip, field=p.field) for p in problems])
+    identity = runtime_identity(job.recipe.generator, options)
+    if job.identity is not None and job.identity.digest != identity.digest:
+        raise ProjectError(
+            Problem(
+                f"was planned for {job.identity.label}, but this render uses {identity.label}; plan again",
+                file=project.path,
+                clip=job.clip,
+            )
+        )
+    return identity
 
 
 def apply_take(project: Project, job: PlannedJob, take: Take) -> None:

@@ -7,6 +7,7 @@ call and would make a 2,000-clip track quadratic).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import opentimelineio as otio
@@ -50,8 +51,12 @@ class TimelineLayout:
     def clips(self) -> list[Block]:
         return [b for track in self.tracks for b in track if b.kind == "clip"]
 
+    @cached_property
+    def _by_name(self) -> dict[str, Block]:
+        return {b.name: b for b in self.clips()}
+
     def block(self, name: str) -> Block | None:
-        return next((b for b in self.clips() if b.name == name), None)
+        return self._by_name.get(name)
 
 
 def clip_of(project: Project, block: Block) -> otio.schema.Clip:
@@ -83,7 +88,9 @@ def layout_timeline(project: Project, statuses: dict[str, ClipStatus]) -> Timeli
             position += duration
         tracks.append(blocks)
         longest = max(longest, position)
-    return TimelineLayout(tracks, [track.name for track in project.tracks()], longest)
+    # An FCP 7 XML import can leave a track unnamed: call it what the NLE shows (V1, V2, ...).
+    names = [track.name or f"V{t + 1}" for t, track in enumerate(project.tracks())]
+    return TimelineLayout(tracks, names, longest)
 
 
 def _clip_block(
