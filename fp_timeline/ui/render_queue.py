@@ -82,11 +82,19 @@ class RenderQueue(QObject):
     def __init__(self, document: ProjectDocument, options: dict | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.document = document
-        self.options = options or {}
+        document.render_options = dict(options or {})
         self.rows: dict[str, JobRow] = {}
         self.previews: dict[str, QImage] = {}  # clip -> latest preview while it renders
         self._thread: QThread | None = None
         self._worker: RenderWorker | None = None
+
+    @property
+    def options(self) -> dict:
+        """The render options (preset, device): kept on the document, whose clip states depend on them."""
+        return self.document.render_options
+
+    def set_options(self, **changes) -> None:
+        self.document.set_render_options(self.document.render_options | changes)
 
     @property
     def running(self) -> bool:
@@ -98,7 +106,8 @@ class RenderQueue(QObject):
             raise ProjectError("a render is already running; wait for it or cancel it")
         if self.document.untitled:
             raise ProjectError("save the project first: takes are stored beside the project file")
-        jobs = plan_render(self.document.project, targets, chain)
+        options = dict(self.options)  # this render's own copy: a preset change applies to the next one
+        jobs = plan_render(self.document.project, targets, chain, options)
         post = _effects_to_build(self.document.project, targets, jobs)
         if not jobs and not post:
             return 0
@@ -110,7 +119,7 @@ class RenderQueue(QObject):
         ]
         if refused:  # the generator would fail on these: say so now, not minutes into the render
             raise ProjectError(refused)
-        self._start(jobs, post)
+        self._start(jobs, post, options)
         return len(jobs) + len(post)
 
     def process_effects(self, clips: list[str] | None = None) -> int:
@@ -119,16 +128,16 @@ class RenderQueue(QObject):
             raise ProjectError("a render is already running; wait for it or cancel it")
         post = [job.clip for job in plan_postfx(self.document.project, clips)]
         if post:
-            self._start([], post)
+            self._start([], post, dict(self.options))
         return len(post)
 
-    def _start(self, jobs: list, post: list[str]) -> None:
+    def _start(self, jobs: list, post: list[str], options: dict) -> None:
         self.rows = {job.clip: JobRow(job.clip, job.reason) for job in jobs}
         self.rows |= {effects_row(clip): JobRow(effects_row(clip), "effects") for clip in post}
         self.jobs_changed.emit()
         # The worker gets its own copy: the user keeps editing the real project meanwhile.
         project = Project(path=self.document.project.path, timeline=copy.deepcopy(self.document.project.timeline))
-        self._worker = RenderWorker(project, jobs, self.options, post)
+        self._worker = RenderWorker(project, jobs, options, post)
         self._thread = QThread(self)
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.run)
