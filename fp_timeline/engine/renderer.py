@@ -13,19 +13,27 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+
 from fp_timeline.engine import registry
-from fp_timeline.engine.generator import CancelToken, Progress, ProgressCallback, RenderJob
+from fp_timeline.engine.generator import CancelToken, ContextBlob, Generator, Progress, ProgressCallback, RenderJob
 from fp_timeline.engine.imported import encode_imported_upstream
+from fp_timeline.engine.leftovers import adoptable_take, clean_leftovers, release_take_key, reserve_take_key
 from fp_timeline.engine.media import VideoWriter
 from fp_timeline.engine.planner import PlannedJob, find_clip, incoming_context
-from fp_timeline.engine.store import next_free_take_key, take_paths, work_dir
+from fp_timeline.engine.store import take_paths, work_dir
 from fp_timeline.project.atomic import write_text_atomic
-from fp_timeline.project.document import Project, save_project
+from fp_timeline.project.document import Project, load_project, save_project
 from fp_timeline.project.errors import Problem, ProjectError
+from fp_timeline.project.lock import project_lock
 from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import Take, add_take, takes_of, use_take
 
@@ -50,6 +58,10 @@ def render_job(
     clip = project.clip(job.clip)
     if job.reuse is not None:
         return next(t for t in takes_of(clip) if t.key == job.reuse)
+    orphan = adoptable_take(project, job.clip, job.recipe_hash)
+    if orphan is not None:  # finished by a render killed before it saved: adopt it, never render it again
+        progress(Progress(job.clip, "adopt", 0, 0, message=f"adopting {orphan.key}, finished before a crash"))
+        return orphan
     generator = registry.load_generator(job.recipe.generator)
     incoming = incoming_context(project, job, options)
     if incoming is None and job.upstream is not None and METADATA_KEY not in find_clip(project, job.upstream).metadata:
@@ -63,11 +75,34 @@ def render_job(
                 clip=job.clip,
             )
         )
-    key = next_free_take_key(project, clip)
-    paths = take_paths(project, job.clip, key)
     scratch = work_dir(project, job.clip, job.recipe_hash)
+    scratch.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with _work_lock(project, job, scratch):
+            key = reserve_take_key(project, job.clip)
+            try:
+                return _render_into(project, job, generator, incoming, key, scratch, options, progress, cancel)
+            finally:
+                release_take_key(project, job.clip, key)
+    finally:
+        with contextlib.suppress(OSError):
+            os.rmdir(scratch.parent)  # only when empty: no render in flight, no checkpoints kept
+
+
+def _render_into(
+    project: Project,
+    job: PlannedJob,
+    generator: Generator,
+    incoming: ContextBlob | None,
+    key: str,
+    scratch: Path,
+    options: dict[str, Any] | None,
+    progress: ProgressCallback,
+    cancel: CancelToken,
+) -> Take:
+    """Generate into take ``key``'s files; on any failure nothing is left under the take's name."""
+    paths = take_paths(project, job.clip, key)
     scratch.mkdir(parents=True, exist_ok=True)
-    paths.media.parent.mkdir(parents=True, exist_ok=True)
     render = RenderJob(
         clip=job.clip,
         recipe=job.recipe,
@@ -113,15 +148,34 @@ def render_job(
         for leftover in (paths.context, paths.record):  # nothing half-made under a take's name
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
-        for folder in (scratch, scratch.parent):  # keep checkpoints for a resume, not empty folders
-            with contextlib.suppress(OSError):
-                folder.rmdir()
+        with contextlib.suppress(OSError):  # keep checkpoints for a resume, not an empty folder
+            scratch.rmdir()
         raise
     # Checkpoints are only useful to resume this exact render, which is now done.
     shutil.rmtree(scratch, ignore_errors=True)
-    with contextlib.suppress(OSError):
-        os.rmdir(scratch.parent)  # only when empty
     return take
+
+
+@contextlib.contextmanager
+def _work_lock(project: Project, job: PlannedJob, scratch: Path) -> Iterator[None]:
+    """One render per (clip, recipe) at a time: two would share checkpoints in ``scratch``.
+
+    An OS lock on the folder itself: no lock file to leave behind, released if the process dies.
+    """
+    scratch.mkdir(parents=True, exist_ok=True)
+    if fcntl is None:  # Windows: the take reservation still keeps takes apart
+        yield
+        return
+    fd = os.open(scratch, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            message = "is being rendered by another process right now; wait for it (its take will appear)"
+            raise ProjectError(Problem(message, file=project.path, clip=job.clip)) from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def apply_take(project: Project, job: PlannedJob, take: Take) -> None:
@@ -148,15 +202,43 @@ def render_project(
     """
     cancel = cancel or CancelToken()
     takes = []
+    with project_lock(project.path, command="fp-timeline render (cleaning up)"):
+        clean_leftovers(project)
+    baseline = _disk_bytes(project)
     for index, job in enumerate(jobs):
         cancel.raise_if_cancelled()
         if on_job is not None:
             on_job(index, len(jobs), job)
         take = render_job(project, job, options, progress, cancel)
-        apply_take(project, job, take)
-        save_project(project)
+        baseline = commit_take(project, job, take, baseline)
         takes.append(take)
     return takes
+
+
+def commit_take(project: Project, job: PlannedJob, take: Take, baseline: bytes | None) -> bytes | None:
+    """Add ``take`` and save, under the writer lock, without losing edits another process saved meanwhile.
+
+    ``baseline`` is the file as this process last read or wrote it.  When the file on disk differs (an
+    ``add``, the window), the take goes into the project as it is on disk now, and ``project`` follows
+    it; the rest of the render then continues from that.  Returns the new baseline.
+    """
+    with project_lock(project.path, command="fp-timeline render (saving a take)"):
+        current = _disk_bytes(project)
+        if current is not None and current != baseline:
+            merged = load_project(project.path)
+            if not any(c.name == job.clip for c in merged.generated_clips()):
+                return current  # the clip was deleted meanwhile: its take stays on disk, adoptable
+            project.timeline = merged.timeline
+        apply_take(project, job, take)
+        save_project(project)
+        return _disk_bytes(project)
+
+
+def _disk_bytes(project: Project) -> bytes | None:
+    try:
+        return project.path.read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 def _ignore(_: Progress) -> None:
