@@ -24,17 +24,26 @@ except ImportError:  # Windows
     fcntl = None
 
 from fp_timeline.engine import registry
-from fp_timeline.engine.generator import CancelToken, ContextBlob, Generator, Progress, ProgressCallback, RenderJob
+from fp_timeline.engine.generator import (
+    CancelToken,
+    ContextBlob,
+    Generator,
+    Progress,
+    ProgressCallback,
+    RenderJob,
+    RuntimeIdentity,
+)
+from fp_timeline.engine.identity import runtime_identity
 from fp_timeline.engine.imported import encode_imported_upstream
 from fp_timeline.engine.leftovers import adoptable_take, clean_leftovers, release_take_key, reserve_take_key
 from fp_timeline.engine.media import VideoWriter
-from fp_timeline.engine.planner import PlannedJob, find_clip, incoming_context
+from fp_timeline.engine.planner import PlannedJob, find_clip, incoming_context, is_foreign
 from fp_timeline.engine.store import take_paths, work_dir
+from fp_timeline.engine.validation import recipe_problems
 from fp_timeline.project.atomic import write_text_atomic
 from fp_timeline.project.document import Project, load_project, save_project
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.lock import project_lock
-from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import Take, add_take, takes_of, use_take
 
 ENGINE_RECORD_VERSION = 1
@@ -58,13 +67,16 @@ def render_job(
     clip = project.clip(job.clip)
     if job.reuse is not None:
         return next(t for t in takes_of(clip) if t.key == job.reuse)
+    gen_id = job.recipe.generator
+    generator = registry.load_generator(gen_id)
+    identity = _checked_identity(project, job, options)
     orphan = adoptable_take(project, job.clip, job.recipe_hash)
-    if orphan is not None:  # finished by a render killed before it saved: adopt it, never render it again
+    if orphan is not None and orphan.identity in (identity.digest, None, ""):
+        # Finished by a render killed before it saved: adopt it, never render it again.
         progress(Progress(job.clip, "adopt", 0, 0, message=f"adopting {orphan.key}, finished before a crash"))
         return orphan
-    generator = registry.load_generator(job.recipe.generator)
     incoming = incoming_context(project, job, options)
-    if incoming is None and job.upstream is not None and METADATA_KEY not in find_clip(project, job.upstream).metadata:
+    if incoming is None and job.upstream is not None and is_foreign(project, find_clip(project, job.upstream), gen_id):
         incoming = encode_imported_upstream(project, job, options or {}, progress)
     if job.upstream is not None and incoming is None:
         raise ProjectError(
@@ -81,7 +93,8 @@ def render_job(
         with _work_lock(project, job, scratch):
             key = reserve_take_key(project, job.clip)
             try:
-                return _render_into(project, job, generator, incoming, key, scratch, options, progress, cancel)
+                made = (generator, identity, incoming)
+                return _render_into(project, job, made, key, scratch, options, progress, cancel)
             finally:
                 release_take_key(project, job.clip, key)
     finally:
@@ -92,8 +105,7 @@ def render_job(
 def _render_into(
     project: Project,
     job: PlannedJob,
-    generator: Generator,
-    incoming: ContextBlob | None,
+    made: tuple[Generator, RuntimeIdentity, ContextBlob | None],
     key: str,
     scratch: Path,
     options: dict[str, Any] | None,
@@ -101,6 +113,7 @@ def _render_into(
     cancel: CancelToken,
 ) -> Take:
     """Generate into take ``key``'s files; on any failure nothing is left under the take's name."""
+    generator, identity, incoming = made
     paths = take_paths(project, job.clip, key)
     scratch.mkdir(parents=True, exist_ok=True)
     render = RenderJob(
@@ -112,6 +125,7 @@ def _render_into(
         context_path=paths.context,
         work_dir=scratch,
         options=dict(options or {}),
+        cache_dir=project.data_dir / "cache",
     )
     started = time.monotonic()
     writer = VideoWriter(paths.media, rate=job.recipe.fps)
@@ -129,13 +143,16 @@ def _render_into(
             rate=job.recipe.fps,
             context=project.relative(blob.path),
             created=created,
+            model=identity.label,
+            identity=identity.digest,
+            recipe=job.recipe.to_metadata(),
         )
         record = {
             "engine_record": ENGINE_RECORD_VERSION,
             "clip": job.clip,
             "take": take.__dict__,
             "recipe": job.recipe.to_metadata(),
-            "generator": {"id": generator.id, "version": generator.version},
+            "generator": {"id": generator.id, "version": generator.version, "runtime": identity.fields},
             "options": {k: str(v) for k, v in render.options.items()},
             "incoming": {"context": str(incoming.path), "hash": incoming.hash} if incoming else None,
             "context_metadata": dict(blob.metadata),
@@ -176,6 +193,23 @@ def _work_lock(project: Project, job: PlannedJob, scratch: Path) -> Iterator[Non
         yield
     finally:
         os.close(fd)
+
+
+def _checked_identity(project: Project, job: PlannedJob, options: dict[str, Any] | None):
+    """Refuse, before anything renders, a recipe its generator cannot make or a plan made for another model."""
+    problems = recipe_problems(job.recipe)
+    if problems:
+        raise ProjectError([Problem(p.message, file=project.path, clip=job.clip, field=p.field) for p in problems])
+    identity = runtime_identity(job.recipe.generator, options)
+    if job.identity is not None and job.identity.digest != identity.digest:
+        raise ProjectError(
+            Problem(
+                f"was planned for {job.identity.label}, but this render uses {identity.label}; plan again",
+                file=project.path,
+                clip=job.clip,
+            )
+        )
+    return identity
 
 
 def apply_take(project: Project, job: PlannedJob, take: Take) -> None:
