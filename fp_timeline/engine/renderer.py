@@ -2,8 +2,11 @@
 
 ``render_job`` never mutates the project and keeps no global state, so the GUI can run it in a
 worker thread on a deep copy and apply the returned ``Take`` on the UI thread with ``apply_take``.
-``render_project`` is the CLI's loop: render, apply, save atomically, one clip at a time, so a
-crash loses at most the clip in flight (whose sections the plugin checkpoints in ``work_dir``).
+``render_project`` is the CLI's driver: an executor renders (``LocalExecutor`` here, one clip at a
+time; a Ray cluster with ``ray_executor``), and each take is applied and saved atomically as soon as
+it arrives, so a crash loses at most the clips in flight (whose sections are checkpointed in
+``work_dir``).  A remote worker's take arrives as bytes (``RenderedClip``); ``publish_rendered`` writes
+it under the names the driver chose in ``prepare_job``.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -24,12 +28,14 @@ except ImportError:  # Windows
     fcntl = None
 
 from fp_timeline.engine import registry
+from fp_timeline.engine.executor import ClipCancels, Executor, Outcomes, RenderEvents
 from fp_timeline.engine.generator import (
     CancelToken,
     ContextBlob,
     Generator,
     Progress,
     ProgressCallback,
+    RenderCancelled,
     RenderJob,
     RuntimeIdentity,
 )
@@ -38,9 +44,9 @@ from fp_timeline.engine.imported import encode_imported_upstream
 from fp_timeline.engine.leftovers import adoptable_take, clean_leftovers, release_take_key, reserve_take_key
 from fp_timeline.engine.media import VideoWriter
 from fp_timeline.engine.planner import PlannedJob, find_clip, incoming_context, is_foreign
-from fp_timeline.engine.store import take_paths, work_dir
+from fp_timeline.engine.store import TakePaths, take_paths, work_dir
 from fp_timeline.engine.validation import recipe_problems
-from fp_timeline.project.atomic import write_text_atomic
+from fp_timeline.project.atomic import write_bytes_atomic, write_text_atomic
 from fp_timeline.project.document import Project, load_project, save_project
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.lock import project_lock
@@ -48,6 +54,86 @@ from fp_timeline.project.takes import Take, add_take, takes_of, use_take
 
 ENGINE_RECORD_VERSION = 1
 JobCallback = Callable[[int, int, PlannedJob], None]
+
+
+@dataclass(frozen=True)
+class PreparedJob:
+    """A job made ready on the driver: its take key and files, the generator's ``RenderJob``."""
+
+    job: PlannedJob
+    key: str
+    paths: TakePaths
+    render: RenderJob  # paths on the driver; a remote worker maps them to its own scratch
+    identity: RuntimeIdentity  # the model this render uses (checked against the plan)
+
+
+@dataclass(frozen=True)
+class RenderedClip:
+    """What a remote generator made: how a take travels from a worker to the driver.
+
+    ``media``/``context`` are the files' bytes, or None when the worker wrote them where the driver
+    named them (shared storage): the context at its final name, the mp4 at ``staged_media``.
+    """
+
+    clip: str
+    media: bytes | None
+    context: bytes | None
+    frames: int
+    context_metadata: dict[str, str]
+    generator: dict[str, str]  # {"id", "version"}
+    seconds: float
+
+
+def staged_media(media: Path) -> Path:
+    """Where a remote worker writes a take's mp4 before the driver publishes it (hidden, same folder)."""
+    return media.with_name(f".{media.stem}.remote{media.suffix}")
+
+
+def prepare_job(
+    project: Project,
+    job: PlannedJob,
+    options: dict[str, Any] | None = None,
+    progress: ProgressCallback | None = None,
+    upstream_take: ContextBlob | None = None,
+) -> PreparedJob:
+    """Pick the take key, make the folders and resolve the incoming context (driver side).
+
+    ``upstream_take``: the context the upstream job of the same run will write (it is not on disk
+    yet; a remote executor hands its bytes over itself).  Raises ``ProjectError`` when a carried clip
+    has no upstream context to start from.
+    """
+    clip = project.clip(job.clip)
+    gen_id = job.recipe.generator
+    identity = _checked_identity(project, job, options)
+    incoming = upstream_take or incoming_context(project, job, options)
+    if incoming is None and job.upstream is not None and is_foreign(project, find_clip(project, job.upstream), gen_id):
+        incoming = encode_imported_upstream(project, job, options or {}, progress or _ignore)
+    if job.upstream is not None and incoming is None:
+        raise ProjectError(
+            Problem(
+                f"carries from {job.upstream!r}, which has no rendered take for its current recipe; "
+                f"render {job.upstream!r} first (or render the whole project)",
+                file=project.path,
+                clip=job.clip,
+            )
+        )
+    key = reserve_take_key(project, clip.name)  # released once its take is published (or failed)
+    paths = take_paths(project, job.clip, key)
+    scratch = work_dir(project, job.clip, job.recipe_hash)
+    scratch.mkdir(parents=True, exist_ok=True)
+    paths.media.parent.mkdir(parents=True, exist_ok=True)
+    render = RenderJob(
+        clip=job.clip,
+        recipe=job.recipe,
+        recipe_hash=job.recipe_hash,
+        image_path=project.resolve(job.recipe.image) if job.recipe.image else None,
+        incoming=incoming,
+        context_path=paths.context,
+        work_dir=scratch,
+        options=dict(options or {}),
+        cache_dir=project.data_dir / "cache",
+    )
+    return PreparedJob(job=job, key=key, paths=paths, render=render, identity=identity)
 
 
 def render_job(
@@ -64,135 +150,156 @@ def render_job(
     """
     progress = progress or _ignore
     cancel = cancel or CancelToken()
-    clip = project.clip(job.clip)
     if job.reuse is not None:
-        return next(t for t in takes_of(clip) if t.key == job.reuse)
-    gen_id = job.recipe.generator
-    generator = registry.load_generator(gen_id)
-    identity = _checked_identity(project, job, options)
+        return next(t for t in takes_of(project.clip(job.clip)) if t.key == job.reuse)
     orphan = adoptable_take(project, job.clip, job.recipe_hash)
-    if orphan is not None and orphan.identity in (identity.digest, None, ""):
+    if orphan is not None and (job.identity is None or orphan.identity in ("", job.identity.digest)):
         # Finished by a render killed before it saved: adopt it, never render it again.
         progress(Progress(job.clip, "adopt", 0, 0, message=f"adopting {orphan.key}, finished before a crash"))
         return orphan
-    incoming = incoming_context(project, job, options)
-    if incoming is None and job.upstream is not None and is_foreign(project, find_clip(project, job.upstream), gen_id):
-        incoming = encode_imported_upstream(project, job, options or {}, progress)
-    if job.upstream is not None and incoming is None:
-        raise ProjectError(
-            Problem(
-                f"carries from {job.upstream!r}, which has no rendered take for its current recipe; "
-                f"render {job.upstream!r} first (or render the whole project)",
-                file=project.path,
-                clip=job.clip,
-            )
-        )
-    scratch = work_dir(project, job.clip, job.recipe_hash)
-    scratch.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with _work_lock(project, job, scratch):
-            key = reserve_take_key(project, job.clip)
-            try:
-                made = (generator, identity, incoming)
-                return _render_into(project, job, made, key, scratch, options, progress, cancel)
-            finally:
-                release_take_key(project, job.clip, key)
-    finally:
-        with contextlib.suppress(OSError):
-            os.rmdir(scratch.parent)  # only when empty: no render in flight, no checkpoints kept
+    generator = registry.load_generator(job.recipe.generator)
+    with _work_lock(project, job):
+        prepared = prepare_job(project, job, options, progress)
+        try:
+            return _generate_take(project, prepared, generator, progress, cancel)
+        finally:
+            release_take_key(project, job.clip, prepared.key)
 
 
-def _render_into(
-    project: Project,
-    job: PlannedJob,
-    made: tuple[Generator, RuntimeIdentity, ContextBlob | None],
-    key: str,
-    scratch: Path,
-    options: dict[str, Any] | None,
-    progress: ProgressCallback,
-    cancel: CancelToken,
+def _generate_take(
+    project: Project, prepared: PreparedJob, generator: Generator, progress: ProgressCallback, cancel: CancelToken
 ) -> Take:
-    """Generate into take ``key``'s files; on any failure nothing is left under the take's name."""
-    generator, identity, incoming = made
-    paths = take_paths(project, job.clip, key)
-    scratch.mkdir(parents=True, exist_ok=True)
-    render = RenderJob(
-        clip=job.clip,
-        recipe=job.recipe,
-        recipe_hash=job.recipe_hash,
-        image_path=project.resolve(job.recipe.image) if job.recipe.image else None,
-        incoming=incoming,
-        context_path=paths.context,
-        work_dir=scratch,
-        options=dict(options or {}),
-        cache_dir=project.data_dir / "cache",
-    )
     started = time.monotonic()
-    writer = VideoWriter(paths.media, rate=job.recipe.fps)
+    created = now_iso()
+    take: Take | None = None
+
+    def write_record(blob: ContextBlob, frames: int) -> None:
+        nonlocal take
+        take = make_take(project, prepared, frames, created)
+        seconds = time.monotonic() - started
+        record = take_record(prepared, take, _identity(generator), blob.metadata, seconds)
+        write_text_atomic(prepared.paths.record, json.dumps(record, indent=2, sort_keys=True))
+
     try:
-        blob = generator.render(render, writer, progress, cancel)
-        if writer.frames_written == 0:
-            raise ProjectError(Problem("the generator produced no frames", file=project.path, clip=job.clip))
-        cancel.raise_if_cancelled()
-        created = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        take = Take(
-            key=key,
-            media=project.relative(paths.media),
-            recipe_hash=job.recipe_hash,
-            frames=writer.frames_written,
-            rate=job.recipe.fps,
-            context=project.relative(blob.path),
-            created=created,
-            model=identity.label,
-            identity=identity.digest,
-            recipe=job.recipe.to_metadata(),
-        )
-        record = {
-            "engine_record": ENGINE_RECORD_VERSION,
-            "clip": job.clip,
-            "take": take.__dict__,
-            "recipe": job.recipe.to_metadata(),
-            "generator": {"id": generator.id, "version": generator.version, "runtime": identity.fields},
-            "options": {k: str(v) for k, v in render.options.items()},
-            "incoming": {"context": str(incoming.path), "hash": incoming.hash} if incoming else None,
-            "context_metadata": dict(blob.metadata),
-            "seconds": round(time.monotonic() - started, 3),
-        }
-        write_text_atomic(paths.record, json.dumps(record, indent=2, sort_keys=True))
-        writer.close()  # last: the mp4 under its final name marks a complete take
+        generate(generator, prepared.render, prepared.paths.media, progress, cancel, before_publish=write_record)
     except BaseException:
-        writer.abort()
-        for leftover in (paths.context, paths.record):  # nothing half-made under a take's name
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
-        with contextlib.suppress(OSError):  # keep checkpoints for a resume, not an empty folder
-            scratch.rmdir()
+        with contextlib.suppress(FileNotFoundError):
+            prepared.paths.record.unlink()  # nothing half-made under a take's name
+        drop_empty_work_dir(prepared.render.work_dir)
         raise
-    # Checkpoints are only useful to resume this exact render, which is now done.
-    shutil.rmtree(scratch, ignore_errors=True)
+    remove_work_dir(prepared.render.work_dir)
+    assert take is not None
     return take
 
 
-@contextlib.contextmanager
-def _work_lock(project: Project, job: PlannedJob, scratch: Path) -> Iterator[None]:
-    """One render per (clip, recipe) at a time: two would share checkpoints in ``scratch``.
+def generate(
+    generator: Generator,
+    render: RenderJob,
+    media_path: Path,
+    progress: ProgressCallback,
+    cancel: CancelToken,
+    before_publish: Callable[[ContextBlob, int], None] | None = None,
+) -> tuple[ContextBlob, int]:
+    """Run the generator into an mp4 at ``media_path``; returns the outgoing context and the frame count.
 
-    An OS lock on the folder itself: no lock file to leave behind, released if the process dies.
+    The mp4 appears under its name last (after ``before_publish``), so it marks a complete take; on
+    any failure neither it nor the outgoing context is left behind.
     """
-    scratch.mkdir(parents=True, exist_ok=True)
-    if fcntl is None:  # Windows: the take reservation still keeps takes apart
-        yield
-        return
-    fd = os.open(scratch, os.O_RDONLY)
+    writer = VideoWriter(media_path, rate=render.recipe.fps)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            message = "is being rendered by another process right now; wait for it (its take will appear)"
-            raise ProjectError(Problem(message, file=project.path, clip=job.clip)) from None
-        yield
-    finally:
-        os.close(fd)
+        blob = generator.render(render, writer, progress, cancel)
+        if writer.frames_written == 0:
+            raise ProjectError(Problem("the generator produced no frames", clip=render.clip))
+        cancel.raise_if_cancelled()
+        if before_publish is not None:
+            before_publish(blob, writer.frames_written)
+        writer.close()
+    except BaseException:
+        writer.abort()
+        with contextlib.suppress(FileNotFoundError):
+            render.context_path.unlink()
+        raise
+    return blob, writer.frames_written
+
+
+def publish_rendered(project: Project, prepared: PreparedJob, rendered: RenderedClip) -> Take:
+    """Publish a take a worker made under the names the driver chose: context, record, mp4 last."""
+    paths = prepared.paths
+    paths.media.parent.mkdir(parents=True, exist_ok=True)
+    take = make_take(project, prepared, rendered.frames, now_iso())
+    record = take_record(prepared, take, rendered.generator, rendered.context_metadata, rendered.seconds)
+    try:
+        if rendered.context is not None:
+            write_bytes_atomic(paths.context, rendered.context)
+        write_text_atomic(paths.record, json.dumps(record, indent=2, sort_keys=True))
+        if rendered.media is not None:
+            write_bytes_atomic(paths.media, rendered.media)
+        else:
+            os.replace(staged_media(paths.media), paths.media)
+    except BaseException:
+        for leftover in (paths.context, paths.record, staged_media(paths.media)):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+        release_take_key(project, prepared.job.clip, prepared.key)
+        raise
+    remove_work_dir(prepared.render.work_dir)
+    release_take_key(project, prepared.job.clip, prepared.key)
+    return take
+
+
+def make_take(project: Project, prepared: PreparedJob, frames: int, created: str) -> Take:
+    return Take(
+        key=prepared.key,
+        media=project.relative(prepared.paths.media),
+        recipe_hash=prepared.job.recipe_hash,
+        frames=frames,
+        rate=prepared.job.recipe.fps,
+        context=project.relative(prepared.paths.context),
+        created=created,
+        model=prepared.identity.label,
+        identity=prepared.identity.digest,
+        recipe=prepared.job.recipe.to_metadata(),
+    )
+
+
+def take_record(
+    prepared: PreparedJob, take: Take, generator: dict[str, str], context_metadata: dict[str, str], seconds: float
+) -> dict[str, Any]:
+    """The take's JSON record: what produced it (the driver's paths, whichever machine rendered it)."""
+    incoming = prepared.render.incoming
+    return {
+        "engine_record": ENGINE_RECORD_VERSION,
+        "clip": prepared.job.clip,
+        "take": take.__dict__,
+        "recipe": prepared.job.recipe.to_metadata(),
+        "generator": {**generator, "runtime": prepared.identity.fields},
+        "options": {k: str(v) for k, v in prepared.render.options.items()},
+        "incoming": {"context": str(incoming.path), "hash": incoming.hash} if incoming else None,
+        "context_metadata": dict(context_metadata),
+        "seconds": round(seconds, 3),
+    }
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def remove_work_dir(scratch: Path) -> None:
+    """Checkpoints are only useful to resume this exact render, which is now done."""
+    shutil.rmtree(scratch, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        os.rmdir(scratch.parent)  # only when empty
+
+
+def drop_empty_work_dir(scratch: Path) -> None:
+    """After a failure: keep checkpoints for a resume, not empty folders."""
+    for folder in (scratch, scratch.parent):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def _identity(generator: Generator) -> dict[str, str]:
+    return {"id": generator.id, "version": generator.version}
 
 
 def _checked_identity(project: Project, job: PlannedJob, options: dict[str, Any] | None):
@@ -212,6 +319,30 @@ def _checked_identity(project: Project, job: PlannedJob, options: dict[str, Any]
     return identity
 
 
+@contextlib.contextmanager
+def _work_lock(project: Project, job: PlannedJob) -> Iterator[None]:
+    """One local render per (clip, recipe) at a time: two would share checkpoints in its work folder.
+
+    An OS lock on the folder itself: no lock file to leave behind, released if the process dies.
+    """
+    scratch = work_dir(project, job.clip, job.recipe_hash)
+    scratch.mkdir(parents=True, exist_ok=True)
+    if fcntl is None:  # Windows: the take reservation still keeps takes apart
+        yield
+        return
+    fd = os.open(scratch, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            message = "is being rendered by another process right now; wait for it (its take will appear)"
+            raise ProjectError(Problem(message, file=project.path, clip=job.clip)) from None
+        yield
+    finally:
+        os.close(fd)
+        drop_empty_work_dir(scratch)
+
+
 def apply_take(project: Project, job: PlannedJob, take: Take) -> None:
     """Add a new take to its clip and make it active (or switch back to a reused one)."""
     clip = project.clip(job.clip)
@@ -221,6 +352,50 @@ def apply_take(project: Project, job: PlannedJob, take: Take) -> None:
         add_take(clip, take)
 
 
+class LocalExecutor:
+    """Renders in this process, one clip after another in plan order: the default, nothing to start."""
+
+    name = "local"
+
+    def run(
+        self,
+        project: Project,
+        jobs: list[PlannedJob],
+        options: dict[str, Any],
+        events: RenderEvents,
+        cancels: ClipCancels,
+    ) -> None:
+        outcomes = Outcomes(jobs)
+        for job in jobs:
+            blocked = outcomes.blocked(job)
+            if cancels.is_cancelled(job.clip) or isinstance(blocked, RenderCancelled):
+                outcomes.cancelled.add(job.clip)
+                events.cancelled(job)
+                continue
+            try:
+                if blocked is not None:
+                    raise blocked
+                events.started(job)
+                take = render_job(project, job, options, events.progress, cancels.token(job.clip))
+            except RenderCancelled:
+                outcomes.cancelled.add(job.clip)
+                events.cancelled(job)
+                continue
+            except Exception as err:
+                outcomes.failed.add(job.clip)
+                events.failed(job, err)
+                if not events.keep_going:
+                    raise
+                continue
+            outcomes.done.add(job.clip)
+            events.finished(job, take)
+        if cancels.everything.is_set():
+            raise RenderCancelled("render cancelled")
+
+    def close(self) -> None:
+        pass  # generators stay cached in this process (registry.load_generator)
+
+
 def render_project(
     project: Project,
     jobs: list[PlannedJob],
@@ -228,24 +403,41 @@ def render_project(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
     on_job: JobCallback | None = None,
+    executor: Executor | None = None,
+    listener: RenderEvents | None = None,
 ) -> list[Take]:
-    """Run ``jobs`` in order: render, add the take, save the project atomically after each clip.
+    """Run ``jobs`` (locally unless an ``executor`` is given); add each take and save atomically at once.
 
-    ``on_job(index, count, job)`` is called before each job starts.  Cancelling stops at the next
-    generator step; takes finished before that are kept and saved.
+    ``on_job(index, count, job)`` is called as each job starts; ``listener`` hears every event too, its
+    ``finished`` after the take is saved.  Cancelling stops at the next generator step; takes finished
+    before that are kept and saved.  The first failure ends the run (jobs in flight are cancelled).
     """
-    cancel = cancel or CancelToken()
-    takes = []
+    listener = listener or RenderEvents()
+    takes: list[Take] = []
+    started: list[str] = []
     with project_lock(project.path, command="fp-timeline render (cleaning up)"):
         clean_leftovers(project)
-    baseline = _disk_bytes(project)
-    for index, job in enumerate(jobs):
-        cancel.raise_if_cancelled()
+    baseline = [_disk_bytes(project)]
+
+    def on_started(job: PlannedJob) -> None:
+        started.append(job.clip)
         if on_job is not None:
-            on_job(index, len(jobs), job)
-        take = render_job(project, job, options, progress, cancel)
-        baseline = commit_take(project, job, take, baseline)
+            on_job(len(started) - 1, len(jobs), job)
+        listener.started(job)
+
+    def on_finished(job: PlannedJob, take: Take) -> None:
+        baseline[0] = commit_take(project, job, take, baseline[0])
         takes.append(take)
+        listener.finished(job, take)
+
+    events = RenderEvents(
+        started=on_started,
+        progress=progress or _ignore,
+        finished=on_finished,
+        failed=listener.failed,
+        cancelled=listener.cancelled,
+    )
+    (executor or LocalExecutor()).run(project, jobs, dict(options or {}), events, ClipCancels(cancel))
     return takes
 
 
@@ -254,7 +446,7 @@ def commit_take(project: Project, job: PlannedJob, take: Take, baseline: bytes |
 
     ``baseline`` is the file as this process last read or wrote it.  When the file on disk differs (an
     ``add``, the window), the take goes into the project as it is on disk now, and ``project`` follows
-    it; the rest of the render then continues from that.  Returns the new baseline.
+    it; the rest of the render continues from that.  Returns the new baseline.
     """
     with project_lock(project.path, command="fp-timeline render (saving a take)"):
         current = _disk_bytes(project)
