@@ -76,7 +76,7 @@ def conform_timeline(
     cancel = cancel or CancelToken()
     rate = project.rate
     warnings: list[str] = []
-    hashes = recipe_hashes(project, registry.generator_version)
+    hashes = recipe_hashes(project, registry.generator_version, registry.media_fields)
     layers = [_layer(project, track, rate, hashes, warnings) for track in project.tracks()]
     shots = [s for shots, _ in layers for s in shots]
     missing = [s.name for s in shots if s.media is None]

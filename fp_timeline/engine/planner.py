@@ -26,10 +26,11 @@ from typing import Any
 
 import opentimelineio as otio
 
-from fp_timeline.engine import registry
-from fp_timeline.engine.generator import ContextBlob
+from fp_timeline.engine import capabilities, registry
+from fp_timeline.engine.generator import VIDEO_CONTEXT, ContextBlob
 from fp_timeline.engine.store import imported_context
 from fp_timeline.project.document import Project
+from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.hashing import HashedClip, hashed_clips
 from fp_timeline.project.recipe import METADATA_KEY, Recipe
 from fp_timeline.project.takes import Take, active_take, takes_of
@@ -112,13 +113,29 @@ def incoming_context(project: Project, job: PlannedJob, options: dict[str, Any] 
     if job.upstream is None or job.upstream_hash is None:
         return None
     upstream = find_clip(project, job.upstream)
-    if METADATA_KEY not in upstream.metadata:
+    if continues_as_video(project, job):
         path = imported_context(project, job.upstream, job.upstream_hash, job.recipe.generator, options)
         return ContextBlob(path=path, hash=job.upstream_hash) if path.is_file() else None
     take = _take_with_context(project, upstream, job.upstream_hash)
     if take is None:
         return None
     return ContextBlob(path=project.resolve(take.context), hash=job.upstream_hash, metadata={"take": take.key})
+
+
+def continues_as_video(project: Project, job: PlannedJob) -> bool:
+    """Whether ``job`` continues its upstream's video rather than its context: an imported clip, or one
+    made by a generator whose contexts this one does not read (a Wan clip before an F1 carry clip)."""
+    if job.upstream is None:
+        return False
+    upstream = find_clip(project, job.upstream)
+    if METADATA_KEY not in upstream.metadata:
+        return True
+    source = project.recipe(upstream).generator
+    try:
+        accepts = capabilities.accepts_contexts(registry.load_generator(job.recipe.generator))
+    except ProjectError:
+        return False
+    return source not in accepts and VIDEO_CONTEXT in accepts
 
 
 def find_clip(project: Project, name: str) -> otio.schema.Clip:
@@ -142,7 +159,9 @@ def _take_with_context(project: Project, clip: otio.schema.Clip, recipe_hash: st
 
 
 def _graph(project: Project) -> dict[str, HashedClip]:
-    return {hashed.clip.name: hashed for hashed in hashed_clips(project, registry.generator_version)}
+    return {
+        hashed.clip.name: hashed for hashed in hashed_clips(project, registry.generator_version, registry.media_fields)
+    }
 
 
 def _downstream(nodes: dict[str, HashedClip], roots: set[str]) -> list[str]:

@@ -15,18 +15,20 @@ import shutil
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
-from fp_timeline.engine import registry
-from fp_timeline.engine.generator import CancelToken, Progress, ProgressCallback, RenderJob
+from fp_timeline.engine import capabilities, registry
+from fp_timeline.engine.generator import CancelToken, Generator, Progress, ProgressCallback, RenderJob
 from fp_timeline.engine.imported import encode_imported_upstream
 from fp_timeline.engine.media import VideoWriter
-from fp_timeline.engine.planner import PlannedJob, find_clip, incoming_context
+from fp_timeline.engine.planner import PlannedJob, continues_as_video, incoming_context
 from fp_timeline.engine.store import next_free_take_key, take_paths, work_dir
 from fp_timeline.project.atomic import write_text_atomic
 from fp_timeline.project.document import Project, save_project
 from fp_timeline.project.errors import Problem, ProjectError
-from fp_timeline.project.recipe import METADATA_KEY
+from fp_timeline.project.media_fields import media_values
+from fp_timeline.project.recipe import Recipe
 from fp_timeline.project.takes import Take, add_take, takes_of, use_take
 
 ENGINE_RECORD_VERSION = 1
@@ -51,8 +53,9 @@ def render_job(
     if job.reuse is not None:
         return next(t for t in takes_of(clip) if t.key == job.reuse)
     generator = registry.load_generator(job.recipe.generator)
+    registry.release_others(keep=generator.id)  # never two big models resident at once
     incoming = incoming_context(project, job, options)
-    if incoming is None and job.upstream is not None and METADATA_KEY not in find_clip(project, job.upstream).metadata:
+    if incoming is None and continues_as_video(project, job):
         incoming = encode_imported_upstream(project, job, options or {}, progress)
     if job.upstream is not None and incoming is None:
         raise ProjectError(
@@ -77,6 +80,7 @@ def render_job(
         context_path=paths.context,
         work_dir=scratch,
         options=dict(options or {}),
+        media=resolved_media(project, generator, job.recipe),
     )
     started = time.monotonic()
     writer = VideoWriter(paths.media, rate=job.recipe.fps)
@@ -161,3 +165,13 @@ def render_project(
 
 def _ignore(_: Progress) -> None:
     pass
+
+
+def resolved_media(project: Project, generator: Generator, recipe: Recipe) -> dict[str, Path]:
+    """Every media path the generator declared, as stored in the recipe -> absolute on this machine."""
+    metadata = recipe.to_metadata()
+    found: dict[str, Path] = {}
+    for field in capabilities.media_fields(generator):
+        for _location, stored in media_values(metadata, field):
+            found[stored] = project.resolve(stored)
+    return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fp_timeline.engine.registry import generator_version
+from fp_timeline.engine.registry import generator_version, media_fields
 from fp_timeline.project.document import Project
 from fp_timeline.project.hashing import ClipState, clip_state, hashed_clips
 from fp_timeline.project.recipe import Recipe
@@ -25,7 +25,7 @@ class ClipStatus:
 def project_status(project: Project) -> list[ClipStatus]:
     """One row per generated clip, in timeline order."""
     rows = []
-    for hashed in hashed_clips(project, generator_version):
+    for hashed in hashed_clips(project, generator_version, media_fields):
         take = active_take(hashed.clip)
         rows.append(
             ClipStatus(

@@ -1,22 +1,35 @@
-"""Whole-project validation: structure, recipes, and each generator's own checks."""
+"""Whole-project validation: structure, recipes, and each generator's own checks.
+
+Protocol v2 checks run here, before anything renders: params against the generator's schema, every
+declared media file present, and a carried clip continuing only a context its generator accepts.
+"""
 
 from __future__ import annotations
 
-from fp_timeline.engine.registry import load_generator
+import opentimelineio as otio
+
+from fp_timeline.engine import capabilities, registry
+from fp_timeline.engine.generator import VIDEO_CONTEXT, Dependency, VideoContextEncoder
+from fp_timeline.engine.schema import check_settings
 from fp_timeline.project.document import Project, structural_problems
 from fp_timeline.project.errors import Problem, ProjectError
-from fp_timeline.project.recipe import Recipe
+from fp_timeline.project.media_fields import START_IMAGE, media_values
+from fp_timeline.project.recipe import METADATA_KEY, Recipe
 
 
 def recipe_problems(recipe: Recipe) -> list[Problem]:
     """What the recipe's generator objects to: unknown generator, its own checks, a length it cannot make."""
     try:
-        generator = load_generator(recipe.generator)
+        generator = registry.load_generator(recipe.generator)
     except ProjectError as err:
         return list(err.problems)
+    schema = capabilities.params_schema(generator)
+    problems = [] if schema is None else check_settings(schema, recipe.params, "params", recipe.generator)
+    if problems:  # the generator's own checks assume well-typed params
+        return problems
     problems = list(generator.validate(recipe))
     snapped = generator.snap_frames(recipe.frames, carried=recipe.carries)
-    if snapped != recipe.frames:
+    if snapped != recipe.frames and not any(p.field == "frames" for p in problems):
         problems.append(
             Problem(
                 f"{recipe.frames} frames is not a length {recipe.generator} can make; nearest is {snapped}",
@@ -33,8 +46,85 @@ def validate_project(project: Project) -> list[Problem]:
     for clip in project.generated_clips():
         if clip.name in bad_clips:
             continue
-        problems.extend(_locate(p, project, clip.name) for p in recipe_problems(project.recipe(clip)))
+        recipe = project.recipe(clip)
+        found = recipe_problems(recipe) + media_problems(project, recipe)
+        problems.extend(_locate(p, project, clip.name) for p in found)
+    problems.extend(_locate(p, project, p.clip or "") for p in neighbour_problems(project, bad_clips))
     return problems
+
+
+def media_problems(project: Project, recipe: Recipe) -> list[Problem]:
+    """Each declared media file (besides the start image, which the structure check covers) must exist."""
+    try:
+        generator = registry.load_generator(recipe.generator)
+    except ProjectError:
+        return []
+    problems = []
+    metadata = recipe.to_metadata()
+    for media in capabilities.media_inputs(generator):
+        if media.field == START_IMAGE:
+            continue
+        for location, stored in media_values(metadata, media.field):
+            if not project.resolve(stored).is_file():
+                problems.append(Problem(f"{media.kind} file not found: {project.resolve(stored)}", field=location))
+    return problems
+
+
+def neighbour_problems(project: Project, skip: set[str | None]) -> list[Problem]:
+    """A clip's dependencies on its neighbours: a carried context it accepts, a neighbour that exists."""
+    problems = []
+    for track in project.tracks():
+        items = list(track)
+        for index, item in enumerate(items):
+            if not _generated(item) or item.name in skip:
+                continue
+            recipe = project.recipe(item)
+            try:
+                generator = registry.load_generator(recipe.generator)
+            except ProjectError:
+                continue
+            needs = capabilities.dependencies(generator, recipe)
+            before = _neighbour(items, index, -1)
+            after = _neighbour(items, index, +1)
+            if Dependency.PREVIOUS_CONTEXT in needs and before is not None:
+                problems.extend(_context_problems(project, item.name, generator, before))
+            if Dependency.PREVIOUS_LAST_FRAME in needs and before is None:
+                problems.append(Problem("needs a clip right before it (its last frame)", clip=item.name))
+            if Dependency.NEXT_FIRST_FRAME in needs and after is None:
+                problems.append(Problem("needs a clip right after it (its first frame)", clip=item.name))
+    return problems
+
+
+def _context_problems(project: Project, clip: str, generator, before: otio.schema.Clip) -> list[Problem]:
+    accepts = capabilities.accepts_contexts(generator)
+    encodes_video = VIDEO_CONTEXT in accepts and isinstance(generator, VideoContextEncoder)
+    if not _generated(before):
+        return []  # an imported video: checked by arrangement_problems (needs a VideoContextEncoder)
+    source = project.recipe(before).generator
+    if source in accepts or encodes_video:
+        return []
+    return [
+        Problem(
+            f"carries from {before.name!r}, made by {source}, but {generator.id} continues only "
+            f"{', '.join(accepts)} contexts; set context to fresh or use another generator",
+            clip=clip,
+            field="context",
+        )
+    ]
+
+
+def _neighbour(items: list, index: int, step: int) -> otio.schema.Clip | None:
+    """The clip before/after ``index`` on the track, across gaps (as carry chains go)."""
+    other = index + step
+    while 0 <= other < len(items):
+        if isinstance(items[other], otio.schema.Clip):
+            return items[other]
+        other += step
+    return None
+
+
+def _generated(item: object) -> bool:
+    return isinstance(item, otio.schema.Clip) and METADATA_KEY in item.metadata
 
 
 def _locate(problem: Problem, project: Project, clip: str) -> Problem:

@@ -9,7 +9,11 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from fp_timeline.engine.schema import Setting
+
 SAMPLERS = ("unipc", "euler")
+PRESET_CHOICES = ("auto", "tiny", "real")
+OFFLOAD_CHOICES = ("none", "model", "sequential")  # components.OFFLOAD_MODES, without importing torch
 
 
 @dataclass(frozen=True)
@@ -105,3 +109,26 @@ def check_params(params: dict[str, Any]) -> list[tuple[str, str]]:
     if p.get("teacache") is True and is_num(p.get("guidance_scale")) and p["guidance_scale"] != 1:
         problems.append(("teacache", "step skipping is only supported with guidance_scale 1 (no real CFG)"))
     return problems
+
+
+# The same settings as a schema, for the engine's checks, the CLI's --set and the inspector's controls.
+PARAMS_SCHEMA = (
+    Setting("latent_window_size", "int", 9, "latent frames per section (4 video frames each)", 1, 33),
+    Setting("steps", "int", 25, "sampler steps per section", 1, 100),
+    Setting("distilled_guidance", "float", 10.0, "distilled guidance (FramePack's 'gs')", 0, 32),
+    Setting("guidance_scale", "float", 1.0, "real CFG; 1 skips the negative prompt", 1, 32),
+    Setting("guidance_rescale", "float", 0.0, "CFG rescale", 0, 1),
+    Setting("negative_prompt", "text", "", "what to avoid (only with guidance_scale > 1)"),
+    Setting("sampler", "choice", "unipc", "unipc (FramePack's) or euler (diffusers')", choices=SAMPLERS),
+    Setting("shift", "float", None, "static flow shift; empty: by resolution", 0.001, 100, optional=True),
+    Setting("teacache", "bool", False, "skip steps whose first block barely changed (lossy)"),
+    Setting("teacache_threshold", "float", 0.05, "TeaCache skip threshold", 0.001, 0.999),
+)
+
+OPTIONS_SCHEMA = (
+    Setting("preset", "choice", "auto", "model weights: auto (real if cached), tiny, real", choices=PRESET_CHOICES),
+    Setting("device", "str", None, "torch device, e.g. cpu, cuda, cuda:1 (default: best available)", optional=True),
+    Setting("offload", "choice", "none", "keep models on the CPU between uses (small GPUs)", choices=OFFLOAD_CHOICES),
+    Setting("vae_tiling", "bool", False, "decode in tiles (less VRAM, slower)"),
+    Setting("free_text_encoders", "bool", True, "drop the text encoders after encoding the prompt"),
+)

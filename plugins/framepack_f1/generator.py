@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from fp_timeline.engine.generator import (
+    VIDEO_CONTEXT,
     CancelToken,
     ContextBlob,
     FrameSink,
@@ -31,7 +32,7 @@ from fp_timeline.engine.generator import (
 from fp_timeline.project.errors import Problem
 from fp_timeline.project.recipe import F1_NATIVE_FPS, NoiseMode, Recipe
 
-from .config import FramePackF1Config, check_params
+from .config import OPTIONS_SCHEMA, PARAMS_SCHEMA, FramePackF1Config, check_params
 
 if TYPE_CHECKING:  # torch-heavy modules load lazily, on the first render
     from .components import Components
@@ -71,6 +72,11 @@ class FramePackF1Generator:
 
     id = "framepack_f1"
     version = "1"
+    label = "FramePack F1"
+    native_fps = F1_NATIVE_FPS
+    params_schema = PARAMS_SCHEMA
+    options_schema = OPTIONS_SCHEMA
+    accepts_contexts = ("framepack_f1", VIDEO_CONTEXT)  # any other generator's video is encoded
 
     def __init__(self, preset: str | None = None) -> None:
         self.preset = preset
@@ -112,6 +118,17 @@ class FramePackF1Generator:
         if key not in self._components:
             self._components[key] = load_components(preset, device, dtype, vae_tiling=tiling, offload=offload)
         return self._components[key]
+
+    def release(self) -> None:
+        """Free every loaded model stack (the engine switches generators or runs short of memory)."""
+        stacks = list(self._components.values())
+        self._components.clear()
+        for components in stacks:
+            components.free_text_encoders()
+        del stacks
+        import gc
+
+        gc.collect()
 
     # ------------------------------------------------------------------ render
     def render(self, job: RenderJob, out: FrameSink, progress: ProgressCallback, cancel: CancelToken) -> ContextBlob:

@@ -10,12 +10,15 @@ import typer
 from rich.table import Table
 
 from fp_timeline.cli.app import ProjectArg, app, console, open_project, reporting_errors, require_valid
+from fp_timeline.cli.settings_args import parse_params
+from fp_timeline.engine import capabilities
 from fp_timeline.engine.registry import generator_ids, load_generator
 from fp_timeline.engine.status import project_status
+from fp_timeline.engine.validation import recipe_problems
 from fp_timeline.project.document import new_project, save_project
 from fp_timeline.project.edits import add_clip
 from fp_timeline.project.errors import Problem, ProjectError
-from fp_timeline.project.recipe import SEED_MAX, ContextMode, NoiseMode, Recipe
+from fp_timeline.project.recipe import DEFAULT_GENERATOR, SEED_MAX, ContextMode, NoiseMode, Recipe
 
 
 @app.command()
@@ -53,15 +56,20 @@ def add(
     size: Annotated[
         str | None, typer.Option(help="WIDTHxHEIGHT, multiples of 16 (default: the previous clip's, or 640x640).")
     ] = None,
-    generator: Annotated[str, typer.Option(help="Generator id.")] = "framepack_f1",
+    generator: Annotated[str, typer.Option(help="Generator id (see `fp-timeline generators`).")] = DEFAULT_GENERATOR,
     track: Annotated[str | None, typer.Option(help="Video track name (default: the first).")] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", help="Generator setting NAME=VALUE (repeatable; `fp-timeline generators` lists them)."),
+    ] = None,
 ) -> None:
     """Add a generated clip to the timeline."""
     loaded = open_project(project)
     with reporting_errors():
         width, height = _size(size, loaded)
-        rate = loaded.rate
         gen = load_generator(generator)
+        rate = capabilities.native_fps(gen) or loaded.rate
+        params = parse_params(generator, param or [], loaded)
         frames = gen.snap_frames(max(1, round(seconds * rate)), carried=carry)
         recipe = Recipe.from_metadata(
             {
@@ -74,7 +82,7 @@ def add(
                 "fps": rate,
                 "image": loaded.relative(image) if image is not None else None,
                 "generator": generator,
-                "params": {},
+                "params": params,
                 "context": (ContextMode.CARRY if carry else ContextMode.FRESH).value,
                 "noise": (NoiseMode.CONTINUE if continue_noise else NoiseMode.OWN).value,
             },
@@ -82,7 +90,7 @@ def add(
         )
         if image is not None and not image.is_file():
             raise ProjectError(Problem(f"start image not found: {image}", clip=name, field="image"))
-        problems = gen.validate(recipe)
+        problems = recipe_problems(recipe)
         if problems:
             raise ProjectError(problems)
         clip = add_clip(loaded, recipe, name=name, after=after, track=track)

@@ -13,7 +13,7 @@ import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import (
@@ -36,11 +36,12 @@ from fp_timeline.cli.app import (
     reporting_errors,
     require_valid,
 )
+from fp_timeline.cli.settings_args import option_choices, parse_options
 from fp_timeline.engine.conform import conform_timeline
 from fp_timeline.engine.extend import add_extension
 from fp_timeline.engine.generator import CancelToken, Progress, RenderCancelled
 from fp_timeline.engine.planner import PlannedJob, plan_render
-from fp_timeline.engine.registry import generator_version
+from fp_timeline.engine.registry import generator_ids, generator_version, media_fields
 from fp_timeline.engine.renderer import render_project
 from fp_timeline.project.document import Project, save_project
 from fp_timeline.project.errors import Problem, ProjectError
@@ -57,6 +58,10 @@ PresetOpt = Annotated[
 ]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Also conform the timeline to this mp4.")]
 DeviceOpt = Annotated[str | None, typer.Option(help="Torch device for the generator, e.g. cpu, cuda, cuda:1.")]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Runtime option NAME=VALUE of the generators (repeatable; see `generators`)."),
+]
 
 
 @app.command()
@@ -73,6 +78,7 @@ def render(
         bool, typer.Option(help="Conform clips without media as black (with a warning) instead of failing.")
     ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show what would be rendered, and why.")] = False,
+    set_option: SetOpt = None,
 ) -> None:
     """Render clips whose recipe has no take yet (or --clip ones anew); -o conforms one H.264 mp4."""
     loaded = open_project(project)
@@ -86,7 +92,7 @@ def render(
             console.print(f"{job.clip}: {what} ({job.reason})")
         console.print(f"{len(jobs)} job(s); nothing was rendered")
         return
-    _run(loaded, jobs, _options(preset, device))
+    _run(loaded, jobs, _options(preset, device, set_option, jobs))
     if output is not None:
         _conform(loaded, output, allow_missing)
 
@@ -103,11 +109,12 @@ def extend(
         bool, typer.Option("--continue-noise", help="Continue the upstream noise stream (one long generation).")
     ] = False,
     generator: Annotated[
-        str | None, typer.Option(help="Generator of the new clip (default: CLIP's; framepack_f1 for a video).")
+        str | None, typer.Option(help="Generator of the new clip (default: CLIP's; the default generator for a video).")
     ] = None,
     output: OutputOpt = None,
     preset: PresetOpt = "auto",
     device: DeviceOpt = None,
+    set_option: SetOpt = None,
 ) -> None:
     """Add a clip right after CLIP that carries its context forward, and render it."""
     loaded = open_project(project)
@@ -129,7 +136,7 @@ def extend(
             f"added [bold]{new.name}[/bold] after {clip}: {recipe.frames} frames ({recipe.frames / recipe.fps:.2f} s)"
         )
         jobs = plan_render(loaded, targets=[new.name])
-    _run(loaded, jobs, _options(preset, device))
+    _run(loaded, jobs, _options(preset, device, set_option, jobs))
     if output is not None:
         _conform(loaded, output, allow_missing=False)
 
@@ -152,7 +159,7 @@ def takes(
                 raise ProjectError(Problem(err.args[0], file=loaded.path)) from None
             save_project(loaded)
             console.print(f"{clip}: now showing [bold]{key}[/bold]")
-        current = recipe_hashes(loaded, generator_version)[clip]
+        current = recipe_hashes(loaded, generator_version, media_fields)[clip]
     table = Table(title=f"{clip}  (recipe {current})")
     for column in ("", "take", "frames", "recipe", "created", "file"):
         table.add_column(column)
@@ -165,11 +172,15 @@ def takes(
         console.print("no take is active: the clip shows as unrendered")
 
 
-def _options(preset: str, device: str | None) -> dict[str, str]:
-    if preset not in ("auto", "tiny", "real"):
-        err_console.print(f"[red]error:[/red] --preset must be auto, tiny or real, got {preset!r}")
+def _options(preset: str, device: str | None, pairs: list[str] | None, jobs: list[PlannedJob]) -> dict[str, Any]:
+    """The runtime options: --preset and --device (every generator has them), then --set ones."""
+    presets = option_choices("preset", generator_ids())
+    if preset not in presets:
+        err_console.print(f"[red]error:[/red] --preset must be one of {', '.join(presets)}, got {preset!r}")
         raise typer.Exit(EXIT_PROBLEM)
-    return {"preset": preset} | ({"device": device} if device else {})
+    with reporting_errors():
+        extra = parse_options({job.recipe.generator for job in jobs}, pairs or [])
+    return {"preset": preset} | ({"device": device} if device else {}) | extra
 
 
 def _bars() -> Bars:
