@@ -165,6 +165,7 @@ def test_v1_generators_get_defaults_and_v2_ones_their_declarations():
     assert capabilities.params_schema(SolidGenerator()) is None
     assert [s.name for s in capabilities.params_schema(animatic)] == ["zoom_per_second", "pan_per_second"]
     assert "preset" in [s.name for s in capabilities.options_schema(f1)]
+    assert registry.media_fields("framepack_f1") == ("image", "params.loras[].path")  # LoRAs count by content
 
 
 def test_no_generator_specific_code_in_the_cli_or_the_window():

@@ -96,7 +96,8 @@ def check_settings(schema: Sequence[Setting], values: dict[str, Any], prefix: st
         setting = known.get(name)
         if setting is None:
             names = ", ".join(known) or "none"
-            problems.append(Problem(f"unknown {owner} setting (known: {names})", field=f"{prefix}.{name}"))
+            noun = "parameter" if prefix == "params" else "option"
+            problems.append(Problem(f"unknown {owner} {noun} {name!r} (known: {names})", field=f"{prefix}.{name}"))
             continue
         message = setting.problem(value)
         if message:

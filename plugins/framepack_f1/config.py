@@ -13,6 +13,7 @@ from fp_timeline.engine.schema import Setting
 
 SAMPLERS = ("unipc", "euler")
 PRESET_CHOICES = ("auto", "tiny", "real")
+LORAS = Setting("loras", "loras", [], "LoRA safetensors files (inside or beside the project) with weights")
 OFFLOAD_CHOICES = ("none", "model", "sequential")  # components.OFFLOAD_MODES, without importing torch
 
 
@@ -57,7 +58,10 @@ class FramePackF1Config:
 def check_params(params: dict[str, Any]) -> list[tuple[str, str]]:
     """(field, message) for every bad entry of ``Recipe.params``; empty when fine."""
     problems: list[tuple[str, str]] = []
-    names = FramePackF1Config.field_names()
+    names = (*FramePackF1Config.field_names(), "loras")  # LoRAs are applied around sampling, not a setting of it
+    lora_problem = LORAS.problem(params.get("loras", []))
+    if lora_problem:
+        problems.append(("loras", lora_problem))
     for key in params:
         if key not in names:
             problems.append((key, f"unknown F1 parameter (known: {', '.join(names)})"))
@@ -113,6 +117,7 @@ def check_params(params: dict[str, Any]) -> list[tuple[str, str]]:
 
 # The same settings as a schema, for the engine's checks, the CLI's --set and the inspector's controls.
 PARAMS_SCHEMA = (
+    LORAS,
     Setting("latent_window_size", "int", 9, "latent frames per section (4 video frames each)", 1, 33),
     Setting("steps", "int", 25, "sampler steps per section", 1, 100),
     Setting("distilled_guidance", "float", 10.0, "distilled guidance (FramePack's 'gs')", 0, 32),

@@ -25,6 +25,7 @@ from fp_timeline.engine.generator import (
     CancelToken,
     ContextBlob,
     FrameSink,
+    MediaInput,
     Progress,
     ProgressCallback,
     RenderJob,
@@ -77,6 +78,7 @@ class FramePackF1Generator:
     params_schema = PARAMS_SCHEMA
     options_schema = OPTIONS_SCHEMA
     accepts_contexts = ("framepack_f1", VIDEO_CONTEXT)  # any other generator's video is encoded
+    inputs = (MediaInput("params.loras[].path", "lora", "LoRA weights (safetensors), applied for this clip only"),)
 
     def __init__(self, preset: str | None = None) -> None:
         self.preset = preset
@@ -132,16 +134,30 @@ class FramePackF1Generator:
 
     # ------------------------------------------------------------------ render
     def render(self, job: RenderJob, out: FrameSink, progress: ProgressCallback, cancel: CancelToken) -> ContextBlob:
-        """Render one clip into ``out`` and save its outgoing context; resumes from ``job.work_dir``."""
-        from .checkpoint import SectionCheckpoints
+        """Render one clip into ``out`` and save its outgoing context; resumes from ``job.work_dir``.
 
-        config = FramePackF1Config.from_params(job.recipe.params)
-        sections = sections_for(job.recipe.frames, job.recipe.carries, config.latent_window_size)
+        The clip's LoRAs are loaded into the transformer for this clip only and unloaded after it.
+        """
+        from .lora import clip_loras, loras_of
+
         cancel.raise_if_cancelled()
         progress(Progress(job.clip, "load", 0, 0, message="loading models"))
         components = self.components(job.options)
         if components.preset == "tiny":  # say so: its frames are not what the real model would make
             progress(Progress(job.clip, "load", 0, 0, message=TINY_NOTICE))
+        loras = loras_of(job.recipe.params, job.media)
+        if loras:
+            progress(Progress(job.clip, "load", 0, 0, message=f"applying {len(loras)} LoRA(s)"))
+        with clip_loras(components.transformer, loras):
+            return self._render_sections(job, components, out, progress, cancel)
+
+    def _render_sections(
+        self, job: RenderJob, components: Components, out: FrameSink, progress: ProgressCallback, cancel: CancelToken
+    ) -> ContextBlob:
+        from .checkpoint import SectionCheckpoints
+
+        config = FramePackF1Config.from_params(job.recipe.params)
+        sections = sections_for(job.recipe.frames, job.recipe.carries, config.latent_window_size)
         renderer = self._start_clip(job, config, sections, components, progress)
         sink = _ResumableSink(out)
 
