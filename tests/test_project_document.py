@@ -168,3 +168,9 @@ def test_save_as_into_another_folder_keeps_images_and_takes_found(tmp_path):
     assert reloaded.resolve(take.media) == (tmp_path / "a" / "chain.fp/renders/shot_010/take_001.mp4").resolve()
     assert reloaded.resolve(take.context) == (tmp_path / "a" / "chain.fp/c.safetensors").resolve()
     assert next(project.generated_clips()).metadata[METADATA_KEY]["image"] == "images/start.png"
+
+
+def test_a_project_error_from_plain_text_is_one_problem():
+    error = ProjectError("an untitled project needs a file name: use save as")
+    assert [p.message for p in error.problems] == ["an untitled project needs a file name: use save as"]
+    assert str(error) == "an untitled project needs a file name: use save as"

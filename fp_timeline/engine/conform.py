@@ -5,7 +5,8 @@ Each generated clip shows its active take, trimmed by its ``source_range``; plai
 ``ExternalReference`` show their file; gaps are black.  An OTIO ``Transition`` (cross-dissolve)
 spans ``in_offset`` before the cut and ``out_offset`` after it; where a take has no handle frames
 past its end (or before its start), its last (or first) frame is held during the dissolve.
-Frames of other sizes are scaled to fit the output and letterboxed.
+Frames of other sizes are scaled to fit the output and letterboxed.  A clip with post-processing
+effects shows its processed media (``postfx``) when built, else its take with a warning.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 import numpy as np
 import opentimelineio as otio
@@ -24,9 +24,11 @@ from PIL import Image
 from fp_timeline.engine import registry
 from fp_timeline.engine.generator import CancelToken, Progress
 from fp_timeline.engine.media import FrameReader, VideoWriter, probe
+from fp_timeline.engine.postfx.jobs import postfx_job
 from fp_timeline.project.document import Project
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.hashing import recipe_hashes
+from fp_timeline.project.media_url import media_file
 from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import active_take
 
@@ -149,20 +151,26 @@ def _media_of(project: Project, clip: otio.schema.Clip, hashes: dict[str, str], 
         if take.recipe_hash != hashes.get(clip.name):
             warnings.append(f"clip {clip.name!r} is stale: showing {take.key}, made from an older recipe")
         path = project.resolve(take.media)
+        processed = _processed(project, clip, warnings)
+        if processed is not None:
+            return processed
     else:
         ref = clip.media_reference
         if not isinstance(ref, otio.schema.ExternalReference) or not ref.target_url:
             return None
-        path = media_path(project, ref.target_url)
+        path = media_file(project.folder, ref.target_url)
     return path if path.is_file() else None
 
 
-def media_path(project: Project, target_url: str) -> Path:
-    """A file path for an ExternalReference target: plain paths or file:// URLs."""
-    parsed = urlparse(target_url)
-    if parsed.scheme == "file":
-        return Path(unquote(parsed.path))
-    return project.resolve(target_url)
+def _processed(project: Project, clip: otio.schema.Clip, warnings: list[str]) -> Path | None:
+    try:
+        job = postfx_job(project, clip)
+    except ProjectError as err:
+        warnings += [f"clip {clip.name!r}: effects not applied: {p.message}" for p in err.problems]
+        return None
+    if job is not None and not job.done:
+        warnings.append(f"clip {clip.name!r}: effects not processed yet; showing the unprocessed take")
+    return job.media if job is not None and job.done else None
 
 
 def _frame(time: otio.opentime.RationalTime, rate: float) -> int:

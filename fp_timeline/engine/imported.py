@@ -14,13 +14,13 @@ import numpy as np
 import opentimelineio as otio
 
 from fp_timeline.engine import registry
-from fp_timeline.engine.conform import media_path
 from fp_timeline.engine.generator import ContextBlob, Progress, ProgressCallback, VideoContextEncoder
 from fp_timeline.engine.media import iter_frames, probe
 from fp_timeline.engine.planner import PlannedJob, find_clip
 from fp_timeline.engine.store import imported_context
 from fp_timeline.project.document import Project
 from fp_timeline.project.errors import Problem, ProjectError
+from fp_timeline.project.media_url import media_file
 
 MAX_FRAMES = 121  # more than any packed history holds (F1: 73 frames); the generator keeps what it needs
 
@@ -57,7 +57,7 @@ def last_frames(project: Project, clip: otio.schema.Clip, count: int = MAX_FRAME
     ref = clip.media_reference
     if not isinstance(ref, otio.schema.ExternalReference) or not ref.target_url:
         raise ProjectError(Problem("has no video file to continue", file=project.path, clip=clip.name))
-    path = media_path(project, ref.target_url)
+    path = media_file(project.folder, ref.target_url)
     if not path.is_file():
         raise ProjectError(Problem(f"video not found: {path}", file=project.path, clip=clip.name))
     available = ref.available_range

@@ -1,4 +1,4 @@
-"""Whole-project validation: structure, recipes, and each generator's own checks.
+"""Whole-project validation: structure, recipes, each generator's own checks, effect settings.
 
 Protocol v2 checks run here, before anything renders: params against the generator's schema, every
 declared media file present, and a carried clip continuing only a context its generator accepts.
@@ -12,6 +12,7 @@ from fp_timeline.engine import capabilities, registry
 from fp_timeline.engine.generator import VIDEO_CONTEXT, Dependency, VideoContextEncoder
 from fp_timeline.engine.schema import check_settings
 from fp_timeline.project.document import Project, structural_problems
+from fp_timeline.project.effects import effect_problems
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.media_fields import START_IMAGE, media_values
 from fp_timeline.project.recipe import METADATA_KEY, Recipe
@@ -50,6 +51,8 @@ def validate_project(project: Project) -> list[Problem]:
         found = recipe_problems(recipe) + media_problems(project, recipe)
         problems.extend(_locate(p, project, clip.name) for p in found)
     problems.extend(_locate(p, project, p.clip or "") for p in neighbour_problems(project, bad_clips))
+    # Post-processing settings (a hand-edited file): reported here, so ``fx --remove`` can still fix them.
+    problems.extend(_locate(p, project, p.clip) for p in effect_problems(project.timeline))
     return problems
 
 

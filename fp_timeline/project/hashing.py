@@ -20,6 +20,7 @@ import opentimelineio as otio
 
 from fp_timeline.project.document import Project
 from fp_timeline.project.media_fields import START_IMAGE, MediaFieldsOf, image_only, map_media, media_values
+from fp_timeline.project.media_url import media_file
 from fp_timeline.project.recipe import METADATA_KEY, Recipe
 from fp_timeline.project.takes import active_take, takes_of
 
@@ -147,7 +148,7 @@ def media_identity(project: Project, clip: otio.schema.Clip) -> str | None:
     ref = clip.media_reference
     if not isinstance(ref, otio.schema.ExternalReference) or not ref.target_url:
         return None
-    path = project.resolve(ref.target_url.removeprefix("file://"))
+    path = media_file(project.folder, ref.target_url)
     digest = file_digest(path) if path.is_file() else f"missing:{ref.target_url}"
     out_point = clip.trimmed_range().end_time_exclusive().to_seconds()
     return hashlib.sha256(f"{digest}|{out_point!r}".encode()).hexdigest()[:HASH_LENGTH]

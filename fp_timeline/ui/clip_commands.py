@@ -5,12 +5,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import opentimelineio as otio
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from fp_timeline.project.errors import ProjectError
+from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import takes_of
 from fp_timeline.ui import timeline_edits
 from fp_timeline.ui.clip_defaults import IMAGE_FILTER, snapped_frames
+
+
+def after_carry_chain(project, track: int, index: int) -> int:
+    """The first child index at or after ``index`` that is not in the middle of a carry chain."""
+    children = project.tracks()[track] if track < len(project.tracks()) else []
+    while index < len(children):
+        item = children[index]
+        carried = isinstance(item, otio.schema.Clip) and item.metadata.get(METADATA_KEY, {}).get("context") == "carry"
+        if not carried and not isinstance(item, otio.schema.Transition):
+            break
+        index += 1
+    return index
 
 
 class ClipCommands:
@@ -30,11 +44,18 @@ class ClipCommands:
             self.add_clips_at_playhead([Path(p) for p in paths])
 
     def add_clips_at_playhead(self, paths: list[Path]) -> None:
+        """Insert at the cut nearest the playhead on V1; inside a carry chain, after the chain's end
+        (inserting before a carried clip would make it continue the new clip, and go stale)."""
         view = self.timeline.view
         try:
-            view.add_image_clips(paths, 0, view.playhead_x())
+            index, _ = view.insertion(0, view.playhead_x())
+            chain_end = after_carry_chain(self.document.project, 0, index)
+            view.add_image_clips_at(paths, 0, chain_end)
         except ProjectError as err:
             self.show_problem(str(err))
+            return
+        if chain_end != index:
+            self.statusBar().showMessage("added after the carry chain at the playhead, which it would break", 6000)
 
     def on_split_triggered(self) -> None:
         name = self.document.selected

@@ -45,6 +45,7 @@ class ClipItem(QGraphicsItem):
         self.block = block
         self._width = width
         self._height = height
+        self.setZValue(1 if block.carries else 0)  # its link glyph straddles the cut: over the neighbour
         self.setPos(x, y)
         self.update()
 

@@ -38,7 +38,7 @@ class ProjectDocument(QObject):
 
     project_replaced = Signal()  # another project was opened (or a new one made)
     changed = Signal()  # the timeline changed: an edit, undo, redo or a new take
-    selection_changed = Signal(object)  # clip name or None
+    selection_changed = Signal(object)  # the primary clip name (the last one clicked) or None
     saved = Signal(Path)
 
     def __init__(self, project: Project | None = None, parent: QObject | None = None) -> None:
@@ -46,7 +46,7 @@ class ProjectDocument(QObject):
         self.undo_stack = QUndoStack(self)
         self.project: MemoProject = MemoProject.wrap(project or new_project(UNTITLED_PATH, name="untitled"))
         self.untitled = project is None
-        self.selected: str | None = None
+        self.selection: list[str] = []  # selected clips, the primary (the inspector's) last
         self._statuses: dict[str, ClipStatus] | None = None
         self._layout: TimelineLayout | None = None
         self.status_error: str | None = None
@@ -73,16 +73,21 @@ class ProjectDocument(QObject):
     def replace_project(self, project: Project, untitled: bool = False, dirty: bool = False) -> None:
         self.project = MemoProject.wrap(project)
         self.untitled = untitled
-        self.selected = None
+        self.selection = []
         self._statuses = None
         self._layout = None
         self.undo_stack.clear()
-        if dirty:  # a recovered autosave: unsaved until the user saves it
+        if dirty:  # recovered, with nothing to go back to: unsaved until the user saves it
             self.undo_stack.resetClean()
             self.undo_stack.push(_MarkDirty())
         self.project_replaced.emit()
         self.changed.emit()
         self.selection_changed.emit(None)
+
+    def recover(self, recovered: Project) -> None:
+        """Put an autosaved timeline over the open project as one undo step: undo goes back to the
+        saved file, and the project counts as unsaved until saved."""
+        self.undo_stack.push(_SwapTimeline(self, recovered.timeline, "Recover autosave"))
 
     def save(self, path: Path | None = None) -> Path:
         """Save in place, or as ``path`` (the project then lives there)."""
@@ -113,7 +118,8 @@ class ProjectDocument(QObject):
         Raises ``EditRefused`` if it would make the project invalid; returns False for no edit.
         """
         replacements = [replacement] if isinstance(replacement, Replacement) else list(replacement or [])
-        if not replacements:
+        replacements = [r for r in replacements if not _changes_nothing(self.project, r)]
+        if not replacements:  # e.g. a trim that snapped back: no undo step
             return False
         # Try it, compare structural problems, take it back: refuse edits that break the project.
         before = {str(p) for p in arrangement_problems(self.project)}
@@ -142,20 +148,41 @@ class ProjectDocument(QObject):
         self.undo_stack.push(command)
         return command.track.name
 
-    def note_edit(self, select: str | None) -> None:
-        """Called by commands after they change the timeline."""
+    def note_edit(self, select: str | list[str] | None) -> None:
+        """Called by commands after they change the timeline: select what the edit made, and never
+        keep a clip selected that is gone (an undone insert names a clip that no longer exists)."""
         self._statuses = None
         self._layout = None
+        names = self.clip_names()
+        wanted = [select] if isinstance(select, str) else list(select or [])
+        wanted = [n for n in wanted if n in names]
+        self.set_selection(wanted or [n for n in self.selection if n in names])
         self.changed.emit()
-        if select is not None:
-            self.select(select)
-        elif self.selected is not None and self.selected not in self.statuses():
-            self.select(None)
+
+    def clip_names(self) -> set[str]:
+        return {clip.name for clip in self.project.generated_clips()}
+
+    @property
+    def selected(self) -> str | None:
+        """The primary selected clip: the one the inspector shows and single-clip commands act on."""
+        return self.selection[-1] if self.selection else None
 
     def select(self, name: str | None) -> None:
-        if name != self.selected:
-            self.selected = name
-            self.selection_changed.emit(name)
+        self.set_selection([] if name is None else [name])
+
+    def set_selection(self, names: list[str]) -> None:
+        """Select ``names`` (the last is the primary); emits only when something changed."""
+        unique = list(dict.fromkeys(names))
+        if unique != self.selection:
+            self.selection = unique
+            self.selection_changed.emit(self.selected)
+
+    def toggle_selected(self, name: str) -> None:
+        """Ctrl-click: add a clip to the selection, or take it out."""
+        if name in self.selection:
+            self.set_selection([n for n in self.selection if n != name])
+        else:
+            self.set_selection([*self.selection, name])
 
     # --- state -----------------------------------------------------------------------------------
     def statuses(self) -> dict[str, ClipStatus]:
@@ -183,6 +210,18 @@ class ProjectDocument(QObject):
         self.changed.emit()
 
 
+def _changes_nothing(project: Project, replacement: Replacement) -> bool:
+    """True when the replacement puts back exactly what is there."""
+    track = project.tracks()[replacement.track]
+    if replacement.count != len(replacement.items) or replacement.start + replacement.count > len(track):
+        return False
+    for offset, item in enumerate(replacement.items):
+        current = track[replacement.start + offset]
+        if item is not current and item.to_json_string() != current.to_json_string():
+            return False
+    return True
+
+
 def _read_as_is(path: Path) -> Project:
     """The project's timeline without the start-image check (``load_project`` already did the rest)."""
     timeline = otio.adapters.read_from_file(str(path), adapter_name="otio_json")  # never runs plugin code
@@ -207,6 +246,27 @@ class AddTrackCommand(QUndoCommand):
         stack = self._document.project.timeline.tracks
         del stack[stack.index(self.track)]
         self._document.note_edit(None)
+
+
+class _SwapTimeline(QUndoCommand):
+    """Swap the whole timeline for another (a recovered autosave), and back on undo."""
+
+    def __init__(self, document: ProjectDocument, timeline: otio.schema.Timeline, text: str) -> None:
+        super().__init__(text)
+        self._document = document
+        self._other = timeline
+
+    def _swap(self) -> None:
+        current = self._document.project
+        self._document.project = MemoProject.wrap(Project(path=current.path, timeline=self._other))
+        self._other = current.timeline
+        self._document.note_edit(None)
+
+    def redo(self) -> None:
+        self._swap()
+
+    def undo(self) -> None:
+        self._swap()
 
 
 class _MarkDirty(QUndoCommand):

@@ -218,11 +218,7 @@ class Inspector(QWidget):
         self._load()
 
     def on_document_changed(self) -> None:
-        if self.clip_name is not None and self.clip_name not in self.document.statuses():
-            try:
-                self.document.project.clip(self.clip_name)
-            except ProjectError:
-                self.clip_name = None
+        self.clip_name = self.document.selected  # the document keeps its selection valid; follow it
         self._load()
 
     def _load(self) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -154,6 +155,8 @@ class QueuePanel(QWidget):
         header.resizeSection(ETA, 52)
         header.resizeSection(CANCEL, 28)
         self.summary = QLabel("Nothing queued")
+        # A label's minimum width is its text's: a growing summary would widen the dock and squeeze the viewer.
+        self.summary.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.preset = QComboBox()
         for name, tip in PRESETS:
             self.preset.addItem(name, name)

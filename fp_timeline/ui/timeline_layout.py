@@ -83,7 +83,9 @@ def layout_timeline(project: Project, statuses: dict[str, ClipStatus]) -> Timeli
             position += duration
         tracks.append(blocks)
         longest = max(longest, position)
-    return TimelineLayout(tracks, [track.name for track in project.tracks()], longest)
+    # An FCP 7 XML import can leave a track unnamed: call it what the NLE shows (V1, V2, ...).
+    names = [track.name or f"V{t + 1}" for t, track in enumerate(project.tracks())]
+    return TimelineLayout(tracks, names, longest)
 
 
 def _clip_block(

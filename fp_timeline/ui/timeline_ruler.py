@@ -98,6 +98,9 @@ class TrackHeaders(QWidget):
         view.verticalScrollBar().valueChanged.connect(self.update)
         view.document.changed.connect(self.update)
 
+    def names(self) -> list[str]:
+        return list(self.view.layout_data.track_names)
+
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), theme.PANEL)

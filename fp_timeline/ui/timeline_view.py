@@ -84,11 +84,16 @@ class TimelineView(QGraphicsView):
     def seconds_at(self, x: float) -> float:
         return max(0.0, x / self.pps)
 
+    def lane_count(self) -> int:
+        return max(1, len(self.layout_data.tracks))
+
     def track_at(self, y: float) -> int:
-        return max(0, min(int(y // (TRACK_HEIGHT + TRACK_GAP)), max(0, len(self.layout_data.tracks) - 1)))
+        """The track under scene ``y``: V1 is the bottom lane, higher tracks above (as they win)."""
+        row = max(0, min(int(y // (TRACK_HEIGHT + TRACK_GAP)), self.lane_count() - 1))
+        return self.lane_count() - 1 - row
 
     def track_y(self, track: int) -> float:
-        return track * (TRACK_HEIGHT + TRACK_GAP) + TRACK_GAP / 2
+        return (self.lane_count() - 1 - track) * (TRACK_HEIGHT + TRACK_GAP) + TRACK_GAP / 2
 
     def playhead_x(self) -> float:
         return self.x_of(self.transport.position / self.transport.rate)
@@ -132,9 +137,12 @@ class TimelineView(QGraphicsView):
     def set_zoom(self, pps: float, anchor_x: float | None = None) -> None:
         """Pixels per second; keeps the time under ``anchor_x`` (viewport px) still."""
         pps = max(MIN_PPS, min(MAX_PPS, pps))
-        if anchor_x is None:
-            anchor_x = self.viewport().width() / 2
-        seconds = self.seconds_at(self.mapToScene(int(anchor_x), 0).x())
+        if anchor_x is None:  # the keys zoom about the playhead, which stays where it is (or centres)
+            shown = self.mapFromScene(QPointF(self.playhead_x(), 0)).x()
+            anchor_x = shown if 0 <= shown <= self.viewport().width() else self.viewport().width() / 2
+            seconds = self.transport.position / self.transport.rate
+        else:
+            seconds = self.seconds_at(self.mapToScene(int(anchor_x), 0).x())
         self.pps = pps
         self.place_items()
         self.horizontalScrollBar().setValue(int(self.x_of(seconds) - anchor_x))
@@ -160,7 +168,7 @@ class TimelineView(QGraphicsView):
     # --- painting ----------------------------------------------------------------------------
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         painter.fillRect(rect, theme.BACKGROUND)
-        for t in range(max(1, len(self.layout_data.tracks))):
+        for t in range(self.lane_count()):
             lane = QRectF(rect.left(), self.track_y(t) - TRACK_GAP / 2, rect.width(), TRACK_HEIGHT + TRACK_GAP)
             painter.fillRect(lane, theme.TRACK if t % 2 == 0 else theme.TRACK_ALT)
         step = grid_step(self.pps)
@@ -225,9 +233,9 @@ class TimelineView(QGraphicsView):
 
     def _gap_at(self, scene: QPointF) -> tuple[int, int] | None:
         """(track, child index) of the gap under a scene point."""
-        track = int(scene.y() // (TRACK_HEIGHT + TRACK_GAP))
-        if not 0 <= track < len(self.layout_data.tracks):
+        if not 0 <= scene.y() < len(self.layout_data.tracks) * (TRACK_HEIGHT + TRACK_GAP):
             return None
+        track = self.track_at(scene.y())
         seconds = self.seconds_at(scene.x())
         for block in self.layout_data.tracks[track]:
             if block.kind == "gap" and block.start <= seconds < block.end:
@@ -243,11 +251,17 @@ class TimelineView(QGraphicsView):
                 item.selected = selected
                 item.update()
 
+    def follow_playhead(self) -> None:
+        """Keep the playhead in view: page so it lands near the edge it was heading for."""
+        x, bar, width = self.playhead_x(), self.horizontalScrollBar(), self.viewport().width()
+        left = bar.value()
+        if x > left + width - PLAYHEAD_MARGIN:
+            bar.setValue(int(x - 40))
+        elif x < left:
+            bar.setValue(int(x - width + 40))
+
     def on_transport_position_changed(self, frame: int) -> None:
-        x = self.playhead_x()  # keep the playhead in view while playing
-        left = self.horizontalScrollBar().value()
-        if self.transport.playing and not left <= x <= left + self.viewport().width():
-            self.horizontalScrollBar().setValue(int(x - 40))
+        self.follow_playhead()
         # Repaint only the columns the playhead leaves and enters: a full repaint draws every clip in view.
         for shown in (self._playhead_frame, frame):
             column = self.mapFromScene(QPointF(self.x_of(shown / self.transport.rate), 0)).x()
@@ -303,7 +317,7 @@ class TimelineView(QGraphicsView):
         if gesture.kind == "move":
             track = self.track_at(self.mapToScene(event.position().toPoint()).y())
             gesture.track = track
-            self._drop_x = self.x_of(self._insertion(track, x)[1])
+            self._drop_x = self.x_of(self.insertion(track, x)[1])
             if item is not None:
                 item.setOpacity(0.6)
                 item.setPos(self.x_of(block.start) + x - gesture.press_x, self.track_y(track))
@@ -327,7 +341,7 @@ class TimelineView(QGraphicsView):
         block = gesture.block
         try:
             if gesture.kind == "move":
-                index, _ = self._insertion(gesture.track, gesture.x)
+                index, _ = self.insertion(gesture.track, gesture.x)
                 self.document.edit(timeline_edits.move(self.document.project, block.name, index, gesture.track))
             elif gesture.kind == "trim_in":
                 delta = round((self.seconds_at(gesture.x) - block.start) * block.rate)
@@ -342,7 +356,7 @@ class TimelineView(QGraphicsView):
     def trim(self, name: str, in_frame: int, out_frame: int) -> None:
         self.document.edit(timeline_edits.trim(self.document.project, name, in_frame, out_frame, snapped_frames))
 
-    def _insertion(self, track: int, x: float) -> tuple[int, float]:
+    def insertion(self, track: int, x: float) -> tuple[int, float]:
         """(child index, seconds) where a clip dropped at ``x`` goes: before the first clip whose
         middle is right of ``x``."""
         blocks = self.layout_data.tracks[track] if track < len(self.layout_data.tracks) else []
@@ -418,7 +432,7 @@ class TimelineView(QGraphicsView):
 
     def dragMoveEvent(self, event) -> None:
         scene = self.mapToScene(event.position().toPoint())
-        self._drop_x = self.x_of(self._insertion(self.track_at(scene.y()), scene.x())[1])
+        self._drop_x = self.x_of(self.insertion(self.track_at(scene.y()), scene.x())[1])
         self.viewport().update()
         event.acceptProposedAction()
 
@@ -437,9 +451,11 @@ class TimelineView(QGraphicsView):
 
     def add_image_clips(self, paths: list[Path], track: int, x: float) -> None:
         """One fresh clip per image, inserted at ``x`` in order: one undo step for all of them."""
+        self.add_image_clips_at(paths, track, self.insertion(track, x)[0])
+
+    def add_image_clips_at(self, paths: list[Path], track: int, index: int) -> None:
         if not self.document.project.tracks():
             raise ProjectError("the project has no video track")
-        index, _ = self._insertion(track, x)
         stack = self.document.undo_stack
         stack.beginMacro(f"Add {len(paths)} clip(s)")
         try:

@@ -16,6 +16,7 @@ import opentimelineio as otio
 import typer
 
 from fp_timeline.cli.app import EXIT_PROBLEM, ProjectArg, app, console, err_console, open_project, reporting_errors
+from fp_timeline.cli.commands.fx_commands import build_effects
 from fp_timeline.cli.commands.render_commands import render as render_command
 from fp_timeline.engine.status import project_status
 from fp_timeline.engine.validation import validate_project
@@ -49,6 +50,10 @@ def export(
     ] = TransitionPolicy.OVERLAP,
     preset: Annotated[str, typer.Option(help="With --render: model weights (auto, tiny, real).")] = "auto",
     device: Annotated[str | None, typer.Option(help="With --render: torch device, e.g. cuda.")] = None,
+    unprocessed: Annotated[
+        bool,
+        typer.Option(help="Export the takes as generated, with clip effects described, for an NLE that does its own."),
+    ] = False,
 ) -> None:
     """Write the cut (active takes) for DaVinci Resolve, Premiere Pro, an EDL or plain OTIO."""
     try:
@@ -57,12 +62,20 @@ def export(
         err_console.print(f"[red]error:[/red] --to {to}: {err}")
         raise typer.Exit(EXIT_PROBLEM) from None
     loaded = _render_what_export_needs(project, preset, device) if render else open_project(project)
+    if not unprocessed:
+        build_effects(loaded)  # clip effects whose processed media is missing (cached: usually nothing)
     with reporting_errors():
         _refuse_unready(loaded)
         _warn_stale(loaded)
         try:
             written = export_project(
-                loaded, to, output, bundle=bundle, start_timecode=start_timecode, transitions=transitions
+                loaded,
+                to,
+                output,
+                bundle=bundle,
+                start_timecode=start_timecode,
+                transitions=transitions,
+                processed=not unprocessed,
             )
         except (ValueError, otio.exceptions.OTIOError) as err:  # e.g. an EDL holds one video track only
             raise ProjectError(Problem(f"cannot write {to}: {err}", file=output)) from None

@@ -93,6 +93,7 @@ def render(
         console.print(f"{len(jobs)} job(s); nothing was rendered")
         return
     _run(loaded, jobs, _options(preset, device, set_option, jobs))
+    _post_process(loaded, clip)
     if output is not None:
         _conform(loaded, output, allow_missing)
 
@@ -137,6 +138,7 @@ def extend(
         )
         jobs = plan_render(loaded, targets=[new.name])
     _run(loaded, jobs, _options(preset, device, set_option, jobs))
+    _post_process(loaded, [new.name])
     if output is not None:
         _conform(loaded, output, allow_missing=False)
 
@@ -170,6 +172,13 @@ def takes(
     console.print(table)
     if active == GENERATOR_KEY:
         console.print("no take is active: the clip shows as unrendered")
+
+
+def _post_process(project: Project, clips: list[str] | None) -> None:
+    """Clip effects run after the takes they process (``fx``); imported here, as ``fx`` imports this module."""
+    from fp_timeline.cli.commands.fx_commands import build_effects
+
+    build_effects(project, clips or None)
 
 
 def _options(preset: str, device: str | None, pairs: list[str] | None, jobs: list[PlannedJob]) -> dict[str, Any]:
