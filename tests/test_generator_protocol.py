@@ -176,7 +176,7 @@ def test_no_generator_specific_code_in_the_cli_or_the_window():
         generator = registry.load_generator(gid)
         schemas = (capabilities.params_schema(generator) or (), capabilities.options_schema(generator))
         settings |= {s.name for schema in schemas for s in schema}
-    common = {"preset", "device"}  # every generator has weights presets and a device: CLI flags of their own
+    common = {"preset", "device", "offload", "threads"}  # runtime options every torch generator shares: CLI flags
     words = names | settings - common
     pattern = re.compile(r"[\"'](" + "|".join(sorted(map(re.escape, words))) + r")[\"']")
     offenders = []

@@ -175,3 +175,82 @@ def test_the_right_dock_keeps_its_width_as_the_queue_fills(qtbot, tmp_path):
     qtbot.wait(50)
     assert dock.width() == before
     assert window.viewer.width() > 300
+
+
+def _two_tracks(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, fresh_clips_project(tmp_path))
+    window.actions.add_track.trigger()
+    view = window.timeline.view
+    view.set_zoom(60)  # 2 px a frame
+    view.horizontalScrollBar().setValue(0)
+    return window, view
+
+
+def test_a_purely_vertical_drag_moves_a_clip_to_the_track_above_at_the_same_time(qtbot, tmp_path):
+    window, view = _two_tracks(qtbot, tmp_path)
+    start = clip_point(window, "shot_020", 0.5)
+    end = view.mapFromScene(QPointF(view.mapToScene(start).x(), view.track_y(1) + 30))
+    drag(qtbot, window, start, end)
+    project = window.document.project
+    assert [c.name for c in project.tracks()[1] if isinstance(c, otio.schema.Clip)] == ["shot_020"]
+    assert view.layout_data.block("shot_020").start == pytest.approx(1.0)  # where it was: 0:01
+    assert _names(window) == ["shot_010", "", "shot_030"]  # the old track keeps its gap
+    assert view.layout_data.block("shot_030").start == pytest.approx(2.0)
+    window.actions.undo.trigger()
+    assert _names(window) == ["shot_010", "shot_020", "shot_030"] and not list(project.tracks()[1])
+
+
+def test_a_clip_dragged_to_another_track_lands_where_it_is_dropped(qtbot, tmp_path):
+    window, view = _two_tracks(qtbot, tmp_path)
+    start = clip_point(window, "shot_030", 0.5)
+    end = view.mapFromScene(QPointF(view.mapToScene(start).x() + 120, view.track_y(1) + 30))  # +2 s
+    drag(qtbot, window, start, end)
+    block = view.layout_data.block("shot_030")
+    assert block.track == 1 and block.start == pytest.approx(4.0, abs=0.05)
+
+
+def test_with_ripple_on_the_old_track_closes_the_gap(qtbot, tmp_path):
+    window, view = _two_tracks(qtbot, tmp_path)
+    window.actions.ripple.trigger()
+    assert view.ripple
+    start = clip_point(window, "shot_010", 0.5)
+    end = view.mapFromScene(QPointF(view.mapToScene(start).x(), view.track_y(1) + 30))
+    drag(qtbot, window, start, end)
+    assert _names(window) == ["shot_020", "shot_030"]
+    assert view.layout_data.block("shot_010").track == 1
+
+
+def test_the_queue_eta_counts_the_decoding_still_to_come(qtbot, tmp_path):
+    from fp_timeline.ui.queue_panel import eta_text
+    from fp_timeline.ui.render_queue import JobRow
+
+    row = JobRow("shot_010", "unrendered", state="rendering", started=100.0)
+    for step in range(1, 26):  # section 1: 25 steps, a second each
+        row.record("sample", step, 50, 100.0 + step)
+    row.record("decode", 25, 50, 135.0)  # its decode took 10 s
+    for step in range(26, 51):
+        row.record("sample", step, 50, 135.0 + step - 25)
+    # Every step sampled at t=160; the last section's decode is still running.
+    assert row.eta(now=163.0) == pytest.approx(7.0)
+    assert eta_text(row, now=163.0) == "7 s"
+    single = JobRow("shot_020", "unrendered", state="rendering", started=0.0)
+    single.record("sample", 10, 10, 10.0)  # one section: no decode measured yet
+    assert eta_text(single, now=12.0) == "decoding"
+    single.record("decode", 10, 10, 20.0)
+    assert single.eta(now=20.5) == 0.0
+
+
+def test_a_setting_the_generator_refuses_is_an_error_beside_the_field_and_stops_the_render_early(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, fresh_clips_project(tmp_path))
+    window.document.select("shot_020")
+    window.inspector.params.setPlainText('{"wobble": 1}')
+    window.inspector.params.editing_finished.emit()
+    error = window.inspector.errors.labels["settings"]
+    assert "✖ unknown animatic parameter 'wobble'" in error.text() and not error.isHidden()
+    assert "#" in error.styleSheet() and window.inspector.checks.text() == ""  # red, not an amber note
+    window.document.select("shot_010")
+    assert window.start_render(None) == 0  # refused before anything renders
+    assert not window.queue.running and not window.queue.rows
+    message = window.statusBar().currentMessage()
+    assert "shot_020" in message and "params.wobble" in message
+    assert window.document.selected == "shot_020"  # shown where it can be fixed

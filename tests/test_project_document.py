@@ -44,7 +44,7 @@ def test_save_is_atomic_when_serialising_fails(tmp_path, monkeypatch):
 
     monkeypatch.setattr("fp_timeline.project.atomic.os.replace", broken_write)
     next(project.generated_clips()).name = "renamed"
-    with pytest.raises(OSError):
+    with pytest.raises(ProjectError, match="cannot save: disk full"):  # the one error type, naming the file
         save_project(project)
     assert project.path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []

@@ -20,10 +20,12 @@ from typing import Any
 
 from fp_timeline.engine import capabilities, registry
 from fp_timeline.engine.generator import CancelToken, Generator, Progress, ProgressCallback, RenderJob
+from fp_timeline.engine.identity import runtime_identity
 from fp_timeline.engine.imported import encode_imported_upstream
 from fp_timeline.engine.media import VideoWriter
-from fp_timeline.engine.planner import PlannedJob, continues_as_video, incoming_context
+from fp_timeline.engine.planner import PlannedJob, find_clip, incoming_context, is_foreign
 from fp_timeline.engine.store import next_free_take_key, take_paths, work_dir
+from fp_timeline.engine.validation import recipe_problems
 from fp_timeline.project.atomic import write_text_atomic
 from fp_timeline.project.document import Project, save_project
 from fp_timeline.project.errors import Problem, ProjectError
@@ -52,10 +54,12 @@ def render_job(
     clip = project.clip(job.clip)
     if job.reuse is not None:
         return next(t for t in takes_of(clip) if t.key == job.reuse)
-    generator = registry.load_generator(job.recipe.generator)
-    registry.release_others(keep=generator.id)  # never two big models resident at once
+    gen_id = job.recipe.generator
+    generator = registry.load_generator(gen_id)
+    identity = _checked_identity(project, job, options)
+    registry.release_others(keep=gen_id)  # never two big models resident at once
     incoming = incoming_context(project, job, options)
-    if incoming is None and continues_as_video(project, job):
+    if incoming is None and job.upstream is not None and is_foreign(project, find_clip(project, job.upstream), gen_id):
         incoming = encode_imported_upstream(project, job, options or {}, progress)
     if job.upstream is not None and incoming is None:
         raise ProjectError(
@@ -80,6 +84,7 @@ def render_job(
         context_path=paths.context,
         work_dir=scratch,
         options=dict(options or {}),
+        cache_dir=project.data_dir / "cache",
         media=resolved_media(project, generator, job.recipe),
     )
     started = time.monotonic()
@@ -98,13 +103,16 @@ def render_job(
             rate=job.recipe.fps,
             context=project.relative(blob.path),
             created=created,
+            model=identity.label,
+            identity=identity.digest,
+            recipe=job.recipe.to_metadata(),
         )
         record = {
             "engine_record": ENGINE_RECORD_VERSION,
             "clip": job.clip,
             "take": take.__dict__,
             "recipe": job.recipe.to_metadata(),
-            "generator": {"id": generator.id, "version": generator.version},
+            "generator": {"id": generator.id, "version": generator.version, "runtime": identity.fields},
             "options": {k: str(v) for k, v in render.options.items()},
             "incoming": {"context": str(incoming.path), "hash": incoming.hash} if incoming else None,
             "context_metadata": dict(blob.metadata),
@@ -126,6 +134,23 @@ def render_job(
     with contextlib.suppress(OSError):
         os.rmdir(scratch.parent)  # only when empty
     return take
+
+
+def _checked_identity(project: Project, job: PlannedJob, options: dict[str, Any] | None):
+    """Refuse, before anything renders, a recipe its generator cannot make or a plan made for another model."""
+    problems = recipe_problems(job.recipe)
+    if problems:
+        raise ProjectError([Problem(p.message, file=project.path, clip=job.clip, field=p.field) for p in problems])
+    identity = runtime_identity(job.recipe.generator, options)
+    if job.identity is not None and job.identity.digest != identity.digest:
+        raise ProjectError(
+            Problem(
+                f"was planned for {job.identity.label}, but this render uses {identity.label}; plan again",
+                file=project.path,
+                clip=job.clip,
+            )
+        )
+    return identity
 
 
 def apply_take(project: Project, job: PlannedJob, take: Take) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import opentimelineio as otio
 
 from fp_timeline.engine import capabilities, registry
-from fp_timeline.engine.generator import VIDEO_CONTEXT, Dependency, VideoContextEncoder
+from fp_timeline.engine.generator import Dependency, VideoContextEncoder
 from fp_timeline.engine.schema import check_settings
 from fp_timeline.project.document import Project, structural_problems
 from fp_timeline.project.effects import effect_problems
@@ -29,7 +29,7 @@ def recipe_problems(recipe: Recipe) -> list[Problem]:
     if problems:  # the generator's own checks assume well-typed params
         return problems
     problems = list(generator.validate(recipe))
-    snapped = generator.snap_frames(recipe.frames, carried=recipe.carries)
+    snapped = generator.snap_frames(recipe.frames, carried=recipe.carries, recipe=recipe)
     if snapped != recipe.frames and not any(p.field == "frames" for p in problems):
         problems.append(
             Problem(
@@ -53,6 +53,23 @@ def validate_project(project: Project) -> list[Problem]:
     problems.extend(_locate(p, project, p.clip or "") for p in neighbour_problems(project, bad_clips))
     # Post-processing settings (a hand-edited file): reported here, so ``fx --remove`` can still fix them.
     problems.extend(_locate(p, project, p.clip) for p in effect_problems(project.timeline))
+    return problems + carry_problems(project, bad_clips)
+
+
+def carry_problems(project: Project, skip: set[str | None] = frozenset()) -> list[Problem]:
+    """Carried clips whose generator cannot continue what comes before them: a clip another generator
+    made (or an imported video) is continued from its frames, which needs a ``VideoContextEncoder``."""
+    problems = []
+    for track in project.tracks():
+        previous: otio.schema.Clip | None = None
+        for item in track:
+            if not isinstance(item, otio.schema.Clip):
+                continue
+            if METADATA_KEY in item.metadata and item.name not in skip and previous is not None:
+                recipe = project.recipe(item)
+                if recipe.carries:
+                    problems.extend(_carry_problem(project, item.name, recipe, previous))
+            previous = item
     return problems
 
 
@@ -74,7 +91,7 @@ def media_problems(project: Project, recipe: Recipe) -> list[Problem]:
 
 
 def neighbour_problems(project: Project, skip: set[str | None]) -> list[Problem]:
-    """A clip's dependencies on its neighbours: a carried context it accepts, a neighbour that exists."""
+    """A clip that needs a neighbour's frame has that neighbour (carried contexts: ``carry_problems``)."""
     problems = []
     for track in project.tracks():
         items = list(track)
@@ -89,31 +106,11 @@ def neighbour_problems(project: Project, skip: set[str | None]) -> list[Problem]
             needs = capabilities.dependencies(generator, recipe)
             before = _neighbour(items, index, -1)
             after = _neighbour(items, index, +1)
-            if Dependency.PREVIOUS_CONTEXT in needs and before is not None:
-                problems.extend(_context_problems(project, item.name, generator, before))
             if Dependency.PREVIOUS_LAST_FRAME in needs and before is None:
                 problems.append(Problem("needs a clip right before it (its last frame)", clip=item.name))
             if Dependency.NEXT_FIRST_FRAME in needs and after is None:
                 problems.append(Problem("needs a clip right after it (its first frame)", clip=item.name))
     return problems
-
-
-def _context_problems(project: Project, clip: str, generator, before: otio.schema.Clip) -> list[Problem]:
-    accepts = capabilities.accepts_contexts(generator)
-    encodes_video = VIDEO_CONTEXT in accepts and isinstance(generator, VideoContextEncoder)
-    if not _generated(before):
-        return []  # an imported video: checked by arrangement_problems (needs a VideoContextEncoder)
-    source = project.recipe(before).generator
-    if source in accepts or encodes_video:
-        return []
-    return [
-        Problem(
-            f"carries from {before.name!r}, made by {source}, but {generator.id} continues only "
-            f"{', '.join(accepts)} contexts; set context to fresh or use another generator",
-            clip=clip,
-            field="context",
-        )
-    ]
 
 
 def _neighbour(items: list, index: int, step: int) -> otio.schema.Clip | None:
@@ -128,6 +125,25 @@ def _neighbour(items: list, index: int, step: int) -> otio.schema.Clip | None:
 
 def _generated(item: object) -> bool:
     return isinstance(item, otio.schema.Clip) and METADATA_KEY in item.metadata
+
+
+def _carry_problem(project: Project, name: str, recipe: Recipe, upstream: otio.schema.Clip) -> list[Problem]:
+    made_here = METADATA_KEY in upstream.metadata
+    upstream_generator = project.recipe(upstream).generator if made_here else None
+    try:
+        generator = registry.load_generator(recipe.generator)
+    except ProjectError:
+        return []  # reported with the recipe already
+    if upstream_generator in capabilities.accepts_contexts(generator) or upstream_generator == recipe.generator:
+        return []  # its own context (or one it declares it reads)
+    if isinstance(generator, VideoContextEncoder):
+        return []  # continued from the upstream take's last frames
+    what = f"made by {upstream_generator}" if made_here else "an imported video"
+    message = (
+        f"carries from {upstream.name!r} ({what}), but {recipe.generator} can only continue its own clips; "
+        f"make it fresh or use the same generator"
+    )
+    return [Problem(message, file=project.path, clip=name, field="context")]
 
 
 def _locate(problem: Problem, project: Project, clip: str) -> Problem:

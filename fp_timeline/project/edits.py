@@ -12,6 +12,7 @@ from fp_timeline.project.document import Project, generator_reference
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.recipe import METADATA_KEY, Recipe
 from fp_timeline.project.takes import GENERATOR_KEY
+from fp_timeline.project.text import clip_name_problems
 
 NAME_STEP = 10  # shot_010, shot_020, ...: room to insert shot_015 later, as editors number shots
 
@@ -38,6 +39,9 @@ def make_clip(name: str, recipe: Recipe) -> otio.schema.Clip:
 def make_unique_clip(project: Project, recipe: Recipe, name: str | None = None) -> otio.schema.Clip:
     """``make_clip`` under ``name`` (default: the next free shot name); refuses a name already in use."""
     name = name or next_clip_name(project)
+    problems = clip_name_problems(name)
+    if problems:
+        raise ProjectError([Problem(p.message, file=project.path, clip=p.clip, field=p.field) for p in problems])
     if any(c.name == name for c in project.generated_clips()):
         raise ProjectError(Problem("a clip with this name exists already", file=project.path, clip=name))
     return make_clip(name, recipe)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import takes_of
-from fp_timeline.ui import timeline_edits
+from fp_timeline.ui import timeline_edits, track_edits
 from fp_timeline.ui.clip_defaults import IMAGE_FILTER, snapped_frames
 
 
@@ -66,11 +66,13 @@ class ClipCommands:
         self.run_edit(lambda p: timeline_edits.split(p, name, at, snapped_frames))
 
     def delete_selected(self, ripple: bool) -> None:
-        """Delete the selected clip, or close the selected gap."""
-        name = self.document.selected
+        """Delete the selected clips (closing their gaps with ``ripple`` or the ripple toggle), or
+        close the selected gap."""
+        names = list(self.document.selection)
         gap = self.timeline.view.selected_gap
-        if name is not None:
-            self.run_edit(lambda p: timeline_edits.delete(p, name, ripple))
+        ripple = ripple or self.timeline.view.ripple
+        if names:
+            self.run_edit(lambda p: track_edits.delete_clips(p, names, ripple))
         elif gap is not None:
             self.run_edit(lambda p: timeline_edits.close_gap(p, *gap))
 
@@ -83,13 +85,16 @@ class ClipCommands:
             count = self.queue.render(targets, chain)
         except ProjectError as err:
             self.show_problem(str(err))
+            first = next((p.clip for p in err.problems if p.clip), None)
+            if first is not None and first not in self.document.selection:
+                self.document.select(first)  # the inspector shows the problem beside its field
             return 0
         self.statusBar().showMessage(f"rendering {count} clip(s)" if count else "everything is rendered", 4000)
         return count
 
     def on_rerender_triggered(self) -> None:
-        if self.document.selected is not None:
-            self.start_render([self.document.selected])
+        if self.document.selection:
+            self.start_render(list(self.document.selection))
 
     def on_rerender_chain_triggered(self) -> None:
         if self.document.selected is not None:

@@ -43,6 +43,15 @@ def format_eta(seconds: float | None) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}" if seconds >= 60 else f"{seconds} s"
 
 
+def eta_text(row: JobRow, now: float | None = None) -> str:
+    if row.state != "rendering":
+        return ""
+    eta = row.eta(now)
+    if eta is None:
+        return "decoding" if row.decoding else "–"
+    return format_eta(eta)
+
+
 class QueueModel(QAbstractTableModel):
     def __init__(self, queue: RenderQueue, parent=None) -> None:
         super().__init__(parent)
@@ -94,7 +103,7 @@ class QueueModel(QAbstractTableModel):
             if column == PROGRESS:
                 return f"{row.step}/{row.total}" if row.total else ""
             if column == ETA:
-                return format_eta(row.eta()) if row.state == "rendering" else ""
+                return eta_text(row)
             if column == CANCEL:
                 return "✕" if row.state in ("queued", "rendering") else ""
         if role == FRACTION_ROLE and column == PROGRESS:
@@ -209,7 +218,7 @@ class QueuePanel(QWidget):
             self.queue.cancel(row.clip)
 
     def on_preset_current_index_changed(self, index: int) -> None:
-        self.queue.options["preset"] = self.preset.itemData(index)  # applies to the next render
+        self.queue.set_options(preset=self.preset.itemData(index))  # the next render; states are judged anew
 
     def on_cancel_all_clicked(self) -> None:
         self.queue.cancel(None)

@@ -26,7 +26,7 @@ PREVIEW_INTERVAL = 0.25  # s: previews are bigger; 4 a second is plenty
 
 class RenderWorker(QObject):
     job_started = Signal(str)
-    job_progressed = Signal(str, int, int, str)  # clip, step, total, message
+    job_progressed = Signal(str, int, int, str, str)  # clip, step, total, message, stage
     job_previewed = Signal(str, QImage)  # clip, a cheap preview of what is being generated
     job_finished = Signal(str, object)  # clip, Take
     job_failed = Signal(str, str)  # clip, message
@@ -86,12 +86,14 @@ class RenderWorker(QObject):
 
     def _progress_for(self, clip: str):
         last = [0.0, 0.0]  # last progress signal, last preview signal
+        last_stage = [""]  # a change of stage is always reported (the queue times decoding by it)
 
         def report(progress: Progress) -> None:
             now = time.monotonic()
-            if progress.step >= progress.total or now - last[0] >= PROGRESS_INTERVAL:
+            if progress.step >= progress.total or progress.stage != last_stage[0] or now - last[0] >= PROGRESS_INTERVAL:
+                last_stage[0] = progress.stage
                 last[0] = now
-                self.job_progressed.emit(clip, progress.step, progress.total, progress.message)
+                self.job_progressed.emit(clip, progress.step, progress.total, progress.message, progress.stage)
             if progress.preview is not None and now - last[1] >= PREVIEW_INTERVAL:
                 last[1] = now
                 # QImage (unlike QPixmap) may be made off the UI thread; it owns a copy of the pixels.

@@ -7,6 +7,7 @@ call and would make a 2,000-clip track quadratic).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import opentimelineio as otio
@@ -50,8 +51,12 @@ class TimelineLayout:
     def clips(self) -> list[Block]:
         return [b for track in self.tracks for b in track if b.kind == "clip"]
 
+    @cached_property
+    def _by_name(self) -> dict[str, Block]:
+        return {b.name: b for b in self.clips()}
+
     def block(self, name: str) -> Block | None:
-        return next((b for b in self.clips() if b.name == name), None)
+        return self._by_name.get(name)
 
 
 def clip_of(project: Project, block: Block) -> otio.schema.Clip:

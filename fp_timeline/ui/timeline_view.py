@@ -1,18 +1,17 @@
 """The timeline: tracks of clip blocks in a QGraphicsView, with playhead, zoom, drag and trim.
 
-Mouse gestures on a clip: click selects; drag the body to reorder; drag within ``EDGE`` pixels of an
-edge to trim (the out edge changes the generated length, the in edge the in-point).  Edge drags
-snap to other cuts and to the playhead.  Dropping image files adds clips.  Every gesture ends in
-one ``ProjectDocument.edit`` (one undo step); refused edits are reported through ``edit_refused``.
+V1 is the bottom lane and higher tracks sit above it (a higher track wins in the viewer, as in every
+NLE).  Mouse gestures live in ``timeline_gestures``; every gesture ends in one
+``ProjectDocument.edit`` (one undo step) and refused edits are reported through ``edit_refused``.
+Dropping image files adds clips.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QAction, QBrush, QColor, QDragEnterEvent, QDropEvent, QMouseEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtGui import QAction, QBrush, QColor, QDragEnterEvent, QDropEvent, QPainter, QPen, QWheelEvent
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QMenu, QToolTip
 
 from fp_timeline.project.edits import make_clip, next_clip_name
@@ -21,30 +20,18 @@ from fp_timeline.ui import theme, timeline_edits
 from fp_timeline.ui.clip_defaults import image_clip_recipe, is_image, snapped_frames
 from fp_timeline.ui.clip_item import ClipItem, tooltip
 from fp_timeline.ui.document import ProjectDocument
+from fp_timeline.ui.timeline_gestures import Gesture, TimelineGestures
 from fp_timeline.ui.timeline_layout import Block, TimelineLayout
 from fp_timeline.ui.transport import Transport
 
 TRACK_HEIGHT = 76
 TRACK_GAP = 6
-EDGE = 7  # px: how close to a clip edge a press starts a trim
-SNAP = 8  # px
-DRAG_START = 4  # px of movement before a press becomes a drag
 MIN_PPS, MAX_PPS = 0.02, 2000.0  # from a 12-hour timeline on one screen to single frames
 TAIL = 300  # px of empty timeline after the end, to drop and trim into
 PLAYHEAD_MARGIN = 4  # px either side of the playhead line repainted when it moves
 
 
-@dataclass
-class _Gesture:
-    kind: str  # "move", "trim_in", "trim_out", "press"
-    block: Block
-    press_x: float
-    x: float = 0.0
-    track: int = 0  # where a move would drop
-    active: bool = False
-
-
-class TimelineView(QGraphicsView):
+class TimelineView(TimelineGestures, QGraphicsView):
     edit_refused = Signal(str)
     zoom_changed = Signal(float)
     gap_selection_changed = Signal()
@@ -58,9 +45,12 @@ class TimelineView(QGraphicsView):
         self.items: dict[str, ClipItem] = {}
         self.context_actions: list[QAction] = []
         self._render_marks: dict[str, float | None] = {}  # clip -> progress (None: queued)
-        self._gesture: _Gesture | None = None
+        self._gesture: Gesture | None = None
         self._drop_x: float | None = None
-        self._scrubbing = False
+        self.band: QRectF | None = None  # the rubber band being drawn (scene)
+        self.ripple = False  # moves and deletes close the gaps they leave
+        self.snapping = True  # edges snap to cuts, the playhead and markers (N toggles)
+        self.track_height, self.track_gap = TRACK_HEIGHT, TRACK_GAP
         self._playhead_frame = transport.position  # where the playhead was last asked to be drawn
         self.selected_gap: tuple[int, int] | None = None  # (track, child index): Shift+Delete closes it
         self.setScene(QGraphicsScene(self))
@@ -108,6 +98,7 @@ class TimelineView(QGraphicsView):
     def place_items(self) -> None:
         """Create, move and drop clip items to match ``layout_data`` at the current zoom."""
         seen = set()
+        selection = set(self.document.selection)
         for block in self.layout_data.clips():
             seen.add(block.name)
             item = self.items.get(block.name)
@@ -117,7 +108,7 @@ class TimelineView(QGraphicsView):
                 self.scene().addItem(item)
                 self.items[block.name] = item
             item.set_geometry(block, x, self.track_y(block.track), width, TRACK_HEIGHT)
-            item.selected = block.name == self.document.selected
+            item.selected = block.name in selection
             mark = self._render_marks.get(block.name, "none")
             item.queued = mark is None
             item.progress = mark if isinstance(mark, float) else None
@@ -212,6 +203,11 @@ class TimelineView(QGraphicsView):
         for block in (b for track in self.layout_data.tracks for b in track):
             if block.kind == "transition":
                 self._paint_transition(painter, block)
+        if self.band is not None:
+            painter.setPen(QPen(theme.SELECTION, 1, Qt.DashLine))
+            painter.setBrush(QColor(255, 255, 255, 24))
+            painter.drawRect(self.band)
+            painter.setBrush(Qt.NoBrush)
         if self._drop_x is not None:
             painter.setPen(QPen(theme.ACCENT, 3))
             painter.drawLine(QPointF(self._drop_x, rect.top()), QPointF(self._drop_x, rect.bottom()))
@@ -231,7 +227,7 @@ class TimelineView(QGraphicsView):
     def on_document_changed(self) -> None:
         self.rebuild()
 
-    def _gap_at(self, scene: QPointF) -> tuple[int, int] | None:
+    def gap_at(self, scene: QPointF) -> tuple[int, int] | None:
         """(track, child index) of the gap under a scene point."""
         if not 0 <= scene.y() < len(self.layout_data.tracks) * (TRACK_HEIGHT + TRACK_GAP):
             return None
@@ -245,8 +241,9 @@ class TimelineView(QGraphicsView):
     def on_document_selection_changed(self, name: object) -> None:
         if name is not None:
             self.selected_gap = None
+        selection = set(self.document.selection)
         for clip, item in self.items.items():
-            selected = clip == name
+            selected = clip in selection
             if item.selected != selected:
                 item.selected = selected
                 item.update()
@@ -268,91 +265,6 @@ class TimelineView(QGraphicsView):
             self.viewport().update(column - PLAYHEAD_MARGIN, 0, 2 * PLAYHEAD_MARGIN, self.viewport().height())
         self._playhead_frame = frame
 
-    # --- mouse -------------------------------------------------------------------------------
-    def _hit(self, pos: QPointF) -> tuple[Block | None, str]:
-        scene = self.mapToScene(pos.toPoint())
-        for item in self.scene().items(scene):
-            if isinstance(item, ClipItem) and item.body_rect().contains(item.mapFromScene(scene)):
-                local = item.mapFromScene(scene).x()
-                edge = min(EDGE, item.width / 4)
-                if local <= edge:
-                    return item.block, "trim_in"
-                if local >= item.width - edge:
-                    return item.block, "trim_out"
-                return item.block, "move"
-        return None, ""
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() != Qt.LeftButton:
-            return super().mousePressEvent(event)
-        block, zone = self._hit(event.position())
-        x = self.mapToScene(event.position().toPoint()).x()
-        if block is None:  # empty lane: deselect and scrub the playhead while the button is down
-            self.document.select(None)
-            self.selected_gap = self._gap_at(self.mapToScene(event.position().toPoint()))
-            self.gap_selection_changed.emit()
-            self.viewport().update()
-            self.transport.seek(round(self.seconds_at(x) * self.transport.rate))
-            self._scrubbing = True
-            return
-        self.document.select(block.name)
-        self._gesture = _Gesture(zone, block, x, x, block.track)
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        x = self.mapToScene(event.position().toPoint()).x()
-        if self._scrubbing:
-            self.transport.seek(round(self.seconds_at(x) * self.transport.rate))
-            return
-        gesture = self._gesture
-        if gesture is None:
-            _, zone = self._hit(event.position())
-            self.viewport().setCursor(Qt.SizeHorCursor if zone.startswith("trim") else Qt.ArrowCursor)
-            return
-        if not gesture.active and abs(x - gesture.press_x) < DRAG_START:
-            return
-        gesture.active = True
-        gesture.x = x
-        item = self.items.get(gesture.block.name)
-        block = gesture.block
-        if gesture.kind == "move":
-            track = self.track_at(self.mapToScene(event.position().toPoint()).y())
-            gesture.track = track
-            self._drop_x = self.x_of(self.insertion(track, x)[1])
-            if item is not None:
-                item.setOpacity(0.6)
-                item.setPos(self.x_of(block.start) + x - gesture.press_x, self.track_y(track))
-        elif item is not None:
-            snapped = self._snap(x, exclude=block.name)
-            gesture.x = snapped
-            left, right = self.x_of(block.start), self.x_of(block.end)
-            if gesture.kind == "trim_in":
-                left = min(snapped, right - 2)
-            else:
-                right = max(snapped, left + 2)
-            item.set_geometry(block, left, item.pos().y(), right - left, TRACK_HEIGHT)
-        self.viewport().update()
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        gesture, self._gesture = self._gesture, None
-        self._drop_x = None
-        self._scrubbing = False
-        if gesture is None or not gesture.active:
-            return super().mouseReleaseEvent(event)
-        block = gesture.block
-        try:
-            if gesture.kind == "move":
-                index, _ = self.insertion(gesture.track, gesture.x)
-                self.document.edit(timeline_edits.move(self.document.project, block.name, index, gesture.track))
-            elif gesture.kind == "trim_in":
-                delta = round((self.seconds_at(gesture.x) - block.start) * block.rate)
-                self.trim(block.name, block.in_frame + delta, block.in_frame + round(block.duration * block.rate))
-            else:
-                out = block.in_frame + round((self.seconds_at(gesture.x) - block.start) * block.rate)
-                self.trim(block.name, block.in_frame, out)
-        except ProjectError as err:
-            self.edit_refused.emit(str(err))
-        self.rebuild()  # also puts a refused gesture's block back
-
     def trim(self, name: str, in_frame: int, out_frame: int) -> None:
         self.document.edit(timeline_edits.trim(self.document.project, name, in_frame, out_frame, snapped_frames))
 
@@ -367,30 +279,19 @@ class TimelineView(QGraphicsView):
         end = blocks[-1].end if blocks else 0.0
         return (blocks[-1].index + 1 if blocks else 0), end
 
-    def _snap(self, x: float, exclude: str) -> float:
-        candidates = [self.playhead_x()]
-        for block in self.layout_data.clips():
-            if block.name != exclude:
-                candidates += [self.x_of(block.start), self.x_of(block.end)]
-        best = min(candidates, key=lambda c: abs(c - x), default=x)
-        return best if abs(best - x) <= SNAP else x
+    def snap_points(self) -> list[float]:
+        """Extra x positions edges snap to (markers, in and out points)."""
+        return []
 
     def viewportEvent(self, event) -> bool:
         if event.type() == QEvent.ToolTip:
-            block, _ = self._hit(QPointF(event.pos()))
+            block, _ = self.hit(QPointF(event.pos()))
             if block is not None:
                 QToolTip.showText(event.globalPos(), tooltip(block), self.viewport())
             else:
                 QToolTip.hideText()
             return True
         return super().viewportEvent(event)
-
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        """Double-click a clip: the playhead goes to its first frame."""
-        block, _ = self._hit(event.position())
-        if block is not None:
-            self.document.select(block.name)
-            self.transport.seek(round(block.start * self.transport.rate))
 
     def select_neighbour(self, step: int) -> None:
         """Select the clip ``step`` places after (or before) the selected one, and show it."""
@@ -415,7 +316,7 @@ class TimelineView(QGraphicsView):
         super().wheelEvent(event)
 
     def contextMenuEvent(self, event) -> None:
-        block, _ = self._hit(QPointF(event.pos()))
+        block, _ = self.hit(QPointF(event.pos()))
         if block is not None:
             self.document.select(block.name)
         if self.context_actions:

@@ -11,10 +11,13 @@ from typing import Any
 
 from fp_timeline.engine.schema import Setting
 
+from .memory_plan import ALIASES, REQUESTS
+
 SAMPLERS = ("unipc", "euler")
 PRESET_CHOICES = ("auto", "tiny", "real")
+DTYPES = ("float32", "bfloat16", "float16")
 LORAS = Setting("loras", "loras", [], "LoRA safetensors files (inside or beside the project) with weights")
-OFFLOAD_CHOICES = ("none", "model", "sequential")  # components.OFFLOAD_MODES, without importing torch
+OFFLOAD_CHOICES = (*REQUESTS, *ALIASES)  # the memory plans (and their old names)
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,22 @@ PARAMS_SCHEMA = (
 OPTIONS_SCHEMA = (
     Setting("preset", "choice", "auto", "model weights: auto (real if cached), tiny, real", choices=PRESET_CHOICES),
     Setting("device", "str", None, "torch device, e.g. cpu, cuda, cuda:1 (default: best available)", optional=True),
-    Setting("offload", "choice", "none", "keep models on the CPU between uses (small GPUs)", choices=OFFLOAD_CHOICES),
+    Setting(
+        "offload",
+        "choice",
+        "auto",
+        "memory plan: auto (by free VRAM and RAM), gpu, group, disk, mmap",
+        choices=OFFLOAD_CHOICES,
+    ),
+    Setting("threads", "int", None, "CPU threads (default: the cores not already busy)", 1, 1024, optional=True),
+    Setting(
+        "dtype",
+        "choice",
+        None,
+        "compute dtype (default: bfloat16 on CUDA, float32 on CPU)",
+        choices=DTYPES,
+        optional=True,
+    ),
     Setting("vae_tiling", "bool", False, "decode in tiles (less VRAM, slower)"),
     Setting("free_text_encoders", "bool", True, "drop the text encoders after encoding the prompt"),
 )

@@ -73,8 +73,7 @@ def encode_prompt(components: Components, prompt: str) -> TextConditioning:
 
 def _encode_prompt(components: Components, prompt: str) -> TextConditioning:
     llama, clip = components.get_text_encoders()
-    with components.on_device(llama, clip):
-        return _run_text_encoders(components, llama, clip, prompt)
+    return _run_text_encoders(components, llama, clip, prompt)
 
 
 def _run_text_encoders(components: Components, llama, clip, prompt: str) -> TextConditioning:
@@ -113,9 +112,8 @@ def encode_image(components: Components, image: np.ndarray) -> torch.Tensor:
     def make() -> torch.Tensor:
         inputs = components.feature_extractor.preprocess(images=image, return_tensors="pt")
         encoder = components.image_encoder
-        with components.on_device(encoder):
-            pixels = inputs["pixel_values"].to(device=components.device, dtype=encoder.dtype)
-            return encoder(pixel_values=pixels).last_hidden_state.float().cpu()
+        pixels = inputs["pixel_values"].to(device=components.device, dtype=encoder.dtype)
+        return encoder(pixel_values=pixels).last_hidden_state.float().cpu()
 
     return _IMAGE_CACHE.get_or(key, make)
 
@@ -135,8 +133,7 @@ def vae_encode(components: Components, frames: np.ndarray, seed: int) -> torch.T
     section-noise generator is left alone.
     """
     vae = components.vae
-    with components.on_device(vae):
-        pixels = frames_to_pixels(frames).to(device=components.device, dtype=vae.dtype)
-        posterior = vae.encode(pixels).latent_dist
-        latents = posterior.sample(generator=torch.Generator("cpu").manual_seed(seed))
+    pixels = frames_to_pixels(frames).to(device=components.device, dtype=vae.dtype)
+    posterior = vae.encode(pixels).latent_dist
+    latents = posterior.sample(generator=torch.Generator("cpu").manual_seed(seed))
     return (latents * vae.config.scaling_factor).float().cpu()

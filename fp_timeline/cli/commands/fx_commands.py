@@ -14,9 +14,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from fp_timeline.cli.app import ProjectArg, app, console, err_console, open_project, reporting_errors
+from fp_timeline.cli.app import ProjectArg, app, console, editing, err_console, open_project, plain, reporting_errors
 from fp_timeline.cli.commands.render_commands import EXIT_CANCELLED, _bars, _cancel_on_sigint
 from fp_timeline.engine.generator import Progress, RenderCancelled
 from fp_timeline.engine.postfx.jobs import plan_postfx, postfx_job, run_postfx_jobs
@@ -30,6 +31,7 @@ from fp_timeline.project.effects import (
     remove_effect,
 )
 from fp_timeline.project.errors import Problem, ProjectError
+from fp_timeline.project.text import printable
 
 EffectSpecs = Annotated[
     list[str] | None,
@@ -55,8 +57,8 @@ def fx(
     build: Annotated[bool, typer.Option("--build", help="Build the processed media that is missing now.")] = False,
 ) -> None:
     """List, add or remove post-processing effects (upscale, interpolate, loop, denoise, sharpen, colormatch)."""
-    loaded = open_project(project)
-    with reporting_errors():
+    with editing(project, "fx") if (add or remove) else reporting_errors():
+        loaded = open_project(project)
         if sum(x is not None and x is not False for x in (clip, track, timeline)) > 1:
             raise ProjectError(Problem("give one of --clip, --track, --timeline", file=loaded.path))
         target = _target(loaded, clip, track, timeline)
@@ -64,11 +66,11 @@ def fx(
             if target is None:
                 raise ProjectError(Problem("--add/--remove need --clip, --track or --timeline", file=loaded.path))
             for which in remove or []:
-                console.print(f"removed {remove_effect(target, which).describe()}")
+                console.print(plain(f"removed {remove_effect(target, which).describe()}"))
             for spec in add or []:
                 effect = parse_effect(spec, clip=clip)
                 add_effect(target, effect)
-                console.print(f"added {effect.describe()}")
+                console.print(plain(f"added {effect.describe()}"))
             problems = effect_problems(loaded.timeline)
             if problems:
                 raise ProjectError(problems)
@@ -103,13 +105,18 @@ def _list(project: Project, clips: list[str] | None) -> None:
         origins += ["timeline"] * (len(stack) - len(origins))
         try:
             job = postfx_job(project, item)
-            state = "no take yet" if job is None else (str(job.media) if job.done else "[yellow]not built[/]")
+            state = (
+                plain("no take yet")
+                if job is None
+                else (plain(str(job.media)) if job.done else plain(("not built", "yellow")))
+            )
         except ProjectError as err:
-            state = f"[red]{err.problems[0].message}[/]"
+            state = plain((err.problems[0].message, "red"))
         for number, (effect, origin) in enumerate(zip(stack, origins, strict=True), 1):
-            table.add_row(item.name, str(number), effect.describe(), origin, state if number == len(stack) else "")
+            cells = (plain(item.name), str(number), plain(effect.describe()), origin)
+            table.add_row(*cells, state if number == len(stack) else "")
         if not stack and clips is not None:
-            table.add_row(item.name, "", "(none)", "", "")
+            table.add_row(plain(item.name), "", "(none)", "", "")
     console.print(table)
 
 
@@ -119,19 +126,19 @@ def build_effects(project: Project, clips: list[str] | None = None) -> None:
         jobs = plan_postfx(project, clips)
     if not jobs:
         return
-    console.print(f"{len(jobs)} clip(s) to post-process: " + ", ".join(j.clip for j in jobs))
+    console.print(plain(f"{len(jobs)} clip(s) to post-process: " + ", ".join(j.clip for j in jobs)))
     with _cancel_on_sigint() as cancel, _bars() as bars:
         task = bars.add_task("post-processing", total=None)
 
         def on_progress(p: Progress) -> None:
-            bars.update(task, total=p.total, completed=p.step, description=f"{p.clip} {p.stage}")
+            bars.update(task, total=p.total, completed=p.step, description=escape(printable(f"{p.clip} {p.stage}")))
 
         try:
             with reporting_errors():
                 built = run_postfx_jobs(project, jobs, on_progress, cancel)
         except RenderCancelled:
             bars.stop()
-            err_console.print("[yellow]cancelled[/yellow]: finished stages are kept; run it again to continue")
+            err_console.print(plain(("cancelled", "yellow"), ": finished stages are kept; run it again to continue"))
             raise typer.Exit(EXIT_CANCELLED) from None
     for job, path in zip(jobs, built, strict=True):
-        console.print(f"{job.clip}: [bold]{path}[/bold]")
+        console.print(plain(f"{job.clip}: ", (str(path), "bold")))
