@@ -38,7 +38,9 @@ def test_render_reads_set_options_by_schema_and_refuses_unknown_ones(tmp_path):
     project = _new(tmp_path)
     run("add", project, "-i", tmp_path / "img" / "cat.png", "-p", "a cat", "--generator", "animatic", "-s", 0.2)
     result = run("render", project, "--set", "vae_tiling=maybe")
-    assert result.exit_code != 0 and "unknown option" in result.output  # the animatic has no such option
+    assert result.exit_code != 0 and "cannot read 'maybe' as bool" in result.output
+    result = run("render", project, "--set", "wobble=1")
+    assert result.exit_code != 0 and "unknown option" in result.output and "vae_tiling" in result.output
     assert "take_001" not in load_project(project).clip("shot_010").media_references()
 
 

@@ -147,3 +147,13 @@ def test_validate_checks_the_lora_list():
     bad = rec.replace(params={**rec.params, "loras": [{"path": "x.safetensors", "weight": 9}]})
     problems = recipe_problems(bad)
     assert [p.field for p in problems] == ["params.loras"] and "weight" in problems[0].message
+
+
+def test_release_frees_the_loaded_models(generator):
+    """Last in this file: the engine calls ``release`` when it switches generators."""
+    import weakref
+
+    transformer = weakref.ref(generator.components({"preset": "tiny", "device": "cpu"}).transformer)
+    assert transformer() is not None
+    generator.release()
+    assert transformer() is None

@@ -156,6 +156,8 @@ class FramePackF1Generator:
 
     def release(self) -> None:
         """Free every loaded model stack (the engine switches generators or runs short of memory)."""
+        if not self._components:
+            return  # nothing loaded: no collection pause (the window calls this from its render thread)
         stacks = list(self._components.values())
         self._components.clear()
         for components in stacks:
