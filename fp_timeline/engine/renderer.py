@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from fp_timeline.engine import registry
-from fp_timeline.engine.generator import CancelToken, Progress, ProgressCallback, RenderJob
+from fp_timeline.engine.generator import CancelToken, PreparesRender, Progress, ProgressCallback, RenderJob
 from fp_timeline.engine.imported import encode_imported_upstream
 from fp_timeline.engine.media import VideoWriter
 from fp_timeline.engine.planner import PlannedJob, find_clip, incoming_context
@@ -148,6 +148,7 @@ def render_project(
     generator step; takes finished before that are kept and saved.
     """
     cancel = cancel or CancelToken()
+    prepare_generators(project, jobs, options, progress or _ignore, cancel)
     takes = []
     for index, job in enumerate(jobs):
         cancel.raise_if_cancelled()
@@ -158,6 +159,24 @@ def render_project(
         save_project(project)
         takes.append(take)
     return takes
+
+
+def prepare_generators(
+    project: Project,
+    jobs: list[PlannedJob],
+    options: dict[str, Any] | None,
+    progress: ProgressCallback,
+    cancel: CancelToken,
+) -> None:
+    """Let each generator that can do a whole render's shared work first (one text-encoder session)."""
+    by_generator: dict[str, list] = {}
+    for job in jobs:
+        if job.reuse is None:
+            by_generator.setdefault(job.recipe.generator, []).append(job.recipe)
+    for generator_id, recipes in by_generator.items():
+        generator = registry.load_generator(generator_id)
+        if isinstance(generator, PreparesRender):
+            generator.prepare(recipes, dict(options or {}), project.data_dir / "cache", progress, cancel)
 
 
 def _ignore(_: Progress) -> None:
