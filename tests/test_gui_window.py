@@ -392,8 +392,8 @@ def test_live_preview_shows_in_the_viewer_while_rendering(qtbot, tmp_path, monke
         def validate(self, recipe):
             return self.inner.validate(recipe)
 
-        def snap_frames(self, frames, carried):
-            return self.inner.snap_frames(frames, carried)
+        def snap_frames(self, frames, carried, recipe=None):
+            return self.inner.snap_frames(frames, carried, recipe)
 
         def render(self, job, out, progress, cancel):
             def with_preview(p):

@@ -17,14 +17,15 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
 import opentimelineio as otio
 from PIL import Image
 
-from fp_timeline.engine import registry
 from fp_timeline.engine.generator import CancelToken, Progress
+from fp_timeline.engine.identity import versions_for
 from fp_timeline.engine.media import FrameReader, VideoWriter, probe
 from fp_timeline.engine.postfx.jobs import postfx_job
 from fp_timeline.project.document import Project
@@ -75,13 +76,17 @@ def conform_timeline(
     allow_missing: bool = False,
     progress: Callable[[Progress], None] | None = None,
     cancel: CancelToken | None = None,
+    options: dict[str, Any] | None = None,
 ) -> ConformResult:
-    """Write the timeline to ``out_path``; raises ``ProjectError`` listing clips without media."""
+    """Write the timeline to ``out_path``; raises ``ProjectError`` listing clips without media.
+
+    ``options`` are the render options the stale warnings are judged by (which model renders).
+    """
     cancel = cancel or CancelToken()
     refuse_output(project, Path(out_path))
     rate = project.rate
     warnings: list[str] = []
-    hashes = recipe_hashes(project, registry.generator_version)
+    hashes = recipe_hashes(project, versions_for(options))
     layers = [_layer(project, track, rate, hashes, warnings) for track in project.tracks()]
     shots = [s for shots, _ in layers for s in shots]
     missing = [s.name for s in shots if s.media is None]

@@ -45,7 +45,7 @@ def add_extension(
     if generator is not None and generator != base.generator:
         base = base.replace(generator=generator, params={})
     gen = registry.load_generator(base.generator)
-    frames = gen.snap_frames(max(1, round(seconds * base.fps)), carried=True)
+    frames = gen.snap_frames(max(1, round(seconds * base.fps)), carried=True, recipe=base)
     recipe = base.replace(
         prompt=prompt,
         seed=(base.seed + 1) % (SEED_MAX + 1) if seed is None else seed,

@@ -8,6 +8,8 @@ group (see ``registry.py``).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -102,12 +104,44 @@ class Generator(Protocol):
         """Problems with the generator-specific parts of a recipe (params, sizes); empty if fine."""
         ...
 
-    def snap_frames(self, frames: int, carried: bool) -> int:
-        """The nearest frame count this generator can produce for a clip (e.g. whole F1 sections)."""
+    def snap_frames(self, frames: int, carried: bool, recipe: Recipe | None = None) -> int:
+        """The nearest frame count this generator can produce for a clip (e.g. whole F1 sections).
+
+        ``recipe``, when given, is the clip's recipe: its params may set the section length.
+        """
         ...
 
     def render(self, job: RenderJob, out: FrameSink, progress: ProgressCallback, cancel: CancelToken) -> ContextBlob:
         """Generate the clip into ``out``; save and return the outgoing context at ``job.context_path``."""
+        ...
+
+
+@dataclass(frozen=True)
+class RuntimeIdentity:
+    """What, besides the recipe, decides a generator's pixels: model, preset, dtype...
+
+    Known before anything renders (from the runtime options alone, no model loaded), it enters every
+    take's identity, so a take made by another model shows as stale, with ``label`` saying which.
+    """
+
+    label: str  # for people: "the tiny preset (float32)", "the real model (bfloat16)"
+    fields: dict[str, str] = field(default_factory=dict)  # what the digest covers
+
+    @property
+    def digest(self) -> str:
+        text = json.dumps(self.fields, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+@runtime_checkable
+class RuntimeIdentified(Protocol):
+    """Optional: a generator whose pixels depend on runtime options (weights, dtype) says how.
+
+    A generator without it is identified by its id and version alone (see ``engine.identity``).
+    """
+
+    def runtime_identity(self, options: dict[str, Any]) -> RuntimeIdentity:
+        """The identity of the model that would render with ``options``; raises ``ValueError`` for bad options."""
         ...
 
 

@@ -19,14 +19,15 @@ from typing import Any
 
 from fp_timeline.engine import registry
 from fp_timeline.engine.generator import CancelToken, PreparesRender, Progress, ProgressCallback, RenderJob
+from fp_timeline.engine.identity import runtime_identity
 from fp_timeline.engine.imported import encode_imported_upstream
 from fp_timeline.engine.media import VideoWriter
-from fp_timeline.engine.planner import PlannedJob, find_clip, incoming_context
+from fp_timeline.engine.planner import PlannedJob, find_clip, incoming_context, is_foreign
 from fp_timeline.engine.store import next_free_take_key, take_paths, work_dir
+from fp_timeline.engine.validation import recipe_problems
 from fp_timeline.project.atomic import write_text_atomic
 from fp_timeline.project.document import Project, save_project
 from fp_timeline.project.errors import Problem, ProjectError
-from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import Take, add_take, takes_of, use_take
 
 ENGINE_RECORD_VERSION = 1
@@ -50,9 +51,11 @@ def render_job(
     clip = project.clip(job.clip)
     if job.reuse is not None:
         return next(t for t in takes_of(clip) if t.key == job.reuse)
-    generator = registry.load_generator(job.recipe.generator)
+    gen_id = job.recipe.generator
+    generator = registry.load_generator(gen_id)
+    identity = _checked_identity(project, job, options)
     incoming = incoming_context(project, job, options)
-    if incoming is None and job.upstream is not None and METADATA_KEY not in find_clip(project, job.upstream).metadata:
+    if incoming is None and job.upstream is not None and is_foreign(project, find_clip(project, job.upstream), gen_id):
         incoming = encode_imported_upstream(project, job, options or {}, progress)
     if job.upstream is not None and incoming is None:
         raise ProjectError(
@@ -95,13 +98,16 @@ def render_job(
             rate=job.recipe.fps,
             context=project.relative(blob.path),
             created=created,
+            model=identity.label,
+            identity=identity.digest,
+            recipe=job.recipe.to_metadata(),
         )
         record = {
             "engine_record": ENGINE_RECORD_VERSION,
             "clip": job.clip,
             "take": take.__dict__,
             "recipe": job.recipe.to_metadata(),
-            "generator": {"id": generator.id, "version": generator.version},
+            "generator": {"id": generator.id, "version": generator.version, "runtime": identity.fields},
             "options": {k: str(v) for k, v in render.options.items()},
             "incoming": {"context": str(incoming.path), "hash": incoming.hash} if incoming else None,
             "context_metadata": dict(blob.metadata),
@@ -123,6 +129,23 @@ def render_job(
     with contextlib.suppress(OSError):
         os.rmdir(scratch.parent)  # only when empty
     return take
+
+
+def _checked_identity(project: Project, job: PlannedJob, options: dict[str, Any] | None):
+    """Refuse, before anything renders, a recipe its generator cannot make or a plan made for another model."""
+    problems = recipe_problems(job.recipe)
+    if problems:
+        raise ProjectError([Problem(p.message, file=project.path, clip=job.clip, field=p.field) for p in problems])
+    identity = runtime_identity(job.recipe.generator, options)
+    if job.identity is not None and job.identity.digest != identity.digest:
+        raise ProjectError(
+            Problem(
+                f"was planned for {job.identity.label}, but this render uses {identity.label}; plan again",
+                file=project.path,
+                clip=job.clip,
+            )
+        )
+    return identity
 
 
 def apply_take(project: Project, job: PlannedJob, take: Take) -> None:

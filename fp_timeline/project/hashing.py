@@ -1,6 +1,8 @@
 """Recipe hashes: the identity of a render, known before anything renders.
 
 ``recipe_hash = H(recipe, start image bytes, generator id + version, upstream hash if carry)``.
+The "version" a caller passes (``version_of``) also covers the generator's runtime identity (model,
+preset, dtype: ``engine.identity.versions_for``), so a take made by another model is stale too.
 Carried clips include their upstream clip's hash, so changing clip k changes the hash of every
 clip that carries from it: staleness propagates by construction, with no bookkeeping.
 """

@@ -155,7 +155,7 @@ class Recipe:
             fps=float(fps),
             image=image,
             generator=generator,
-            params=_plain(params),
+            params=plain_value(params),
             context=context,
             noise=noise,
             schema=int(schema),
@@ -175,10 +175,10 @@ def _enum(kind: type[Enum], value: Any, field_name: str, bad) -> Any:
         return next(iter(kind))
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     """OTIO hands back AnyDictionary/AnyVector; turn them into dict/list for hashing and JSON."""
     if hasattr(value, "items"):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain_value(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)) or type(value).__name__ == "AnyVector":
-        return [_plain(v) for v in value]
+        return [plain_value(v) for v in value]
     return value

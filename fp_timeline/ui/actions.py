@@ -51,6 +51,14 @@ class WindowActions:
     next_clip: QAction
     ripple: QAction
     snapping: QAction
+    copy: QAction
+    cut: QAction
+    paste: QAction
+    paste_insert: QAction
+    duplicate: QAction
+    select_all: QAction
+    nudge_back: QAction
+    nudge_forward: QAction
 
 
 def _action(parent: QWidget, text: str, shortcut=None, tip: str = "", short: str = "") -> QAction:
@@ -143,6 +151,14 @@ def create_actions(window: QWidget, stack: QUndoStack) -> WindowActions:
         next_clip=_action(window, "Select Next Clip", "Down"),
         ripple=_toggle(window, "Ri&pple Edits", "Shift+R", "Moves and deletes close the gaps they leave", False),
         snapping=_toggle(window, "S&napping", "N", "Edges snap to cuts, the playhead and markers", True),
+        copy=_action(window, "&Copy", QKeySequence.Copy, "Copy the selected clips with their recipes and takes"),
+        cut=_action(window, "Cu&t", QKeySequence.Cut, "Cut the selected clips"),
+        paste=_action(window, "&Paste", QKeySequence.Paste, "Paste at the playhead (into the gap there)"),
+        paste_insert=_action(window, "Paste &Insert", "Ctrl+Shift+V", "Paste at the playhead, pushing later clips"),
+        duplicate=_action(window, "D&uplicate", "Ctrl+D", "Copies of the selected clips right after them"),
+        select_all=_action(window, "Select &All", QKeySequence.SelectAll, "Select every clip"),
+        nudge_back=_action(window, "Nudge Left", ",", "Move the selected clips a frame earlier"),
+        nudge_forward=_action(window, "Nudge Right", ".", "Move the selected clips a frame later"),
     )
 
 

@@ -7,11 +7,14 @@ and change the project only through ``edit()``, which pushes an undoable command
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import opentimelineio as otio
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from fp_timeline.engine.generator import RuntimeIdentity
+from fp_timeline.engine.identity import runtime_identity
 from fp_timeline.engine.status import ClipStatus, project_status
 from fp_timeline.project.document import (
     Project,
@@ -49,6 +52,7 @@ class ProjectDocument(QObject):
         self._statuses: dict[str, ClipStatus] | None = None
         self._layout: TimelineLayout | None = None
         self.status_error: str | None = None
+        self.render_options: dict[str, Any] = {}  # what renders use (the preset): states are judged by it
 
     # --- files -----------------------------------------------------------------------------------
     def open(self, path: Path) -> list[Problem]:
@@ -188,13 +192,25 @@ class ProjectDocument(QObject):
         """Each generated clip's state (cached until the next edit)."""
         if self._statuses is None:
             try:
-                self._statuses = {row.clip: row for row in project_status(self.project)}
+                self._statuses = {row.clip: row for row in project_status(self.project, self.render_options)}
                 self.project.forget_removed()
                 self.status_error = None
             except ProjectError as err:  # e.g. a generator that is not installed: show, don't crash
                 self._statuses = {}
                 self.status_error = str(err)
         return self._statuses
+
+    def set_render_options(self, options: dict[str, Any]) -> None:
+        """Renders now use ``options`` (e.g. another preset): every clip's state is judged anew."""
+        self.render_options = dict(options)
+        self.refresh()
+
+    def runtime_identity(self, generator_id: str) -> RuntimeIdentity | None:
+        """The model ``generator_id`` renders with now; None when it cannot say (not installed, bad option)."""
+        try:
+            return runtime_identity(generator_id, self.render_options)
+        except ProjectError:
+            return None
 
     def layout(self) -> TimelineLayout:
         """Where every item sits (cached until the next edit; shared by the timeline and viewer)."""

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from fp_timeline.engine.registry import generator_ids
+from fp_timeline.engine.stale import stale_reason
 from fp_timeline.engine.validation import recipe_problems
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.recipe import METADATA_KEY, SEED_MAX, ContextMode, NoiseMode, Recipe
@@ -42,7 +43,6 @@ from fp_timeline.ui import theme, timeline_edits
 from fp_timeline.ui.clip_defaults import IMAGE_FILTER, snapped_frames
 from fp_timeline.ui.document import ProjectDocument
 from fp_timeline.ui.field_errors import FieldErrors
-from fp_timeline.ui.stale_reason import stale_reason
 from fp_timeline.ui.thumbnails import thumbnail
 
 PREVIEW_HEIGHT = 84
@@ -280,7 +280,7 @@ class Inspector(QWidget):
         self.errors.show(recipe_problems(recipe))
         notes = []
         if state == "stale":
-            reason = stale_reason(project, clip, recipe)
+            reason = stale_reason(project, clip, recipe, self.document.runtime_identity(recipe.generator))
             notes.insert(0, f"Stale: {reason}" if reason else "Stale: the recipe changed since the take")
         self.checks.setText("\n".join(notes))
         self._loading = False
@@ -293,7 +293,10 @@ class Inspector(QWidget):
             if take.key == active:
                 marks.append("active")
             marks.append("current" if take.recipe_hash == current_hash else "stale")
-            item = QListWidgetItem(f"{take.key}   {', '.join(marks)}   {take.created.replace('T', ' ')[:16]}")
+            made = f"seed {take.seed}" if take.seed is not None else ""
+            made += f", {take.model.removeprefix('the ')}" if take.model else ""
+            when = take.created.replace("T", " ")[:16]
+            item = QListWidgetItem(f"{take.key}   {', '.join(marks)}   {made}   {when}".replace("      ", "   "))
             item.setData(Qt.UserRole, take.key)
             if take.key == active:
                 font = item.font()
@@ -308,6 +311,9 @@ class Inspector(QWidget):
         if self._loading or self._recipe is None or self.clip_name is None:
             return False
         recipe = self._recipe.replace(**changes)
+        # A length the generator cannot make for these settings (carry drops F1's start frame, another
+        # latent window changes the section) is snapped here, before anything can render it.
+        recipe = recipe.replace(frames=snapped_frames(recipe.generator, recipe.frames, recipe.carries, recipe))
         if recipe == self._recipe:
             return False
         try:
@@ -358,7 +364,7 @@ class Inspector(QWidget):
         if self._recipe is None:
             return
         frames = snapped_frames(
-            self._recipe.generator, round(self.duration.value() * self._recipe.fps), self._recipe.carries
+            self._recipe.generator, round(self.duration.value() * self._recipe.fps), self._recipe.carries, self._recipe
         )
         self.apply_changes("Change duration", frames=frames)
         self._load()  # show the snapped length

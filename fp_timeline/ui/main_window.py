@@ -15,17 +15,17 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QSplitter,
-    QToolBar,
 )
 
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.takes import takes_of
 from fp_timeline.ui import autosave, timeline_edits
-from fp_timeline.ui.actions import WindowActions, create_actions
+from fp_timeline.ui.actions import create_actions
 from fp_timeline.ui.autosave import Autosaver
 from fp_timeline.ui.clip_commands import ClipCommands
 from fp_timeline.ui.conform_task import ConformTask
 from fp_timeline.ui.document import ProjectDocument
+from fp_timeline.ui.edit_commands import EditCommands
 from fp_timeline.ui.export_bridge import exporter_available
 from fp_timeline.ui.file_commands import FileCommands
 from fp_timeline.ui.inspector import Inspector
@@ -37,11 +37,12 @@ from fp_timeline.ui.timeline_ruler import timecode
 from fp_timeline.ui.timeline_widget import TimelineWidget
 from fp_timeline.ui.transport import Transport
 from fp_timeline.ui.viewer import Viewer
+from fp_timeline.ui.window_menus import build_menus
 
 APP_NAME = "fp-timeline"
 
 
-class MainWindow(FileCommands, ClipCommands, QMainWindow):
+class MainWindow(FileCommands, ClipCommands, EditCommands, QMainWindow):
     def __init__(
         self,
         document: ProjectDocument | None = None,
@@ -68,7 +69,7 @@ class MainWindow(FileCommands, ClipCommands, QMainWindow):
         self.conform = ConformTask(self)
         self.actions = create_actions(self, self.document.undo_stack)
         self._build_layout()
-        self._build_menus()
+        build_menus(self)
         self._connect()
         self.resize(1440, 900)
         self._restore_geometry()
@@ -112,61 +113,6 @@ class MainWindow(FileCommands, ClipCommands, QMainWindow):
         self.addDockWidget(Qt.RightDockWidgetArea, dock)
         return dock
 
-    def _build_menus(self) -> None:
-        a: WindowActions = self.actions
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.addActions([a.new, a.open])
-        self.recent_menu = file_menu.addMenu("Open &Recent")
-        self.recent_menu.aboutToShow.connect(self.on_recent_menu_about_to_show)
-        file_menu.addSeparator()
-        file_menu.addActions([a.save, a.save_as, a.export, a.export_movie])
-        file_menu.addSeparator()
-        file_menu.addAction(a.quit)
-        edit = bar.addMenu("&Edit")
-        edit.addActions([a.undo, a.redo])
-        edit.addSeparator()
-        edit.addActions([a.add_clip, a.add_track, a.split, a.delete, a.ripple_delete])
-        edit.addSeparator()
-        edit.addActions([a.ripple, a.snapping])
-        clip = bar.addMenu("&Clip")
-        clip.addActions([a.render_stale, a.rerender, a.rerender_chain, a.extend, a.next_take, a.cancel_renders])
-        view = bar.addMenu("&View")
-        view.addActions([a.zoom_in, a.zoom_out, a.zoom_fit])
-        view.addSeparator()
-        view.addActions([a.previous_clip, a.next_clip])
-        view.addSeparator()
-        view.addActions([self.inspector_dock.toggleViewAction(), self.queue_dock.toggleViewAction()])
-        play = bar.addMenu("&Playback")
-        play.addActions(
-            [a.play_pause, a.shuttle_back, a.stop, a.shuttle_forward, a.step_back, a.step_forward, a.go_start, a.go_end]
-        )
-        tools = QToolBar("Main", self)
-        tools.setObjectName("main_toolbar")
-        tools.setMovable(False)
-        tools.setToolButtonStyle(Qt.ToolButtonTextOnly)
-        tools.addActions([a.open, a.save])
-        tools.addSeparator()
-        tools.addActions([a.undo, a.redo])
-        tools.addSeparator()
-        tools.addActions([a.add_clip, a.split, a.delete, a.ripple, a.snapping])
-        tools.addSeparator()
-        tools.addActions([a.render_stale, a.rerender, a.extend, a.next_take])
-        tools.addSeparator()
-        tools.addActions([a.export, a.export_movie])
-        tools.addSeparator()
-        tools.addAction(a.zoom_fit)
-        self.addToolBar(tools)
-        self.timeline.view.context_actions = [
-            a.rerender,
-            a.rerender_chain,
-            a.extend,
-            a.next_take,
-            a.split,
-            a.delete,
-            a.ripple_delete,
-        ]
-
     def _connect(self) -> None:
         a = self.actions
         d = self.document
@@ -205,6 +151,14 @@ class MainWindow(FileCommands, ClipCommands, QMainWindow):
         a.go_end.triggered.connect(lambda: t.seek(t.duration))
         a.ripple.toggled.connect(lambda on: setattr(view, "ripple", on))
         a.snapping.toggled.connect(lambda on: setattr(view, "snapping", on))
+        a.copy.triggered.connect(self.copy_selected)
+        a.cut.triggered.connect(self.cut_selected)
+        a.paste.triggered.connect(lambda: self.paste_clips(insert=False))
+        a.paste_insert.triggered.connect(lambda: self.paste_clips(insert=True))
+        a.duplicate.triggered.connect(self.duplicate_selected)
+        a.select_all.triggered.connect(self.select_all)
+        a.nudge_back.triggered.connect(lambda: self.nudge_selected(-1))
+        a.nudge_forward.triggered.connect(lambda: self.nudge_selected(1))
         a.previous_clip.triggered.connect(lambda: view.select_neighbour(-1))
         a.next_clip.triggered.connect(lambda: view.select_neighbour(1))
         d.undo_stack.cleanChanged.connect(self.on_undo_stack_clean_changed)
@@ -242,6 +196,8 @@ class MainWindow(FileCommands, ClipCommands, QMainWindow):
         selected = self.document.selected is not None
         running = self.queue.running
         a.split.setEnabled(selected)
+        for action in (a.copy, a.cut, a.duplicate, a.nudge_back, a.nudge_forward):
+            action.setEnabled(selected)
         for action in (a.delete, a.ripple_delete):  # a selected gap can be closed too
             action.setEnabled(selected or self.timeline.view.selected_gap is not None)
         a.rerender.setEnabled(selected and not running)

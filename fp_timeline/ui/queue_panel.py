@@ -218,7 +218,7 @@ class QueuePanel(QWidget):
             self.queue.cancel(row.clip)
 
     def on_preset_current_index_changed(self, index: int) -> None:
-        self.queue.options["preset"] = self.preset.itemData(index)  # applies to the next render
+        self.queue.set_options(preset=self.preset.itemData(index))  # the next render; states are judged anew
 
     def on_cancel_all_clicked(self) -> None:
         self.queue.cancel(None)

@@ -80,11 +80,19 @@ class RenderQueue(QObject):
     def __init__(self, document: ProjectDocument, options: dict | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.document = document
-        self.options = options or {}
+        document.render_options = dict(options or {})
         self.rows: dict[str, JobRow] = {}
         self.previews: dict[str, QImage] = {}  # clip -> latest preview while it renders
         self._thread: QThread | None = None
         self._worker: RenderWorker | None = None
+
+    @property
+    def options(self) -> dict:
+        """The render options (preset, device): kept on the document, whose clip states depend on them."""
+        return self.document.render_options
+
+    def set_options(self, **changes) -> None:
+        self.document.set_render_options(self.document.render_options | changes)
 
     @property
     def running(self) -> bool:
@@ -96,7 +104,8 @@ class RenderQueue(QObject):
             raise ProjectError("a render is already running; wait for it or cancel it")
         if self.document.untitled:
             raise ProjectError("save the project first: takes are stored beside the project file")
-        jobs = plan_render(self.document.project, targets, chain)
+        options = dict(self.options)  # this render's own copy: a preset change applies to the next one
+        jobs = plan_render(self.document.project, targets, chain, options)
         if not jobs:
             return 0
         refused = [
@@ -111,7 +120,7 @@ class RenderQueue(QObject):
         self.jobs_changed.emit()
         # The worker gets its own copy: the user keeps editing the real project meanwhile.
         project = Project(path=self.document.project.path, timeline=copy.deepcopy(self.document.project.timeline))
-        self._worker = RenderWorker(project, jobs, self.options)
+        self._worker = RenderWorker(project, jobs, options)
         self._thread = QThread(self)
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.run)

@@ -29,6 +29,7 @@ from fp_timeline.engine.generator import (
     Progress,
     ProgressCallback,
     RenderJob,
+    RuntimeIdentity,
 )
 from fp_timeline.project.errors import Problem
 from fp_timeline.project.recipe import F1_NATIVE_FPS, NoiseMode, Recipe
@@ -102,9 +103,30 @@ class FramePackF1Generator:
             )
         return problems
 
-    def snap_frames(self, frames: int, carried: bool) -> int:
-        # params are not known here: the default window
-        return snapped_frames(frames, carried, FramePackF1Config().latent_window_size)
+    def snap_frames(self, frames: int, carried: bool, recipe: Recipe | None = None) -> int:
+        """Whole sections of the recipe's latent window (the default window without a recipe)."""
+        try:
+            config = FramePackF1Config.from_params(recipe.params) if recipe is not None else FramePackF1Config()
+        except ValueError:  # bad params are reported by ``validate``; snap with the default meanwhile
+            config = FramePackF1Config()
+        return snapped_frames(frames, carried, config.latent_window_size)
+
+    def runtime_identity(self, options: dict[str, Any]) -> RuntimeIdentity:
+        """Preset, model and dtype: what decides the pixels besides the recipe.
+
+        The device counts only through the dtype it implies (bf16 on CUDA, float32 on CPU): moving the
+        same model and dtype to another GPU does not make every take stale.  Loads no model.
+        """
+        from .components import resolve_device, resolve_dtype, resolve_preset
+
+        preset = resolve_preset(options, self.preset)
+        dtype = str(resolve_dtype(options, resolve_device(options))).removeprefix("torch.")
+        if preset == "tiny":
+            from .tiny import TINY_MODEL_ID as model_id
+        else:
+            from .real import REAL_MODEL_ID as model_id
+        label = f"the {'tiny preset' if preset == 'tiny' else 'real model'} ({dtype})"
+        return RuntimeIdentity(label=label, fields={"preset": preset, "model": model_id, "dtype": dtype})
 
     # ------------------------------------------------------------------ models
     def components(self, options: dict[str, Any], cache_dir: Path | None = None) -> Components:

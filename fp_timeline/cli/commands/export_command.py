@@ -28,6 +28,7 @@ from fp_timeline.cli.app import (
 )
 from fp_timeline.cli.commands.fx_commands import build_effects
 from fp_timeline.cli.commands.render_commands import render as render_command
+from fp_timeline.cli.options import runtime_options
 from fp_timeline.engine.status import project_status
 from fp_timeline.engine.validation import validate_project
 from fp_timeline.project.document import Project, save_project
@@ -76,7 +77,7 @@ def export(
         build_effects(loaded)  # clip effects whose processed media is missing (cached: usually nothing)
     with reporting_errors():
         _refuse_unready(loaded)
-        _warn_stale(loaded)
+        _warn_stale(loaded, runtime_options(preset, device))
         try:
             written = export_project(
                 loaded,
@@ -153,10 +154,10 @@ def _refuse_unready(project: Project) -> None:
         raise ProjectError([*problems, hint])
 
 
-def _warn_stale(project: Project) -> None:
+def _warn_stale(project: Project, options: dict[str, str]) -> None:
     """Stale takes export (the editor gets what was rendered) but the user should know."""
     try:
-        rows = project_status(project)
+        rows = project_status(project, options)
     except ProjectError:  # a generator that is not installed: its clips' state is unknown, export anyway
         return
     stale = [row.clip for row in rows if row.state is ClipState.STALE]

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from fp_timeline.cli.app import (
@@ -20,8 +21,9 @@ from fp_timeline.cli.app import (
     reporting_errors,
     require_valid,
 )
+from fp_timeline.cli.options import DeviceOpt, PresetOpt, runtime_options
 from fp_timeline.engine.registry import generator_ids, load_generator
-from fp_timeline.engine.status import project_status
+from fp_timeline.engine.status import project_status, stale_reasons
 from fp_timeline.project.document import new_project, save_project
 from fp_timeline.project.edits import add_clip
 from fp_timeline.project.errors import Problem, ProjectError
@@ -119,19 +121,20 @@ def add(
 
 
 @app.command()
-def info(project: ProjectArg) -> None:
-    """Show tracks and clips with their state: unrendered, stale or rendered."""
+def info(project: ProjectArg, preset: PresetOpt = "auto", device: DeviceOpt = None) -> None:
+    """Show tracks and clips with their state (unrendered, stale or rendered) and the model of each take."""
+    options = runtime_options(preset, device)
     loaded = open_project(project)
     with reporting_errors():
-        rows = project_status(loaded)
+        rows = project_status(loaded, options)
     table = Table(title=plain(f"{loaded.timeline.name}  ({loaded.rate:g} fps)"), caption=plain(str(loaded.path)))
     several_tracks = len({row.track for row in rows}) > 1
     if several_tracks:
-        table.add_column("track", no_wrap=True)
-    table.add_column("clip", no_wrap=True, min_width=max((len(r.clip) for r in rows), default=4))
-    table.add_column("state", no_wrap=True, min_width=10)
-    for column in ("length", "context", "seed", "generator", "take"):
-        table.add_column(column, no_wrap=True)
+        table.add_column("track", overflow="fold")
+    table.add_column("clip", overflow="fold", min_width=min(16, max((len(r.clip) for r in rows), default=4)))
+    table.add_column("state", overflow="fold", min_width=10)
+    for column in ("length", "context", "seed", "generator", "take", "made by"):
+        table.add_column(column, overflow="fold")
     table.add_column("prompt", overflow="fold", min_width=16)
     colours = {"rendered": "green", "stale": "yellow", "unrendered": "dim", "take missing": "red"}
     for row in rows:
@@ -145,13 +148,25 @@ def info(project: ProjectArg) -> None:
             str(row.recipe.seed),
             plain(row.recipe.generator),
             plain(row.take or "-"),
+            plain(row.take_model.removeprefix("the ") or "-"),
             plain(row.recipe.prompt),
         )
-    console.print(table)
+    _print_whole(table)
     counts = {state: sum(r.state.value == state for r in rows) for state in ("rendered", "stale", "unrendered")}
     missing = sum(r.take_missing for r in rows)
     summary = ", ".join(f"{n} {state}" for state, n in counts.items())
     console.print(summary + (f" ({missing} with the take file missing: render makes them anew)" if missing else ""))
+    for reason in stale_reasons(loaded, options):
+        console.print(f"  {reason}", soft_wrap=True)
+
+
+def _print_whole(table: Table) -> None:
+    """On a terminal the table folds to its width; piped or redirected, nothing is cut (prompts in full)."""
+    if console.is_terminal:
+        console.print(table)
+        return
+    wide = Console(file=console.file, width=100_000, highlight=False, no_color=True)
+    wide.print(table, crop=False)
 
 
 @app.command()

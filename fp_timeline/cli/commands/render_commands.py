@@ -30,7 +30,6 @@ from rich.table import Table
 from rich.text import Text
 
 from fp_timeline.cli.app import (
-    EXIT_PROBLEM,
     ProjectArg,
     app,
     console,
@@ -42,12 +41,13 @@ from fp_timeline.cli.app import (
     reporting_errors,
     require_valid,
 )
-from fp_timeline.cli.commands.doctor_command import OffloadOpt, ThreadsOpt, explain_generators, runtime_options
+from fp_timeline.cli.commands.doctor_command import OffloadOpt, ThreadsOpt, explain_generators
+from fp_timeline.cli.options import DeviceOpt, PresetOpt, runtime_options
 from fp_timeline.engine.conform import conform_timeline, refuse_output
 from fp_timeline.engine.extend import add_extension
 from fp_timeline.engine.generator import CancelToken, Progress, RenderCancelled
+from fp_timeline.engine.identity import versions_for
 from fp_timeline.engine.planner import PlannedJob, plan_render
-from fp_timeline.engine.registry import generator_version
 from fp_timeline.engine.renderer import render_project
 from fp_timeline.project.document import Project, save_project
 from fp_timeline.project.errors import Problem, ProjectError
@@ -60,12 +60,7 @@ EXIT_CANCELLED = 130  # the shell's convention for "ended by SIGINT"
 EXIT_FAILED = 1
 DEBUG_ENV = "FP_TIMELINE_DEBUG"
 
-PresetOpt = Annotated[
-    str,
-    typer.Option(help="Model weights: auto (real if in the local HF cache, else tiny), tiny, or real."),
-]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Also conform the timeline to this mp4.")]
-DeviceOpt = Annotated[str | None, typer.Option(help="Torch device for the generator, e.g. cpu, cuda, cuda:1.")]
 
 
 @app.command()
@@ -87,13 +82,13 @@ def render(
     threads: ThreadsOpt = None,
 ) -> None:
     """Render clips whose recipe has no take yet (or --clip ones anew); -o conforms one H.264 mp4."""
+    options = runtime_options(preset, device, offload, threads)
     loaded = open_project(project)
     with reporting_errors():
         require_valid(loaded)
         if output is not None:
             refuse_output(loaded, output)  # before hours of rendering, not after
-        jobs = plan_render(loaded, targets=clip or None, chain=chain)
-    options = _options(preset, device) | runtime_options(preset, device, offload, threads)
+        jobs = plan_render(loaded, targets=clip or None, chain=chain, options=options)
     if explain:
         explain_generators(sorted({job.recipe.generator for job in jobs if job.reuse is None}), options)
     if dry_run:
@@ -106,7 +101,7 @@ def render(
     _run(loaded, jobs, options)
     _post_process(loaded, clip)
     if output is not None:
-        _conform(loaded, output, allow_missing)
+        _conform(loaded, output, allow_missing, options)
 
 
 @app.command()
@@ -128,6 +123,7 @@ def extend(
     device: DeviceOpt = None,
 ) -> None:
     """Add a clip right after CLIP that carries its context forward, and render it."""
+    options = runtime_options(preset, device)
     with editing(project, "extend"):
         loaded = open_project(project)
         require_valid(loaded)
@@ -160,11 +156,11 @@ def extend(
             )
         )
     with reporting_errors():
-        jobs = plan_render(loaded, targets=[new.name])
-    _run(loaded, jobs, _options(preset, device))
+        jobs = plan_render(loaded, targets=[new.name], options=options)
+    _run(loaded, jobs, options)
     _post_process(loaded, [new.name])
     if output is not None:
-        _conform(loaded, output, allow_missing=False)
+        _conform(loaded, output, allow_missing=False, options=options)
 
 
 @app.command()
@@ -172,8 +168,11 @@ def takes(
     project: ProjectArg,
     clip: Annotated[str, typer.Option("--clip", "-c", help="The clip whose takes to list.")],
     use: Annotated[str | None, typer.Option(help="Make this take active (e.g. take_001, or 1).")] = None,
+    preset: PresetOpt = "auto",
+    device: DeviceOpt = None,
 ) -> None:
-    """List a clip's takes, or switch the active one with --use."""
+    """List a clip's takes (model, seed, created), or switch the active one with --use."""
+    options = runtime_options(preset, device)
     with editing(project, "takes --use") if use is not None else reporting_errors():
         loaded = open_project(project)
         target = loaded.clip(clip)
@@ -186,14 +185,16 @@ def takes(
                 raise ProjectError(Problem(printable(err.args[0]), file=loaded.path)) from None
             save_project(loaded)
             console.print(plain(f"{clip}: now showing ", (key, "bold")))
-        current = recipe_hashes(loaded, generator_version)[clip]
+        current = recipe_hashes(loaded, versions_for(options))[clip]
     table = Table(title=plain(f"{clip}  (recipe {current})"))
-    for column in ("", "take", "frames", "recipe", "created", "file"):
-        table.add_column(column)
+    for column in ("", "take", "model", "seed", "frames", "recipe", "created", "file"):
+        table.add_column(column, overflow="fold")
     active = target.active_media_reference_key
     for take in takes_of(target):
         matches = plain(("current", "green")) if take.recipe_hash == current else plain(("older recipe", "yellow"))
-        cells = (take.key, str(take.frames), matches, take.created, take.media)
+        model = take.model.removeprefix("the ") or "?"
+        seed = "?" if take.seed is None else str(take.seed)
+        cells = (take.key, model, seed, str(take.frames), matches, take.created, take.media)
         table.add_row("▶" if take.key == active else "", *(c if isinstance(c, Text) else plain(c) for c in cells))
     console.print(table)
     if active == GENERATOR_KEY:
@@ -205,13 +206,6 @@ def _post_process(project: Project, clips: list[str] | None) -> None:
     from fp_timeline.cli.commands.fx_commands import build_effects
 
     build_effects(project, clips or None)
-
-
-def _options(preset: str, device: str | None) -> dict[str, str]:
-    if preset not in ("auto", "tiny", "real"):
-        print_error(f"--preset must be auto, tiny or real, got {preset!r}")
-        raise typer.Exit(EXIT_PROBLEM)
-    return {"preset": preset} | ({"device": device} if device else {})
 
 
 def _bars() -> Bars:
@@ -289,7 +283,7 @@ def _run(project: Project, jobs: list[PlannedJob], options: dict[str, str]) -> N
     console.print(f"rendered {len(jobs)} clip(s) in {time.monotonic() - started:.1f} s; project saved")
 
 
-def _conform(project: Project, output: Path, allow_missing: bool) -> None:
+def _conform(project: Project, output: Path, allow_missing: bool, options: dict[str, str]) -> None:
     started = time.monotonic()
     with _cancel_on_sigint() as cancel, _bars() as bars:
         task = bars.add_task("conform", total=None)
@@ -300,7 +294,7 @@ def _conform(project: Project, output: Path, allow_missing: bool) -> None:
         try:
             with reporting_errors():
                 result = conform_timeline(
-                    project, output, allow_missing=allow_missing, progress=on_progress, cancel=cancel
+                    project, output, allow_missing=allow_missing, progress=on_progress, cancel=cancel, options=options
                 )
         except RenderCancelled:
             bars.stop()
