@@ -175,6 +175,7 @@ class MainWindow(FileCommands, ClipCommands, EditCommands, QMainWindow):
         self.autosaver.failed.connect(lambda message: self.show_problem(f"autosave failed: {message}"))
         self.inspector.problem_reported.connect(self.show_problem)
         self.inspector.take_requested.connect(self.on_inspector_take_requested)
+        self.inspector.effects.process_requested.connect(self.on_effects_process_requested)
 
     # --- dialogs (methods, so tests can replace them) ---------------------------------------------
     def ask(self, title: str, text: str, buttons=QMessageBox.Yes | QMessageBox.No, default=QMessageBox.No):
@@ -277,6 +278,15 @@ class MainWindow(FileCommands, ClipCommands, EditCommands, QMainWindow):
 
     def on_queue_render_failed(self, clip: str, message: str) -> None:
         self.show_problem(f"{clip}: {message}")
+
+    def on_effects_process_requested(self, clip: str) -> None:
+        """Build a clip's processed media now, in the render queue (effects_panel's Process button)."""
+        try:
+            if self.document.untitled:
+                raise ProjectError("save the project first: processed media is stored beside the project file")
+            self.queue.process_effects([clip])
+        except ProjectError as err:
+            self.show_problem(str(err))
 
     def on_inspector_take_requested(self, clip: str, key: str) -> None:
         self.run_edit(lambda p: timeline_edits.switch_take(p, clip, key))
