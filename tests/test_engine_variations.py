@@ -58,6 +58,9 @@ def test_choosing_an_older_variation_sticks(tmp_path):
 
 def test_the_same_seed_renders_the_same_frames_and_new_seeds_differ(tmp_path):
     project = rendered_chain(tmp_path)
+    clip = project.clip("shot_010")  # a fast pan, so the seed's direction shows after H.264
+    project.set_recipe(clip, project.recipe(clip).replace(params={"pan_per_second": 1.0}))
+    render_project(project, plan_render(project))
     before = take_frames(project, "shot_010")
     render_project(project, plan_variations(project, "shot_010", variation_seeds(project, "shot_010", 1, True)))
     assert (take_frames(project, "shot_010") == before).all()
