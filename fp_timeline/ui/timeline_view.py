@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QMenu, QToo
 
 from fp_timeline.project.edits import make_clip, next_clip_name
 from fp_timeline.project.errors import ProjectError
-from fp_timeline.ui import theme, timeline_edits
+from fp_timeline.ui import theme, timeline_edits, track_edits
 from fp_timeline.ui.clip_defaults import image_clip_recipe, is_image, snapped_frames
 from fp_timeline.ui.clip_item import ClipItem, tooltip
 from fp_timeline.ui.document import ProjectDocument
@@ -200,7 +200,10 @@ class TimelineView(TimelinePainting, TimelineGestures, QGraphicsView):
         self._playhead_frame = frame
 
     def trim(self, name: str, in_frame: int, out_frame: int) -> None:
-        self.document.edit(timeline_edits.trim(self.document.project, name, in_frame, out_frame, snapped_frames))
+        """Show media frames ``[in_frame, out_frame)``; without Ripple nothing else moves."""
+        project = self.document.project
+        trimmed = timeline_edits.trim(project, name, in_frame, out_frame, snapped_frames)
+        self.document.edit(trimmed if self.ripple else track_edits.trim_in_place(project, trimmed))
 
     def insertion(self, track: int, x: float) -> tuple[int, float]:
         """(child index, seconds) where a clip dropped at ``x`` goes: before the first clip whose
