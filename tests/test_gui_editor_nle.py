@@ -116,3 +116,37 @@ def test_ctrl_drag_inserts_and_a_plain_drag_onto_clips_goes_to_the_nearest_cut(q
     drag(qtbot, window, start, end, Qt.ControlModifier)
     assert [n for n in _names(window) if n] == ["shot_010", "shot_030", "shot_020"]
     assert isinstance(window.document.project.tracks()[0][0], otio.schema.Clip)
+
+
+def test_tracks_lock_hide_add_and_remove_each_one_undo_step(qtbot, tmp_path):
+    from fp_timeline.ui import timeline_edits
+
+    window, view = _window(qtbot, tmp_path)
+    window.actions.add_track.trigger()
+    assert window.current_track() == 1 and view.layout_data.track_names == ["V1", "V2"]
+    window.run_edit(lambda p: timeline_edits.move(p, "shot_020", 0, 1))
+    headers = window.timeline.headers
+    lock, eye = headers.switch_rects(1)
+    qtbot.mouseClick(headers, Qt.LeftButton, pos=lock.center().toPoint())
+    assert view.layout_data.locked == {1}
+    window.document.select("shot_020")
+    window.actions.delete.trigger()
+    assert "locked" in window.statusBar().currentMessage()
+    assert "shot_020" in [c.name for c in window.document.project.tracks()[1]]
+    qtbot.mouseClick(headers, Qt.LeftButton, pos=lock.center().toPoint())
+    assert not view.layout_data.locked
+    # Hidden: the viewer shows V1's clip under V2's, and the export marks the track off.
+    window.transport.seek(5)
+    assert window.viewer.source.block_at(view.layout_data, 5 / 30).name == "shot_020"
+    qtbot.mouseClick(headers, Qt.LeftButton, pos=eye.center().toPoint())
+    assert view.layout_data.hidden == {1} and not window.document.project.tracks()[1].enabled
+    assert window.viewer.source.block_at(view.layout_data, 5 / 30).name == "shot_010"
+    window.actions.undo.trigger()
+    assert not view.layout_data.hidden
+    headers.current = 1
+    window.actions.remove_track.trigger()
+    assert view.layout_data.track_names == ["V1"] and "shot_020" not in window.document.clip_names()
+    window.actions.remove_track.trigger()  # the last video track stays
+    assert "at least one video track" in window.statusBar().currentMessage()
+    window.actions.undo.trigger()
+    assert "shot_020" in window.document.clip_names()

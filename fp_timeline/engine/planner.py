@@ -48,6 +48,7 @@ class PlannedJob:
     reason: str  # "unrendered", "stale", "requested", "chain", "needed by shot_020"
     reuse: str | None = None  # a take key already made from ``recipe_hash``: nothing to generate
     identity: RuntimeIdentity | None = None  # the model the hash was planned for (``render_job`` checks it)
+    variation: bool = False  # a new seed (``engine.variations``): its recipe becomes the clip's with the take
 
 
 def plan_render(

@@ -296,8 +296,13 @@ def _checked_identity(project: Project, job: PlannedJob, options: dict[str, Any]
 
 
 def apply_take(project: Project, job: PlannedJob, take: Take) -> None:
-    """Add a new take to its clip and make it active (or switch back to a reused one)."""
+    """Add a new take to its clip and make it active (or switch back to a reused one).
+
+    A variation's recipe (its new seed) becomes the clip's recipe with it.
+    """
     clip = project.clip(job.clip)
+    if job.variation:  # the take's recipe becomes the clip's, so the new variation shows as rendered
+        project.set_recipe(clip, job.recipe)
     if take.key in clip.media_references():
         use_take(clip, take.key)
     else:
