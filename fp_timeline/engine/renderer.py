@@ -28,6 +28,7 @@ from fp_timeline.engine.generator import (
     CancelToken,
     ContextBlob,
     Generator,
+    PreparesRender,
     Progress,
     ProgressCallback,
     RenderCancelled,
@@ -323,6 +324,7 @@ class LocalExecutor:
         cancels: ClipCancels,
     ) -> None:
         outcomes = Outcomes(jobs)
+        prepare_generators(project, jobs, options, events.progress, cancels.everything)
         for job in jobs:
             blocked = outcomes.blocked(job)
             if cancels.is_cancelled(job.clip) or isinstance(blocked, RenderCancelled):
@@ -394,6 +396,32 @@ def render_project(
     )
     (executor or LocalExecutor()).run(project, jobs, dict(options or {}), events, ClipCancels(cancel))
     return takes
+
+
+def prepare_generators(
+    project: Project,
+    jobs: list[PlannedJob],
+    options: dict[str, Any] | None,
+    progress: ProgressCallback,
+    cancel: CancelToken,
+) -> None:
+    """Let each generator that can do a whole render's shared work first (one text-encoder session).
+
+    Only a speed-up: if it fails, the clips' own renders meet (and report, naming the clip) the same problem.
+    """
+    by_generator: dict[str, list] = {}
+    for job in jobs:
+        if job.reuse is None:
+            by_generator.setdefault(job.recipe.generator, []).append(job.recipe)
+    for generator_id, recipes in by_generator.items():
+        try:
+            generator = registry.load_generator(generator_id)
+            if isinstance(generator, PreparesRender):
+                generator.prepare(recipes, dict(options or {}), project.data_dir / "cache", progress, cancel)
+        except RenderCancelled:
+            raise
+        except Exception:  # noqa: BLE001 - reported by the clip that meets it
+            continue
 
 
 def _ignore(_: Progress) -> None:
