@@ -8,10 +8,12 @@ schemas and releasing models.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from fp_timeline.engine.generator import Dependency, Generator, MediaInput
 from fp_timeline.engine.schema import Setting
-from fp_timeline.project.media_fields import START_IMAGE
+from fp_timeline.project.document import Project
+from fp_timeline.project.media_fields import START_IMAGE, media_values
 from fp_timeline.project.recipe import Recipe
 
 
@@ -65,3 +67,13 @@ def native_fps(generator: Generator) -> float | None:
 
 def label(generator: Generator) -> str:
     return str(getattr(generator, "label", generator.id))
+
+
+def resolved_media(project: Project, generator: Generator, recipe: Recipe) -> dict[str, Path]:
+    """Every media path the generator declares, as stored in the recipe -> absolute on this machine."""
+    metadata = recipe.to_metadata()
+    found: dict[str, Path] = {}
+    for field in media_fields(generator):
+        for _location, stored in media_values(metadata, field):
+            found[stored] = project.resolve(stored)
+    return found

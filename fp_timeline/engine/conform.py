@@ -24,7 +24,6 @@ import numpy as np
 import opentimelineio as otio
 from PIL import Image
 
-from fp_timeline.engine import registry
 from fp_timeline.engine.generator import CancelToken, Progress
 from fp_timeline.engine.identity import versions_for
 from fp_timeline.engine.media import FrameReader, VideoWriter, probe
@@ -87,8 +86,9 @@ def conform_timeline(
     refuse_output(project, Path(out_path))
     rate = project.rate
     warnings: list[str] = []
-    hashes = recipe_hashes(project, versions_for(options), registry.media_fields)
-    layers = [_layer(project, track, rate, hashes, warnings) for track in project.tracks()]
+    hashes = recipe_hashes(project, versions_for(options))
+    # A track switched off in the editor (OTIO ``enabled`` False) is not in the movie.
+    layers = [_layer(project, track, rate, hashes, warnings) for track in project.tracks() if track.enabled]
     shots = [s for shots, _ in layers for s in shots]
     missing = [s.name for s in shots if s.media is None]
     if missing and not allow_missing:

@@ -182,11 +182,18 @@ class ExplainsResources(Protocol):
 
 
 @runtime_checkable
-class PreparesJobs(Protocol):
+class PreparesRender(Protocol):
     """Optional: a generator that does shared work for a whole render before its first clip (e.g. encodes
-    every new prompt in one text-encoder session)."""
+    every new prompt in one text-encoder session, into ``cache_dir``)."""
 
-    def prepare(self, jobs: list[RenderJob], progress: ProgressCallback, cancel: CancelToken) -> None: ...
+    def prepare(
+        self,
+        recipes: list[Recipe],
+        options: dict[str, Any],
+        cache_dir: Path | None,
+        progress: ProgressCallback,
+        cancel: CancelToken,
+    ) -> None: ...
 
 
 @runtime_checkable

@@ -50,6 +50,7 @@ class PlannedJob:
     reason: str  # "unrendered", "stale", "requested", "chain", "needed by shot_020"
     reuse: str | None = None  # a take key already made from ``recipe_hash``: nothing to generate
     identity: RuntimeIdentity | None = None  # the model the hash was planned for (``render_job`` checks it)
+    variation: bool = False  # a new seed (``engine.variations``): its recipe becomes the clip's with the take
 
 
 def plan_render(
@@ -166,8 +167,7 @@ def _take_with_context(project: Project, clip: otio.schema.Clip, recipe_hash: st
 
 
 def _graph(project: Project, options: dict[str, Any] | None) -> dict[str, HashedClip]:
-    hashed = hashed_clips(project, versions_for(options), registry.media_fields)
-    return {h.clip.name: h for h in hashed}
+    return {hashed.clip.name: hashed for hashed in hashed_clips(project, versions_for(options))}
 
 
 def _downstream(nodes: dict[str, HashedClip], roots: set[str]) -> list[str]:

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from fp_timeline.engine.identity import runtime_identity, versions_for
-from fp_timeline.engine.registry import media_fields
 from fp_timeline.engine.stale import stale_reason
 from fp_timeline.project.document import Project
 from fp_timeline.project.hashing import ClipState, clip_state, hashed_clips
@@ -29,7 +28,7 @@ class ClipStatus:
 def project_status(project: Project, options: dict[str, Any] | None = None) -> list[ClipStatus]:
     """One row per generated clip, in timeline order, judged for the model that ``options`` choose."""
     rows = []
-    for hashed in hashed_clips(project, versions_for(options), media_fields):
+    for hashed in hashed_clips(project, versions_for(options)):
         take = active_take(hashed.clip)
         rows.append(
             ClipStatus(

@@ -88,12 +88,15 @@ class HashedClip:
 
 
 def hashed_clips(
-    project: Project, version_of: Callable[[str], str], media_of: MediaFieldsOf = image_only
+    project: Project, version_of: Callable[[str], str], media_of: MediaFieldsOf | None = None
 ) -> list[HashedClip]:
     """Every generated clip, track by track in timeline order, following carry chains along each track.
 
     Each recipe is parsed once here, so callers that need the recipe as well as the hash use these.
+    ``media_of`` names each generator's media fields; by default ``version_of.media_fields`` (the
+    engine's ``versions_for`` carries them), else the start image alone.
     """
+    media_of = media_of or getattr(version_of, "media_fields", image_only)
     found: list[HashedClip] = []
     for track in project.tracks():
         previous: str | None = None
@@ -124,7 +127,7 @@ def hashed_clips(
 
 
 def recipe_hashes(
-    project: Project, version_of: Callable[[str], str], media_of: MediaFieldsOf = image_only
+    project: Project, version_of: Callable[[str], str], media_of: MediaFieldsOf | None = None
 ) -> dict[str, str]:
     """Every generated clip's recipe hash, by clip name, following carry chains along each track."""
     return {hashed.clip.name: hashed.hash for hashed in hashed_clips(project, version_of, media_of)}

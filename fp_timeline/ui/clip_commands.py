@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import takes_of
-from fp_timeline.ui import timeline_edits, track_edits
+from fp_timeline.ui import marks, timeline_edits, track_edits
 from fp_timeline.ui.clip_defaults import IMAGE_FILTER, snapped_frames
 
 
@@ -91,6 +91,22 @@ class ClipCommands:
             return 0
         self.statusBar().showMessage(f"rendering {count} clip(s)" if count else "everything is rendered", 4000)
         return count
+
+    def render_stale(self) -> int:
+        """Ctrl+R: every unrendered or stale clip, between the in and out points when they are set."""
+        span = self.play_range()
+        if span is None:
+            return self.start_render(None)
+        statuses = self.document.statuses()
+        names = [
+            n
+            for n in marks.clips_in_range(self.document.project, *span)
+            if n in statuses and statuses[n].state.value != "rendered"
+        ]
+        if not names:
+            self.statusBar().showMessage("everything between the in and out points is rendered", 4000)
+            return 0
+        return self.start_render(names)
 
     def on_rerender_triggered(self) -> None:
         if self.document.selection:

@@ -42,6 +42,7 @@ from fp_timeline.project.takes import takes_of
 from fp_timeline.ui import theme, timeline_edits
 from fp_timeline.ui.clip_defaults import IMAGE_FILTER, snapped_frames
 from fp_timeline.ui.document import ProjectDocument
+from fp_timeline.ui.effects_panel import EffectsPanel
 from fp_timeline.ui.field_errors import FieldErrors
 from fp_timeline.ui.thumbnails import thumbnail
 
@@ -204,6 +205,9 @@ class Inspector(QWidget):
         takes_box.addWidget(self.takes)
         takes_box.addWidget(self.use_take, 0, Qt.AlignRight)
         form.addRow("Takes", takes_box)
+        self.effects = EffectsPanel(self.document)  # post-processing: its own file, its own edits
+        self.effects.problem_reported.connect(self.problem_reported)
+        form.addRow("Effects", self.effects)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet(f"color: {theme.STATE_COLOURS['error'].name()};")

@@ -14,13 +14,15 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtGui import QImage
 
 from fp_timeline.engine.planner import plan_render
+from fp_timeline.engine.postfx.jobs import plan_postfx
 from fp_timeline.engine.validation import recipe_problems
 from fp_timeline.project.document import Project
+from fp_timeline.project.effects import effect_stack
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.takes import Take
 from fp_timeline.ui import timeline_edits
 from fp_timeline.ui.document import ProjectDocument
-from fp_timeline.ui.render_worker import RenderWorker
+from fp_timeline.ui.render_worker import RenderWorker, effects_row
 
 
 @dataclass
@@ -106,7 +108,8 @@ class RenderQueue(QObject):
             raise ProjectError("save the project first: takes are stored beside the project file")
         options = dict(self.options)  # this render's own copy: a preset change applies to the next one
         jobs = plan_render(self.document.project, targets, chain, options)
-        if not jobs:
+        post = _effects_to_build(self.document.project, targets, jobs)
+        if not jobs and not post:
             return 0
         refused = [
             Problem(p.message, clip=job.clip, field=p.field)
@@ -116,11 +119,25 @@ class RenderQueue(QObject):
         ]
         if refused:  # the generator would fail on these: say so now, not minutes into the render
             raise ProjectError(refused)
+        self._start(jobs, post, options)
+        return len(jobs) + len(post)
+
+    def process_effects(self, clips: list[str] | None = None) -> int:
+        """Build the processed media of ``clips`` (all by default) that is missing; returns the job count."""
+        if self.running:
+            raise ProjectError("a render is already running; wait for it or cancel it")
+        post = [job.clip for job in plan_postfx(self.document.project, clips)]
+        if post:
+            self._start([], post, dict(self.options))
+        return len(post)
+
+    def _start(self, jobs: list, post: list[str], options: dict) -> None:
         self.rows = {job.clip: JobRow(job.clip, job.reason) for job in jobs}
+        self.rows |= {effects_row(clip): JobRow(effects_row(clip), "effects") for clip in post}
         self.jobs_changed.emit()
         # The worker gets its own copy: the user keeps editing the real project meanwhile.
         project = Project(path=self.document.project.path, timeline=copy.deepcopy(self.document.project.timeline))
-        self._worker = RenderWorker(project, jobs, options)
+        self._worker = RenderWorker(project, jobs, options, post)
         self._thread = QThread(self)
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.run)
@@ -130,12 +147,12 @@ class RenderQueue(QObject):
         self._worker.job_finished.connect(self.on_worker_job_finished)
         self._worker.job_failed.connect(self.on_worker_job_failed)
         self._worker.job_cancelled.connect(self.on_worker_job_cancelled)
+        self._worker.effects_finished.connect(self.on_worker_effects_finished)
         # Direct: quit() is thread-safe, and a UI thread blocked in wait() (closing) could not run it.
         self._worker.queue_finished.connect(self._thread.quit, Qt.DirectConnection)
         self._thread.finished.connect(self.on_thread_finished)
         self._thread.start()
         self.running_changed.emit(True)
-        return len(jobs)
 
     def cancel(self, clip: str | None = None) -> None:
         if self._worker is not None:
@@ -184,11 +201,15 @@ class RenderQueue(QObject):
                 edit = timeline_edits.switch_take(project, clip, take.key)
             else:
                 edit = timeline_edits.add_rendered_take(project, clip, take)
-            self.document.edit(edit)
+            self.document.edit(edit, check_locks=False)  # a take lands even on a locked track
         except ProjectError as err:  # e.g. the clip was deleted while it rendered
             self._update(clip, state="failed", message=f"take not added: {err}", finished=time.monotonic())
             return
         self._update(clip, state="done", step=max(1, self.rows[clip].total), finished=time.monotonic())
+
+    def on_worker_effects_finished(self, row: str) -> None:
+        self._update(row, state="done", step=max(1, self.rows[row].total), finished=time.monotonic())
+        self.document.refresh()  # the viewer now finds the processed media
 
     def on_worker_job_failed(self, clip: str, message: str) -> None:
         self._drop_preview(clip)
@@ -211,3 +232,10 @@ class RenderQueue(QObject):
         self._worker = None
         self._thread = None
         self.running_changed.emit(False)
+
+
+def _effects_to_build(project: Project, targets: list[str] | None, jobs: list) -> list[str]:
+    """Clips to post-process: those rendered now that have effects, and those whose processed media is missing."""
+    rendered = [job.clip for job in jobs if effect_stack(project.timeline, project.clip(job.clip))]
+    missing = [job.clip for job in plan_postfx(project, targets)]
+    return list(dict.fromkeys(rendered + missing))

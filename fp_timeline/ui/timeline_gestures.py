@@ -1,11 +1,11 @@
 """Mouse gestures on the timeline, as NLEs have them (a mixin of ``TimelineView``).
 
 On a clip: click selects it, Ctrl-click adds or removes it, Shift-click selects the range from the
-primary clip; dragging the body moves the selection in time and across tracks (it lands where it is
-dropped: into the gap there, or at the nearest cut when clips are in the way; Ctrl+drag always
-inserts); dragging within ``EDGE`` pixels of an edge trims.  On empty timeline: a drag draws a
-rubber band that selects what it touches, a click moves the playhead there and clears the
-selection (and selects a gap under it).  Below the lanes a drag scrubs.
+primary clip.  Dragging the body moves the selection in time and across tracks: it lands where it
+is dropped (into the gap there, or at the nearest cut when clips are in the way); Ctrl+drag always
+inserts, Shift+drag overwrites what it lands on.  Dragging within ``EDGE`` pixels of an edge trims.
+On empty timeline a drag draws a rubber band that selects what it touches; a click moves the
+playhead there and clears the selection (and selects a gap under it).  Below the lanes a drag scrubs.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from PySide6.QtGui import QMouseEvent
 
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.ui import timeline_edits, track_edits
+from fp_timeline.ui.clip_defaults import snapped_frames
 from fp_timeline.ui.clip_item import ClipItem
+from fp_timeline.ui.overwrite import overwrite
 from fp_timeline.ui.timeline_layout import Block
 
 EDGE = 7  # px: how close to a clip edge a press starts a trim
@@ -164,7 +166,11 @@ class TimelineGestures:
         if frame_delta == 0 and track_delta == 0:
             return
         insert = bool(gesture.modifiers & Qt.ControlModifier)
-        self.document.edit(track_edits.move_clips(project, names, frame_delta, track_delta, self.ripple, insert))
+        put = None
+        if gesture.modifiers & Qt.ShiftModifier:  # Shift+drag overwrites what it lands on
+            put = lambda children, clip, frame: overwrite(project, children, clip, frame, snapped_frames)  # noqa: E731
+        edit = track_edits.move_clips(project, names, frame_delta, track_delta, self.ripple, insert, put)
+        self.document.edit(edit)
 
     def _finish_trim(self, gesture: Gesture) -> None:
         block = gesture.block

@@ -142,6 +142,7 @@ class FramePackF1Generator:
 
         ``cache_dir`` (the project's cache folder) holds the disk plan's per-block files."""
         from .components import load_components, resolve_device, resolve_dtype, resolve_offload, resolve_preset
+        from .embed_store import EmbeddingStore
 
         preset = resolve_preset(options, self.preset)
         device = resolve_device(options)
@@ -152,7 +153,36 @@ class FramePackF1Generator:
             self._components[key] = load_components(
                 preset, device, dtype, vae_tiling=tiling, offload=offload, offload_root=cache_dir
             )
-        return self._components[key]
+        components = self._components[key]
+        components.embed_store = EmbeddingStore.in_cache(cache_dir)
+        return components
+
+    def prepare(
+        self,
+        recipes: list[Recipe],
+        options: dict[str, Any],
+        cache_dir: Path | None,
+        progress: ProgressCallback,
+        cancel: CancelToken,
+    ) -> None:
+        """Before a render's first clip: encode all its prompts not cached yet in one text-encoder session,
+        so the text encoders are loaded at most once per render (and never when all are cached)."""
+        from .encoders import encode_prompts, prompt_is_cached
+
+        prompts: list[str] = []
+        for recipe in recipes:
+            config = FramePackF1Config.from_params(recipe.params)
+            prompts.append(recipe.prompt)
+            if config.guidance_scale != 1.0:
+                prompts.append(config.negative_prompt)
+        cancel.raise_if_cancelled()
+        components = self.components(options, cache_dir)
+        todo = [p for p in dict.fromkeys(prompts) if not prompt_is_cached(components, p)]
+        if todo:
+            progress(
+                Progress("", "encode", 0, 0, message=f"encoding {len(todo)} prompt(s) in one text-encoder session")
+            )
+            encode_prompts(components, todo)
 
     def release(self) -> None:
         """Free every loaded model stack (the engine switches generators or runs short of memory)."""

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from fp_timeline.cli.app import (
@@ -23,6 +22,7 @@ from fp_timeline.cli.app import (
 )
 from fp_timeline.cli.options import DeviceOpt, PresetOpt, runtime_options
 from fp_timeline.cli.settings_args import parse_params
+from fp_timeline.cli.tables import print_table
 from fp_timeline.engine import capabilities
 from fp_timeline.engine.registry import generator_ids, load_generator
 from fp_timeline.engine.status import project_status, stale_reasons
@@ -159,22 +159,13 @@ def info(project: ProjectArg, preset: PresetOpt = "auto", device: DeviceOpt = No
             plain(row.take_model.removeprefix("the ") or "-"),
             plain(row.recipe.prompt),
         )
-    _print_whole(table)
+    print_table(table)
     counts = {state: sum(r.state.value == state for r in rows) for state in ("rendered", "stale", "unrendered")}
     missing = sum(r.take_missing for r in rows)
     summary = ", ".join(f"{n} {state}" for state, n in counts.items())
     console.print(summary + (f" ({missing} with the take file missing: render makes them anew)" if missing else ""))
     for reason in stale_reasons(loaded, options):
         console.print(f"  {reason}", soft_wrap=True)
-
-
-def _print_whole(table: Table) -> None:
-    """On a terminal the table folds to its width; piped or redirected, nothing is cut (prompts in full)."""
-    if console.is_terminal:
-        console.print(table)
-        return
-    wide = Console(file=console.file, width=100_000, highlight=False, no_color=True)
-    wide.print(table, crop=False)
 
 
 @app.command()

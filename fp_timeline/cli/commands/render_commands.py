@@ -44,18 +44,20 @@ from fp_timeline.cli.app import (
 from fp_timeline.cli.commands.doctor_command import OffloadOpt, ThreadsOpt, explain_generators
 from fp_timeline.cli.options import DeviceOpt, PresetOpt, runtime_options
 from fp_timeline.cli.settings_args import parse_options
+from fp_timeline.cli.tables import print_table
 from fp_timeline.engine.conform import conform_timeline, refuse_output
 from fp_timeline.engine.extend import add_extension
 from fp_timeline.engine.generator import CancelToken, Progress, RenderCancelled
 from fp_timeline.engine.identity import versions_for
 from fp_timeline.engine.planner import PlannedJob, plan_render
-from fp_timeline.engine.registry import generator_ids, media_fields
+from fp_timeline.engine.registry import generator_ids
 from fp_timeline.engine.renderer import render_project
+from fp_timeline.engine.variations import choose_take, plan_variations, variation_seeds
 from fp_timeline.project.document import Project, save_project
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.hashing import recipe_hashes
 from fp_timeline.project.recipe import MAX_CLIP_SECONDS
-from fp_timeline.project.takes import GENERATOR_KEY, takes_of, use_take
+from fp_timeline.project.takes import GENERATOR_KEY, takes_of
 from fp_timeline.project.text import check_clip_name, check_user_text, printable
 
 EXIT_CANCELLED = 130  # the shell's convention for "ended by SIGINT"
@@ -73,9 +75,14 @@ SetOpt = Annotated[
 def render(
     project: ProjectArg,
     clip: Annotated[
-        list[str] | None, typer.Option("--clip", "-c", help="Rerender this clip as a new take (repeatable).")
+        list[str] | None,
+        typer.Option("--clip", "-c", help="Render this clip as a new take with a new seed (repeatable)."),
     ] = None,
     chain: Annotated[bool, typer.Option(help="With --clip: also rerender the clips that carry from it.")] = False,
+    variations: Annotated[
+        int, typer.Option("--variations", "-n", help="With --clip: this many new takes, each with its own seed.")
+    ] = 1,
+    same_seed: Annotated[bool, typer.Option("--same-seed", help="With --clip: keep the clip's seed.")] = False,
     output: OutputOpt = None,
     preset: PresetOpt = "auto",
     device: DeviceOpt = None,
@@ -95,7 +102,7 @@ def render(
         require_valid(loaded)
         if output is not None:
             refuse_output(loaded, output)  # before hours of rendering, not after
-        jobs = plan_render(loaded, targets=clip or None, chain=chain, options=options)
+        jobs = _plan(loaded, clip, chain, variations, same_seed, options)
     if explain:
         explain_generators(sorted({job.recipe.generator for job in jobs if job.reuse is None}), options)
     if dry_run:
@@ -109,6 +116,25 @@ def render(
     _post_process(loaded, clip)
     if output is not None:
         _conform(loaded, output, allow_missing, options)
+
+
+def _plan(
+    project: Project, clips: list[str] | None, chain: bool, variations: int, same_seed: bool, options: dict
+) -> list[PlannedJob]:
+    """What is stale; or, for ``--clip``, new takes: new seeds (variations) unless ``--same-seed``."""
+    if not clips:
+        if variations != 1 or same_seed:
+            raise ProjectError(Problem("--variations and --same-seed need --clip", field="clip"))
+        return plan_render(project, chain=chain, options=options)
+    if same_seed and variations == 1:
+        return plan_render(project, targets=clips, chain=chain, options=options)
+    jobs: list[PlannedJob] = []
+    for name in clips:
+        seeds = variation_seeds(project, name, variations, same_seed)
+        for job in plan_variations(project, name, seeds, chain=chain, options=options):
+            if job.variation or all(j.clip != job.clip for j in jobs):  # a shared upstream once
+                jobs.append(job)
+    return jobs
 
 
 @app.command()
@@ -187,13 +213,14 @@ def takes(
         if use is not None:
             # isdigit() also accepts superscripts and other scripts' digits, which int() refuses
             key = f"take_{int(use):03d}" if use.isascii() and use.isdigit() else use
-            try:
-                use_take(target, key)
-            except KeyError as err:
-                raise ProjectError(Problem(printable(err.args[0]), file=loaded.path)) from None
+            if key not in target.media_references():
+                known = ", ".join(t.key for t in takes_of(target)) or "none"
+                message = f"clip {clip!r} has no take {key!r} (takes: {known})"
+                raise ProjectError(Problem(printable(message), file=loaded.path))
+            recipe = choose_take(loaded, clip, key)  # its recipe becomes the clip's: the choice sticks
             save_project(loaded)
-            console.print(plain(f"{clip}: now showing ", (key, "bold")))
-        current = recipe_hashes(loaded, versions_for(options), media_fields)[clip]
+            console.print(plain(f"{clip}: now showing ", (key, "bold"), f" (seed {recipe.seed})"))
+        current = recipe_hashes(loaded, versions_for(options))[clip]
     table = Table(title=plain(f"{clip}  (recipe {current})"))
     for column in ("", "take", "model", "seed", "frames", "recipe", "created", "file"):
         table.add_column(column, overflow="fold")
@@ -204,7 +231,7 @@ def takes(
         seed = "?" if take.seed is None else str(take.seed)
         cells = (take.key, model, seed, str(take.frames), matches, take.created, take.media)
         table.add_row("▶" if take.key == active else "", *(c if isinstance(c, Text) else plain(c) for c in cells))
-    console.print(table)
+    print_table(table)
     if active == GENERATOR_KEY:
         console.print("no take is active: the clip shows as unrendered")
 
