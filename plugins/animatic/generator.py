@@ -71,8 +71,8 @@ class AnimaticGenerator:
     version = "2"
     label = "Animatic (Ken Burns previs)"
     params_schema = (
-        Setting("zoom_per_second", "float", ZOOM_PER_SECOND, "zoom in per second (0.04: 4%)", -0.5, 0.5),
-        Setting("pan_per_second", "float", PAN_PER_SECOND, "pan per second, as a fraction of the frame", 0, 0.5),
+        Setting("zoom_per_second", "float", ZOOM_PER_SECOND, "zoom in per second (0.04: 4%)", -1, 1),
+        Setting("pan_per_second", "float", PAN_PER_SECOND, "pan per second, as a fraction of the frame", 0, 2),
     )
     options_schema = ()
     accepts_contexts = ("animatic", VIDEO_CONTEXT)  # a video made elsewhere: its last frame starts a move
