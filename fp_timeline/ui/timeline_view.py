@@ -47,7 +47,7 @@ class TimelineView(TimelinePainting, TimelineGestures, QGraphicsView):
         self.context_actions: list[QAction] = []
         self._render_marks: dict[str, float | None] = {}  # clip -> progress (None: queued)
         self._gesture: Gesture | None = None
-        self._drop_x: float | None = None
+        self.drop_x: float | None = None
         self.band: QRectF | None = None  # the rubber band being drawn (scene)
         self.ripple = False  # moves and deletes close the gaps they leave
         self.snapping = True  # edges snap to cuts, the playhead and markers (N toggles)
@@ -266,16 +266,16 @@ class TimelineView(TimelinePainting, TimelineGestures, QGraphicsView):
 
     def dragMoveEvent(self, event) -> None:
         scene = self.mapToScene(event.position().toPoint())
-        self._drop_x = self.x_of(self.insertion(self.track_at(scene.y()), scene.x())[1])
+        self.drop_x = self.x_of(self.insertion(self.track_at(scene.y()), scene.x())[1])
         self.viewport().update()
         event.acceptProposedAction()
 
     def dragLeaveEvent(self, event) -> None:
-        self._drop_x = None
+        self.drop_x = None
         self.viewport().update()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        self._drop_x = None
+        self.drop_x = None
         scene = self.mapToScene(event.position().toPoint())
         try:
             self.add_image_clips(_image_paths(event.mimeData()), self.track_at(scene.y()), scene.x())
