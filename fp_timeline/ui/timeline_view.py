@@ -44,7 +44,8 @@ class TimelineView(TimelinePainting, TimelineGestures, QGraphicsView):
         self.pps = 60.0  # pixels per second
         self.layout_data = TimelineLayout([], [], 0.0)
         self.items: dict[str, ClipItem] = {}
-        self.context_actions: list[QAction] = []
+        self.context_actions: list[QAction] = []  # right-click on a clip
+        self.empty_context_actions: list[QAction] = []  # right-click on empty timeline
         self._render_marks: dict[str, float | None] = {}  # clip -> progress (None: queued)
         self._gesture: Gesture | None = None
         self.drop_x: float | None = None
@@ -250,10 +251,11 @@ class TimelineView(TimelinePainting, TimelineGestures, QGraphicsView):
 
     def contextMenuEvent(self, event) -> None:
         block, _ = self.hit(QPointF(event.pos()))
-        if block is not None:
+        if block is not None and block.name not in self.document.selection:
             self.document.select(block.name)
-        if self.context_actions:
-            QMenu.exec(self.context_actions, event.globalPos(), None, self)
+        actions = self.context_actions if block is not None else self.empty_context_actions
+        if actions:
+            QMenu.exec(actions, event.globalPos(), None, self)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

@@ -65,6 +65,7 @@ def build_menus(window) -> None:
     tools.addSeparator()
     tools.addAction(a.zoom_fit)
     window.addToolBar(tools)
+    window.timeline.view.empty_context_actions = [a.paste, a.paste_insert, a.add_marker, a.mark_in, a.mark_out]
     window.timeline.view.context_actions = [
         a.cut,
         a.copy,
