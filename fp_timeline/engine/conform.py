@@ -87,7 +87,8 @@ def conform_timeline(
     rate = project.rate
     warnings: list[str] = []
     hashes = recipe_hashes(project, versions_for(options))
-    layers = [_layer(project, track, rate, hashes, warnings) for track in project.tracks()]
+    # A track switched off in the editor (OTIO ``enabled`` False) is not in the movie.
+    layers = [_layer(project, track, rate, hashes, warnings) for track in project.tracks() if track.enabled]
     shots = [s for shots, _ in layers for s in shots]
     missing = [s.name for s in shots if s.media is None]
     if missing and not allow_missing:

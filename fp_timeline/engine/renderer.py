@@ -27,12 +27,13 @@ try:
 except ImportError:  # Windows
     fcntl = None
 
-from fp_timeline.engine import registry
+from fp_timeline.engine import capabilities, registry
 from fp_timeline.engine.executor import ClipCancels, Executor, Outcomes, RenderEvents
 from fp_timeline.engine.generator import (
     CancelToken,
     ContextBlob,
     Generator,
+    PreparesRender,
     Progress,
     ProgressCallback,
     RenderCancelled,
@@ -132,6 +133,7 @@ def prepare_job(
         work_dir=scratch,
         options=dict(options or {}),
         cache_dir=project.data_dir / "cache",
+        media=capabilities.resolved_media(project, registry.load_generator(gen_id), job.recipe),
     )
     return PreparedJob(job=job, key=key, paths=paths, render=render, identity=identity)
 
@@ -158,6 +160,7 @@ def render_job(
         progress(Progress(job.clip, "adopt", 0, 0, message=f"adopting {orphan.key}, finished before a crash"))
         return orphan
     generator = registry.load_generator(job.recipe.generator)
+    registry.release_others(keep=generator.id)  # never two big models resident at once
     with _work_lock(project, job):
         prepared = prepare_job(project, job, options, progress)
         try:
@@ -344,8 +347,13 @@ def _work_lock(project: Project, job: PlannedJob) -> Iterator[None]:
 
 
 def apply_take(project: Project, job: PlannedJob, take: Take) -> None:
-    """Add a new take to its clip and make it active (or switch back to a reused one)."""
+    """Add a new take to its clip and make it active (or switch back to a reused one).
+
+    A variation's recipe (its new seed) becomes the clip's recipe with it.
+    """
     clip = project.clip(job.clip)
+    if job.variation:  # the take's recipe becomes the clip's, so the new variation shows as rendered
+        project.set_recipe(clip, job.recipe)
     if take.key in clip.media_references():
         use_take(clip, take.key)
     else:
@@ -366,6 +374,7 @@ class LocalExecutor:
         cancels: ClipCancels,
     ) -> None:
         outcomes = Outcomes(jobs)
+        prepare_generators(project, jobs, options, events.progress, cancels.everything)
         for job in jobs:
             blocked = outcomes.blocked(job)
             if cancels.is_cancelled(job.clip) or isinstance(blocked, RenderCancelled):
@@ -465,6 +474,32 @@ def _disk_bytes(project: Project) -> bytes | None:
         return project.path.read_bytes()
     except FileNotFoundError:
         return None
+
+
+def prepare_generators(
+    project: Project,
+    jobs: list[PlannedJob],
+    options: dict[str, Any] | None,
+    progress: ProgressCallback,
+    cancel: CancelToken,
+) -> None:
+    """Let each generator that can do a whole render's shared work first (one text-encoder session).
+
+    Only a speed-up: if it fails, the clips' own renders meet (and report, naming the clip) the same problem.
+    """
+    by_generator: dict[str, list] = {}
+    for job in jobs:
+        if job.reuse is None:
+            by_generator.setdefault(job.recipe.generator, []).append(job.recipe)
+    for generator_id, recipes in by_generator.items():
+        try:
+            generator = registry.load_generator(generator_id)
+            if isinstance(generator, PreparesRender):
+                generator.prepare(recipes, dict(options or {}), project.data_dir / "cache", progress, cancel)
+        except RenderCancelled:
+            raise
+        except Exception:  # noqa: BLE001 - reported by the clip that meets it
+            continue
 
 
 def _ignore(_: Progress) -> None:

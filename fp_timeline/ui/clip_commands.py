@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import takes_of
-from fp_timeline.ui import timeline_edits, track_edits
+from fp_timeline.ui import marks, timeline_edits, track_edits
 from fp_timeline.ui.clip_defaults import IMAGE_FILTER, snapped_frames
 
 
@@ -58,12 +58,20 @@ class ClipCommands:
             self.statusBar().showMessage("added after the carry chain at the playhead, which it would break", 6000)
 
     def on_split_triggered(self) -> None:
-        name = self.document.selected
-        block = self.timeline.view.layout_data.block(name) if name else None
-        if block is None:
+        """Split every selected clip under the playhead (one per track), as one undo step."""
+        layout = self.timeline.view.layout_data
+        seconds = self.transport.position / self.transport.rate
+        blocks = [layout.block(n) for n in self.document.selection]
+        under = [b for b in blocks if b is not None and b.start < seconds < b.end]
+        if not under:
+            if self.document.selection:
+                self.show_problem("the playhead is not inside a selected clip")
             return
-        at = round((self.transport.position / self.transport.rate - block.start) * block.rate)
-        self.run_edit(lambda p: timeline_edits.split(p, name, at, snapped_frames))
+        self.run_edit(
+            lambda p: [
+                timeline_edits.split(p, b.name, round((seconds - b.start) * b.rate), snapped_frames) for b in under
+            ]
+        )
 
     def delete_selected(self, ripple: bool) -> None:
         """Delete the selected clips (closing their gaps with ``ripple`` or the ripple toggle), or
@@ -91,6 +99,22 @@ class ClipCommands:
             return 0
         self.statusBar().showMessage(f"rendering {count} clip(s)" if count else "everything is rendered", 4000)
         return count
+
+    def render_stale(self) -> int:
+        """Ctrl+R: every unrendered or stale clip, between the in and out points when they are set."""
+        span = self.play_range()
+        if span is None:
+            return self.start_render(None)
+        statuses = self.document.statuses()
+        names = [
+            n
+            for n in marks.clips_in_range(self.document.project, *span)
+            if n in statuses and statuses[n].state.value != "rendered"
+        ]
+        if not names:
+            self.statusBar().showMessage("everything between the in and out points is rendered", 4000)
+            return 0
+        return self.start_render(names)
 
     def on_rerender_triggered(self) -> None:
         if self.document.selection:

@@ -201,7 +201,7 @@ class RenderQueue(QObject):
                 edit = timeline_edits.switch_take(project, clip, take.key)
             else:
                 edit = timeline_edits.add_rendered_take(project, clip, take)
-            self.document.edit(edit)
+            self.document.edit(edit, check_locks=False)  # a take lands even on a locked track
         except ProjectError as err:  # e.g. the clip was deleted while it rendered
             self._update(clip, state="failed", message=f"take not added: {err}", finished=time.monotonic())
             return
