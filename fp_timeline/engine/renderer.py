@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from fp_timeline.engine import registry
+from fp_timeline.engine import capabilities, registry
 from fp_timeline.engine.executor import ClipCancels, Executor, Outcomes, RenderEvents
 from fp_timeline.engine.generator import (
     CancelToken,
@@ -126,6 +126,7 @@ def prepare_job(
         work_dir=scratch,
         options=dict(options or {}),
         cache_dir=project.data_dir / "cache",
+        media=capabilities.resolved_media(project, registry.load_generator(gen_id), job.recipe),
     )
     return PreparedJob(job=job, key=key, paths=paths, render=render, identity=identity)
 
@@ -147,6 +148,7 @@ def render_job(
     if job.reuse is not None:
         return next(t for t in takes_of(project.clip(job.clip)) if t.key == job.reuse)
     generator = registry.load_generator(job.recipe.generator)
+    registry.release_others(keep=generator.id)  # never two big models resident at once
     prepared = prepare_job(project, job, options, progress)
     started = time.monotonic()
     created = now_iso()
