@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +21,7 @@ import opentimelineio as otio
 
 from fp_timeline.project.document import Project
 from fp_timeline.project.media_url import media_file
-from fp_timeline.project.recipe import METADATA_KEY, Recipe
+from fp_timeline.project.recipe import METADATA_KEY, NoiseMode, Recipe
 from fp_timeline.project.takes import active_take, takes_of
 
 HASH_LENGTH = 16  # hex digits kept: short enough to read, long enough never to collide in a project
@@ -78,21 +78,30 @@ def hashed_clips(project: Project, version_of: Callable[[str], str]) -> list[Has
     """Every generated clip, track by track in timeline order, following carry chains along each track.
 
     Each recipe is parsed once here, so callers that need the recipe as well as the hash use these.
+
+    A carried clip hashes the *generation* before it, not how that generation is cut: a clip that
+    continues its upstream's noise with the same recipe (only the length differs, no image of its own)
+    is the same generation made longer, so what carries from it hashes as if the two were one clip.
+    That is why a razor cut on a rendered clip (``engine.split``) leaves everything after it rendered.
     """
     found: list[HashedClip] = []
     for track in project.tracks():
         previous: str | None = None
-        previous_hash: str | None = None
+        previous_hash: str | None = None  # the previous clip's own hash: which of its takes to continue
+        generation: _Generation | None = None  # the generation it ended, for what carries from it
         for item in track:
             if not isinstance(item, otio.schema.Clip):
                 continue
             if METADATA_KEY not in item.metadata:  # an imported video: a carried clip after it continues it
                 previous, previous_hash = item.name, media_identity(project, item)
+                generation = _Generation.imported(previous_hash)
                 continue
             recipe = project.recipe(item)
             image = project.resolve(recipe.image) if recipe.image else None
             digest = file_digest(image) if image is not None and image.is_file() else None
-            current = recipe_hash(recipe, digest, version_of(recipe.generator), previous_hash)
+            version = version_of(recipe.generator)
+            upstream_identity = generation.hash if generation is not None and recipe.carries else None
+            current = recipe_hash(recipe, digest, version, upstream_identity)
             found.append(
                 HashedClip(
                     clip=item,
@@ -103,8 +112,38 @@ def hashed_clips(project: Project, version_of: Callable[[str], str]) -> list[Has
                     upstream_hash=previous_hash if recipe.carries else None,
                 )
             )
+            if generation is not None and generation.continued_by(recipe):
+                generation = generation.longer(recipe.frames)
+            else:
+                generation = _Generation(recipe, digest, version, upstream_identity, current)
             previous, previous_hash = item.name, current
     return found
+
+
+@dataclass(frozen=True)
+class _Generation:
+    """A run of clips that is one generation: its first recipe, made as long as the whole run."""
+
+    recipe: Recipe | None  # None: an imported video
+    image_digest: str | None
+    version: str
+    upstream: str | None
+    hash: str | None  # what a clip carrying from the run hashes as its upstream
+
+    @classmethod
+    def imported(cls, identity: str | None) -> _Generation:
+        return cls(None, None, "", None, identity)
+
+    def continued_by(self, recipe: Recipe) -> bool:
+        """Whether ``recipe`` only makes this generation longer (same settings, continued noise, no image)."""
+        if self.recipe is None or not recipe.carries or recipe.noise is not NoiseMode.CONTINUE or recipe.image:
+            return False
+        same = self.recipe.replace(frames=recipe.frames, context=recipe.context, noise=recipe.noise, image=None)
+        return same == recipe
+
+    def longer(self, frames: int) -> _Generation:
+        recipe = self.recipe.replace(frames=self.recipe.frames + frames)
+        return replace(self, recipe=recipe, hash=recipe_hash(recipe, self.image_digest, self.version, self.upstream))
 
 
 def recipe_hashes(project: Project, version_of: Callable[[str], str]) -> dict[str, str]:
