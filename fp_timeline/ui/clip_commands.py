@@ -63,7 +63,8 @@ class ClipCommands:
         if block is None:
             return
         at = round((self.transport.position / self.transport.rate - block.start) * block.rate)
-        self.run_edit(lambda p: timeline_edits.split(p, name, at, snapped_frames))
+        options = self.document.render_options
+        self.run_edit(lambda p: timeline_edits.split(p, name, at, snapped_frames, options))
 
     def delete_selected(self, ripple: bool) -> None:
         """Delete the selected clips (closing their gaps with ``ripple`` or the ripple toggle), or
@@ -76,13 +77,13 @@ class ClipCommands:
         elif gap is not None:
             self.run_edit(lambda p: timeline_edits.close_gap(p, *gap))
 
-    def start_render(self, targets: list[str] | None, chain: bool = False) -> int:
+    def start_render(self, targets: list[str] | None, chain: bool = False, variations: int | None = None) -> int:
         self.inspector.commit_pending()  # render what the inspector shows, not what it showed before typing
         if self.document.untitled and not self.save_as():  # takes live beside the project file
             self.show_problem("save the project first: takes are stored beside the project file")
             return 0
         try:
-            count = self.queue.render(targets, chain)
+            count = self.queue.render(targets, chain, variations)
         except ProjectError as err:
             self.show_problem(str(err))
             first = next((p.clip for p in err.problems if p.clip), None)
@@ -109,12 +110,24 @@ class ClipCommands:
         return self.start_render(names)
 
     def on_rerender_triggered(self) -> None:
+        """A new take is a new variation: a new seed (the inspector's seed field keeps one on purpose)."""
         if self.document.selection:
-            self.start_render(list(self.document.selection))
+            self.start_render(list(self.document.selection), variations=1)
 
     def on_rerender_chain_triggered(self) -> None:
         if self.document.selected is not None:
-            self.start_render([self.document.selected], chain=True)
+            self.start_render([self.document.selected], chain=True, variations=1)
+
+    def on_variations_triggered(self) -> None:
+        if not self.document.selection:
+            return
+        count, ok = QInputDialog.getInt(self, "Render variations", "New takes, one seed each:", 3, 1, 16)
+        if ok:
+            self.render_variations(count)
+
+    def render_variations(self, count: int) -> int:
+        """``count`` new takes of each selected clip, each with its own new seed; returns the job count."""
+        return self.start_render(list(self.document.selection), variations=count)
 
     def on_extend_triggered(self) -> None:
         name = self.document.selected
