@@ -217,7 +217,7 @@ def test_rerender_makes_a_second_take_and_next_take_switches(qtbot, tmp_path):
 def test_extend_shot_inserts_a_carried_clip_and_renders_it(qtbot, tmp_path):
     window = make_window(qtbot, tmp_path, sample_copy(tmp_path, "one_shot"))
     name = window.extend_shot("shot_010", "the astronaut turns away")
-    assert name == "shot_020"  # the next shot number at the end of the track: names stay in timeline order
+    assert name == "shot_020"  # names follow timeline order: the next step after the last clip
     qtbot.waitUntil(lambda: not window.queue.running, timeout=RENDER_TIMEOUT_MS)
     assert _names(window) == ["shot_010", "shot_020"]
     assert _state(window, "shot_020") == "rendered" and _state(window, "shot_010") == "rendered"

@@ -23,9 +23,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from fp_timeline.engine.generator import (
+    VIDEO_CONTEXT,
     CancelToken,
     ContextBlob,
     FrameSink,
+    MediaInput,
     Progress,
     ProgressCallback,
     RenderJob,
@@ -35,7 +37,7 @@ from fp_timeline.engine.generator import (
 from fp_timeline.project.errors import Problem
 from fp_timeline.project.recipe import F1_NATIVE_FPS, NoiseMode, Recipe
 
-from .config import FramePackF1Config, check_params
+from .config import OPTIONS_SCHEMA, PARAMS_SCHEMA, FramePackF1Config, check_params
 
 if TYPE_CHECKING:  # torch-heavy modules load lazily, on the first render
     from .components import Components
@@ -76,6 +78,12 @@ class FramePackF1Generator:
 
     id = "framepack_f1"
     version = "1"
+    label = "FramePack F1"
+    native_fps = F1_NATIVE_FPS
+    params_schema = PARAMS_SCHEMA
+    options_schema = OPTIONS_SCHEMA
+    accepts_contexts = ("framepack_f1", VIDEO_CONTEXT)  # any other generator's video is encoded
+    inputs = (MediaInput("params.loras[].path", "lora", "LoRA weights (safetensors), applied for this clip only"),)
 
     def __init__(self, preset: str | None = None) -> None:
         self.preset = preset
@@ -135,6 +143,7 @@ class FramePackF1Generator:
 
         ``cache_dir`` (the project's cache folder) holds the disk plan's per-block files."""
         from .components import load_components, resolve_device, resolve_dtype, resolve_offload, resolve_preset
+        from .embed_store import EmbeddingStore
 
         preset = resolve_preset(options, self.preset)
         device = resolve_device(options)
@@ -145,7 +154,49 @@ class FramePackF1Generator:
             self._components[key] = load_components(
                 preset, device, dtype, vae_tiling=tiling, offload=offload, offload_root=cache_dir
             )
-        return self._components[key]
+        components = self._components[key]
+        components.embed_store = EmbeddingStore.in_cache(cache_dir)
+        return components
+
+    def prepare(
+        self,
+        recipes: list[Recipe],
+        options: dict[str, Any],
+        cache_dir: Path | None,
+        progress: ProgressCallback,
+        cancel: CancelToken,
+    ) -> None:
+        """Before a render's first clip: encode all its prompts not cached yet in one text-encoder session,
+        so the text encoders are loaded at most once per render (and never when all are cached)."""
+        from .encoders import encode_prompts, prompt_is_cached
+
+        prompts: list[str] = []
+        for recipe in recipes:
+            config = FramePackF1Config.from_params(recipe.params)
+            prompts.append(recipe.prompt)
+            if config.guidance_scale != 1.0:
+                prompts.append(config.negative_prompt)
+        cancel.raise_if_cancelled()
+        components = self.components(options, cache_dir)
+        todo = [p for p in dict.fromkeys(prompts) if not prompt_is_cached(components, p)]
+        if todo:
+            progress(
+                Progress("", "encode", 0, 0, message=f"encoding {len(todo)} prompt(s) in one text-encoder session")
+            )
+            encode_prompts(components, todo)
+
+    def release(self) -> None:
+        """Free every loaded model stack (the engine switches generators or runs short of memory)."""
+        if not self._components:
+            return  # nothing loaded: no collection pause (the window calls this from its render thread)
+        stacks = list(self._components.values())
+        self._components.clear()
+        for components in stacks:
+            components.free_text_encoders()
+        del stacks
+        import gc
+
+        gc.collect()
 
     def explain(self, options: dict[str, Any]) -> str:
         """The memory plan a render with these options would use, and why (loads no model)."""
@@ -155,17 +206,31 @@ class FramePackF1Generator:
 
     # ------------------------------------------------------------------ render
     def render(self, job: RenderJob, out: FrameSink, progress: ProgressCallback, cancel: CancelToken) -> ContextBlob:
-        """Render one clip into ``out`` and save its outgoing context; resumes from ``job.work_dir``."""
-        from .checkpoint import SectionCheckpoints
+        """Render one clip into ``out`` and save its outgoing context; resumes from ``job.work_dir``.
 
-        config = FramePackF1Config.from_params(job.recipe.params)
-        sections = sections_for(job.recipe.frames, job.recipe.carries, config.latent_window_size)
+        The clip's LoRAs are loaded into the transformer for this clip only and unloaded after it.
+        """
+        from .lora import clip_loras, loras_of
+
         cancel.raise_if_cancelled()
         progress(Progress(job.clip, "load", 0, 0, message="loading models"))
         components = self.components(job.options, job.cache_dir)
         use_threads(components, job.options)
         if components.preset == "tiny":  # say so: its frames are not what the real model would make
             progress(Progress(job.clip, "load", 0, 0, message=TINY_NOTICE))
+        loras = loras_of(job.recipe.params, job.media)
+        if loras:
+            progress(Progress(job.clip, "load", 0, 0, message=f"applying {len(loras)} LoRA(s)"))
+        with clip_loras(components.transformer, loras):
+            return self._render_sections(job, components, out, progress, cancel)
+
+    def _render_sections(
+        self, job: RenderJob, components: Components, out: FrameSink, progress: ProgressCallback, cancel: CancelToken
+    ) -> ContextBlob:
+        from .checkpoint import SectionCheckpoints
+
+        config = FramePackF1Config.from_params(job.recipe.params)
+        sections = sections_for(job.recipe.frames, job.recipe.carries, config.latent_window_size)
         renderer = self._start_clip(job, config, sections, components, progress)
         start = renderer.start_state()  # kept with the take's sections, so the take can be split later
         sink = _ResumableSink(out)
