@@ -186,3 +186,19 @@ def test_track_and_timeline_effects_apply_to_every_clip_on_them(project):
     ]
     listing = runner.invoke(app, ["fx", path]).output
     assert "track" in listing and "timeline" in listing
+
+
+def test_prune_drops_only_media_no_current_effect_uses(project):
+    with_effects(project, "shot_010", "upscale:2")
+    with_effects(project, "shot_020", "sharpen:1")
+    build_all(project)
+    current = processed_media(project, project.clip("shot_020"))
+    project.clip("shot_010").effects[0].metadata["fp_timeline"]["settings"]["factor"] = 3.0
+    save_project(project)
+    build_all(project)
+    assert len(_files(project, "shot_010")) == 2
+    result = CliRunner().invoke(app, ["fx", str(project.path), "--prune"])
+    assert result.exit_code == 0 and "pruned 2 file(s)" in result.output  # the x2 mp4 and its record
+    assert list(_files(project, "shot_010")) == [processed_media(project, project.clip("shot_010")).name]
+    assert current.is_file() and active_take(project.clip("shot_020")) is not None
+    assert project.resolve(active_take(project.clip("shot_010")).media).is_file()  # takes untouched

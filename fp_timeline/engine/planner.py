@@ -26,10 +26,12 @@ from typing import Any
 
 import opentimelineio as otio
 
+from fp_timeline.engine import capabilities, registry
 from fp_timeline.engine.generator import ContextBlob, RuntimeIdentity
 from fp_timeline.engine.identity import runtime_identity, versions_for
 from fp_timeline.engine.store import imported_context
 from fp_timeline.project.document import Project
+from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.hashing import HashedClip, hashed_clips
 from fp_timeline.project.recipe import METADATA_KEY, Recipe
 from fp_timeline.project.takes import Take, active_take, takes_of
@@ -132,8 +134,16 @@ def incoming_context(project: Project, job: PlannedJob, options: dict[str, Any] 
 
 def is_foreign(project: Project, upstream: otio.schema.Clip, generator_id: str) -> bool:
     """Whether ``generator_id`` continues ``upstream`` from its frames rather than its own context:
-    an imported video, or a clip another generator made (an animatic before an F1 clip)."""
-    return METADATA_KEY not in upstream.metadata or project.recipe(upstream).generator != generator_id
+    an imported video, or a clip made by a generator whose contexts it does not read (its
+    ``accepts_contexts``; an animatic before an F1 clip, a Wan clip before an F1 carry clip)."""
+    if METADATA_KEY not in upstream.metadata:
+        return True
+    source = project.recipe(upstream).generator
+    try:
+        accepts = capabilities.accepts_contexts(registry.load_generator(generator_id))
+    except ProjectError:
+        return source != generator_id
+    return source not in accepts
 
 
 def find_clip(project: Project, name: str) -> otio.schema.Clip:

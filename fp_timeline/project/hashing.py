@@ -9,9 +9,10 @@ clip that carries from it: staleness propagates by construction, with no bookkee
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -20,6 +21,7 @@ from pathlib import Path
 import opentimelineio as otio
 
 from fp_timeline.project.document import Project
+from fp_timeline.project.media_fields import START_IMAGE, MediaFieldsOf, image_only, map_media, media_values
 from fp_timeline.project.media_url import media_file
 from fp_timeline.project.recipe import METADATA_KEY, Recipe
 from fp_timeline.project.takes import active_take, takes_of
@@ -47,11 +49,22 @@ def _file_digest_cached(path: str, mtime_ns: int, size: int) -> str:
     return digest.hexdigest()
 
 
-def recipe_hash(recipe: Recipe, image_digest: str | None, generator_version: str, upstream: str | None) -> str:
-    # The start image counts by its content, not by how its path is spelt: saving the project into
-    # another folder re-spells every relative path and must not make a single clip stale.
-    recipe_fields = recipe.to_metadata()
+def recipe_hash(
+    recipe: Recipe,
+    image_digest: str | None,
+    generator_version: str,
+    upstream: str | None,
+    media_digests: dict[str, dict[str, str]] | None = None,
+) -> str:
+    """``media_digests``: for the generator's other media fields (LoRAs, end image), digest by path.
+
+    Media count by content, not by how their paths are spelt: saving the project into another folder
+    re-spells every relative path and must not make a single clip stale.
+    """
+    recipe_fields = copy.deepcopy(recipe.to_metadata())  # params nest lists: never edit the recipe's own
     del recipe_fields["image"]
+    for field in media_digests or {}:
+        map_media(recipe_fields, field, lambda path, field=field: "sha256:" + media_digests[field].get(path, "missing"))
     payload = {
         "recipe": recipe_fields,
         "image_sha256": None if recipe.image is None else (image_digest or "missing"),
@@ -74,11 +87,16 @@ class HashedClip:
     upstream_hash: str | None
 
 
-def hashed_clips(project: Project, version_of: Callable[[str], str]) -> list[HashedClip]:
+def hashed_clips(
+    project: Project, version_of: Callable[[str], str], media_of: MediaFieldsOf | None = None
+) -> list[HashedClip]:
     """Every generated clip, track by track in timeline order, following carry chains along each track.
 
     Each recipe is parsed once here, so callers that need the recipe as well as the hash use these.
+    ``media_of`` names each generator's media fields; by default ``version_of.media_fields`` (the
+    engine's ``versions_for`` carries them), else the start image alone.
     """
+    media_of = media_of or getattr(version_of, "media_fields", image_only)
     found: list[HashedClip] = []
     for track in project.tracks():
         previous: str | None = None
@@ -92,7 +110,8 @@ def hashed_clips(project: Project, version_of: Callable[[str], str]) -> list[Has
             recipe = project.recipe(item)
             image = project.resolve(recipe.image) if recipe.image else None
             digest = file_digest(image) if image is not None and image.is_file() else None
-            current = recipe_hash(recipe, digest, version_of(recipe.generator), previous_hash)
+            others = media_digests(project, recipe, media_of(recipe.generator))
+            current = recipe_hash(recipe, digest, version_of(recipe.generator), previous_hash, others)
             found.append(
                 HashedClip(
                     clip=item,
@@ -107,9 +126,26 @@ def hashed_clips(project: Project, version_of: Callable[[str], str]) -> list[Has
     return found
 
 
-def recipe_hashes(project: Project, version_of: Callable[[str], str]) -> dict[str, str]:
+def recipe_hashes(
+    project: Project, version_of: Callable[[str], str], media_of: MediaFieldsOf | None = None
+) -> dict[str, str]:
     """Every generated clip's recipe hash, by clip name, following carry chains along each track."""
-    return {hashed.clip.name: hashed.hash for hashed in hashed_clips(project, version_of)}
+    return {hashed.clip.name: hashed.hash for hashed in hashed_clips(project, version_of, media_of)}
+
+
+def media_digests(project: Project, recipe: Recipe, fields: Sequence[str]) -> dict[str, dict[str, str]]:
+    """Content digests of the recipe's media besides the start image, by field then path."""
+    found: dict[str, dict[str, str]] = {}
+    metadata = recipe.to_metadata()
+    for field in fields:
+        if field == START_IMAGE:
+            continue
+        digests: dict[str, str] = {}
+        for _location, stored in media_values(metadata, field):
+            path = project.resolve(stored)
+            digests[stored] = file_digest(path) if path.is_file() else "missing"
+        found[field] = digests
+    return found
 
 
 def media_identity(project: Project, clip: otio.schema.Clip) -> str | None:

@@ -58,12 +58,20 @@ class ClipCommands:
             self.statusBar().showMessage("added after the carry chain at the playhead, which it would break", 6000)
 
     def on_split_triggered(self) -> None:
-        name = self.document.selected
-        block = self.timeline.view.layout_data.block(name) if name else None
-        if block is None:
+        """Split every selected clip under the playhead (one per track), as one undo step."""
+        layout = self.timeline.view.layout_data
+        seconds = self.transport.position / self.transport.rate
+        blocks = [layout.block(n) for n in self.document.selection]
+        under = [b for b in blocks if b is not None and b.start < seconds < b.end]
+        if not under:
+            if self.document.selection:
+                self.show_problem("the playhead is not inside a selected clip")
             return
-        at = round((self.transport.position / self.transport.rate - block.start) * block.rate)
-        self.run_edit(lambda p: timeline_edits.split(p, name, at, snapped_frames))
+        self.run_edit(
+            lambda p: [
+                timeline_edits.split(p, b.name, round((seconds - b.start) * b.rate), snapped_frames) for b in under
+            ]
+        )
 
     def delete_selected(self, ripple: bool) -> None:
         """Delete the selected clips (closing their gaps with ``ripple`` or the ripple toggle), or

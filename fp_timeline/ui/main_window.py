@@ -133,6 +133,7 @@ class MainWindow(FileCommands, ClipCommands, EditCommands, MarkCommands, TrackCo
         a.hide_track.triggered.connect(lambda: self.toggle_hidden())
         a.remove_track.triggered.connect(lambda: self.remove_track())
         self.timeline.headers.track_clicked.connect(self.on_headers_track_clicked)
+        self.timeline.ruler.marker_double_clicked.connect(self.on_edit_marker_triggered)
         a.split.triggered.connect(self.on_split_triggered)
         a.delete.triggered.connect(lambda: self.delete_selected(ripple=False))
         a.ripple_delete.triggered.connect(lambda: self.delete_selected(ripple=True))

@@ -36,6 +36,7 @@ class Block:
     in_frame: int = 0  # the clip's in-point within its generated media
     frames: int = 0  # the recipe's generated length
     rate: float = 30.0  # the clip's frame rate (frames above count at this rate)
+    media: Path | None = None  # the active take's video (for the filmstrip)
 
     @property
     def end(self) -> float:
@@ -141,4 +142,5 @@ def _clip_block(
         in_frame=in_frame,
         frames=recipe.frames,
         rate=recipe.fps,
+        media=project.resolve(take.media) if take is not None else None,
     )

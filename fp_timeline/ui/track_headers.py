@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QMouseEvent, QPainter, QPen
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMenu, QWidget
 
 from fp_timeline.ui import theme
 from fp_timeline.ui.timeline_view import TRACK_HEIGHT, TimelineView
@@ -19,6 +19,7 @@ SWITCH = 18  # px: the lock and eye boxes
 
 class TrackHeaders(QWidget):
     track_clicked = Signal(int, str)  # track, "name", "lock" or "eye"
+    context_actions: list = []  # Track menu actions, shown on right-click (acting on the clicked track)
 
     def __init__(self, view: TimelineView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,13 +70,20 @@ class TrackHeaders(QWidget):
         painter.setFont(QFont())
         painter.drawText(rect, Qt.AlignCenter, letter)
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        point: QPointF = event.position()
+    def contextMenuEvent(self, event) -> None:
+        self.mousePressEvent(event)  # the clicked track becomes the current one
+        if self.context_actions:
+            QMenu.exec(self.context_actions, event.globalPos(), None, self)
+
+    def mousePressEvent(self, event) -> None:
+        point: QPointF = QPointF(event.pos()) if not hasattr(event, "position") else event.position()
         for t in range(len(self.view.layout_data.track_names)):
             if not self._rect(t).contains(point):
                 continue
             lock, eye = self.switch_rects(t)
             zone = "lock" if lock.contains(point) else "eye" if eye.contains(point) else "name"
+            if not isinstance(event, QMouseEvent):
+                zone = "name"  # a right-click only picks the track
             self.current = t
             self.update()
             self.track_clicked.emit(t, zone)

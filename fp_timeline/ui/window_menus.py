@@ -29,6 +29,7 @@ def build_menus(window) -> None:
     edit.addActions([a.ripple, a.snapping])
     track = bar.addMenu("&Track")
     track.addActions([a.add_track, a.remove_track, a.lock_track, a.hide_track])
+    window.timeline.headers.context_actions = [a.lock_track, a.hide_track, a.remove_track, a.add_track]
     mark = bar.addMenu("&Mark")
     mark.addActions([a.add_marker, a.edit_marker, a.remove_marker, a.next_marker, a.previous_marker])
     mark.addSeparator()
@@ -64,6 +65,7 @@ def build_menus(window) -> None:
     tools.addSeparator()
     tools.addAction(a.zoom_fit)
     window.addToolBar(tools)
+    window.timeline.view.empty_context_actions = [a.paste, a.paste_insert, a.add_marker, a.mark_in, a.mark_out]
     window.timeline.view.context_actions = [
         a.cut,
         a.copy,

@@ -25,6 +25,7 @@ from safetensors import safe_open
 from safetensors.numpy import save as save_safetensors
 
 from fp_timeline.engine.generator import (
+    VIDEO_CONTEXT,
     CancelToken,
     ContextBlob,
     FrameSink,
@@ -33,6 +34,7 @@ from fp_timeline.engine.generator import (
     RenderJob,
     RuntimeIdentity,
 )
+from fp_timeline.engine.schema import Setting
 from fp_timeline.project.atomic import write_bytes_atomic
 from fp_timeline.project.errors import Problem
 from fp_timeline.project.recipe import NoiseMode, Recipe
@@ -67,6 +69,13 @@ class Move:
 class AnimaticGenerator:
     id = "animatic"
     version = "2"
+    label = "Animatic (Ken Burns previs)"
+    params_schema = (
+        Setting("zoom_per_second", "float", ZOOM_PER_SECOND, "zoom in per second (0.04: 4%)", -1, 1),
+        Setting("pan_per_second", "float", PAN_PER_SECOND, "pan per second, as a fraction of the frame", 0, 2),
+    )
+    options_schema = ()
+    accepts_contexts = ("animatic", VIDEO_CONTEXT)  # a video made elsewhere: its last frame starts a move
 
     def validate(self, recipe: Recipe) -> list[Problem]:
         unknown = sorted(set(recipe.params) - set(PARAMS))

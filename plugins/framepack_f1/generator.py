@@ -23,9 +23,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from fp_timeline.engine.generator import (
+    VIDEO_CONTEXT,
     CancelToken,
     ContextBlob,
     FrameSink,
+    MediaInput,
     Progress,
     ProgressCallback,
     RenderJob,
@@ -34,7 +36,7 @@ from fp_timeline.engine.generator import (
 from fp_timeline.project.errors import Problem
 from fp_timeline.project.recipe import F1_NATIVE_FPS, NoiseMode, Recipe
 
-from .config import FramePackF1Config, check_params
+from .config import OPTIONS_SCHEMA, PARAMS_SCHEMA, FramePackF1Config, check_params
 
 if TYPE_CHECKING:  # torch-heavy modules load lazily, on the first render
     from .components import Components
@@ -75,6 +77,12 @@ class FramePackF1Generator:
 
     id = "framepack_f1"
     version = "1"
+    label = "FramePack F1"
+    native_fps = F1_NATIVE_FPS
+    params_schema = PARAMS_SCHEMA
+    options_schema = OPTIONS_SCHEMA
+    accepts_contexts = ("framepack_f1", VIDEO_CONTEXT)  # any other generator's video is encoded
+    inputs = (MediaInput("params.loras[].path", "lora", "LoRA weights (safetensors), applied for this clip only"),)
 
     def __init__(self, preset: str | None = None) -> None:
         self.preset = preset
@@ -176,6 +184,19 @@ class FramePackF1Generator:
             )
             encode_prompts(components, todo)
 
+    def release(self) -> None:
+        """Free every loaded model stack (the engine switches generators or runs short of memory)."""
+        if not self._components:
+            return  # nothing loaded: no collection pause (the window calls this from its render thread)
+        stacks = list(self._components.values())
+        self._components.clear()
+        for components in stacks:
+            components.free_text_encoders()
+        del stacks
+        import gc
+
+        gc.collect()
+
     def explain(self, options: dict[str, Any]) -> str:
         """The memory plan a render with these options would use, and why (loads no model)."""
         from .explain import explain_plan
@@ -184,17 +205,31 @@ class FramePackF1Generator:
 
     # ------------------------------------------------------------------ render
     def render(self, job: RenderJob, out: FrameSink, progress: ProgressCallback, cancel: CancelToken) -> ContextBlob:
-        """Render one clip into ``out`` and save its outgoing context; resumes from ``job.work_dir``."""
-        from .checkpoint import SectionCheckpoints
+        """Render one clip into ``out`` and save its outgoing context; resumes from ``job.work_dir``.
 
-        config = FramePackF1Config.from_params(job.recipe.params)
-        sections = sections_for(job.recipe.frames, job.recipe.carries, config.latent_window_size)
+        The clip's LoRAs are loaded into the transformer for this clip only and unloaded after it.
+        """
+        from .lora import clip_loras, loras_of
+
         cancel.raise_if_cancelled()
         progress(Progress(job.clip, "load", 0, 0, message="loading models"))
         components = self.components(job.options, job.cache_dir)
         use_threads(components, job.options)
         if components.preset == "tiny":  # say so: its frames are not what the real model would make
             progress(Progress(job.clip, "load", 0, 0, message=TINY_NOTICE))
+        loras = loras_of(job.recipe.params, job.media)
+        if loras:
+            progress(Progress(job.clip, "load", 0, 0, message=f"applying {len(loras)} LoRA(s)"))
+        with clip_loras(components.transformer, loras):
+            return self._render_sections(job, components, out, progress, cancel)
+
+    def _render_sections(
+        self, job: RenderJob, components: Components, out: FrameSink, progress: ProgressCallback, cancel: CancelToken
+    ) -> ContextBlob:
+        from .checkpoint import SectionCheckpoints
+
+        config = FramePackF1Config.from_params(job.recipe.params)
+        sections = sections_for(job.recipe.frames, job.recipe.carries, config.latent_window_size)
         renderer = self._start_clip(job, config, sections, components, progress)
         sink = _ResumableSink(out)
 

@@ -21,6 +21,7 @@ from fp_timeline.cli.app import ProjectArg, app, console, editing, err_console, 
 from fp_timeline.cli.commands.render_commands import EXIT_CANCELLED, _bars, _cancel_on_sigint
 from fp_timeline.engine.generator import Progress, RenderCancelled
 from fp_timeline.engine.postfx.jobs import fit_to_processed, plan_postfx, postfx_job, run_postfx_jobs
+from fp_timeline.engine.postfx.prune import prune_derived
 from fp_timeline.project.document import Project, save_project
 from fp_timeline.project.effects import (
     add_effect,
@@ -55,6 +56,9 @@ def fx(
         list[str] | None, typer.Option("--remove", "-r", help="Remove an effect by number (1 = first) or kind.")
     ] = None,
     build: Annotated[bool, typer.Option("--build", help="Build the processed media that is missing now.")] = False,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Delete processed media that no clip's current effects use.")
+    ] = False,
     fit: Annotated[
         bool, typer.Option("--fit", help="With --clip: make the clip as long as its processed media (loops).")
     ] = False,
@@ -85,6 +89,10 @@ def fx(
         _list(loaded, clips)
     if build:
         build_effects(loaded, clips)
+    if prune:
+        with reporting_errors():
+            pruned = prune_derived(loaded)
+        console.print(plain(f"pruned {pruned.files} file(s), {pruned.bytes / 1e6:.1f} MB of unused processed media"))
 
 
 def _fit(project: Project, clip: str | None) -> None:
