@@ -214,3 +214,11 @@ def test_split_cuts_every_selected_clip_under_the_playhead_in_one_step(qtbot, tm
     window.actions.undo.trigger()
     assert project.recipe(project.clip("shot_010")).frames == 30
     assert project.recipe(project.clip("shot_030")).frames == 30
+
+
+def test_the_inspector_says_which_clip_of_a_selection_it_edits(qtbot, tmp_path):
+    window, view = _window(qtbot, tmp_path)
+    window.document.set_selection(["shot_010", "shot_030"])
+    assert window.inspector.title.text() == "shot_030  (+1 selected)"
+    window.document.select("shot_020")
+    assert window.inspector.title.text() == "shot_020"

@@ -249,7 +249,8 @@ class Inspector(QWidget):
         self.stack.setCurrentIndex(1)
         status = self.document.statuses().get(self.clip_name)
         state = status.state.value if status else "error"
-        self.title.setText(self.clip_name)
+        others = len(self.document.selection) - 1  # the form edits the primary clip only: say so
+        self.title.setText(self.clip_name + (f"  (+{others} selected)" if others > 0 else ""))
         self.state.setText(state)
         colour = theme.state_colour(state)
         self.state.setStyleSheet(
