@@ -129,6 +129,7 @@ def test_tracks_lock_hide_add_and_remove_each_one_undo_step(qtbot, tmp_path):
     lock, eye = headers.switch_rects(1)
     qtbot.mouseClick(headers, Qt.LeftButton, pos=lock.center().toPoint())
     assert view.layout_data.locked == {1}
+    assert headers.tip_at(lock.center()) == "V2 is locked: click to unlock"
     window.document.select("shot_020")
     window.actions.delete.trigger()
     assert "locked" in window.statusBar().currentMessage()
