@@ -159,12 +159,19 @@ class ClipCommands:
         return edit.select
 
     def on_next_take_triggered(self) -> None:
-        clip = self._selected_clip()
-        if clip is None:
-            return
-        keys = [t.key for t in takes_of(clip)]
-        if len(keys) < 2:
-            return
-        current = clip.active_media_reference_key
-        following = keys[(keys.index(current) + 1) % len(keys)] if current in keys else keys[-1]
-        self.run_edit(lambda p: timeline_edits.switch_take(p, clip.name, following))
+        """T: every selected clip with more than one take switches to its next one (one undo step)."""
+        project = self.document.project
+        switches = []
+        for name in self.document.selection:
+            try:
+                clip = project.clip(name)
+            except ProjectError:
+                continue
+            keys = [t.key for t in takes_of(clip)]
+            if len(keys) < 2:
+                continue
+            current = clip.active_media_reference_key
+            following = keys[(keys.index(current) + 1) % len(keys)] if current in keys else keys[-1]
+            switches.append((name, following))
+        if switches:
+            self.run_edit(lambda p: [timeline_edits.switch_take(p, name, key) for name, key in switches])
