@@ -20,6 +20,7 @@ from fp_timeline.ui import theme, timeline_edits, track_edits
 from fp_timeline.ui.clip_defaults import image_clip_recipe, is_image, snapped_frames
 from fp_timeline.ui.clip_item import ClipItem, tooltip
 from fp_timeline.ui.document import ProjectDocument
+from fp_timeline.ui.filmstrip import notifier as filmstrip_notifier
 from fp_timeline.ui.timeline_gestures import Gesture, TimelineGestures
 from fp_timeline.ui.timeline_layout import TimelineLayout
 from fp_timeline.ui.timeline_paint import TimelinePainting, grid_step  # noqa: F401  (the ruler uses it)
@@ -67,6 +68,7 @@ class TimelineView(TimelinePainting, TimelineGestures, QGraphicsView):
         document.changed.connect(self.on_document_changed)
         document.selection_changed.connect(self.on_document_selection_changed)
         transport.position_changed.connect(self.on_transport_position_changed)
+        filmstrip_notifier.ready.connect(self.viewport().update)  # a take's filmstrip finished decoding
         self.rebuild()
 
     # --- geometry ----------------------------------------------------------------------------
