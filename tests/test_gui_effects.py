@@ -78,3 +78,8 @@ def test_render_post_processes_after_the_take(qtbot, tmp_path):
     project = window.document.project  # the new takes are edits of the open project
     media = processed_media(project, project.clip("shot_020"))
     assert media is not None and media.is_file()
+    window.document.select("shot_020")
+    window.inspector.effects.fit.click()  # the clip grows to the loop's length: 2 x 12 - 2 frames
+    assert window.document.project.clip("shot_020").trimmed_range().duration.value == 22
+    window.document.undo_stack.undo()
+    assert window.document.project.clip("shot_020").trimmed_range().duration.value == 12

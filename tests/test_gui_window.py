@@ -128,7 +128,7 @@ def test_trim_edges_by_dragging(qtbot, tmp_path):
     _drag(qtbot, window, start, start - QPoint(100, 0))
     project = window.document.project
     clip = project.clip("shot_010")
-    assert project.recipe(clip).frames == 20 and clip.duration().value == 20
+    assert project.recipe(clip).frames == 30 and clip.duration().value == 20  # trimming never regenerates
     start = _point(window, "shot_010", 2)
     _drag(qtbot, window, start, start + QPoint(50, 0))
     clip = project.clip("shot_010")
@@ -217,10 +217,10 @@ def test_rerender_makes_a_second_take_and_next_take_switches(qtbot, tmp_path):
 def test_extend_shot_inserts_a_carried_clip_and_renders_it(qtbot, tmp_path):
     window = make_window(qtbot, tmp_path, sample_copy(tmp_path, "one_shot"))
     name = window.extend_shot("shot_010", "the astronaut turns away")
-    assert name == "shot_015"
+    assert name == "shot_020"  # names follow timeline order: the next step after the last clip
     qtbot.waitUntil(lambda: not window.queue.running, timeout=RENDER_TIMEOUT_MS)
-    assert _names(window) == ["shot_010", "shot_015"]
-    assert _state(window, "shot_015") == "rendered" and _state(window, "shot_010") == "rendered"
+    assert _names(window) == ["shot_010", "shot_020"]
+    assert _state(window, "shot_020") == "rendered" and _state(window, "shot_010") == "rendered"
 
 
 def test_save_and_reload_equal(qtbot, tmp_path):

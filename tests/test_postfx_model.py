@@ -74,3 +74,18 @@ def test_a_hand_edited_bad_setting_is_reported_not_raised_on_load(tmp_path):
     clip.effects[0].metadata["fp_timeline"]["settings"]["factor"] = 99
     problems = effect_problems(project.timeline)
     assert [(p.clip, p.field) for p in problems] == [(clip.name, "upscale.factor")]
+
+
+def test_save_as_elsewhere_keeps_the_upscaler_weights_found(tmp_path):
+    from fp_timeline.project.document import save_project_as
+
+    write_image(tmp_path / "start.png")
+    project = new_project(tmp_path / "p.otio", rate=24)
+    clip = add_clip(project, animatic_recipe(10))
+    add_effect(clip, parse_effect("upscale:4,model=weights/x4.pth"))
+    add_effect(project.tracks()[0], parse_effect("upscale:2"))  # lanczos: no path to move
+    moved = save_project_as(project, tmp_path / "elsewhere" / "p.otio")
+    settings = effect_stack(moved.timeline, moved.clip(clip.name))[0].settings
+    assert settings["model"] == "../weights/x4.pth"
+    assert moved.resolve(settings["model"]) == (tmp_path / "weights" / "x4.pth").resolve()
+    assert effect_stack(moved.timeline, moved.clip(clip.name))[1].settings["model"] == "lanczos"

@@ -157,3 +157,48 @@ def test_render_runs_post_processing_after_the_take(project):
     loaded = load_project(project.path)
     assert active_take(loaded.clip("shot_020")).key == "take_002"
     assert processed_media(loaded, loaded.clip("shot_020")) is not None
+
+
+def test_a_loop_clip_fitted_to_its_processed_length_conforms_whole(project, tmp_path):
+    runner = CliRunner()
+    path = str(project.path)
+    result = runner.invoke(app, ["fx", path, "--clip", "shot_020", "--add", "loop:pingpong", "--fit", "--build"])
+    assert result.exit_code == 0, result.output
+    assert "shot_020 is now 22 frames" in result.output  # 2 x 12 - 2
+    loaded = load_project(project.path)
+    assert loaded.clip("shot_020").trimmed_range().duration.value == 22
+    movie = conform_timeline(loaded, tmp_path / "loop.mp4")
+    assert movie.frames == 20 + 22 and not movie.warnings
+    no_effects = runner.invoke(app, ["fx", path, "--clip", "shot_010", "--fit"])
+    assert no_effects.exit_code == 2 and "nothing to fit to" in no_effects.output
+
+
+def test_track_and_timeline_effects_apply_to_every_clip_on_them(project):
+    runner = CliRunner()
+    path = str(project.path)
+    assert runner.invoke(app, ["fx", path, "--track", "V1", "--add", "upscale:2"]).exit_code == 0
+    assert runner.invoke(app, ["fx", path, "--timeline", "--add", "sharpen:1"]).exit_code == 0
+    loaded = load_project(project.path)
+    jobs = plan_postfx(loaded)
+    assert [(j.clip, [s.effect.kind for s in j.stages]) for j in jobs] == [
+        ("shot_010", ["upscale", "sharpen"]),
+        ("shot_020", ["upscale", "sharpen"]),
+    ]
+    listing = runner.invoke(app, ["fx", path]).output
+    assert "track" in listing and "timeline" in listing
+
+
+def test_prune_drops_only_media_no_current_effect_uses(project):
+    with_effects(project, "shot_010", "upscale:2")
+    with_effects(project, "shot_020", "sharpen:1")
+    build_all(project)
+    current = processed_media(project, project.clip("shot_020"))
+    project.clip("shot_010").effects[0].metadata["fp_timeline"]["settings"]["factor"] = 3.0
+    save_project(project)
+    build_all(project)
+    assert len(_files(project, "shot_010")) == 2
+    result = CliRunner().invoke(app, ["fx", str(project.path), "--prune"])
+    assert result.exit_code == 0 and "pruned 2 file(s)" in result.output  # the x2 mp4 and its record
+    assert list(_files(project, "shot_010")) == [processed_media(project, project.clip("shot_010")).name]
+    assert current.is_file() and active_take(project.clip("shot_020")) is not None
+    assert project.resolve(active_take(project.clip("shot_010")).media).is_file()  # takes untouched

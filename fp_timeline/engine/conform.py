@@ -87,7 +87,8 @@ def conform_timeline(
     rate = project.rate
     warnings: list[str] = []
     hashes = recipe_hashes(project, versions_for(options))
-    layers = [_layer(project, track, rate, hashes, warnings) for track in project.tracks()]
+    # A track switched off in the editor (OTIO ``enabled`` False) is not in the movie.
+    layers = [_layer(project, track, rate, hashes, warnings) for track in project.tracks() if track.enabled]
     shots = [s for shots, _ in layers for s in shots]
     missing = [s.name for s in shots if s.media is None]
     if missing and not allow_missing:
@@ -162,7 +163,7 @@ def _media_of(project: Project, clip: otio.schema.Clip, hashes: dict[str, str], 
             return None
         if take.recipe_hash != hashes.get(clip.name):
             warnings.append(f"clip {clip.name!r} is stale: showing {take.key}, made from an older recipe")
-        path = project.resolve(take.media)
+        path = project.take_file(take.media)  # None outside the project folder: never read, shown missing
         processed = _processed(project, clip, warnings)
         if processed is not None:
             return processed
@@ -171,7 +172,7 @@ def _media_of(project: Project, clip: otio.schema.Clip, hashes: dict[str, str], 
         if not isinstance(ref, otio.schema.ExternalReference) or not ref.target_url:
             return None
         path = media_file(project.folder, ref.target_url)
-    return path if path.is_file() else None
+    return path if path is not None and path.is_file() else None
 
 
 def _processed(project: Project, clip: otio.schema.Clip, warnings: list[str]) -> Path | None:

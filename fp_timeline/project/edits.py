@@ -25,6 +25,40 @@ def next_clip_name(project: Project, prefix: str = "shot") -> str:
     return f"{prefix}_{number:03d}"
 
 
+def name_after(project: Project, name: str) -> str:
+    """A free clip name that sorts after ``name`` and before the clip that follows it on its track, so
+    names stay in timeline order: shot_010 -> shot_015 before shot_020, shot_030 -> shot_040 at the end."""
+    taken = {item.name for track in project.tracks() for item in track if isinstance(item, otio.schema.Clip)}
+    prefix, _, number = name.rpartition("_")
+    if prefix and number.isdigit():
+        width, value = len(number), int(number)
+        following = _number_after(project, name, prefix)
+        upper = following if following is not None else value + 2 * NAME_STEP - value % NAME_STEP
+        middle = (value + upper) // 2 if following is not None else upper - NAME_STEP
+        for candidate in (middle, *range(value + 1, upper)):
+            text = f"{prefix}_{candidate:0{width}d}"
+            if value < candidate < upper and text not in taken:
+                return text
+    suffix = 2
+    while f"{name}_{suffix}" in taken:  # sorts right after ``name`` ("shot_010_2" < "shot_011")
+        suffix += 1
+    return f"{name}_{suffix}"
+
+
+def _number_after(project: Project, name: str, prefix: str) -> int | None:
+    """The number of the next clip after ``name`` on its track when it is named ``prefix_NNN``."""
+    for track in project.tracks():
+        clips = [item for item in track if isinstance(item, otio.schema.Clip)]
+        names = [c.name for c in clips]
+        if name in names:
+            for later in names[names.index(name) + 1 :]:
+                head, _, number = later.rpartition("_")
+                if head == prefix and number.isdigit():
+                    return int(number)
+            return None
+    return None
+
+
 def make_clip(name: str, recipe: Recipe) -> otio.schema.Clip:
     """A new, unrendered generated clip: the recipe in metadata, a GeneratorReference as media."""
     clip = otio.schema.Clip(name=name)

@@ -33,6 +33,7 @@ class WindowActions:
     render_stale: QAction
     rerender: QAction
     rerender_chain: QAction
+    variations: QAction
     extend: QAction
     next_take: QAction
     cancel_renders: QAction
@@ -59,6 +60,21 @@ class WindowActions:
     select_all: QAction
     nudge_back: QAction
     nudge_forward: QAction
+    add_marker: QAction
+    edit_marker: QAction
+    remove_marker: QAction
+    next_marker: QAction
+    previous_marker: QAction
+    mark_in: QAction
+    mark_out: QAction
+    clear_in_out: QAction
+    go_in: QAction
+    go_out: QAction
+    go_to_timecode: QAction
+    keyboard_help: QAction
+    lock_track: QAction
+    hide_track: QAction
+    remove_track: QAction
 
 
 def _action(parent: QWidget, text: str, shortcut=None, tip: str = "", short: str = "") -> QAction:
@@ -115,7 +131,7 @@ def create_actions(window: QWidget, stack: QUndoStack) -> WindowActions:
         undo=undo,
         redo=redo,
         add_clip=_action(window, "&Add Clip from Image…", "Ctrl+I", "Add a clip that starts from an image", "Add Clip"),
-        add_track=_action(window, "Add Video &Track", None, "Add an empty video track"),
+        add_track=_action(window, "Add Video &Track", "Ctrl+Shift+T", "Add an empty video track above the others"),
         split=_action(
             window, "&Split at Playhead", ["S", "Ctrl+K"], "Split the selected clip at the playhead", "Split"
         ),
@@ -123,7 +139,14 @@ def create_actions(window: QWidget, stack: QUndoStack) -> WindowActions:
         ripple_delete=_action(window, "&Ripple Delete", "Shift+Delete", "Delete the clip and close the gap"),
         render_stale=_action(window, "&Render Stale", "Ctrl+R", "Render every clip that is unrendered or stale"),
         rerender=_action(
-            window, "Re&render Selected", "Ctrl+Shift+R", "Render a new take of the selected clip", "Rerender"
+            window,
+            "Re&render Selected",
+            "Ctrl+Shift+R",
+            "Render a new take of the selected clip, with a new seed",
+            "Rerender",
+        ),
+        variations=_action(
+            window, "Render &Variations…", "Ctrl+Alt+V", "Render several new takes of the selected clip, one per seed"
         ),
         rerender_chain=_action(
             window,
@@ -159,6 +182,21 @@ def create_actions(window: QWidget, stack: QUndoStack) -> WindowActions:
         select_all=_action(window, "Select &All", QKeySequence.SelectAll, "Select every clip"),
         nudge_back=_action(window, "Nudge Left", ",", "Move the selected clips a frame earlier"),
         nudge_forward=_action(window, "Nudge Right", ".", "Move the selected clips a frame later"),
+        add_marker=_action(window, "Add &Marker", "M", "A marker at the playhead (saved and exported)"),
+        edit_marker=_action(window, "&Edit Marker…", "Ctrl+Alt+M", "Name and colour of the marker at the playhead"),
+        remove_marker=_action(window, "Remove Marker", "Alt+M", "Remove the marker at the playhead"),
+        next_marker=_action(window, "Next Marker", "Shift+M"),
+        previous_marker=_action(window, "Previous Marker", "Ctrl+Shift+M"),
+        mark_in=_action(window, "Mark &In", "I", "In point at the playhead: limits play, render and export"),
+        mark_out=_action(window, "Mark &Out", "O", "Out point at the playhead: limits play, render and export"),
+        clear_in_out=_action(window, "Clear In and Out", "Alt+X"),
+        go_in=_action(window, "Go to In Point", "Shift+I"),
+        go_out=_action(window, "Go to Out Point", "Shift+O"),
+        go_to_timecode=_action(window, "&Go to Timecode…", "Ctrl+G"),
+        keyboard_help=_action(window, "&Keyboard Shortcuts", ["F1", "?"], "Every key the editor knows"),
+        lock_track=_action(window, "&Lock Track", "Ctrl+Shift+L", "Lock or unlock the current track"),
+        hide_track=_action(window, "&Hide Track", "Ctrl+Shift+H", "Hide or show the current track"),
+        remove_track=_action(window, "Remove Trac&k", "Ctrl+Shift+Del", "Remove the current track and its clips"),
     )
 
 

@@ -13,6 +13,7 @@ import opentimelineio as otio
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from fp_timeline.engine import registry
 from fp_timeline.engine.generator import RuntimeIdentity
 from fp_timeline.engine.identity import runtime_identity
 from fp_timeline.engine.status import ClipStatus, project_status
@@ -25,10 +26,10 @@ from fp_timeline.project.document import (
     save_project_as,
 )
 from fp_timeline.project.errors import Problem, ProjectError
-from fp_timeline.ui.commands import ReplaceItemsCommand
+from fp_timeline.ui.commands import ReplaceItemsCommand, TimelineChangeCommand
 from fp_timeline.ui.memo_project import MemoProject
 from fp_timeline.ui.timeline_edits import EditRefused, Replacement, apply, revert
-from fp_timeline.ui.timeline_layout import TimelineLayout, layout_timeline
+from fp_timeline.ui.timeline_layout import TimelineLayout, is_locked, layout_timeline
 
 # Untitled projects store their paths relative to the home folder (a stable place across sessions,
 # so a recovered untitled autosave still finds its images); "save as" re-points them.
@@ -95,7 +96,7 @@ class ProjectDocument(QObject):
     def save(self, path: Path | None = None) -> Path:
         """Save in place, or as ``path`` (the project then lives there)."""
         if path is not None:
-            self.project = MemoProject.wrap(save_project_as(self.project, Path(path)))
+            self.project = MemoProject.wrap(save_project_as(self.project, Path(path), registry.media_fields))
             self.untitled = False
             self.project_replaced.emit()
         elif self.untitled:
@@ -115,7 +116,9 @@ class ProjectDocument(QObject):
         return "untitled" if self.untitled else self.project.path.name
 
     # --- edits -----------------------------------------------------------------------------------
-    def edit(self, replacement: Replacement | list[Replacement] | None, text: str | None = None) -> bool:
+    def edit(
+        self, replacement: Replacement | list[Replacement] | None, text: str | None = None, check_locks: bool = True
+    ) -> bool:
         """Check and push an edit (one replacement, or several as one undo step).
 
         Raises ``EditRefused`` if it would make the project invalid; returns False for no edit.
@@ -124,6 +127,10 @@ class ProjectDocument(QObject):
         replacements = [r for r in replacements if not _changes_nothing(self.project, r)]
         if not replacements:  # e.g. a trim that snapped back: no undo step
             return False
+        tracks = self.project.tracks()
+        locked = [tracks[r.track].name for r in replacements if check_locks and is_locked(tracks[r.track])]
+        if locked:  # (a finished render still lands its take: check_locks=False)
+            raise EditRefused(Problem(f"track {locked[0]} is locked (unlock it in its header)"))
         # Try it, compare structural problems, take it back: refuse edits that break the project.
         before = {str(p) for p in arrangement_problems(self.project)}
         done: list[tuple[Replacement, list]] = []
@@ -144,6 +151,10 @@ class ProjectDocument(QObject):
             self.undo_stack.push(ReplaceItemsCommand(self, step))
         self.undo_stack.endMacro()
         return True
+
+    def change(self, text: str, do, undo) -> None:
+        """Push a change to the timeline that is not a replacement (markers, in/out, tracks)."""
+        self.undo_stack.push(TimelineChangeCommand(self, text, do, undo))
 
     def add_track(self) -> str:
         """Append a video track (undoable); returns its name."""

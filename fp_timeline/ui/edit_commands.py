@@ -33,7 +33,7 @@ class EditCommands:
             self.show_problem("nothing to paste: copy clips first (Ctrl+C)")
             return False
         block = self.timeline.view.layout_data.block(self.document.selected) if self.document.selected else None
-        track = block.track if block is not None else 0
+        track = block.track if block is not None else self.current_track()
         frame = self.transport.position
         text = f"Paste {len(copied.clips)} clip(s)"
         return self.run_edit(lambda p: clipboard.paste(p, copied, track, frame, insert, text))

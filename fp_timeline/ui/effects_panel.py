@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fp_timeline.engine.postfx.jobs import postfx_job
+from fp_timeline.engine.postfx.jobs import postfx_job, processed_range
 from fp_timeline.project.document import Project
 from fp_timeline.project.effects import KINDS, PostEffect, Setting, effect_stack, is_ours, own_effects, to_otio
 from fp_timeline.project.errors import ProjectError
@@ -80,7 +80,10 @@ class EffectsPanel(QWidget):
         self.up = QPushButton("Up")
         self.up.setToolTip("Apply this effect earlier")
         self.up.clicked.connect(self.on_up_clicked)
-        for widget in (self.kind, self.add, self.remove, self.up):
+        self.fit = QPushButton("Fit length")
+        self.fit.setToolTip("Make the clip as long as its processed media (a loop is longer than the take)")
+        self.fit.clicked.connect(self.on_fit_clicked)
+        for widget in (self.kind, self.add, self.remove, self.up, self.fit):
             buttons.addWidget(widget)
         layout.addLayout(buttons)
         self.settings_host = QWidget()
@@ -237,6 +240,20 @@ class EffectsPanel(QWidget):
             effects[index - 1], effects[index] = effects[index], effects[index - 1]
             self._commit(effects, f"Move {effects[index - 1].kind} up")
             self.stack.setCurrentRow(index - 1)
+
+    def on_fit_clicked(self) -> None:
+        if self.clip_name is None:
+            return
+        try:
+            t, i, clip = locate(self.document.project, self.clip_name)
+            fitted = processed_range(self.document.project, clip)
+            if fitted is None:
+                raise ProjectError("nothing to fit to: no effects or no take yet")
+            edited = copy.deepcopy(clip)
+            edited.source_range = fitted
+            self.document.edit(Replacement(t, i, 1, [edited], f"Fit {self.clip_name} to its effects", self.clip_name))
+        except ProjectError as err:
+            self.problem_reported.emit(str(err))
 
     def on_process_clicked(self) -> None:
         if self.clip_name is not None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from fp_timeline.project.errors import ProjectError
-from fp_timeline.ui import autosave
+from fp_timeline.ui import autosave, marks
 from fp_timeline.ui.document import UNTITLED_PATH
 from fp_timeline.ui.export_bridge import ExportChoice, export, export_choices, export_problems
 
@@ -161,8 +161,13 @@ class FileCommands:
         if menu.isEmpty():
             menu.addAction("(none)").setEnabled(False)
 
+    def export_source(self):
+        """What Export and Export Movie write: the project, cut to the in/out points when set."""
+        span = self.play_range()
+        return self.document.project if span is None else marks.trimmed_project(self.document.project, *span)
+
     def on_export_triggered(self) -> None:
-        problems = export_problems(self.document.project)
+        problems = export_problems(self.export_source())
         if problems:
             shown = "\n".join(problems[:8]) + ("\n…" if len(problems) > 8 else "")
             self.warn("Render first", f"These clips cannot be exported yet:\n{shown}")
@@ -182,7 +187,7 @@ class FileCommands:
 
     def export_to(self, choice: ExportChoice, path: Path) -> Path | None:
         try:
-            written = export(self.document.project, choice, path)
+            written = export(self.export_source(), choice, path)
         except Exception as err:  # the adapters phrase their own errors; show them, keep the window
             self.warn("Export failed", str(err))
             return None
@@ -201,7 +206,7 @@ class FileCommands:
         if not self._confirm_unrendered_movie():
             return False
         try:
-            self.conform.start(self.document.project, path.with_suffix(".mp4"))
+            self.conform.start(self.export_source(), path.with_suffix(".mp4"))
         except RuntimeError as err:
             self.show_problem(str(err))
             return False

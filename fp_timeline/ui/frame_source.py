@@ -35,8 +35,10 @@ class FrameSource:
 
     def block_at(self, layout: TimelineLayout, seconds: float) -> Block | None:
         """The clip under ``seconds`` on the top-most track that has one (OTIO: later tracks on top)."""
-        for blocks in reversed(layout.tracks):
-            for block in blocks:
+        for t in reversed(range(len(layout.tracks))):
+            if t in layout.hidden:
+                continue
+            for block in layout.tracks[t]:
                 if block.kind == "clip" and block.start <= seconds < block.end:
                     return block
         return None

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QSplitter,
 )
 
+from fp_timeline.engine.store import delete_take_files
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.takes import takes_of
 from fp_timeline.ui import autosave, timeline_edits
@@ -29,12 +30,14 @@ from fp_timeline.ui.edit_commands import EditCommands
 from fp_timeline.ui.export_bridge import exporter_available
 from fp_timeline.ui.file_commands import FileCommands
 from fp_timeline.ui.inspector import Inspector
+from fp_timeline.ui.mark_commands import MarkCommands
 from fp_timeline.ui.qt_compat import guard_none_refcount
 from fp_timeline.ui.queue_panel import QueuePanel
 from fp_timeline.ui.recent_files import RecentFiles
 from fp_timeline.ui.render_queue import RenderQueue
 from fp_timeline.ui.timeline_ruler import timecode
 from fp_timeline.ui.timeline_widget import TimelineWidget
+from fp_timeline.ui.track_commands import TrackCommands
 from fp_timeline.ui.transport import Transport
 from fp_timeline.ui.viewer import Viewer
 from fp_timeline.ui.window_menus import build_menus
@@ -42,7 +45,7 @@ from fp_timeline.ui.window_menus import build_menus
 APP_NAME = "fp-timeline"
 
 
-class MainWindow(FileCommands, ClipCommands, EditCommands, QMainWindow):
+class MainWindow(FileCommands, ClipCommands, EditCommands, MarkCommands, TrackCommands, QMainWindow):
     def __init__(
         self,
         document: ProjectDocument | None = None,
@@ -126,13 +129,19 @@ class MainWindow(FileCommands, ClipCommands, EditCommands, QMainWindow):
         self.conform.finished.connect(self.on_conform_finished)
         a.quit.triggered.connect(self.close)
         a.add_clip.triggered.connect(self.on_add_clip_triggered)
-        a.add_track.triggered.connect(self.document.add_track)
+        a.add_track.triggered.connect(self.add_track_above)
+        a.lock_track.triggered.connect(lambda: self.toggle_lock())
+        a.hide_track.triggered.connect(lambda: self.toggle_hidden())
+        a.remove_track.triggered.connect(lambda: self.remove_track())
+        self.timeline.headers.track_clicked.connect(self.on_headers_track_clicked)
+        self.timeline.ruler.marker_double_clicked.connect(self.on_edit_marker_triggered)
         a.split.triggered.connect(self.on_split_triggered)
         a.delete.triggered.connect(lambda: self.delete_selected(ripple=False))
         a.ripple_delete.triggered.connect(lambda: self.delete_selected(ripple=True))
-        a.render_stale.triggered.connect(lambda: self.start_render(None))
+        a.render_stale.triggered.connect(self.render_stale)
         a.rerender.triggered.connect(self.on_rerender_triggered)
         a.rerender_chain.triggered.connect(self.on_rerender_chain_triggered)
+        a.variations.triggered.connect(self.on_variations_triggered)
         a.extend.triggered.connect(self.on_extend_triggered)
         a.next_take.triggered.connect(self.on_next_take_triggered)
         a.cancel_renders.triggered.connect(self.on_cancel_renders_triggered)
@@ -159,6 +168,18 @@ class MainWindow(FileCommands, ClipCommands, EditCommands, QMainWindow):
         a.select_all.triggered.connect(self.select_all)
         a.nudge_back.triggered.connect(lambda: self.nudge_selected(-1))
         a.nudge_forward.triggered.connect(lambda: self.nudge_selected(1))
+        a.add_marker.triggered.connect(lambda: self.add_marker())
+        a.edit_marker.triggered.connect(self.on_edit_marker_triggered)
+        a.remove_marker.triggered.connect(self.on_remove_marker_triggered)
+        a.next_marker.triggered.connect(lambda: self.go_to_marker(1))
+        a.previous_marker.triggered.connect(lambda: self.go_to_marker(-1))
+        a.mark_in.triggered.connect(self.mark_in)
+        a.mark_out.triggered.connect(self.mark_out)
+        a.clear_in_out.triggered.connect(self.clear_in_out)
+        a.go_in.triggered.connect(lambda: self.play_range() and t.seek(self.play_range()[0]))
+        a.go_out.triggered.connect(lambda: self.play_range() and t.seek(self.play_range()[1] - 1))
+        a.go_to_timecode.triggered.connect(self.on_go_to_timecode_triggered)
+        a.keyboard_help.triggered.connect(self.on_keyboard_help_triggered)
         a.previous_clip.triggered.connect(lambda: view.select_neighbour(-1))
         a.next_clip.triggered.connect(lambda: view.select_neighbour(1))
         d.undo_stack.cleanChanged.connect(self.on_undo_stack_clean_changed)
@@ -175,6 +196,7 @@ class MainWindow(FileCommands, ClipCommands, EditCommands, QMainWindow):
         self.autosaver.failed.connect(lambda message: self.show_problem(f"autosave failed: {message}"))
         self.inspector.problem_reported.connect(self.show_problem)
         self.inspector.take_requested.connect(self.on_inspector_take_requested)
+        self.inspector.take_delete_requested.connect(self.on_inspector_take_delete_requested)
         self.inspector.effects.process_requested.connect(self.on_effects_process_requested)
 
     # --- dialogs (methods, so tests can replace them) ---------------------------------------------
@@ -203,6 +225,7 @@ class MainWindow(FileCommands, ClipCommands, EditCommands, QMainWindow):
             action.setEnabled(selected or self.timeline.view.selected_gap is not None)
         a.rerender.setEnabled(selected and not running)
         a.rerender_chain.setEnabled(selected and not running)
+        a.variations.setEnabled(selected and not running)
         a.extend.setEnabled(selected and not running)
         a.render_stale.setEnabled(not running and bool(self.document.statuses()))
         a.cancel_renders.setEnabled(running or self.conform.running)
@@ -246,11 +269,16 @@ class MainWindow(FileCommands, ClipCommands, EditCommands, QMainWindow):
         self.transport.seek(0)
 
     def on_document_changed(self) -> None:
+        self.update_play_range()
         self.update_title()
         self.update_actions()
         self.update_status()
 
     def on_document_selection_changed(self, name: object) -> None:
+        block = self.timeline.view.layout_data.block(name) if isinstance(name, str) else None
+        if block is not None:  # the track commands act on the selected clip's track
+            self.timeline.headers.current = block.track
+            self.timeline.headers.update()
         self.update_actions()
 
     def on_queue_running_changed(self, running: bool) -> None:
@@ -290,6 +318,15 @@ class MainWindow(FileCommands, ClipCommands, EditCommands, QMainWindow):
 
     def on_inspector_take_requested(self, clip: str, key: str) -> None:
         self.run_edit(lambda p: timeline_edits.switch_take(p, clip, key))
+
+    def on_inspector_take_delete_requested(self, clip: str, key: str) -> None:
+        """Delete a take's files, asked for explicitly: the only way a take leaves the disk."""
+        text = f"Delete {key} of {clip} and its files from disk? This cannot be undone."
+        if self.ask("Delete take", text) != QMessageBox.Yes:
+            return
+        if self.run_edit(lambda p: timeline_edits.remove_take(p, clip, key)):
+            deleted = delete_take_files(self.document.project, clip, key)
+            self.statusBar().showMessage(f"deleted {key} of {clip} ({len(deleted)} file(s))", 6000)
 
     # --- closing -----------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -11,17 +11,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QAction, QBrush, QColor, QDragEnterEvent, QDropEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QMenu, QToolTip
 
 from fp_timeline.project.edits import make_clip, next_clip_name
 from fp_timeline.project.errors import ProjectError
-from fp_timeline.ui import theme, timeline_edits
+from fp_timeline.ui import theme, timeline_edits, track_edits
 from fp_timeline.ui.clip_defaults import image_clip_recipe, is_image, snapped_frames
 from fp_timeline.ui.clip_item import ClipItem, tooltip
 from fp_timeline.ui.document import ProjectDocument
+from fp_timeline.ui.filmstrip import notifier as filmstrip_notifier
 from fp_timeline.ui.timeline_gestures import Gesture, TimelineGestures
-from fp_timeline.ui.timeline_layout import Block, TimelineLayout
+from fp_timeline.ui.timeline_layout import TimelineLayout
+from fp_timeline.ui.timeline_paint import TimelinePainting, grid_step  # noqa: F401  (the ruler uses it)
 from fp_timeline.ui.transport import Transport
 
 TRACK_HEIGHT = 76
@@ -31,7 +33,7 @@ TAIL = 300  # px of empty timeline after the end, to drop and trim into
 PLAYHEAD_MARGIN = 4  # px either side of the playhead line repainted when it moves
 
 
-class TimelineView(TimelineGestures, QGraphicsView):
+class TimelineView(TimelinePainting, TimelineGestures, QGraphicsView):
     edit_refused = Signal(str)
     zoom_changed = Signal(float)
     gap_selection_changed = Signal()
@@ -43,10 +45,11 @@ class TimelineView(TimelineGestures, QGraphicsView):
         self.pps = 60.0  # pixels per second
         self.layout_data = TimelineLayout([], [], 0.0)
         self.items: dict[str, ClipItem] = {}
-        self.context_actions: list[QAction] = []
+        self.context_actions: list[QAction] = []  # right-click on a clip
+        self.empty_context_actions: list[QAction] = []  # right-click on empty timeline
         self._render_marks: dict[str, float | None] = {}  # clip -> progress (None: queued)
         self._gesture: Gesture | None = None
-        self._drop_x: float | None = None
+        self.drop_x: float | None = None
         self.band: QRectF | None = None  # the rubber band being drawn (scene)
         self.ripple = False  # moves and deletes close the gaps they leave
         self.snapping = True  # edges snap to cuts, the playhead and markers (N toggles)
@@ -65,6 +68,7 @@ class TimelineView(TimelineGestures, QGraphicsView):
         document.changed.connect(self.on_document_changed)
         document.selection_changed.connect(self.on_document_selection_changed)
         transport.position_changed.connect(self.on_transport_position_changed)
+        filmstrip_notifier.ready.connect(self.viewport().update)  # a take's filmstrip finished decoding
         self.rebuild()
 
     # --- geometry ----------------------------------------------------------------------------
@@ -156,73 +160,6 @@ class TimelineView(TimelineGestures, QGraphicsView):
             item.progress = progress if active else None
             item.update()
 
-    # --- painting ----------------------------------------------------------------------------
-    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
-        painter.fillRect(rect, theme.BACKGROUND)
-        for t in range(self.lane_count()):
-            lane = QRectF(rect.left(), self.track_y(t) - TRACK_GAP / 2, rect.width(), TRACK_HEIGHT + TRACK_GAP)
-            painter.fillRect(lane, theme.TRACK if t % 2 == 0 else theme.TRACK_ALT)
-        step = grid_step(self.pps)
-        painter.setPen(QPen(theme.GRID, 0))
-        first = int(rect.left() / self.pps / step)
-        seconds = first * step
-        while self.x_of(seconds) <= rect.right():
-            x = self.x_of(seconds)
-            painter.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
-            seconds += step
-        for block in (b for track in self.layout_data.tracks for b in track if b.kind in ("other", "gap")):
-            r = QRectF(self.x_of(block.start), self.track_y(block.track), self.x_of(block.duration), TRACK_HEIGHT)
-            if block.kind == "other":
-                painter.fillRect(r.adjusted(0, 0, -1, 0), QColor("#44474f"))
-            elif block.kind == "gap":  # hatched, so a gap reads as a hole (select it, Shift+Delete closes it)
-                painter.fillRect(r, QBrush(theme.GRID, Qt.BDiagPattern))
-                if self.selected_gap == (block.track, block.index):
-                    painter.setPen(QPen(theme.SELECTION, 2))
-                    painter.drawRect(r.adjusted(1, 1, -1, -1))
-
-    def _paint_transition(self, painter: QPainter, block: Block) -> None:
-        """A dissolve: a translucent bow-tie over the cut."""
-        x0, x1 = self.x_of(block.start), self.x_of(block.end)
-        y0 = self.track_y(block.track)
-        painter.save()
-        painter.setRenderHint(QPainter.Antialiasing, True)
-        painter.setPen(QPen(QColor(255, 255, 255, 160), 1))
-        painter.setBrush(QColor(255, 255, 255, 40))
-        painter.drawPolygon(
-            [
-                QPointF(x0, y0 + 4),
-                QPointF(x1, y0 + TRACK_HEIGHT - 4),
-                QPointF(x1, y0 + 4),
-                QPointF(x0, y0 + TRACK_HEIGHT - 4),
-            ]
-        )
-        painter.restore()
-
-    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
-        # Painted after the items, so transitions, the playhead and drop marks are never hidden.
-        for block in (b for track in self.layout_data.tracks for b in track):
-            if block.kind == "transition":
-                self._paint_transition(painter, block)
-        if self.band is not None:
-            painter.setPen(QPen(theme.SELECTION, 1, Qt.DashLine))
-            painter.setBrush(QColor(255, 255, 255, 24))
-            painter.drawRect(self.band)
-            painter.setBrush(Qt.NoBrush)
-        if self._drop_x is not None:
-            painter.setPen(QPen(theme.ACCENT, 3))
-            painter.drawLine(QPointF(self._drop_x, rect.top()), QPointF(self._drop_x, rect.bottom()))
-        if not self.items:
-            painter.setPen(theme.TEXT_DIM)
-            hint = QRectF(self.mapToScene(0, 0), self.viewport().size()).adjusted(0, 0, 0, -TRACK_HEIGHT)
-            painter.drawText(
-                QRectF(hint.left(), self.track_y(0) + TRACK_HEIGHT, hint.width(), TRACK_HEIGHT),
-                Qt.AlignCenter,
-                "Drop start images here to add clips (or Edit ▸ Add Clip from Image, Ctrl+I)",
-            )
-        x = self.playhead_x()
-        painter.setPen(QPen(theme.PLAYHEAD, 1.5))
-        painter.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
-
     # --- document signals --------------------------------------------------------------------
     def on_document_changed(self) -> None:
         self.rebuild()
@@ -266,7 +203,10 @@ class TimelineView(TimelineGestures, QGraphicsView):
         self._playhead_frame = frame
 
     def trim(self, name: str, in_frame: int, out_frame: int) -> None:
-        self.document.edit(timeline_edits.trim(self.document.project, name, in_frame, out_frame, snapped_frames))
+        """Show media frames ``[in_frame, out_frame)``; without Ripple nothing else moves."""
+        project = self.document.project
+        trimmed = timeline_edits.trim(project, name, in_frame, out_frame, snapped_frames)
+        self.document.edit(trimmed if self.ripple else track_edits.trim_in_place(project, trimmed))
 
     def insertion(self, track: int, x: float) -> tuple[int, float]:
         """(child index, seconds) where a clip dropped at ``x`` goes: before the first clip whose
@@ -278,10 +218,6 @@ class TimelineView(TimelineGestures, QGraphicsView):
                 return block.index, block.start
         end = blocks[-1].end if blocks else 0.0
         return (blocks[-1].index + 1 if blocks else 0), end
-
-    def snap_points(self) -> list[float]:
-        """Extra x positions edges snap to (markers, in and out points)."""
-        return []
 
     def viewportEvent(self, event) -> bool:
         if event.type() == QEvent.ToolTip:
@@ -317,10 +253,11 @@ class TimelineView(TimelineGestures, QGraphicsView):
 
     def contextMenuEvent(self, event) -> None:
         block, _ = self.hit(QPointF(event.pos()))
-        if block is not None:
+        if block is not None and block.name not in self.document.selection:
             self.document.select(block.name)
-        if self.context_actions:
-            QMenu.exec(self.context_actions, event.globalPos(), None, self)
+        actions = self.context_actions if block is not None else self.empty_context_actions
+        if actions:
+            QMenu.exec(actions, event.globalPos(), None, self)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -333,16 +270,16 @@ class TimelineView(TimelineGestures, QGraphicsView):
 
     def dragMoveEvent(self, event) -> None:
         scene = self.mapToScene(event.position().toPoint())
-        self._drop_x = self.x_of(self.insertion(self.track_at(scene.y()), scene.x())[1])
+        self.drop_x = self.x_of(self.insertion(self.track_at(scene.y()), scene.x())[1])
         self.viewport().update()
         event.acceptProposedAction()
 
     def dragLeaveEvent(self, event) -> None:
-        self._drop_x = None
+        self.drop_x = None
         self.viewport().update()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        self._drop_x = None
+        self.drop_x = None
         scene = self.mapToScene(event.position().toPoint())
         try:
             self.add_image_clips(_image_paths(event.mimeData()), self.track_at(scene.y()), scene.x())
@@ -374,11 +311,3 @@ def _image_paths(mime) -> list[Path]:
         return []
     paths = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
     return [p for p in paths if is_image(p) and p.is_file()]
-
-
-def grid_step(pps: float) -> float:
-    """Seconds between grid lines: at least ~60 px apart, on a 1-2-5 scale."""
-    for step in (1 / 30, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600):
-        if step * pps >= 60:
-            return step
-    return 3600

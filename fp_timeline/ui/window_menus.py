@@ -24,11 +24,20 @@ def build_menus(window) -> None:
     edit.addSeparator()
     edit.addActions([a.cut, a.copy, a.paste, a.paste_insert, a.duplicate, a.select_all])
     edit.addSeparator()
-    edit.addActions([a.add_clip, a.add_track, a.split, a.delete, a.ripple_delete, a.nudge_back, a.nudge_forward])
+    edit.addActions([a.add_clip, a.split, a.delete, a.ripple_delete, a.nudge_back, a.nudge_forward])
     edit.addSeparator()
     edit.addActions([a.ripple, a.snapping])
+    track = bar.addMenu("&Track")
+    track.addActions([a.add_track, a.remove_track, a.lock_track, a.hide_track])
+    window.timeline.headers.context_actions = [a.lock_track, a.hide_track, a.remove_track, a.add_track]
+    mark = bar.addMenu("&Mark")
+    mark.addActions([a.add_marker, a.edit_marker, a.remove_marker, a.next_marker, a.previous_marker])
+    mark.addSeparator()
+    mark.addActions([a.mark_in, a.mark_out, a.clear_in_out, a.go_in, a.go_out])
     clip = bar.addMenu("&Clip")
-    clip.addActions([a.render_stale, a.rerender, a.rerender_chain, a.extend, a.next_take, a.cancel_renders])
+    clip.addActions(
+        [a.render_stale, a.rerender, a.variations, a.rerender_chain, a.extend, a.next_take, a.cancel_renders]
+    )
     view = bar.addMenu("&View")
     view.addActions([a.zoom_in, a.zoom_out, a.zoom_fit])
     view.addSeparator()
@@ -39,6 +48,9 @@ def build_menus(window) -> None:
     play.addActions(
         [a.play_pause, a.shuttle_back, a.stop, a.shuttle_forward, a.step_back, a.step_forward, a.go_start, a.go_end]
     )
+    play.addAction(a.go_to_timecode)
+    help_menu = bar.addMenu("&Help")
+    help_menu.addAction(a.keyboard_help)
     tools = QToolBar("Main", window)
     tools.setObjectName("main_toolbar")
     tools.setMovable(False)
@@ -55,6 +67,7 @@ def build_menus(window) -> None:
     tools.addSeparator()
     tools.addAction(a.zoom_fit)
     window.addToolBar(tools)
+    window.timeline.view.empty_context_actions = [a.paste, a.paste_insert, a.add_marker, a.mark_in, a.mark_out]
     window.timeline.view.context_actions = [
         a.cut,
         a.copy,

@@ -16,6 +16,7 @@ from typing import Any
 
 import torch
 
+from .embed_store import EmbeddingStore
 from .memory_plan import MemoryPlan, ModelSizes, normalize_request
 
 PRESETS = ("tiny", "real")
@@ -62,6 +63,7 @@ class Components:
     plan: MemoryPlan | None = None
     offload_root: Path | None = None  # where the disk plan writes its per-block files
     text_sessions: int = field(default=0, repr=False)  # how many times the text encoders were loaded
+    embed_store: EmbeddingStore | None = field(default=None, repr=False)  # the project's encodings on disk
 
     @property
     def latent_channels(self) -> int:

@@ -20,7 +20,8 @@ from rich.table import Table
 from fp_timeline.cli.app import ProjectArg, app, console, editing, err_console, open_project, plain, reporting_errors
 from fp_timeline.cli.commands.render_commands import EXIT_CANCELLED, _bars, _cancel_on_sigint
 from fp_timeline.engine.generator import Progress, RenderCancelled
-from fp_timeline.engine.postfx.jobs import plan_postfx, postfx_job, run_postfx_jobs
+from fp_timeline.engine.postfx.jobs import fit_to_processed, plan_postfx, postfx_job, run_postfx_jobs
+from fp_timeline.engine.postfx.prune import prune_derived
 from fp_timeline.project.document import Project, save_project
 from fp_timeline.project.effects import (
     add_effect,
@@ -55,9 +56,15 @@ def fx(
         list[str] | None, typer.Option("--remove", "-r", help="Remove an effect by number (1 = first) or kind.")
     ] = None,
     build: Annotated[bool, typer.Option("--build", help="Build the processed media that is missing now.")] = False,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Delete processed media that no clip's current effects use.")
+    ] = False,
+    fit: Annotated[
+        bool, typer.Option("--fit", help="With --clip: make the clip as long as its processed media (loops).")
+    ] = False,
 ) -> None:
     """List, add or remove post-processing effects (upscale, interpolate, loop, denoise, sharpen, colormatch)."""
-    with editing(project, "fx") if (add or remove) else reporting_errors():
+    with editing(project, "fx") if (add or remove or fit) else reporting_errors():
         loaded = open_project(project)
         if sum(x is not None and x is not False for x in (clip, track, timeline)) > 1:
             raise ProjectError(Problem("give one of --clip, --track, --timeline", file=loaded.path))
@@ -74,11 +81,27 @@ def fx(
             problems = effect_problems(loaded.timeline)
             if problems:
                 raise ProjectError(problems)
+        if fit:
+            _fit(loaded, clip)
+        if add or remove or fit:
             save_project(loaded)
         clips = [clip] if clip else None
         _list(loaded, clips)
     if build:
         build_effects(loaded, clips)
+    if prune:
+        with reporting_errors():
+            pruned = prune_derived(loaded)
+        console.print(plain(f"pruned {pruned.files} file(s), {pruned.bytes / 1e6:.1f} MB of unused processed media"))
+
+
+def _fit(project: Project, clip: str | None) -> None:
+    if clip is None:
+        raise ProjectError(Problem("--fit needs --clip", file=project.path))
+    fitted = fit_to_processed(project, project.clip(clip))
+    if fitted is None:
+        raise ProjectError(Problem("nothing to fit to: no effects or no take yet", file=project.path, clip=clip))
+    console.print(plain(f"{clip} is now {fitted.duration.value:g} frames ({fitted.duration.to_seconds():.2f} s)"))
 
 
 def _target(project: Project, clip: str | None, track: str | None, timeline: bool):

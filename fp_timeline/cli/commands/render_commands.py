@@ -14,7 +14,7 @@ import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -44,18 +44,22 @@ from fp_timeline.cli.app import (
 from fp_timeline.cli.commands.doctor_command import OffloadOpt, ThreadsOpt, explain_generators
 from fp_timeline.cli.options import DeviceOpt, PresetOpt, runtime_options
 from fp_timeline.cli.ray_option import RayOpt, executor_for
+from fp_timeline.cli.settings_args import parse_options
+from fp_timeline.cli.tables import print_table
 from fp_timeline.engine.conform import conform_timeline, refuse_output
 from fp_timeline.engine.executor import RenderEvents
 from fp_timeline.engine.extend import add_extension
 from fp_timeline.engine.generator import CancelToken, Progress, RenderCancelled
 from fp_timeline.engine.identity import versions_for
 from fp_timeline.engine.planner import PlannedJob, plan_render
+from fp_timeline.engine.registry import generator_ids
 from fp_timeline.engine.renderer import render_project
-from fp_timeline.project.document import Project, save_project
+from fp_timeline.engine.variations import choose_take, plan_variations, variation_seeds
+from fp_timeline.project.document import Project, load_project, save_project, save_project_as
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.hashing import recipe_hashes
 from fp_timeline.project.recipe import MAX_CLIP_SECONDS
-from fp_timeline.project.takes import GENERATOR_KEY, Take, takes_of, use_take
+from fp_timeline.project.takes import GENERATOR_KEY, Take, takes_of
 from fp_timeline.project.text import check_clip_name, check_user_text, printable
 
 EXIT_CANCELLED = 130  # the shell's convention for "ended by SIGINT"
@@ -63,15 +67,24 @@ EXIT_FAILED = 1
 DEBUG_ENV = "FP_TIMELINE_DEBUG"
 
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Also conform the timeline to this mp4.")]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Runtime option NAME=VALUE of the generators (repeatable; see `generators`)."),
+]
 
 
 @app.command()
 def render(
     project: ProjectArg,
     clip: Annotated[
-        list[str] | None, typer.Option("--clip", "-c", help="Rerender this clip as a new take (repeatable).")
+        list[str] | None,
+        typer.Option("--clip", "-c", help="Render this clip as a new take with a new seed (repeatable)."),
     ] = None,
     chain: Annotated[bool, typer.Option(help="With --clip: also rerender the clips that carry from it.")] = False,
+    variations: Annotated[
+        int, typer.Option("--variations", "-n", help="With --clip: this many new takes, each with its own seed.")
+    ] = 1,
+    same_seed: Annotated[bool, typer.Option("--same-seed", help="With --clip: keep the clip's seed.")] = False,
     output: OutputOpt = None,
     preset: PresetOpt = "auto",
     device: DeviceOpt = None,
@@ -82,16 +95,25 @@ def render(
     explain: Annotated[bool, typer.Option("--explain", help="Print each generator's memory plan first.")] = False,
     offload: OffloadOpt = None,
     threads: ThreadsOpt = None,
+    set_option: SetOpt = None,
+    work_in: Annotated[
+        Path | None,
+        typer.Option(
+            "--work-in", help="Render a copy of the project saved in this folder; the original is left as it is."
+        ),
+    ] = None,
     ray: RayOpt = None,
 ) -> None:
     """Render clips whose recipe has no take yet (or --clip ones anew); -o conforms one H.264 mp4."""
-    options = runtime_options(preset, device, offload, threads)
+    options = runtime_options(preset, device, offload, threads) | _set_options(set_option)
     loaded = open_project(project)
     with reporting_errors():
+        if work_in is not None:
+            loaded = _working_copy(loaded, work_in)
         require_valid(loaded)
         if output is not None:
             refuse_output(loaded, output)  # before hours of rendering, not after
-        jobs = plan_render(loaded, targets=clip or None, chain=chain, options=options)
+        jobs = _plan(loaded, clip, chain, variations, same_seed, options)
     if explain:
         explain_generators(sorted({job.recipe.generator for job in jobs if job.reuse is None}), options)
     if dry_run:
@@ -107,6 +129,42 @@ def render(
         _conform(loaded, output, allow_missing, options)
 
 
+def _working_copy(project: Project, folder: Path) -> Project:
+    """The project saved as ``folder/<name>.otio`` (paths rebased), where its takes will be written.
+
+    An existing copy there is reused: its takes count, so running the same command again renders nothing.
+    """
+    target = folder / project.path.name
+    if target.resolve() == project.path:
+        raise ProjectError(Problem("--work-in is the project's own folder", file=project.path, field="work-in"))
+    if target.is_file():
+        console.print(plain(f"working copy: {target} (already there; the original is not touched)"))
+        return load_project(target)
+    folder.mkdir(parents=True, exist_ok=True)
+    copied = save_project_as(project, target)
+    console.print(plain(f"working copy: {target} (the original is not touched)"))
+    return copied
+
+
+def _plan(
+    project: Project, clips: list[str] | None, chain: bool, variations: int, same_seed: bool, options: dict
+) -> list[PlannedJob]:
+    """What is stale; or, for ``--clip``, new takes: new seeds (variations) unless ``--same-seed``."""
+    if not clips:
+        if variations != 1 or same_seed:
+            raise ProjectError(Problem("--variations and --same-seed need --clip", field="clip"))
+        return plan_render(project, chain=chain, options=options)
+    if same_seed and variations == 1:
+        return plan_render(project, targets=clips, chain=chain, options=options)
+    jobs: list[PlannedJob] = []
+    for name in clips:
+        seeds = variation_seeds(project, name, variations, same_seed)
+        for job in plan_variations(project, name, seeds, chain=chain, options=options):
+            if job.variation or all(j.clip != job.clip for j in jobs):  # a shared upstream once
+                jobs.append(job)
+    return jobs
+
+
 @app.command()
 def extend(
     project: ProjectArg,
@@ -119,15 +177,16 @@ def extend(
         bool, typer.Option("--continue-noise", help="Continue the upstream noise stream (one long generation).")
     ] = False,
     generator: Annotated[
-        str | None, typer.Option(help="Generator of the new clip (default: CLIP's; framepack_f1 for a video).")
+        str | None, typer.Option(help="Generator of the new clip (default: CLIP's; the default generator for a video).")
     ] = None,
     output: OutputOpt = None,
     preset: PresetOpt = "auto",
     device: DeviceOpt = None,
+    set_option: SetOpt = None,
     ray: RayOpt = None,
 ) -> None:
     """Add a clip right after CLIP that carries its context forward, and render it."""
-    options = runtime_options(preset, device)
+    options = runtime_options(preset, device) | _set_options(set_option)
     with editing(project, "extend"):
         loaded = open_project(project)
         require_valid(loaded)
@@ -183,12 +242,13 @@ def takes(
         if use is not None:
             # isdigit() also accepts superscripts and other scripts' digits, which int() refuses
             key = f"take_{int(use):03d}" if use.isascii() and use.isdigit() else use
-            try:
-                use_take(target, key)
-            except KeyError as err:
-                raise ProjectError(Problem(printable(err.args[0]), file=loaded.path)) from None
+            if key not in target.media_references():
+                known = ", ".join(t.key for t in takes_of(target)) or "none"
+                message = f"clip {clip!r} has no take {key!r} (takes: {known})"
+                raise ProjectError(Problem(printable(message), file=loaded.path))
+            recipe = choose_take(loaded, clip, key)  # its recipe becomes the clip's: the choice sticks
             save_project(loaded)
-            console.print(plain(f"{clip}: now showing ", (key, "bold")))
+            console.print(plain(f"{clip}: now showing ", (key, "bold"), f" (seed {recipe.seed})"))
         current = recipe_hashes(loaded, versions_for(options))[clip]
     table = Table(title=plain(f"{clip}  (recipe {current})"))
     for column in ("", "take", "model", "seed", "frames", "recipe", "created", "file"):
@@ -200,7 +260,7 @@ def takes(
         seed = "?" if take.seed is None else str(take.seed)
         cells = (take.key, model, seed, str(take.frames), matches, take.created, take.media)
         table.add_row("▶" if take.key == active else "", *(c if isinstance(c, Text) else plain(c) for c in cells))
-    console.print(table)
+    print_table(table)
     if active == GENERATOR_KEY:
         console.print("no take is active: the clip shows as unrendered")
 
@@ -210,6 +270,12 @@ def _post_process(project: Project, clips: list[str] | None) -> None:
     from fp_timeline.cli.commands.fx_commands import build_effects
 
     build_effects(project, clips or None)
+
+
+def _set_options(pairs: list[str] | None) -> dict[str, Any]:
+    """``--set NAME=VALUE`` options, read by the installed generators' option schemas."""
+    with reporting_errors():
+        return parse_options(generator_ids(), pairs or [])
 
 
 def _bars() -> Bars:

@@ -79,8 +79,8 @@ def postfx_job(project: Project, clip: otio.schema.Clip) -> PostJob | None:
     take = active_take(clip)
     if not effects or take is None:
         return None
-    source = project.resolve(take.media)
-    if not source.is_file():
+    source = project.take_file(take.media)  # None outside the project folder: never read
+    if source is None or not source.is_file():
         return None
     key = _digest({"take": file_digest(source), "scheme": KEY_SCHEME})
     stages = []
@@ -121,6 +121,35 @@ def processed_media(project: Project, clip: otio.schema.Clip) -> Path | None:
     except ProjectError:
         return None
     return job.media if job is not None and job.done else None
+
+
+def predicted_media(project: Project, job: PostJob) -> VideoInfo:
+    """What the processed media will be (frames, rate, size), from the take and each stage's ``shape``."""
+    info = probe(job.source)
+    for stage in job.stages:
+        info = stage.processor.shape(stage.effect, info)
+    return info
+
+
+def processed_range(project: Project, clip: otio.schema.Clip) -> otio.opentime.TimeRange | None:
+    """The clip's range stretched to its processed media's length (a ping-pong loop is twice the take),
+    the in-point and the clip's rate kept; None when the clip has no effects or no take."""
+    job = postfx_job(project, clip)
+    if job is None:
+        return None
+    info = predicted_media(project, job)
+    current = clip.trimmed_range()
+    rate = current.duration.rate
+    frames = max(1, round((info.frames / info.rate - current.start_time.to_seconds()) * rate))
+    return otio.opentime.TimeRange(current.start_time, otio.opentime.RationalTime(frames, rate))
+
+
+def fit_to_processed(project: Project, clip: otio.schema.Clip) -> otio.opentime.TimeRange | None:
+    """Make the clip as long as its processed media; returns the new range (None: nothing to fit to)."""
+    fitted = processed_range(project, clip)
+    if fitted is not None:
+        clip.source_range = fitted
+    return fitted
 
 
 def run_postfx(
@@ -217,7 +246,7 @@ def _reference(project: Project, clip: otio.schema.Clip, effect: PostEffect) -> 
     name = effect.settings["reference"]
     other = next((c for c in project.generated_clips() if c.name == name), None)
     take = active_take(other) if other is not None else None
-    path = project.resolve(take.media) if take is not None else None
+    path = project.take_file(take.media) if take is not None else None
     if path is None or not path.is_file() or name == clip.name:
         raise ProjectError(
             Problem(
