@@ -129,6 +129,7 @@ def test_tracks_lock_hide_add_and_remove_each_one_undo_step(qtbot, tmp_path):
     lock, eye = headers.switch_rects(1)
     qtbot.mouseClick(headers, Qt.LeftButton, pos=lock.center().toPoint())
     assert view.layout_data.locked == {1}
+    assert headers.tip_at(lock.center()) == "V2 is locked: click to unlock"
     window.document.select("shot_020")
     window.actions.delete.trigger()
     assert "locked" in window.statusBar().currentMessage()
@@ -222,3 +223,17 @@ def test_the_inspector_says_which_clip_of_a_selection_it_edits(qtbot, tmp_path):
     assert window.inspector.title.text() == "shot_030  (+1 selected)"
     window.document.select("shot_020")
     assert window.inspector.title.text() == "shot_020"
+
+
+def test_t_switches_every_selected_clip_to_its_next_take(qtbot, tmp_path):
+    window, view = _window(qtbot, tmp_path)
+    for _ in range(2):
+        assert window.start_render(["shot_010", "shot_020"]) == 2
+        qtbot.waitUntil(lambda: not window.queue.running, timeout=RENDER_TIMEOUT_MS)
+    project = window.document.project
+    assert [project.clip(n).active_media_reference_key for n in ("shot_010", "shot_020")] == ["take_002"] * 2
+    window.document.set_selection(["shot_010", "shot_020"])
+    steps = window.document.undo_stack.count()
+    window.actions.next_take.trigger()
+    assert [project.clip(n).active_media_reference_key for n in ("shot_010", "shot_020")] == ["take_001"] * 2
+    assert window.document.undo_stack.count() == steps + 1

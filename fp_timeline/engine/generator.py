@@ -196,6 +196,36 @@ class PreparesRender(Protocol):
     ) -> None: ...
 
 
+@dataclass(frozen=True)
+class TakeSplit:
+    """A rendered take to cut in two (``TakeSplitter``): its files as the generator wrote them."""
+
+    media: Path
+    context: Path
+
+
+@runtime_checkable
+class TakeSplitter(Protocol):
+    """Optional: a generator that cuts one of its takes in two without generating anything.
+
+    ``first`` and ``second`` are the halves as a render would get them (recipes, hashes, where their
+    contexts go; ``first.incoming`` is the original's incoming context).  Both halves together must equal
+    a render of ``first`` then ``second`` (the second carries, continuing the noise), frame for frame.
+    """
+
+    def split_take(
+        self,
+        source: TakeSplit,
+        first: RenderJob,
+        second: RenderJob,
+        out_first: FrameSink,
+        out_second: FrameSink,
+        cancel: CancelToken,
+    ) -> tuple[ContextBlob, ContextBlob]:
+        """Write both halves' frames and save both outgoing contexts; return them."""
+        ...
+
+
 @runtime_checkable
 class VideoContextEncoder(Protocol):
     """Optional: a generator that can start from a video it did not make (extend an imported mp4)."""

@@ -13,7 +13,7 @@ import copy
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +23,7 @@ import opentimelineio as otio
 from fp_timeline.project.document import Project
 from fp_timeline.project.media_fields import START_IMAGE, MediaFieldsOf, image_only, map_media, media_values
 from fp_timeline.project.media_url import media_file
-from fp_timeline.project.recipe import METADATA_KEY, Recipe
+from fp_timeline.project.recipe import METADATA_KEY, NoiseMode, Recipe
 from fp_timeline.project.takes import active_take, takes_of
 
 HASH_LENGTH = 16  # hex digits kept: short enough to read, long enough never to collide in a project
@@ -95,23 +95,32 @@ def hashed_clips(
     Each recipe is parsed once here, so callers that need the recipe as well as the hash use these.
     ``media_of`` names each generator's media fields; by default ``version_of.media_fields`` (the
     engine's ``versions_for`` carries them), else the start image alone.
+
+    A carried clip hashes the *generation* before it, not how that generation is cut: a clip that
+    continues its upstream's noise with the same recipe (only the length differs, no image of its own)
+    is the same generation made longer, so what carries from it hashes as if the two were one clip.
+    That is why a razor cut on a rendered clip (``engine.split``) leaves everything after it rendered.
     """
     media_of = media_of or getattr(version_of, "media_fields", image_only)
     found: list[HashedClip] = []
     for track in project.tracks():
         previous: str | None = None
-        previous_hash: str | None = None
+        previous_hash: str | None = None  # the previous clip's own hash: which of its takes to continue
+        generation: _Generation | None = None  # the generation it ended, for what carries from it
         for item in track:
             if not isinstance(item, otio.schema.Clip):
                 continue
             if METADATA_KEY not in item.metadata:  # an imported video: a carried clip after it continues it
                 previous, previous_hash = item.name, media_identity(project, item)
+                generation = _Generation.imported(previous_hash)
                 continue
             recipe = project.recipe(item)
             image = project.resolve(recipe.image) if recipe.image else None
             digest = file_digest(image) if image is not None and image.is_file() else None
+            version = version_of(recipe.generator)
             others = media_digests(project, recipe, media_of(recipe.generator))
-            current = recipe_hash(recipe, digest, version_of(recipe.generator), previous_hash, others)
+            upstream_identity = generation.hash if generation is not None and recipe.carries else None
+            current = recipe_hash(recipe, digest, version, upstream_identity, others)
             found.append(
                 HashedClip(
                     clip=item,
@@ -122,8 +131,40 @@ def hashed_clips(
                     upstream_hash=previous_hash if recipe.carries else None,
                 )
             )
+            if generation is not None and generation.continued_by(recipe):
+                generation = generation.longer(recipe.frames)
+            else:
+                generation = _Generation(recipe, digest, version, upstream_identity, current, others)
             previous, previous_hash = item.name, current
     return found
+
+
+@dataclass(frozen=True)
+class _Generation:
+    """A run of clips that is one generation: its first recipe, made as long as the whole run."""
+
+    recipe: Recipe | None  # None: an imported video
+    image_digest: str | None
+    version: str
+    upstream: str | None
+    hash: str | None  # what a clip carrying from the run hashes as its upstream
+    others: dict | None = None  # digests of its other media (``media_digests``)
+
+    @classmethod
+    def imported(cls, identity: str | None) -> _Generation:
+        return cls(None, None, "", None, identity)
+
+    def continued_by(self, recipe: Recipe) -> bool:
+        """Whether ``recipe`` only makes this generation longer (same settings, continued noise, no image)."""
+        if self.recipe is None or not recipe.carries or recipe.noise is not NoiseMode.CONTINUE or recipe.image:
+            return False
+        same = self.recipe.replace(frames=recipe.frames, context=recipe.context, noise=recipe.noise, image=None)
+        return same == recipe
+
+    def longer(self, frames: int) -> _Generation:
+        recipe = self.recipe.replace(frames=self.recipe.frames + frames)
+        identity = recipe_hash(recipe, self.image_digest, self.version, self.upstream, self.others)
+        return replace(self, recipe=recipe, hash=identity)
 
 
 def recipe_hashes(

@@ -6,9 +6,9 @@ the padlock or the eye to switch the track's lock or visibility.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QMouseEvent, QPainter, QPen
-from PySide6.QtWidgets import QMenu, QWidget
+from PySide6.QtWidgets import QMenu, QToolTip, QWidget
 
 from fp_timeline.ui import theme
 from fp_timeline.ui.timeline_view import TRACK_HEIGHT, TimelineView
@@ -69,6 +69,29 @@ class TrackHeaders(QWidget):
         painter.setPen(theme.BACKGROUND if on else theme.TEXT_DIM)
         painter.setFont(QFont())
         painter.drawText(rect, Qt.AlignCenter, letter)
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.ToolTip:
+            QToolTip.showText(event.globalPos(), self.tip_at(QPointF(event.pos())), self)
+            return True
+        return super().event(event)
+
+    def tip_at(self, point: QPointF) -> str:
+        layout = self.view.layout_data
+        for t, name in enumerate(layout.track_names):
+            if not self._rect(t).contains(point):
+                continue
+            lock, eye = self.switch_rects(t)
+            if lock.contains(point):
+                return (
+                    f"{name} is locked: click to unlock" if t in layout.locked else f"Lock {name}: no edit changes it"
+                )
+            if eye.contains(point):
+                return (
+                    f"{name} is hidden: click to show it" if t in layout.hidden else f"Hide {name} (viewer and movie)"
+                )
+            return f"{name}: click to make it the current track; right-click for the Track menu"
+        return ""
 
     def contextMenuEvent(self, event) -> None:
         self.mousePressEvent(event)  # the clicked track becomes the current one

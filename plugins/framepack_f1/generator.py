@@ -32,6 +32,7 @@ from fp_timeline.engine.generator import (
     ProgressCallback,
     RenderJob,
     RuntimeIdentity,
+    TakeSplit,
 )
 from fp_timeline.project.errors import Problem
 from fp_timeline.project.recipe import F1_NATIVE_FPS, NoiseMode, Recipe
@@ -231,6 +232,7 @@ class FramePackF1Generator:
         config = FramePackF1Config.from_params(job.recipe.params)
         sections = sections_for(job.recipe.frames, job.recipe.carries, config.latent_window_size)
         renderer = self._start_clip(job, config, sections, components, progress)
+        start = renderer.start_state()  # kept with the take's sections, so the take can be split later
         sink = _ResumableSink(out)
 
         # A previous attempt that was killed left finished sections behind: replay them (decode only).
@@ -255,6 +257,7 @@ class FramePackF1Generator:
 
         outgoing = renderer.context()
         outgoing.save(job.context_path, extra={"recipe_hash": job.recipe_hash, "clip": job.clip})
+        _keep_sections(job, checkpoints, sections, start, components.model_id)
         return ContextBlob(path=job.context_path, hash=job.recipe_hash, metadata=_blob_metadata(outgoing))
 
     @staticmethod
@@ -281,6 +284,39 @@ class FramePackF1Generator:
         renderer.begin_clip(ClipSpec(recipe.prompt, recipe.seed, sections, config, image=image, noise=noise))
         return renderer
 
+    # ------------------------------------------------------------------ split a take (VAE only)
+    def split_take(
+        self,
+        source: TakeSplit,
+        first: RenderJob,
+        second: RenderJob,
+        out_first: FrameSink,
+        out_second: FrameSink,
+        cancel: CancelToken,
+    ) -> tuple[ContextBlob, ContextBlob]:
+        """Cut a take on a section boundary from its kept latents: no sampling (see ``split.py``)."""
+        from .context import PackedContext
+        from .decode import make_vae_decoder
+        from .split import TakeSections, sections_path, split_sections
+
+        config = FramePackF1Config.from_params(first.recipe.params)
+        at_section = sections_for(first.recipe.frames, first.recipe.carries, config.latent_window_size)
+        kept = TakeSections.load(sections_path(source.context))
+        outgoing = PackedContext.load(source.context)
+        components = self.components(first.options)
+        outgoing.check_compatible(source.context, components.model_id, first.recipe.width, first.recipe.height)
+        cancel.raise_if_cancelled()
+        decode = make_vae_decoder(components.vae)  # as ChainRenderer decodes
+        halves = split_sections(kept, outgoing, at_section, decode, out_first.write, out_second.write)
+        blobs = []
+        for job, half in zip((first, second), halves, strict=True):
+            half.context.save(job.context_path, extra={"recipe_hash": job.recipe_hash, "clip": job.clip})
+            half.sections.save(sections_path(job.context_path), components.model_id)
+            blobs.append(
+                ContextBlob(path=job.context_path, hash=job.recipe_hash, metadata=_blob_metadata(half.context))
+            )
+        return blobs[0], blobs[1]
+
     # ------------------------------------------------------------------ extend a foreign video
     def context_from_frames(
         self, frames: np.ndarray, recipe: Recipe, context_path: Path, options: dict[str, Any]
@@ -305,6 +341,17 @@ def use_threads(components: Components, options: dict[str, Any]) -> None:
 
     if components.device.type == "cpu":
         torch.set_num_threads(resolve_threads(options))
+
+
+def _keep_sections(job: RenderJob, checkpoints, count: int, start: dict, model_id: str) -> None:
+    """The finished sections (from the checkpoints), beside the context: a split needs no sampling."""
+    from .split import TakeSections, sections_path
+
+    latents, rng_states = [], []
+    for section_latents, rng_state in checkpoints.finished(count):
+        latents.append(section_latents)
+        rng_states.append(rng_state)
+    TakeSections(latents=latents, rng_states=rng_states, **start).save(sections_path(job.context_path), model_id)
 
 
 def _blob_metadata(context: PackedContext) -> dict[str, str]:

@@ -53,7 +53,7 @@ from fp_timeline.engine.planner import PlannedJob, plan_render
 from fp_timeline.engine.registry import generator_ids
 from fp_timeline.engine.renderer import render_project
 from fp_timeline.engine.variations import choose_take, plan_variations, variation_seeds
-from fp_timeline.project.document import Project, save_project
+from fp_timeline.project.document import Project, load_project, save_project, save_project_as
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.hashing import recipe_hashes
 from fp_timeline.project.recipe import MAX_CLIP_SECONDS
@@ -94,11 +94,19 @@ def render(
     offload: OffloadOpt = None,
     threads: ThreadsOpt = None,
     set_option: SetOpt = None,
+    work_in: Annotated[
+        Path | None,
+        typer.Option(
+            "--work-in", help="Render a copy of the project saved in this folder; the original is left as it is."
+        ),
+    ] = None,
 ) -> None:
     """Render clips whose recipe has no take yet (or --clip ones anew); -o conforms one H.264 mp4."""
     options = runtime_options(preset, device, offload, threads) | _set_options(set_option)
     loaded = open_project(project)
     with reporting_errors():
+        if work_in is not None:
+            loaded = _working_copy(loaded, work_in)
         require_valid(loaded)
         if output is not None:
             refuse_output(loaded, output)  # before hours of rendering, not after
@@ -116,6 +124,23 @@ def render(
     _post_process(loaded, clip)
     if output is not None:
         _conform(loaded, output, allow_missing, options)
+
+
+def _working_copy(project: Project, folder: Path) -> Project:
+    """The project saved as ``folder/<name>.otio`` (paths rebased), where its takes will be written.
+
+    An existing copy there is reused: its takes count, so running the same command again renders nothing.
+    """
+    target = folder / project.path.name
+    if target.resolve() == project.path:
+        raise ProjectError(Problem("--work-in is the project's own folder", file=project.path, field="work-in"))
+    if target.is_file():
+        console.print(plain(f"working copy: {target} (already there; the original is not touched)"))
+        return load_project(target)
+    folder.mkdir(parents=True, exist_ok=True)
+    copied = save_project_as(project, target)
+    console.print(plain(f"working copy: {target} (the original is not touched)"))
+    return copied
 
 
 def _plan(
