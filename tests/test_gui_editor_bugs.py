@@ -172,6 +172,11 @@ def test_the_right_dock_keeps_its_width_as_the_queue_fills(qtbot, tmp_path):
     }
     queue.jobs_changed.emit()
     window.queue_panel.summary.setText("38/40 rendered, 2 failed · rendering… and much more text here")
+    from PySide6.QtWidgets import QApplication
+
+    for _ in range(3):  # let the layouts settle (posted LayoutRequest events)
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
     qtbot.wait(50)
     assert dock.width() == before
     assert window.viewer.width() > 300

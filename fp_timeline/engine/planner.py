@@ -26,10 +26,12 @@ from typing import Any
 
 import opentimelineio as otio
 
+from fp_timeline.engine import capabilities, registry
 from fp_timeline.engine.generator import ContextBlob, RuntimeIdentity
 from fp_timeline.engine.identity import runtime_identity, versions_for
 from fp_timeline.engine.store import imported_context
 from fp_timeline.project.document import Project
+from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.hashing import HashedClip, hashed_clips
 from fp_timeline.project.recipe import METADATA_KEY, Recipe
 from fp_timeline.project.takes import Take, active_take, takes_of
@@ -98,7 +100,7 @@ def plan_render(
 
 def matching_take(project: Project, clip: otio.schema.Clip, recipe_hash: str) -> Take | None:
     """A take made from ``recipe_hash`` whose file exists: the active one if it matches, else the newest."""
-    matches = [t for t in takes_of(clip) if t.recipe_hash == recipe_hash and project.resolve(t.media).is_file()]
+    matches = [t for t in takes_of(clip) if t.recipe_hash == recipe_hash and _is_file(project.take_file(t.media))]
     active = [t for t in matches if t.key == clip.active_media_reference_key]
     return (active or matches[-1:] or [None])[0]
 
@@ -127,13 +129,21 @@ def incoming_context(project: Project, job: PlannedJob, options: dict[str, Any] 
     take = _take_with_context(project, upstream, job.upstream_hash)
     if take is None:
         return None
-    return ContextBlob(path=project.resolve(take.context), hash=job.upstream_hash, metadata={"take": take.key})
+    return ContextBlob(path=project.take_file(take.context), hash=job.upstream_hash, metadata={"take": take.key})
 
 
 def is_foreign(project: Project, upstream: otio.schema.Clip, generator_id: str) -> bool:
     """Whether ``generator_id`` continues ``upstream`` from its frames rather than its own context:
-    an imported video, or a clip another generator made (an animatic before an F1 clip)."""
-    return METADATA_KEY not in upstream.metadata or project.recipe(upstream).generator != generator_id
+    an imported video, or a clip made by a generator whose contexts it does not read (its
+    ``accepts_contexts``; an animatic before an F1 clip, a Wan clip before an F1 carry clip)."""
+    if METADATA_KEY not in upstream.metadata:
+        return True
+    source = project.recipe(upstream).generator
+    try:
+        accepts = capabilities.accepts_contexts(registry.load_generator(generator_id))
+    except ProjectError:
+        return source != generator_id
+    return source not in accepts
 
 
 def find_clip(project: Project, name: str) -> otio.schema.Clip:
@@ -151,7 +161,7 @@ def _take_with_context(project: Project, clip: otio.schema.Clip, recipe_hash: st
     # Prefer the take the editor shows, so the carried clip continues what the viewer sees.
     candidates.sort(key=lambda t: (active is not None and t.key == active.key, t.number))
     for take in reversed(candidates):
-        if project.resolve(take.context).is_file():
+        if _is_file(project.take_file(take.context)):
             return take
     return None
 
@@ -180,3 +190,7 @@ def _add_missing_upstreams(project: Project, nodes: dict[str, HashedClip], chose
         up = nodes[node.upstream]
         if _take_with_context(project, up.clip, up.hash) is None:
             chosen[node.upstream] = f"needed by {name}"
+
+
+def _is_file(path) -> bool:
+    return path is not None and path.is_file()

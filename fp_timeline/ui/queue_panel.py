@@ -30,7 +30,7 @@ CLIP, STATUS, PROGRESS, ETA, CANCEL = range(len(COLUMNS))
 PRESETS = (
     ("auto", "the real weights when they are downloaded, else the tiny model"),
     ("tiny", "a tiny random model: fast, for trying the pipeline, not for pictures"),
-    ("real", "the real FramePack F1 weights (a GPU and the downloaded weights)"),
+    ("real", "each generator's real weights (a GPU and the downloaded weights)"),
 )
 STATE_COLOURS = {"rendering": "rendering", "done": "rendered", "failed": "error", "cancelled": "unrendered"}
 FRACTION_ROLE = Qt.UserRole + 1
@@ -170,7 +170,7 @@ class QueuePanel(QWidget):
         for name, tip in PRESETS:
             self.preset.addItem(name, name)
             self.preset.setItemData(self.preset.count() - 1, tip, Qt.ToolTipRole)
-        self.preset.setToolTip("Which FramePack F1 weights renders use (other generators ignore it)")
+        self.preset.setToolTip("Which weights renders use: every generator has tiny and real presets")
         self.preset.setCurrentIndex(max(0, self.preset.findData(queue.options.get("preset", "auto"))))
         self.preset.currentIndexChanged.connect(self.on_preset_current_index_changed)
         self.clear = QPushButton("Clear finished")

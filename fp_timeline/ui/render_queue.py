@@ -16,6 +16,7 @@ from PySide6.QtGui import QImage
 from fp_timeline.engine.planner import plan_render
 from fp_timeline.engine.postfx.jobs import plan_postfx
 from fp_timeline.engine.validation import recipe_problems
+from fp_timeline.engine.variations import plan_variations, variation_seeds
 from fp_timeline.project.document import Project
 from fp_timeline.project.effects import effect_stack
 from fp_timeline.project.errors import Problem, ProjectError
@@ -87,6 +88,7 @@ class RenderQueue(QObject):
         self.previews: dict[str, QImage] = {}  # clip -> latest preview while it renders
         self._thread: QThread | None = None
         self._worker: RenderWorker | None = None
+        self._variations: set[str] = set()  # clips whose takes in this run are new seeds (their recipe follows)
 
     @property
     def options(self) -> dict:
@@ -100,14 +102,17 @@ class RenderQueue(QObject):
     def running(self) -> bool:
         return self._thread is not None
 
-    def render(self, targets: list[str] | None = None, chain: bool = False) -> int:
-        """Plan and start rendering; returns the number of jobs (0: nothing to do)."""
+    def render(self, targets: list[str] | None = None, chain: bool = False, variations: int | None = None) -> int:
+        """Plan and start rendering; returns the number of jobs (0: nothing to do).
+
+        ``variations``: that many new takes of each target, each with a new seed (a rerender is one).
+        """
         if self.running:
             raise ProjectError("a render is already running; wait for it or cancel it")
         if self.document.untitled:
             raise ProjectError("save the project first: takes are stored beside the project file")
         options = dict(self.options)  # this render's own copy: a preset change applies to the next one
-        jobs = plan_render(self.document.project, targets, chain, options)
+        jobs = self._plan(targets, chain, variations, options)
         post = _effects_to_build(self.document.project, targets, jobs)
         if not jobs and not post:
             return 0
@@ -121,6 +126,20 @@ class RenderQueue(QObject):
             raise ProjectError(refused)
         self._start(jobs, post, options)
         return len(jobs) + len(post)
+
+    def _plan(self, targets: list[str] | None, chain: bool, variations: int | None, options: dict) -> list:
+        project = self.document.project
+        self._variations = set()
+        if variations is None or not targets:
+            return plan_render(project, targets, chain, options)
+        jobs: list = []
+        for name in targets:
+            seeds = variation_seeds(project, name, variations)
+            for job in plan_variations(project, name, seeds, chain=chain, options=options):
+                if job.variation or all(j.clip != job.clip for j in jobs):
+                    jobs.append(job)
+        self._variations = {job.clip for job in jobs if job.variation}
+        return jobs
 
     def process_effects(self, clips: list[str] | None = None) -> int:
         """Build the processed media of ``clips`` (all by default) that is missing; returns the job count."""
@@ -200,7 +219,7 @@ class RenderQueue(QObject):
             if take.key in target.media_references():
                 edit = timeline_edits.switch_take(project, clip, take.key)
             else:
-                edit = timeline_edits.add_rendered_take(project, clip, take)
+                edit = timeline_edits.add_rendered_take(project, clip, take, variation=clip in self._variations)
             self.document.edit(edit, check_locks=False)  # a take lands even on a locked track
         except ProjectError as err:  # e.g. the clip was deleted while it rendered
             self._update(clip, state="failed", message=f"take not added: {err}", finished=time.monotonic())

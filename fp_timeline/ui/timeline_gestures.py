@@ -1,11 +1,11 @@
 """Mouse gestures on the timeline, as NLEs have them (a mixin of ``TimelineView``).
 
 On a clip: click selects it, Ctrl-click adds or removes it, Shift-click selects the range from the
-primary clip; dragging the body moves the selection in time and across tracks (it lands where it is
-dropped: into the gap there, or at the nearest cut when clips are in the way; Ctrl+drag always
-inserts); dragging within ``EDGE`` pixels of an edge trims.  On empty timeline: a drag draws a
-rubber band that selects what it touches, a click moves the playhead there and clears the
-selection (and selects a gap under it).  Below the lanes a drag scrubs.
+primary clip.  Dragging the body moves the selection in time and across tracks: it lands where it
+is dropped (into the gap there, or at the nearest cut when clips are in the way); Ctrl+drag always
+inserts, Shift+drag overwrites what it lands on.  Dragging within ``EDGE`` pixels of an edge trims.
+On empty timeline a drag draws a rubber band that selects what it touches; a click moves the
+playhead there and clears the selection (and selects a gap under it).  Below the lanes a drag scrubs.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from PySide6.QtGui import QMouseEvent
 
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.ui import timeline_edits, track_edits
+from fp_timeline.ui.clip_defaults import snapped_frames
 from fp_timeline.ui.clip_item import ClipItem
+from fp_timeline.ui.overwrite import overwrite
 from fp_timeline.ui.timeline_layout import Block
 
 EDGE = 7  # px: how close to a clip edge a press starts a trim
@@ -102,6 +104,26 @@ class TimelineGestures:
                 item.setOpacity(0.6)
                 target = max(0, min(item.block.track + track_delta, self.lane_count() - 1))
                 item.setPos(max(0.0, self.x_of(item.block.start) + dx), self.track_y(target))
+        self.drop_x = self._landing_cut(gesture, dx)
+
+    def _landing_cut(self, gesture: Gesture, dx: float) -> float | None:
+        """Where a plain drop goes when it is not where the clip is drawn (``track_edits.place``'s
+        rule), shown as a line so the drop is no surprise; None when it lands as drawn."""
+        if gesture.modifiers & Qt.ShiftModifier:
+            return None  # overwrite: exactly as drawn
+        if self.ripple and gesture.track == gesture.block.track:
+            return self.x_of(self.insertion(gesture.track, gesture.x)[1])
+        moving = set(self.moving_names(gesture))
+        start = max(0.0, gesture.block.start + dx / self.pps)
+        end = start + gesture.block.duration
+        lane = self.layout_data.tracks[gesture.track] if gesture.track < len(self.layout_data.tracks) else []
+        others = [b for b in lane if b.kind == "clip" and b.name not in moving]
+        under = next((b for b in others if b.start <= start < b.end), None)
+        if under is not None:  # dropped on a clip: the nearest cut
+            return self.x_of(under.start if start - under.start < under.duration / 2 else under.end)
+        if gesture.modifiers & Qt.ControlModifier or any(b.start < end - 1e-6 and b.end > start for b in others):
+            return self.x_of(start)  # inserted here, pushing what follows
+        return None
 
     def _drag_trim(self, gesture: Gesture) -> None:
         block = gesture.block
@@ -120,6 +142,7 @@ class TimelineGestures:
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         gesture, self._gesture = self._gesture, None
         band, self.band = self.band, None
+        self.drop_x = None
         if gesture is None:
             return super().mouseReleaseEvent(event)
         if gesture.kind == "band":
@@ -164,7 +187,11 @@ class TimelineGestures:
         if frame_delta == 0 and track_delta == 0:
             return
         insert = bool(gesture.modifiers & Qt.ControlModifier)
-        self.document.edit(track_edits.move_clips(project, names, frame_delta, track_delta, self.ripple, insert))
+        put = None
+        if gesture.modifiers & Qt.ShiftModifier:  # Shift+drag overwrites what it lands on
+            put = lambda children, clip, frame: overwrite(project, children, clip, frame, snapped_frames)  # noqa: E731
+        edit = track_edits.move_clips(project, names, frame_delta, track_delta, self.ripple, insert, put)
+        self.document.edit(edit)
 
     def _finish_trim(self, gesture: Gesture) -> None:
         block = gesture.block

@@ -9,6 +9,7 @@ turns "old list -> new list" into the one ``Replacement`` that changes only the 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import opentimelineio as otio
@@ -123,10 +124,17 @@ def _insert_at_cut(children: Children, cut: int, clip: otio.schema.Clip) -> Chil
 
 
 def move_clips(
-    project: Project, names: list[str], frame_delta: int, track_delta: int, ripple: bool, insert: bool = False
+    project: Project,
+    names: list[str],
+    frame_delta: int,
+    track_delta: int,
+    ripple: bool,
+    insert: bool = False,
+    put: Callable[[Children, otio.schema.Clip, int], Children] | None = None,
 ) -> list[Replacement]:
     """Move clips ``frame_delta`` frames and ``track_delta`` tracks, as one edit (several
-    replacements).  Without ``ripple`` the places they leave become gaps."""
+    replacements).  Without ``ripple`` the places they leave become gaps.  ``put(children, clip,
+    frame)`` places each clip (default: ``place``; the overwrite edit passes its own)."""
     tracks = project.tracks()
     starts = clip_starts(project)
     moving: list[Placed] = []
@@ -137,7 +145,9 @@ def move_clips(
             raise EditRefused(Problem(f"there is no video track {target + 1}", clip=name))
         moving.append(Placed(clip, target, max(0, starts[name] + frame_delta)))
     text = f"Move {names[0]}" if len(names) == 1 else f"Move {len(names)} clips"
-    return _relayout(project, moving, ripple, insert, text, names)
+    rate = project.rate
+    put = put or (lambda children, clip, frame: place(children, clip, frame, rate, insert))
+    return _relayout(project, moving, ripple, put, text, names)
 
 
 def clip_starts(project: Project) -> dict[str, int]:
@@ -154,7 +164,7 @@ def clip_starts(project: Project) -> dict[str, int]:
 
 
 def _relayout(
-    project: Project, moving: list[Placed], ripple: bool, insert: bool, text: str, select: list[str]
+    project: Project, moving: list[Placed], ripple: bool, put, text: str, select: list[str]
 ) -> list[Replacement]:
     rate = project.rate
     tracks = project.tracks()
@@ -171,7 +181,7 @@ def _relayout(
                 steps.append(step)
     placed = {t: list(lifted.get(t, old[t])) for t in old}
     for p in sorted(moving, key=lambda p: p.frame):
-        placed[p.track] = place(placed[p.track], p.clip, p.frame, rate, insert)
+        placed[p.track] = put(placed[p.track], p.clip, p.frame)
     for t, children in placed.items():
         step = diff(t, lifted.get(t, old[t]), children, text, select=select)
         if step is not None:
@@ -230,3 +240,34 @@ def place_new(project: Project, track: int, frame: int, clips: list[otio.schema.
         position += frames(clip, rate)
     step = diff(track, list(project.tracks()[track]), children, text, select=[c.name for c in clips])
     return [step] if step is not None else []
+
+
+def trim_in_place(project: Project, trimmed: Replacement) -> Replacement:
+    """A trim (``timeline_edits.trim``) that moves nothing else, as with Ripple off: a shorter clip
+    leaves a gap where it was, a longer one takes the gap beside it (and pushes only past that).
+    Clips with transitions keep the rippling trim (the transition is tied to both neighbours)."""
+    t, i, clip = trimmed.track, trimmed.start, project.tracks()[trimmed.track][trimmed.start]
+    children = list(project.tracks()[t])
+    touching = [children[k] for k in (i - 1, i + 1) if 0 <= k < len(children)]
+    if any(isinstance(item, otio.schema.Transition) for item in touching):
+        return trimmed
+    rate = project.rate
+    edited = trimmed.items[0]
+    start = clip_starts(project)[clip.name]
+    old_in = clip.source_range.start_time.to_seconds() if clip.source_range else 0.0
+    new_start = start + round((edited.source_range.start_time.to_seconds() - old_in) * rate)
+    lifted = lift(children, [clip], rate, ripple=False)
+    new_start = max(new_start, _free_from(lifted, start, rate))
+    step = diff(t, children, place(lifted, edited, new_start, rate), trimmed.text, select=trimmed.select)
+    return step if step is not None else trimmed
+
+
+def _free_from(children: Children, frame: int, rate: float) -> int:
+    """Where the free time around ``frame`` begins: the start of the gap holding it (or the end)."""
+    position = 0
+    for item in children:
+        size = frames(item, rate)
+        if position + size > frame:
+            return position if isinstance(item, otio.schema.Gap) else frame
+        position += size
+    return position

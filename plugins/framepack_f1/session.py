@@ -108,6 +108,18 @@ class ChainRenderer:
         self._cond = Conditioning(text=text, image_embeds=self._image_embeds, negative=negative)
         self._decoder = SectionDecoder(self._decode, self._tail, fresh=not carried)
 
+    def start_state(self) -> dict:
+        """Where the clip just begun starts (for ``split.TakeSections``): history, decode tail, frame counts."""
+        if self._decoder is None:
+            raise RuntimeError("begin_clip() first")
+        return {
+            "start_history": self._state.history,
+            "start_tail": self._decoder.tail,
+            "start_real_frames": self._state.real_frames,
+            "start_pixel_frames": self.pixel_frames,
+            "fresh": self._decoder.fresh,
+        }
+
     def run_section(self, callback: StepCallback | None = None) -> tuple[torch.Tensor, list[np.ndarray]]:
         """Sample and decode one section; returns (new latents (1, C, L, h, w), frames now final)."""
         h, w = self.latent_size

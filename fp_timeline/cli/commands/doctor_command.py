@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from fp_timeline.cli.app import app, console, err_console
+from fp_timeline.cli.app import app, console, err_console, plain, print_error
 from fp_timeline.engine.generator import ExplainsResources
 from fp_timeline.engine.registry import generator_ids, load_generator
 from fp_timeline.project.errors import ProjectError
@@ -36,17 +36,17 @@ def explain_generators(ids: list[str], options: dict[str, Any]) -> None:
         try:
             generator = load_generator(generator_id)
         except ProjectError as err:
-            err_console.print(f"[yellow]{generator_id}[/]: {err}")
+            err_console.print(plain((generator_id, "yellow"), f": {err}"))
             continue
         if not isinstance(generator, ExplainsResources):
-            console.print(f"[bold]{generator_id}[/]: no heavy models (nothing to plan)")
+            console.print(plain((generator_id, "bold"), ": no heavy models (nothing to plan)"))
             continue
         try:
             text = generator.explain(options)
         except (ValueError, RuntimeError, OSError) as err:
-            err_console.print(f"[red]error:[/red] {generator_id}: {err}")
+            print_error(f"{generator_id}: {err}")
             continue
-        console.print(f"[bold]{generator_id}[/]")
+        console.print(plain((generator_id, "bold")))
         for line in text.splitlines():
             console.print(f"  {line}", markup=False, soft_wrap=True)
 

@@ -14,7 +14,7 @@ import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -43,15 +43,17 @@ from fp_timeline.cli.app import (
 )
 from fp_timeline.cli.commands.doctor_command import OffloadOpt, ThreadsOpt, explain_generators
 from fp_timeline.cli.options import DeviceOpt, PresetOpt, runtime_options
+from fp_timeline.cli.settings_args import parse_options
 from fp_timeline.cli.tables import print_table
 from fp_timeline.engine.conform import conform_timeline, refuse_output
 from fp_timeline.engine.extend import add_extension
 from fp_timeline.engine.generator import CancelToken, Progress, RenderCancelled
 from fp_timeline.engine.identity import versions_for
 from fp_timeline.engine.planner import PlannedJob, plan_render
+from fp_timeline.engine.registry import generator_ids
 from fp_timeline.engine.renderer import render_project
 from fp_timeline.engine.variations import choose_take, plan_variations, variation_seeds
-from fp_timeline.project.document import Project, save_project
+from fp_timeline.project.document import Project, load_project, save_project, save_project_as
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.hashing import recipe_hashes
 from fp_timeline.project.recipe import MAX_CLIP_SECONDS
@@ -63,6 +65,10 @@ EXIT_FAILED = 1
 DEBUG_ENV = "FP_TIMELINE_DEBUG"
 
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Also conform the timeline to this mp4.")]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Runtime option NAME=VALUE of the generators (repeatable; see `generators`)."),
+]
 
 
 @app.command()
@@ -87,11 +93,20 @@ def render(
     explain: Annotated[bool, typer.Option("--explain", help="Print each generator's memory plan first.")] = False,
     offload: OffloadOpt = None,
     threads: ThreadsOpt = None,
+    set_option: SetOpt = None,
+    work_in: Annotated[
+        Path | None,
+        typer.Option(
+            "--work-in", help="Render a copy of the project saved in this folder; the original is left as it is."
+        ),
+    ] = None,
 ) -> None:
     """Render clips whose recipe has no take yet (or --clip ones anew); -o conforms one H.264 mp4."""
-    options = runtime_options(preset, device, offload, threads)
+    options = runtime_options(preset, device, offload, threads) | _set_options(set_option)
     loaded = open_project(project)
     with reporting_errors():
+        if work_in is not None:
+            loaded = _working_copy(loaded, work_in)
         require_valid(loaded)
         if output is not None:
             refuse_output(loaded, output)  # before hours of rendering, not after
@@ -109,6 +124,23 @@ def render(
     _post_process(loaded, clip)
     if output is not None:
         _conform(loaded, output, allow_missing, options)
+
+
+def _working_copy(project: Project, folder: Path) -> Project:
+    """The project saved as ``folder/<name>.otio`` (paths rebased), where its takes will be written.
+
+    An existing copy there is reused: its takes count, so running the same command again renders nothing.
+    """
+    target = folder / project.path.name
+    if target.resolve() == project.path:
+        raise ProjectError(Problem("--work-in is the project's own folder", file=project.path, field="work-in"))
+    if target.is_file():
+        console.print(plain(f"working copy: {target} (already there; the original is not touched)"))
+        return load_project(target)
+    folder.mkdir(parents=True, exist_ok=True)
+    copied = save_project_as(project, target)
+    console.print(plain(f"working copy: {target} (the original is not touched)"))
+    return copied
 
 
 def _plan(
@@ -142,14 +174,15 @@ def extend(
         bool, typer.Option("--continue-noise", help="Continue the upstream noise stream (one long generation).")
     ] = False,
     generator: Annotated[
-        str | None, typer.Option(help="Generator of the new clip (default: CLIP's; framepack_f1 for a video).")
+        str | None, typer.Option(help="Generator of the new clip (default: CLIP's; the default generator for a video).")
     ] = None,
     output: OutputOpt = None,
     preset: PresetOpt = "auto",
     device: DeviceOpt = None,
+    set_option: SetOpt = None,
 ) -> None:
     """Add a clip right after CLIP that carries its context forward, and render it."""
-    options = runtime_options(preset, device)
+    options = runtime_options(preset, device) | _set_options(set_option)
     with editing(project, "extend"):
         loaded = open_project(project)
         require_valid(loaded)
@@ -233,6 +266,12 @@ def _post_process(project: Project, clips: list[str] | None) -> None:
     from fp_timeline.cli.commands.fx_commands import build_effects
 
     build_effects(project, clips or None)
+
+
+def _set_options(pairs: list[str] | None) -> dict[str, Any]:
+    """``--set NAME=VALUE`` options, read by the installed generators' option schemas."""
+    with reporting_errors():
+        return parse_options(generator_ids(), pairs or [])
 
 
 def _bars() -> Bars:
