@@ -15,7 +15,7 @@ from PySide6.QtGui import QImage
 
 from fp_timeline.engine.executor import Executor, ray_executor
 from fp_timeline.engine.planner import plan_render
-from fp_timeline.engine.postfx.jobs import plan_postfx
+from fp_timeline.engine.postfx.jobs import plan_postfx, postfx_job
 from fp_timeline.engine.validation import recipe_problems
 from fp_timeline.engine.variations import plan_variations, variation_seeds
 from fp_timeline.project.document import Project
@@ -271,7 +271,23 @@ class RenderQueue(QObject):
 
 
 def _effects_to_build(project: Project, targets: list[str] | None, jobs: list) -> list[str]:
-    """Clips to post-process: those rendered now that have effects, and those whose processed media is missing."""
-    rendered = [job.clip for job in jobs if effect_stack(project.timeline, project.clip(job.clip))]
-    missing = [job.clip for job in plan_postfx(project, targets)]
-    return list(dict.fromkeys(rendered + missing))
+    """Clips to post-process: those rendered now that have effects (their row runs after the take, and
+    fails there, naming the cause, if the effects cannot run), and those whose processed media is missing.
+
+    A clip not rendered now whose effects cannot run (weights not found...) is left out, so it never
+    blocks rendering takes; the inspector's effects section says why.
+    """
+    rendered = {job.clip for job in jobs}
+    chosen = []
+    for clip in project.generated_clips():
+        try:
+            if clip.name in rendered:
+                if effect_stack(project.timeline, clip):
+                    chosen.append(clip.name)
+            elif targets is None or clip.name in targets:
+                job = postfx_job(project, clip)
+                if job is not None and not job.done:
+                    chosen.append(clip.name)
+        except ProjectError:
+            continue
+    return chosen
