@@ -27,7 +27,7 @@ class LoraSolid(SolidGenerator):
 
     id = "lora_solid"
     inputs = (MediaInput("params.loras[].path", "lora", "LoRA weights"),)
-    params_schema = (Setting("loras", "loras", [], "LoRA files with weights"),)
+    params_schema = (Setting("loras", "lora_list", [], "LoRA files with weights"),)
     released = 0
 
     def release(self) -> None:
@@ -109,7 +109,7 @@ def test_settings_parse_command_line_text_by_type_and_range():
         {"path": "a.safetensors", "weight": 0.5},
         {"path": "b.safetensors", "weight": 1.0},
     ]
-    loras = Setting("loras", "loras", [])
+    loras = Setting("loras", "lora_list", [])
     assert check_settings([loras], {"loras": [{"path": "x", "weight": 9}]}, "params", "g")[0].field == "params.loras"
 
 

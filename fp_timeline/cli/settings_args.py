@@ -7,6 +7,7 @@ says what exists, its type and range, so a new generator gets its flags without 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from fp_timeline.engine import capabilities
@@ -24,9 +25,9 @@ def parse_params(generator_id: str, pairs: Iterable[str], project: Project) -> d
     media = {i.field.removeprefix("params.") for i in capabilities.media_inputs(generator)}
     for name, value in values.items():
         if name in media and isinstance(value, str):
-            values[name] = project.relative(project.folder / value)
+            values[name] = project.relative(Path(value).resolve())  # as typed: relative to the shell
         elif name + "[].path" in media and isinstance(value, list):
-            values[name] = [dict(item, path=project.relative(project.folder / item["path"])) for item in value]
+            values[name] = [dict(item, path=project.relative(Path(item["path"]).resolve())) for item in value]
     return values
 
 

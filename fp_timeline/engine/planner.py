@@ -100,7 +100,7 @@ def plan_render(
 
 def matching_take(project: Project, clip: otio.schema.Clip, recipe_hash: str) -> Take | None:
     """A take made from ``recipe_hash`` whose file exists: the active one if it matches, else the newest."""
-    matches = [t for t in takes_of(clip) if t.recipe_hash == recipe_hash and project.resolve(t.media).is_file()]
+    matches = [t for t in takes_of(clip) if t.recipe_hash == recipe_hash and _is_file(project.take_file(t.media))]
     active = [t for t in matches if t.key == clip.active_media_reference_key]
     return (active or matches[-1:] or [None])[0]
 
@@ -129,7 +129,7 @@ def incoming_context(project: Project, job: PlannedJob, options: dict[str, Any] 
     take = _take_with_context(project, upstream, job.upstream_hash)
     if take is None:
         return None
-    return ContextBlob(path=project.resolve(take.context), hash=job.upstream_hash, metadata={"take": take.key})
+    return ContextBlob(path=project.take_file(take.context), hash=job.upstream_hash, metadata={"take": take.key})
 
 
 def is_foreign(project: Project, upstream: otio.schema.Clip, generator_id: str) -> bool:
@@ -161,7 +161,7 @@ def _take_with_context(project: Project, clip: otio.schema.Clip, recipe_hash: st
     # Prefer the take the editor shows, so the carried clip continues what the viewer sees.
     candidates.sort(key=lambda t: (active is not None and t.key == active.key, t.number))
     for take in reversed(candidates):
-        if project.resolve(take.context).is_file():
+        if _is_file(project.take_file(take.context)):
             return take
     return None
 
@@ -190,3 +190,7 @@ def _add_missing_upstreams(project: Project, nodes: dict[str, HashedClip], chose
         up = nodes[node.upstream]
         if _take_with_context(project, up.clip, up.hash) is None:
             chosen[node.upstream] = f"needed by {name}"
+
+
+def _is_file(path) -> bool:
+    return path is not None and path.is_file()

@@ -12,7 +12,7 @@ from typing import Any
 
 from fp_timeline.project.errors import Problem
 
-KINDS = ("int", "float", "bool", "str", "text", "choice", "loras")
+KINDS = ("int", "float", "bool", "str", "text", "choice", "lora_list")
 LORA_WEIGHT_RANGE = (-4.0, 4.0)
 
 
@@ -50,7 +50,7 @@ class Setting:
             return None if isinstance(value, str) else f"must be a string, got {value!r}"
         if self.kind == "choice":
             return None if value in self.choices else f"must be one of {', '.join(self.choices)}, got {value!r}"
-        if self.kind == "loras":
+        if self.kind == "lora_list":
             return _lora_problem(value)
         number = _is_int(value) if self.kind == "int" else _is_number(value)
         low = self.minimum if self.minimum is not None else float("-inf")
@@ -76,7 +76,7 @@ class Setting:
                 if lowered not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
                     raise ValueError(text)
                 value = lowered in ("true", "1", "yes", "on")
-            elif self.kind == "loras":
+            elif self.kind == "lora_list":
                 value = parse_loras(text)
             else:
                 value = text

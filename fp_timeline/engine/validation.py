@@ -9,6 +9,7 @@ from __future__ import annotations
 import opentimelineio as otio
 
 from fp_timeline.engine import capabilities, registry
+from fp_timeline.engine.bounds import start_image_problems, take_path_problems
 from fp_timeline.engine.generator import Dependency, VideoContextEncoder
 from fp_timeline.engine.schema import check_settings
 from fp_timeline.project.document import Project, structural_problems
@@ -48,7 +49,8 @@ def validate_project(project: Project) -> list[Problem]:
         if clip.name in bad_clips:
             continue
         recipe = project.recipe(clip)
-        found = recipe_problems(recipe) + media_problems(project, recipe)
+        found = recipe_problems(recipe) + media_problems(project, recipe) + start_image_problems(project, recipe)
+        found += take_path_problems(project, clip)
         problems.extend(_locate(p, project, clip.name) for p in found)
     problems.extend(_locate(p, project, p.clip or "") for p in neighbour_problems(project, bad_clips))
     # Post-processing settings (a hand-edited file): reported here, so ``fx --remove`` can still fix them.

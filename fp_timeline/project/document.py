@@ -17,7 +17,7 @@ from fp_timeline.project.atomic import write_text_atomic
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.lock import project_lock
 from fp_timeline.project.media_fields import MediaFieldsOf, image_only
-from fp_timeline.project.paths import resolve_stored, stored_path
+from fp_timeline.project.paths import readable_take_file, resolve_stored, stored_path
 from fp_timeline.project.rebase import rebased_timeline
 from fp_timeline.project.recipe import METADATA_KEY, ContextMode, Recipe
 from fp_timeline.project.takes import GENERATOR_KEY
@@ -62,6 +62,14 @@ class Project:
     def resolve(self, stored: str) -> Path:
         """An absolute path for a path stored in the project (relative ones are project-relative)."""
         return resolve_stored(self.folder, stored)
+
+    def take_file(self, stored: str | None) -> Path | None:
+        """The file a take's stored media/context path names, or None: unset, or somewhere a take is never
+        read from (outside the project folder; see ``paths.readable_take_file``)."""
+        if not stored:
+            return None
+        path = self.resolve(stored.removeprefix("file://"))
+        return path if readable_take_file(self.folder, path) else None
 
     def relative(self, path: Path) -> str:
         """How to store ``path``: relative to the project folder when possible, POSIX separators."""

@@ -31,7 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fp_timeline.engine.registry import generator_ids
+from fp_timeline.engine import capabilities
+from fp_timeline.engine.registry import generator_ids, load_generator
+from fp_timeline.engine.schema import Setting
 from fp_timeline.engine.stale import stale_reason
 from fp_timeline.engine.validation import recipe_problems
 from fp_timeline.project.errors import ProjectError
@@ -42,6 +44,7 @@ from fp_timeline.ui.cut_notes import trim_note
 from fp_timeline.ui.document import ProjectDocument
 from fp_timeline.ui.effects_panel import EffectsPanel
 from fp_timeline.ui.field_errors import FieldErrors
+from fp_timeline.ui.settings_form import SettingsForm
 from fp_timeline.ui.take_browser import TakeBrowser
 from fp_timeline.ui.thumbnails import thumbnail
 
@@ -188,12 +191,16 @@ class Inspector(QWidget):
         size_row.addWidget(self.height_box)
         form.addRow("Size", size_row)
         form.addRow("", self.errors.labels["size"])
+        self.settings = SettingsForm()  # one control per setting of the generator's schema
+        self.settings.changed.connect(self.on_settings_changed)
+        self.settings.invalid.connect(self.problem_text)
+        form.addRow("Settings", self.settings)
         self.params = PromptEdit()
         self.params.setFixedHeight(48)
         self.params.setPlaceholderText("{}  (the generator's defaults)")
-        self.params.setToolTip("Generator settings as JSON (Ctrl+Enter to apply)")
+        self.params.setToolTip("The same settings as JSON (Ctrl+Enter to apply)")
         self.params.editing_finished.connect(self.on_params_editing_finished)
-        form.addRow("Settings", self.params)
+        form.addRow("As JSON", self.params)
         form.addRow("", self.errors.labels["settings"])
 
         self.take_browser = TakeBrowser()
@@ -277,6 +284,8 @@ class Inspector(QWidget):
         self.height_box.setValue(recipe.height)
         if not self.params.hasFocus():
             self.params.setPlainText(json.dumps(recipe.params, sort_keys=True) if recipe.params else "")
+        self.settings.set_schema(settings_schema(recipe.generator))
+        self.settings.set_params(recipe.params)
         self._load_takes(clip, status.recipe_hash if status else None)
         self.errors.show(recipe_problems(recipe))
         notes = []
@@ -386,6 +395,12 @@ class Inspector(QWidget):
             return
         self.apply_changes("Change settings", params=params)
 
+    def on_settings_changed(self, params: dict) -> None:
+        self.apply_changes("Change settings", params=params)
+
+    def problem_text(self, text: str) -> None:
+        self.problem.setText(text)
+
     def on_take_browser_use_requested(self, key: str) -> None:
         if self.clip_name is not None:
             self.take_requested.emit(self.clip_name, key)
@@ -405,3 +420,11 @@ def _previous_clip(project, name: str) -> str | None:
                     return previous
                 previous = item.name
     return None
+
+
+def settings_schema(generator_id: str) -> tuple[Setting, ...]:
+    """The params schema of a generator (none for an unknown one or one without a schema)."""
+    try:
+        return tuple(capabilities.params_schema(load_generator(generator_id)) or ())
+    except ProjectError:
+        return ()

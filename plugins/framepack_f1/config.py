@@ -16,7 +16,7 @@ from .memory_plan import ALIASES, REQUESTS
 SAMPLERS = ("unipc", "euler")
 PRESET_CHOICES = ("auto", "tiny", "real")
 DTYPES = ("float32", "bfloat16", "float16")
-LORAS = Setting("loras", "loras", [], "LoRA safetensors files (inside or beside the project) with weights")
+LORAS = Setting("loras", "lora_list", [], "LoRA safetensors files (inside or beside the project) with weights")
 OFFLOAD_CHOICES = (*REQUESTS, *ALIASES)  # the memory plans (and their old names)
 
 
