@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtGui import QImage
 
+from fp_timeline.engine.executor import Executor, ray_executor
 from fp_timeline.engine.planner import plan_render
-from fp_timeline.engine.postfx.jobs import plan_postfx
+from fp_timeline.engine.postfx.jobs import plan_postfx, postfx_job
 from fp_timeline.engine.validation import recipe_problems
 from fp_timeline.engine.variations import plan_variations, variation_seeds
 from fp_timeline.project.document import Project
@@ -96,6 +97,7 @@ class RenderQueue(QObject):
         self._planned: dict[str, Recipe] = {}  # clip -> the recipe the running worker renders
         self._waiting: list[tuple] = []  # requests made while rendering: (targets, chain, variations)
         document.changed.connect(self.on_document_changed)
+        self.executor: Executor | None = None  # None: render in this process; else e.g. a Ray cluster
 
     @property
     def options(self) -> dict:
@@ -108,6 +110,21 @@ class RenderQueue(QObject):
     @property
     def running(self) -> bool:
         return self._thread is not None
+
+    def use_ray(self, enabled: bool, address: str | None = None) -> None:
+        """Render the next queues on Ray (a cluster on this machine without ``address``), or here again.
+
+        Raises ``ProjectError`` saying how to install Ray when it is missing.  The workers stay up
+        between renders (models loaded) until Ray is switched off.
+        """
+        if self.running:
+            raise ProjectError("a render is running; switch executors when it has finished")
+        if not enabled:
+            if self.executor is not None:
+                self.executor.close()
+            self.executor = None
+        elif self.executor is None:
+            self.executor = ray_executor(address)
 
     def render(self, targets: list[str] | None = None, chain: bool = False, variations: int | None = None) -> int:
         """Plan and start rendering; returns the number of jobs (0: nothing to do).
@@ -215,7 +232,7 @@ class RenderQueue(QObject):
         self.jobs_changed.emit()
         # The worker gets its own copy: the user keeps editing the real project meanwhile.
         project = Project(path=self.document.project.path, timeline=copy.deepcopy(self.document.project.timeline))
-        self._worker = RenderWorker(project, jobs, options, post)
+        self._worker = RenderWorker(project, jobs, options, post, self.executor)
         self._thread = QThread(self)
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.run)
@@ -319,7 +336,23 @@ class RenderQueue(QObject):
 
 
 def _effects_to_build(project: Project, targets: list[str] | None, jobs: list) -> list[str]:
-    """Clips to post-process: those rendered now that have effects, and those whose processed media is missing."""
-    rendered = [job.clip for job in jobs if effect_stack(project.timeline, project.clip(job.clip))]
-    missing = [job.clip for job in plan_postfx(project, targets)]
-    return list(dict.fromkeys(rendered + missing))
+    """Clips to post-process: those rendered now that have effects (their row runs after the take, and
+    fails there, naming the cause, if the effects cannot run), and those whose processed media is missing.
+
+    A clip not rendered now whose effects cannot run (weights not found...) is left out, so it never
+    blocks rendering takes; the inspector's effects section says why.
+    """
+    rendered = {job.clip for job in jobs}
+    chosen = []
+    for clip in project.generated_clips():
+        try:
+            if clip.name in rendered:
+                if effect_stack(project.timeline, clip):
+                    chosen.append(clip.name)
+            elif targets is None or clip.name in targets:
+                job = postfx_job(project, clip)
+                if job is not None and not job.done:
+                    chosen.append(clip.name)
+        except ProjectError:
+            continue
+    return chosen
