@@ -122,6 +122,13 @@ class FramePackF1Generator:
             config = FramePackF1Config()
         return snapped_frames(frames, carried, config.latent_window_size)
 
+    def size_for_image(self, width: int, height: int) -> tuple[int, int]:
+        """The FramePack resolution bucket nearest the image's aspect, as (width, height)."""
+        from .buckets import nearest_bucket
+
+        bucket_height, bucket_width = nearest_bucket(height, width)
+        return bucket_width, bucket_height
+
     def runtime_identity(self, options: dict[str, Any]) -> RuntimeIdentity:
         """Preset, model and dtype: what decides the pixels besides the recipe.
 
