@@ -11,6 +11,7 @@ and during sampling, divided by the checkpoint's size.  Side by side in one run:
 - ``diffusers_disk``        plain ``apply_group_offloading`` to disk, computing in bf16
 - ``mmap``                  this project's default CPU plan (mmapped bf16, float32 block by block)
 - ``disk``                  this project's low-RAM plan (hash-checked disk offload, float32 block by block)
+- ``disk_reuse``            the same, a second time: the complete block folder is reused, not rewritten
 
 Targets: ``mmap`` <= 1.1x total and <= 0.2x anonymous; ``disk`` <= 0.4x total while sampling.
 
@@ -28,7 +29,7 @@ import threading
 import time
 from pathlib import Path
 
-PLANS = ("from_pretrained_fp32", "from_pretrained_bf16", "diffusers_disk", "mmap", "disk")
+PLANS = ("from_pretrained_fp32", "from_pretrained_bf16", "diffusers_disk", "mmap", "disk", "disk_reuse")
 INTERVAL = 0.05
 
 
@@ -109,15 +110,16 @@ def child(plan: str, snapshot: Path, work: Path, steps: int, window: int) -> Non
 
     stored = torch.float32 if plan == "from_pretrained_fp32" else torch.bfloat16
     model = HunyuanVideoFramepackTransformer3DModel.from_pretrained(snapshot, torch_dtype=stored).eval()
-    compute = torch.float32 if plan in ("from_pretrained_fp32", "mmap", "disk") else torch.bfloat16
+    compute = torch.float32 if plan in ("from_pretrained_fp32", "mmap", "disk", "disk_reuse") else torch.bfloat16
     if plan == "diffusers_disk":
         apply_group_offloading(
             model, torch.device("cpu"), offload_type="block_level", num_blocks_per_group=1,
             offload_to_disk_path=str(work / "diffusers_disk"),
         )  # fmt: skip
-    elif plan in ("mmap", "disk"):
+    elif plan in ("mmap", "disk", "disk_reuse"):
         return_large_frees_to_os()
-        place(model, MemoryPlan(plan, "cpu"), torch.device("cpu"), compute, work, checkpoint_id(snapshot))
+        name = plan.removesuffix("_reuse")
+        place(model, MemoryPlan(name, "cpu"), torch.device("cpu"), compute, work, checkpoint_id(snapshot))
     time.sleep(0.2)
     print("loaded", flush=True)
 
@@ -152,8 +154,8 @@ def main() -> None:
         print(f"checkpoint: {size / 2**20:.0f} MiB bf16 at {snapshot}")
         results = {}
         for plan in args.plans.split(","):
-            work = Path(tmp) / f"work_{plan}"
-            work.mkdir()
+            work = Path(tmp) / f"work_{plan.removesuffix('_reuse')}"  # disk_reuse finds disk's folder
+            work.mkdir(exist_ok=True)
             raw = measure(plan, snapshot, work, args.steps, args.window)
             results[plan] = {k: round(v / size, 3) if k != "sample_seconds" else v for k, v in raw.items()}
             print(f"{plan:22s} " + "  ".join(f"{k} {v}" for k, v in results[plan].items()), flush=True)

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.text import Text
 from typer.core import TyperGroup
 
+from fp_timeline.cli.ray_option import optional_ray_value
 from fp_timeline.engine.validation import validate_project
 from fp_timeline.project.document import Project, load_project
 from fp_timeline.project.errors import Problem, ProjectError
@@ -44,6 +45,9 @@ def print_error(message: object, label: str = "error", style: str = "red") -> No
 
 class SafeGroup(TyperGroup):
     """Every subcommand runs inside this: user problems print one clear line each, bugs say they are bugs."""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, optional_ray_value(list(args)))  # ``--ray`` may come without a value
 
     def invoke(self, ctx):
         try:

@@ -43,4 +43,5 @@ def versions_for(options: dict[str, Any] | None = None) -> Callable[[str], str]:
         return known[generator_id]
 
     version_of.media_fields = registry.media_fields  # type: ignore[attr-defined]  # read by project.hashing
+    version_of.neighbour_frames = registry.neighbour_frames  # type: ignore[attr-defined]  # likewise
     return version_of

@@ -51,6 +51,7 @@ class PlannedJob:
     reuse: str | None = None  # a take key already made from ``recipe_hash``: nothing to generate
     identity: RuntimeIdentity | None = None  # the model the hash was planned for (``render_job`` checks it)
     variation: bool = False  # a new seed (``engine.variations``): its recipe becomes the clip's with the take
+    frames_from: tuple[str, ...] = ()  # neighbours whose takes' frames it starts/ends on (rendered before it)
 
 
 def plan_render(
@@ -77,6 +78,7 @@ def plan_render(
         if chain:
             for name in _downstream(nodes, set(chosen)):
                 chosen.setdefault(name, "chain")
+    _add_missing_neighbours(project, nodes, chosen)
     _add_missing_upstreams(project, nodes, chosen)
     jobs = []
     for name, node in nodes.items():  # timeline order is dependency order
@@ -93,9 +95,40 @@ def plan_render(
                 reason=chosen.get(name, "matching take"),
                 reuse=reuse.get(name) if name not in chosen else None,
                 identity=runtime_identity(node.recipe.generator, options),
+                frames_from=node.frames_from,
             )
         )
-    return jobs
+    return _after_neighbours(jobs)
+
+
+def _after_neighbours(jobs: list[PlannedJob]) -> list[PlannedJob]:
+    """Timeline order, except that a clip taking a neighbour's frames waits for that neighbour's job."""
+    planned = {job.clip for job in jobs}
+    ordered: list[PlannedJob] = []
+    waiting = list(jobs)
+    while waiting:
+        done = {job.clip for job in ordered}
+        ready = next(
+            (
+                job
+                for job in waiting
+                if all(n in done or n not in planned for n in job.frames_from)
+                and (job.upstream in done or job.upstream not in planned)
+            ),
+            waiting[0],  # a cycle (validate refuses it): keep timeline order rather than hang
+        )
+        waiting.remove(ready)
+        ordered.append(ready)
+    return ordered
+
+
+def _add_missing_neighbours(project: Project, nodes: dict[str, HashedClip], chosen: dict[str, str]) -> None:
+    """A clip that takes a neighbour's frames needs that neighbour rendered for its current recipe."""
+    for name in list(chosen):
+        for neighbour in nodes[name].frames_from if name in nodes else ():
+            node = nodes.get(neighbour)
+            if node is not None and neighbour not in chosen and matching_take(project, node.clip, node.hash) is None:
+                chosen[neighbour] = f"needed by {name}"
 
 
 def matching_take(project: Project, clip: otio.schema.Clip, recipe_hash: str) -> Take | None:
@@ -171,13 +204,18 @@ def _graph(project: Project, options: dict[str, Any] | None) -> dict[str, Hashed
 
 
 def _downstream(nodes: dict[str, HashedClip], roots: set[str]) -> list[str]:
-    """Clips that carry (directly or through a chain) from any of ``roots``."""
+    """Clips that carry (directly or through a chain) from any of ``roots``, or take their frames."""
     found: list[str] = []
     reached = set(roots)
-    for name, node in nodes.items():
-        if node.upstream in reached and name not in roots:
-            found.append(name)
-            reached.add(name)
+    grew = True
+    while grew:  # a bridge comes before the clip whose first frame it ends on: walk until nothing new
+        grew = False
+        for name, node in nodes.items():
+            depends = node.upstream in reached or any(n in reached for n in node.frames_from)
+            if depends and name not in reached:
+                found.append(name)
+                reached.add(name)
+                grew = True
     return found
 
 

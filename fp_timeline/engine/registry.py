@@ -12,6 +12,7 @@ from importlib.metadata import entry_points
 from fp_timeline.engine import capabilities
 from fp_timeline.engine.generator import Generator
 from fp_timeline.project.errors import Problem, ProjectError
+from fp_timeline.project.recipe import Recipe
 
 ENTRY_POINT_GROUP = "fp_timeline.generators"
 
@@ -71,3 +72,14 @@ def media_fields(generator_id: str) -> Sequence[str]:
         return capabilities.media_fields(load_generator(generator_id))
     except (ProjectError, TypeError):
         return ("image",)
+
+
+def neighbour_frames(recipe: Recipe) -> tuple[bool, bool]:
+    """Whether ``recipe``'s clip starts on the previous clip's last frame / ends on the next clip's first."""
+    from fp_timeline.engine.generator import Dependency
+
+    try:
+        needs = capabilities.dependencies(load_generator(recipe.generator), recipe)
+    except (ProjectError, TypeError):
+        return (False, False)
+    return (Dependency.PREVIOUS_LAST_FRAME in needs, Dependency.NEXT_FIRST_FRAME in needs)

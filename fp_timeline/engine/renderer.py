@@ -44,6 +44,7 @@ from fp_timeline.engine.identity import runtime_identity
 from fp_timeline.engine.imported import encode_imported_upstream
 from fp_timeline.engine.leftovers import adoptable_take, clean_leftovers, release_take_key, reserve_take_key
 from fp_timeline.engine.media import VideoWriter
+from fp_timeline.engine.neighbours import neighbour_frames
 from fp_timeline.engine.planner import PlannedJob, find_clip, incoming_context, is_foreign
 from fp_timeline.engine.store import TakePaths, take_paths, work_dir
 from fp_timeline.engine.validation import recipe_problems
@@ -134,6 +135,7 @@ def prepare_job(
         options=dict(options or {}),
         cache_dir=project.data_dir / "cache",
         media=capabilities.resolved_media(project, registry.load_generator(gen_id), job.recipe),
+        neighbour_frames=neighbour_frames(project, job),
     )
     return PreparedJob(job=job, key=key, paths=paths, render=render, identity=identity)
 

@@ -112,6 +112,9 @@ def neighbour_problems(project: Project, skip: set[str | None]) -> list[Problem]
                 problems.append(Problem("needs a clip right before it (its last frame)", clip=item.name))
             if Dependency.NEXT_FIRST_FRAME in needs and after is None:
                 problems.append(Problem("needs a clip right after it (its first frame)", clip=item.name))
+            elif Dependency.NEXT_FIRST_FRAME in needs and _generated(after) and project.recipe(after).carries:
+                message = f"{after.name!r} carries from it, but it ends on {after.name!r}'s first frame: make one fresh"
+                problems.append(Problem(message, clip=item.name, field="context"))
     return problems
 
 

@@ -10,6 +10,7 @@ clip that carries from it: staleness propagates by construction, with no bookkee
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -85,6 +86,10 @@ class HashedClip:
     hash: str
     upstream: str | None  # the clip before it on its track (generated or imported) when it carries
     upstream_hash: str | None
+    frames_from: tuple[str, ...] = ()  # neighbours whose frames it starts or ends on (a bridge)
+
+
+NeighbourFramesOf = Callable[[Recipe], tuple[bool, bool]]  # recipe -> (needs previous's last, next's first)
 
 
 def hashed_clips(
@@ -136,7 +141,33 @@ def hashed_clips(
             else:
                 generation = _Generation(recipe, digest, version, upstream_identity, current, others)
             previous, previous_hash = item.name, current
-    return found
+    frames_of = getattr(version_of, "neighbour_frames", None)
+    return _with_neighbour_frames(project, found, frames_of) if frames_of is not None else found
+
+
+def _with_neighbour_frames(project: Project, found: list[HashedClip], frames_of: NeighbourFramesOf) -> list[HashedClip]:
+    """Fold the hashes of the neighbours a clip takes frames from into its own (a bridge is stale when
+    either neighbour changes).  A second pass: the next clip's hash is known only after the walk."""
+    by_name = {h.clip.name: h for h in found}
+    result = []
+    for hashed in found:
+        wants_previous, wants_next = frames_of(hashed.recipe)
+        if not (wants_previous or wants_next):
+            result.append(hashed)
+            continue
+        track = next(t for t in project.tracks() if t.name == hashed.track)
+        clips = [item for item in track if isinstance(item, otio.schema.Clip)]
+        index = next(i for i, c in enumerate(clips) if c is hashed.clip)
+        picked = []
+        if wants_previous and index > 0:
+            picked.append(clips[index - 1])
+        if wants_next and index + 1 < len(clips):
+            picked.append(clips[index + 1])
+        identities = [by_name[c.name].hash if c.name in by_name else media_identity(project, c) for c in picked]
+        text = json.dumps([hashed.hash, [c.name for c in picked], identities])
+        folded = hashlib.sha256(text.encode("utf-8")).hexdigest()[:HASH_LENGTH]
+        result.append(dataclasses.replace(hashed, hash=folded, frames_from=tuple(c.name for c in picked)))
+    return result
 
 
 @dataclass(frozen=True)
