@@ -175,7 +175,8 @@ def test_shift_drag_overwrites_the_clips_it_lands_on(qtbot, tmp_path):
     drag(qtbot, window, start, start - QPointF(90, 0).toPoint(), Qt.ShiftModifier)  # 45 frames earlier
     project = window.document.project
     assert _names(window) == ["shot_010", "shot_030", "shot_020"]
-    assert project.recipe(project.clip("shot_010")).frames == 15  # cut back: a shorter generation
+    shot_010 = project.clip("shot_010")  # cut back by a trim: what shows, not the generation (issue 10)
+    assert shot_010.source_range.duration.value == 15 and project.recipe(shot_010).frames == 30
     shot_020 = project.clip("shot_020")
     assert (shot_020.source_range.start_time.value, shot_020.source_range.duration.value) == (15, 15)
     assert view.layout_data.block("shot_030").start == pytest.approx(0.5)

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 
 from fp_timeline.engine.planner import plan_render  # noqa: E402
 from fp_timeline.project.takes import takes_of  # noqa: E402
+from fp_timeline.ui import timeline_edits  # noqa: E402
 from tests.engine_helpers import rendered_chain  # noqa: E402
 from tests.gui_helpers import make_window, screenshot  # noqa: E402
 
@@ -91,3 +92,62 @@ def test_split_variations_and_choosing_a_take(qtbot, tmp_path):
     window.inspector.take_browser.delete.click()
     assert [t.key for t in takes_of(window.document.project.clip("shot_020"))] == [t.key for t in new]
     assert not any(path.exists() for path in first_files)
+
+
+@pytest.fixture
+def slow_animatic(monkeypatch):
+    """The animatic, slowed to ~20 frames a second, so a test can act while it renders."""
+    import time
+
+    from fp_timeline.engine import registry
+
+    real_load = registry.load_generator
+
+    class Slow:
+        def __init__(self, inner):
+            self.inner, self.id, self.version = inner, inner.id, inner.version
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+        def render(self, job, out, progress, cancel):
+            def slowly(p):
+                time.sleep(0.05)
+                progress(p)
+
+            return self.inner.render(job, out, slowly, cancel)
+
+    monkeypatch.setattr(registry, "load_generator", lambda gid: Slow(real_load(gid)))
+
+
+def test_the_queue_takes_work_while_rendering_replans_edits_and_cancels_deleted_clips(qtbot, tmp_path, slow_animatic):
+    from tests.gui_helpers import fresh_clips_project
+
+    window = make_window(qtbot, tmp_path, fresh_clips_project(tmp_path, count=3, frames=20))
+    queue = window.queue
+    assert window.start_render(["shot_010", "shot_020"]) == 2
+    qtbot.waitUntil(lambda: queue.rows["shot_010"].state == "rendering", timeout=RENDER_TIMEOUT_MS)
+
+    # More work while rendering: it waits its turn instead of being refused.
+    assert window.start_render(["shot_030"]) == 1
+    assert queue.rows["shot_030"].state == "queued" and "waiting" in queue.rows["shot_030"].reason
+
+    # shot_020 is edited while queued: its planned job is dropped and it is planned again afterwards.
+    project = window.document.project
+    clip = project.clip("shot_020")
+    window.run_edit(lambda p: timeline_edits.set_recipe(p, "shot_020", p.recipe(clip).replace(prompt="edited"), "Edit"))
+    assert queue.rows["shot_020"].state == "cancelled" and "edited while queued" in queue.rows["shot_020"].message
+
+    # shot_010 is deleted while it renders: cancelled, with the reason, never "done".
+    window.document.select("shot_010")
+    window.actions.delete.trigger()
+    assert queue.rows["shot_010"].state == "cancelled"
+    assert "deleted while rendering" in queue.rows["shot_010"].message
+    screenshot(window, "takes_queue_while_rendering")
+
+    qtbot.waitUntil(lambda: not queue.running and not queue._waiting, timeout=RENDER_TIMEOUT_MS)
+    states = _states(window)
+    assert "shot_010" not in states
+    assert states["shot_020"] == "rendered" and states["shot_030"] == "rendered"
+    assert window.document.project.recipe(window.document.project.clip("shot_020")).prompt == "edited"
+    assert queue.rows.get("shot_010") is None or queue.rows["shot_010"].state != "done"

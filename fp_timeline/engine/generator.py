@@ -196,6 +196,15 @@ class PreparesRender(Protocol):
     ) -> None: ...
 
 
+@runtime_checkable
+class SizesFromImage(Protocol):
+    """Optional: a generator that picks a new clip's size from its start image (F1: FramePack's buckets)."""
+
+    def size_for_image(self, width: int, height: int) -> tuple[int, int]:
+        """(width, height) for a clip starting from a ``width`` x ``height`` image."""
+        ...
+
+
 @dataclass(frozen=True)
 class TakeSplit:
     """A rendered take to cut in two (``TakeSplitter``): its files as the generator wrote them."""

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from PIL import Image
 from rich.table import Table
 
 from fp_timeline.cli.app import (
@@ -24,6 +25,7 @@ from fp_timeline.cli.options import DeviceOpt, PresetOpt, runtime_options
 from fp_timeline.cli.settings_args import parse_params
 from fp_timeline.cli.tables import print_table
 from fp_timeline.engine import capabilities
+from fp_timeline.engine.generator import SizesFromImage
 from fp_timeline.engine.registry import generator_ids, load_generator
 from fp_timeline.engine.status import project_status, stale_reasons
 from fp_timeline.engine.validation import recipe_problems
@@ -89,8 +91,8 @@ def add(
             raise ProjectError(
                 Problem(f"--seconds must be more than 0 and at most {MAX_CLIP_SECONDS}, got {seconds}", field="seconds")
             )
-        width, height = _size(size, loaded)
         gen = load_generator(generator)
+        width, height = _size(size, loaded, gen, None if carry else image)
         rate = capabilities.native_fps(gen) or loaded.rate
         params = parse_params(generator, param or [], loaded)
         frames = gen.snap_frames(max(1, round(seconds * rate)), carried=carry)
@@ -179,7 +181,15 @@ def validate(project: ProjectArg) -> None:
     console.print(plain(("ok", "green"), f": {loaded.path.name}: {clips} clips, generators: {generators}"))
 
 
-def _size(size: str | None, project) -> tuple[int, int]:
+def _size(size: str | None, project, generator, image: Path | None) -> tuple[int, int]:
+    """--size; else what the generator picks for a fresh clip's image (F1: FramePack's nearest bucket);
+    else the previous clip's size; else 640x640."""
+    if size is None and image is not None and image.is_file() and isinstance(generator, SizesFromImage):
+        try:
+            with Image.open(image) as opened:
+                return generator.size_for_image(*opened.size)
+        except OSError:
+            pass  # an unreadable image is reported with the recipe
     if size is None:
         clips = list(project.generated_clips())
         if clips:
