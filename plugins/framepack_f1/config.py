@@ -144,6 +144,8 @@ OPTIONS_SCHEMA = (
         choices=OFFLOAD_CHOICES,
     ),
     Setting("threads", "int", None, "CPU threads (default: the cores not already busy)", 1, 1024, optional=True),
+    Setting("attention", "str", "native", "attention backend: native (SDPA), flash, _flash_3, sage, xformers, ..."),
+    Setting("compile", "bool", False, "regional torch.compile of the transformer blocks (CUDA, gpu plan)"),
     Setting(
         "dtype",
         "choice",

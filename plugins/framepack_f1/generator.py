@@ -10,6 +10,8 @@ Runtime ``job.options`` (see README.md):
 - ``offload``: the memory plan, "auto" (default: chosen from free VRAM and host RAM) | "gpu" | "group" |
   "disk" | "mmap" (see ``memory_plan.py``; "none", "model", "sequential" are old names)
 - ``threads``: CPU threads, default the cores not already busy (at least 1)
+- ``attention``: diffusers attention backend, "native" (SDPA, default), "flash", "_flash_3", "sage", ...
+- ``compile`` (bool): regional ``torch.compile`` of the transformer blocks (CUDA, ``gpu`` plan only)
 - ``vae_tiling`` (bool), ``free_text_encoders`` (bool, default True)
 """
 
@@ -155,11 +157,21 @@ class FramePackF1Generator:
         preset = resolve_preset(options, self.preset)
         device = resolve_device(options)
         dtype = resolve_dtype(options, device)
+        from .speed import resolve_attention
+
         tiling, offload = bool(options.get("vae_tiling", False)), resolve_offload(options)
-        key = (preset, str(device), str(dtype), tiling, offload)
+        attention, compiled = resolve_attention(options), bool(options.get("compile", False))
+        key = (preset, str(device), str(dtype), tiling, offload, attention, compiled)
         if key not in self._components:
             self._components[key] = load_components(
-                preset, device, dtype, vae_tiling=tiling, offload=offload, offload_root=cache_dir
+                preset,
+                device,
+                dtype,
+                vae_tiling=tiling,
+                offload=offload,
+                offload_root=cache_dir,
+                attention=attention,
+                compile_blocks=compiled,
             )
         components = self._components[key]
         components.embed_store = EmbeddingStore.in_cache(cache_dir)

@@ -10,7 +10,9 @@ from typing import Annotated, Any
 
 import typer
 
-from fp_timeline.cli.app import app, console, err_console, plain, print_error
+from fp_timeline.cli.app import app, console, err_console, plain, print_error, reporting_errors
+from fp_timeline.cli.options import runtime_options
+from fp_timeline.cli.settings_args import parse_options
 from fp_timeline.engine.generator import ExplainsResources
 from fp_timeline.engine.registry import generator_ids, load_generator
 from fp_timeline.project.errors import ProjectError
@@ -20,14 +22,6 @@ OffloadOpt = Annotated[
     typer.Option(help="Memory plan for generators that offload: auto (default), gpu, group, disk or mmap."),
 ]
 ThreadsOpt = Annotated[int | None, typer.Option(help="CPU threads (default: the cores not already busy).")]
-
-
-def runtime_options(
-    preset: str, device: str | None, offload: str | None = None, threads: int | None = None
-) -> dict[str, Any]:
-    """The runtime options a command passes to generators (only those given)."""
-    given = {"device": device, "offload": offload, "threads": threads}
-    return {"preset": preset} | {key: value for key, value in given.items() if value is not None}
 
 
 def explain_generators(ids: list[str], options: dict[str, Any]) -> None:
@@ -57,6 +51,13 @@ def doctor(
     device: Annotated[str | None, typer.Option(help="Torch device, e.g. cpu, cuda.")] = None,
     offload: OffloadOpt = None,
     threads: ThreadsOpt = None,
+    set_option: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Runtime option NAME=VALUE (e.g. attention=flash); as for render."),
+    ] = None,
 ) -> None:
     """Show how each generator would use this machine: memory plan, device, threads, and why."""
-    explain_generators(generator_ids(), runtime_options(preset, device, offload, threads))
+    options = runtime_options(preset, device, offload, threads)
+    with reporting_errors():
+        options |= parse_options(generator_ids(), set_option or [])
+    explain_generators(generator_ids(), options)
