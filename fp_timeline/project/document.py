@@ -20,6 +20,7 @@ from fp_timeline.project.media_fields import MediaFieldsOf, image_only
 from fp_timeline.project.paths import readable_take_file, resolve_stored, stored_path
 from fp_timeline.project.rebase import rebased_timeline
 from fp_timeline.project.recipe import METADATA_KEY, ContextMode, Recipe
+from fp_timeline.project.shape import shape_problems
 from fp_timeline.project.takes import GENERATOR_KEY
 from fp_timeline.project.text import clip_name_problems
 
@@ -148,7 +149,7 @@ def load_project(path: Path) -> Project:
     if not isinstance(timeline, otio.schema.Timeline):
         raise ProjectError(Problem(f"expected a Timeline, found {type(timeline).__name__}", file=path))
     project = Project(path=path, timeline=timeline)
-    problems = structural_problems(project)
+    problems = [_with_file(p, path) for p in shape_problems(timeline)] or structural_problems(project)
     if problems:
         raise ProjectError(problems)
     return project
