@@ -80,6 +80,12 @@ def files_of(project: Project) -> dict[str, tuple[bytes, dict, dict]]:
     return found
 
 
+def take_files(folder: Path) -> list[str]:
+    """Every file in the project's renders folder (hidden ones too), relative to it."""
+    renders = folder / "chains.fp" / "renders"
+    return sorted(str(p.relative_to(renders)) for p in renders.rglob("*") if p.is_file())
+
+
 def local_render(folder: Path, sections: tuple[int, int]) -> dict[str, tuple[bytes, dict, dict]]:
     import torch
 
@@ -100,7 +106,11 @@ def test_two_chains_run_side_by_side_and_match_the_local_render(tmp_path, execut
         started=lambda job: spans.setdefault(job.clip, [time.monotonic(), 0.0]),
         finished=lambda job, take: spans[job.clip].__setitem__(1, time.monotonic()),
     )
-    takes = render_project(project, plan_render(project), OPTIONS, executor=executor, listener=listener)
+    executor.shared_storage = False  # as on a cluster without shared storage: everything travels as bytes
+    try:
+        takes = render_project(project, plan_render(project), OPTIONS, executor=executor, listener=listener)
+    finally:
+        executor.shared_storage = None
 
     assert len(takes) == 4
     assert executor.worker_of["shot_010"][1] != executor.worker_of["shot_030"][1]  # two workers
@@ -111,6 +121,7 @@ def test_two_chains_run_side_by_side_and_match_the_local_render(tmp_path, execut
     saved = load_project(project.path)  # the driver saved every take
     assert [j.clip for j in plan_render(saved) if j.reuse is None] == []
     assert files_of(saved) == local_render(tmp_path / "local", (1, 1))
+    assert take_files(tmp_path / "ray") == take_files(tmp_path / "local")  # F1's sections files came back too
 
 
 def test_a_killed_worker_is_restarted_and_its_clip_resumes_with_identical_output(tmp_path, executor):
@@ -135,6 +146,30 @@ def test_a_killed_worker_is_restarted_and_its_clip_resumes_with_identical_output
     saved = load_project(project.path)
     assert files_of(saved) == local_render(tmp_path / "local", (3, 1))
     assert not list((saved.data_dir / "renders").rglob(".*"))  # no staged or partial file left behind
+
+
+def test_cancelling_on_ray_stops_the_workers_and_keeps_the_project_valid(tmp_path, executor):
+    from fp_timeline.engine.generator import CancelToken, RenderCancelled
+
+    project = two_chains(tmp_path / "ray", sections=(2, 1))
+    cancel = CancelToken()
+    seen: list[str] = []
+
+    def on_progress(p) -> None:
+        if p.stage == "sample":
+            seen.append(p.clip)
+            cancel.cancel()  # as Ctrl-C does in the CLI
+
+    started = time.monotonic()
+    with pytest.raises(RenderCancelled):
+        render_project(project, plan_render(project), OPTIONS, on_progress, cancel, executor=executor)
+    assert seen and time.monotonic() - started < 60
+    saved = load_project(project.path)  # valid; every take it lists is whole
+    for clip in saved.generated_clips():
+        take = active_take(clip)
+        assert take is None or saved.resolve(take.media).is_file()
+    hidden = [name for name in take_files(tmp_path / "ray") if Path(name).name.startswith(".")]
+    assert hidden == []  # no staged mp4, partial file or take reservation left behind
 
 
 def test_cli_render_with_ray_matches_a_local_render_and_saves_every_take(tmp_path, executor):

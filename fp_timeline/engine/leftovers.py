@@ -24,7 +24,8 @@ from fp_timeline.project.takes import Take, takes_of
 
 RESERVED = ".reserved"
 _RESERVATION = re.compile(r"^\.(take_\d{3,})\.reserved$")
-_PARTIAL = re.compile(r"^\.(take_\d{3,})\.partial\.mp4$")
+# ``.take_NNN.partial.mp4``, and a Ray worker's staged ``.take_NNN.remote.mp4`` (``..take_NNN.remote.partial.mp4``)
+_PARTIAL = re.compile(r"^\.{1,2}(take_\d{3,})(?:\.remote)?(?:\.partial)?\.mp4$")
 _HALF = re.compile(r"^(take_\d{3,})\.(context\.safetensors|json)$")
 _TEMP = re.compile(r"^\..+\.(\d+)\.[^.]+\.tmp$")  # write_bytes_atomic's temp names carry the writer's pid
 

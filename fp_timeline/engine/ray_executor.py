@@ -14,6 +14,7 @@ dies, every take it saved is in the project and the next ``render`` plans only w
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -23,11 +24,13 @@ from ray.exceptions import RayError, RayTaskError
 
 from fp_timeline.engine.executor import ClipCancels, Outcomes, RenderEvents
 from fp_timeline.engine.generator import ContextBlob, Progress, RenderCancelled
+from fp_timeline.engine.leftovers import adoptable_take, release_take_key
 from fp_timeline.engine.planner import PlannedJob
 from fp_timeline.engine.ray_worker import ClipTask, ClipWorker, RenderChannel, WorkerStart
 from fp_timeline.engine.renderer import PreparedJob, prepare_job, publish_rendered, render_job, staged_media
 from fp_timeline.project.document import Project
 from fp_timeline.project.errors import Problem, ProjectError
+from fp_timeline.project.takes import Take
 
 POLL = 0.1  # s: how often the driver forwards progress and cancels while tasks run
 RETRIES = 3  # restarts of a dead worker (and retries of its unfinished tasks)
@@ -45,9 +48,16 @@ class RayExecutor:
 
     name = "ray"
 
-    def __init__(self, address: str | None = None, workers: int | None = None, **init_options: Any) -> None:
+    def __init__(
+        self,
+        address: str | None = None,
+        workers: int | None = None,
+        shared_storage: bool | None = None,
+        **init_options: Any,
+    ) -> None:
         self.address = address
         self.workers = workers  # default: one per GPU, or per CPU on a cluster without GPUs
+        self.shared_storage = shared_storage  # None: each worker looks whether it sees the project folder
         self.init_options = {"include_dashboard": False, "log_to_driver": False} | init_options
         self._actors: list[Any] = []
         self._channel: Any = None
@@ -96,11 +106,14 @@ class RayExecutor:
         cancels: ClipCancels,
     ) -> None:
         outcomes = Outcomes(jobs)
-        for job in [j for j in jobs if j.reuse is not None]:  # nothing to generate: no worker needed
-            events.started(job)
-            outcomes.done.add(job.clip)
-            events.finished(job, render_job(project, job))
-        generate = [j for j in jobs if j.reuse is None]
+        for job in jobs:  # a take to switch back on, or one a killed render finished: no worker needed
+            take = _existing_take(project, job)
+            if take is not None:
+                events.started(job)
+                outcomes.started.add(job.clip)
+                outcomes.done.add(job.clip)
+                events.finished(job, take)  # saved before the clips carried from it are prepared
+        generate = [j for j in jobs if j.clip not in outcomes.done]
         if not generate:
             return
         chains = chains_of(generate)
@@ -127,7 +140,7 @@ class RayExecutor:
         for index, job in enumerate(jobs):
             upstream = contexts.get(job.upstream) if job.upstream else None
             prepared = prepare_job(project, job, options, upstream_take=upstream[1] if upstream else None)
-            task = _task(prepared, read_incoming=upstream is None)
+            task = _task(prepared, read_incoming=upstream is None, shared=self.shared_storage)
             render = actors[lanes[job.clip]].render.options(num_returns=2)
             context_ref, result_ref = render.remote(task, upstream[0] if upstream else None)
             future = ContextBlob(prepared.paths.context, job.recipe_hash, {"take": prepared.key})
@@ -167,6 +180,7 @@ class RayExecutor:
             rendered = ray.get(item.result)
         except (RayError, RenderCancelled) as err:
             error = outcomes.blocked(job) or _cause(err, job)
+            _discard(project, item.prepared)
             if isinstance(error, RenderCancelled):
                 outcomes.cancelled.add(job.clip)
                 events.cancelled(job)
@@ -234,7 +248,7 @@ def assign(chains: list[list[PlannedJob]], workers: int) -> dict[str, int]:
     return lanes
 
 
-def _task(prepared: PreparedJob, read_incoming: bool) -> ClipTask:
+def _task(prepared: PreparedJob, read_incoming: bool, shared: bool | None) -> ClipTask:
     render = prepared.render
     incoming = render.incoming.path.read_bytes() if read_incoming and render.incoming is not None else None
     return ClipTask(
@@ -243,7 +257,25 @@ def _task(prepared: PreparedJob, read_incoming: bool) -> ClipTask:
         staged_media=staged_media(prepared.paths.media),
         image=render.image_path.read_bytes() if render.image_path is not None else None,
         incoming=incoming,
+        shared=shared,
     )
+
+
+def _existing_take(project: Project, job: PlannedJob) -> Take | None:
+    """The take ``render_job`` would give without generating: a reused one, or an adoptable orphan."""
+    if job.reuse is not None:
+        return render_job(project, job)
+    orphan = adoptable_take(project, job.clip, job.recipe_hash)
+    if orphan is not None and (job.identity is None or orphan.identity in ("", job.identity.digest)):
+        return orphan
+    return None
+
+
+def _discard(project: Project, prepared: PreparedJob) -> None:
+    """A take that will not be: its staged mp4 (if a worker got that far) and its reserved number go."""
+    with contextlib.suppress(FileNotFoundError):
+        staged_media(prepared.paths.media).unlink()
+    release_take_key(project, prepared.job.clip, prepared.key)
 
 
 def _cause(err: BaseException, job: PlannedJob) -> BaseException:

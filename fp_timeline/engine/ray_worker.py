@@ -46,6 +46,7 @@ class ClipTask:
     staged_media: Path  # beside it, hidden: where a worker that sees the project folder writes the mp4
     image: bytes | None  # the start image file's bytes
     incoming: bytes | None  # the upstream context when it is a take already on disk (else an ObjectRef)
+    shared: bool | None = None  # does this machine see the project folder?  None: look (the work dir exists)
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ class ClipWorker:
         self.channel.report.remote(WorkerStart(job.clip, host, pid))
         cancel = _ChannelCancel(self.channel, job.clip)
         cancel.raise_if_cancelled()
-        shared = job.work_dir.is_dir()  # the driver made it: this machine sees the project folder
+        shared = job.work_dir.is_dir() if task.shared is None else task.shared  # the driver made that folder
         scratch = Path(tempfile.gettempdir()) / "fp-timeline-ray" / _digest(f"{job.work_dir}|{pid}")
         shutil.rmtree(scratch, ignore_errors=True)  # what an earlier, killed attempt left here
         try:
@@ -124,6 +125,7 @@ class ClipWorker:
                 clip=job.clip,
                 media=None if shared else media.read_bytes(),
                 context=None if shared else context,
+                extras={} if shared else _extras(media, local.context_path),
                 frames=frames,
                 context_metadata=dict(blob.metadata),
                 generator={"id": generator.id, "version": generator.version},
@@ -164,6 +166,14 @@ def _mirrored(task: ClipTask, incoming: bytes | None, root: Path) -> RenderJob:
     return dataclasses.replace(
         job, image_path=image_path, incoming=blob, context_path=context_path, work_dir=work, cache_dir=cache
     )
+
+
+def _extras(media: Path, context: Path) -> dict[str, bytes]:
+    """Other files of this take the generator wrote beside its context (``take_NNN.*``), by name."""
+    key = media.stem
+    return {
+        f.name: f.read_bytes() for f in context.parent.glob(f"{key}.*") if f.is_file() and f not in (media, context)
+    }
 
 
 def _mirror(root: Path, path: Path) -> Path:

@@ -17,7 +17,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -84,6 +84,7 @@ class RenderedClip:
     context_metadata: dict[str, str]
     generator: dict[str, str]  # {"id", "version"}
     seconds: float
+    extras: dict[str, bytes] = field(default_factory=dict)  # other files the generator wrote beside the take
 
 
 def staged_media(media: Path) -> Path:
@@ -236,6 +237,8 @@ def publish_rendered(project: Project, prepared: PreparedJob, rendered: Rendered
     try:
         if rendered.context is not None:
             write_bytes_atomic(paths.context, rendered.context)
+        for name, data in rendered.extras.items():  # e.g. F1's take_NNN.sections.safetensors
+            write_bytes_atomic(paths.media.parent / Path(name).name, data)
         write_text_atomic(paths.record, json.dumps(record, indent=2, sort_keys=True))
         if rendered.media is not None:
             write_bytes_atomic(paths.media, rendered.media)

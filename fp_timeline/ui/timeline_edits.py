@@ -27,7 +27,7 @@ from fp_timeline.project.takes import Take, add_take, takes_of, use_take
 
 # ``snap_frames(generator, frames, carried)``: the nearest length the clip's generator makes
 # (``clip_defaults.snapped_frames``); the default leaves lengths as they are.
-Snapper = Callable[[str, int, bool], int]
+Snapper = Callable[..., int]  # (generator, frames, carried, recipe=None) -> frames
 
 
 class EditRefused(ProjectError):
@@ -78,7 +78,7 @@ def set_recipe(project: Project, name: str, recipe: Recipe, text: str = "Edit cl
     return Replacement(t, i, 1, [edited], text, select=name)
 
 
-def _unsnapped(generator: str, frames: int, carried: bool) -> int:
+def _unsnapped(generator: str, frames: int, carried: bool, recipe: Recipe | None = None) -> int:
     return frames
 
 
@@ -116,14 +116,14 @@ def split(
     t, i, clip = locate(project, name)
     recipe = project.recipe(clip)
     in_frame = frames_of(clip.source_range.start_time)
-    cut = snap_frames(recipe.generator, in_frame + at_frame, recipe.carries)
+    cut = snap_frames(recipe.generator, in_frame + at_frame, recipe.carries, recipe)
     if not in_frame < cut < recipe.frames:
         raise EditRefused(Problem("split point must be inside the clip", clip=name))
     first = copy.deepcopy(clip)
     first_recipe = recipe.replace(frames=cut)
     project.set_recipe(first, first_recipe)
     first.source_range = _range(in_frame, cut - in_frame, recipe.fps)
-    rest = snap_frames(recipe.generator, recipe.frames - cut, True)
+    rest = snap_frames(recipe.generator, recipe.frames - cut, True, recipe)
     second_recipe = recipe.replace(frames=rest, image=None, context=ContextMode.CARRY, noise=NoiseMode.CONTINUE)
     second = make_clip(name_after(project, name), second_recipe)
     return Replacement(t, i, 1, [first, second], f"Split {name}", select=second.name)
