@@ -34,6 +34,10 @@ class FramePackF1Config:
     shift: float | None = None  # static shift; None: resolution-dependent mu, capped at ln 7
     teacache: bool = False  # TeaCache-style step skipping (lossy, so off by default); see stepcache.py
     teacache_threshold: float = 0.05  # skip when the first block's residual changed less than this
+    magcache: bool = False  # MagCache step skipping (lossy, off by default); see stepcache.py
+    magcache_threshold: float = 0.1  # accumulated magnitude-ratio error allowed before computing again
+    magcache_max_skip: int = 2  # at most this many steps skipped in a row (K)
+    magcache_retention: float = 0.2  # the first 20% of the steps are never skipped
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:
@@ -46,7 +50,8 @@ class FramePackF1Config:
         if problems:
             raise ValueError("; ".join(f"{k}: {m}" for k, m in problems))
         known = {k: v for k, v in params.items() if k in cls.field_names()}
-        for name in ("distilled_guidance", "guidance_scale", "guidance_rescale", "teacache_threshold"):
+        floats = ("distilled_guidance", "guidance_scale", "guidance_rescale", "teacache_threshold")
+        for name in (*floats, "magcache_threshold", "magcache_retention"):
             if name in known:
                 known[name] = float(known[name])
         if known.get("shift") is not None:
@@ -113,8 +118,25 @@ def check_params(params: dict[str, Any]) -> list[tuple[str, str]]:
         is_num(p.get("teacache_threshold")) and 0 < p["teacache_threshold"] < 1,
         "must be a number in (0, 1)",
     )
-    if p.get("teacache") is True and is_num(p.get("guidance_scale")) and p["guidance_scale"] != 1:
-        problems.append(("teacache", "step skipping is only supported with guidance_scale 1 (no real CFG)"))
+    check("magcache", isinstance(p.get("magcache"), bool), "must be true or false")
+    check(
+        "magcache_threshold",
+        is_num(p.get("magcache_threshold")) and 0 < p["magcache_threshold"] < 1,
+        "must be a number in (0, 1)",
+    )
+    check(
+        "magcache_max_skip", is_int(p.get("magcache_max_skip")) and 1 <= p["magcache_max_skip"] <= 10, "must be 1..10"
+    )
+    check(
+        "magcache_retention",
+        is_num(p.get("magcache_retention")) and 0 <= p["magcache_retention"] < 1,
+        "must be a number in [0, 1)",
+    )
+    for name in ("teacache", "magcache"):
+        if p.get(name) is True and is_num(p.get("guidance_scale")) and p["guidance_scale"] != 1:
+            problems.append((name, "step skipping is only supported with guidance_scale 1 (no real CFG)"))
+    if p.get("teacache") is True and p.get("magcache") is True:
+        problems.append(("magcache", "choose one step cache: teacache or magcache, not both"))
     return problems
 
 
@@ -131,6 +153,10 @@ PARAMS_SCHEMA = (
     Setting("shift", "float", None, "static flow shift; empty: by resolution", 0.001, 100, optional=True),
     Setting("teacache", "bool", False, "skip steps whose first block barely changed (lossy)"),
     Setting("teacache_threshold", "float", 0.05, "TeaCache skip threshold", 0.001, 0.999),
+    Setting("magcache", "bool", False, "MagCache: skip steps by calibrated residual magnitudes (lossy)"),
+    Setting("magcache_threshold", "float", 0.1, "MagCache accumulated error threshold", 0.001, 0.999),
+    Setting("magcache_max_skip", "int", 2, "MagCache: most steps skipped in a row", 1, 10),
+    Setting("magcache_retention", "float", 0.2, "MagCache: share of first steps never skipped", 0, 0.999),
 )
 
 OPTIONS_SCHEMA = (

@@ -20,6 +20,7 @@ from .context import PackedContext
 from .decode import SectionDecoder, make_vae_decoder
 from .encoders import encode_image, encode_prompt, vae_encode
 from .loop import Conditioning, LoopState, draw_section_noise, sample_section
+from .magcache import ratios_for
 from .sampling import StepCallback
 from .stepcache import step_cache
 
@@ -125,7 +126,7 @@ class ChainRenderer:
         h, w = self.latent_size
         noise = draw_section_noise(self._rng, self.components.latent_channels, self._config, h, w)
         transformer = self.components.get_transformer()
-        with step_cache(transformer, self._config):
+        with step_cache(transformer, self._config, lambda: ratios_for(self.components, self._config, h, w)):
             latents = sample_section(
                 transformer,
                 self._state,
