@@ -40,3 +40,9 @@ def test_render_with_ray_but_without_ray_installed_says_how_to_install_it(tmp_pa
     assert 'pip install "fp-timeline[ray]"' in " ".join(result.output.split())  # however it wraps
     assert "Traceback" not in result.output
     assert project.path.read_bytes() == before  # nothing rendered, nothing saved
+
+
+def test_the_help_names_the_extra_to_install():
+    result = runner.invoke(app, ["render", "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    assert "fp-timeline[ray]" in " ".join(result.output.split())

@@ -25,7 +25,7 @@ RayOpt = Annotated[
         FLAG,
         metavar="[ADDRESS]",
         help="Render on Ray: alone, a cluster on this machine; or a cluster's address (auto, host:6379, "
-        'ray://host:10001).  Needs pip install "fp-timeline[ray]".',
+        'ray://host:10001).  Needs pip install "fp-timeline\\[ray]".',  # \\[: not rich markup
     ),
 ]
 
