@@ -17,6 +17,7 @@ from fp_timeline.project.atomic import write_text_atomic
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.lock import project_lock
 from fp_timeline.project.media_fields import MediaFieldsOf, image_only
+from fp_timeline.project.numbers import is_int, is_number
 from fp_timeline.project.paths import readable_take_file, resolve_stored, stored_path
 from fp_timeline.project.rebase import rebased_timeline
 from fp_timeline.project.recipe import METADATA_KEY, ContextMode, Recipe
@@ -160,7 +161,7 @@ def load_project(path: Path, kind: type[Project] = Project) -> Project:
 
 def rate_problem(rate: object, path: Path | None = None) -> Problem | None:
     """Why ``rate`` cannot be a timeline rate (0, negative, NaN, absurd), or None."""
-    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not MIN_RATE <= rate <= MAX_RATE:
+    if not is_number(rate) or not MIN_RATE <= rate <= MAX_RATE:
         message = f"the timeline rate must be {MIN_RATE:g}..{MAX_RATE:g} fps, got {rate!r}"
         return Problem(message, file=path, field="rate")
     return None
@@ -170,7 +171,7 @@ def schema_problem(project: Project) -> Problem | None:
     """A project written by a newer fp-timeline: readable perhaps, but never rewritten by this one."""
     meta = project.timeline.metadata.get(METADATA_KEY)
     schema = meta.get("project_schema", PROJECT_SCHEMA) if hasattr(meta, "get") else PROJECT_SCHEMA
-    if isinstance(schema, int) and not isinstance(schema, bool) and schema <= PROJECT_SCHEMA:
+    if is_int(schema) and schema <= PROJECT_SCHEMA:
         return None
     return Problem(
         f"written by a newer fp-timeline (project schema {schema!r}; this version understands {PROJECT_SCHEMA}); "

@@ -97,11 +97,6 @@ def active_take(clip: otio.schema.Clip) -> Take | None:
     return next((t for t in takes_of(clip) if t.key == key), None)
 
 
-def next_take_key(clip: otio.schema.Clip) -> str:
-    numbers = [t.number for t in takes_of(clip)]
-    return f"take_{max(numbers, default=0) + 1:03d}"
-
-
 def add_take(clip: otio.schema.Clip, take: Take) -> None:
     """Append a take and make it active.  Refuses to replace an existing take."""
     refs = dict(clip.media_references())
