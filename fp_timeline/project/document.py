@@ -134,8 +134,11 @@ def new_project(path: Path, name: str | None = None, rate: float = 30.0) -> Proj
     return Project(path=path, timeline=timeline)
 
 
-def load_project(path: Path) -> Project:
-    """Read a ``.otio`` project (ours or one written by plain OTIO code) and check its recipes."""
+def load_project(path: Path, kind: type[Project] = Project) -> Project:
+    """Read a ``.otio`` project (ours or one written by plain OTIO code) and check its recipes.
+
+    ``kind``: a ``Project`` subclass to build (the window's remembers the recipes this check parses).
+    """
     path = Path(path).resolve()
     if not path.exists():
         raise ProjectError(Problem("project file does not exist", file=path))
@@ -148,7 +151,7 @@ def load_project(path: Path) -> Project:
         raise ProjectError(Problem(f"not a readable OTIO file: {err}", file=path)) from None
     if not isinstance(timeline, otio.schema.Timeline):
         raise ProjectError(Problem(f"expected a Timeline, found {type(timeline).__name__}", file=path))
-    project = Project(path=path, timeline=timeline)
+    project = kind(path=path, timeline=timeline)
     problems = [_with_file(p, path) for p in shape_problems(timeline)] or structural_problems(project)
     if problems:
         raise ProjectError(problems)

@@ -140,8 +140,10 @@ class Recipe:
         if not hasattr(params, "items"):
             bad("params", f"params must be a mapping, got {type(params).__name__}")
             params = {}
-        elif (why := _unstorable(params)) is not None:
-            bad("params", f"params hold {why}, which a project file cannot store")
+        else:  # walk OTIO's AnyDictionary once (each walk is slow), then check the plain copy
+            params = plain_value(params)
+            if (why := _unstorable(params)) is not None:
+                bad("params", f"params hold {why}, which a project file cannot store")
         context = _enum(ContextMode, data.get("context", "fresh"), "context", bad)
         noise = _enum(NoiseMode, data.get("noise", "own"), "noise", bad)
         if context is ContextMode.FRESH and image is None:
@@ -157,7 +159,7 @@ class Recipe:
             fps=float(fps),
             image=image,
             generator=generator,
-            params=plain_value(params),
+            params=params,
             context=context,
             noise=noise,
             schema=int(schema),
@@ -201,8 +203,8 @@ def _enum(kind: type[Enum], value: Any, field_name: str, bad) -> Any:
 
 def plain_value(value: Any) -> Any:
     """OTIO hands back AnyDictionary/AnyVector; turn them into dict/list for hashing and JSON."""
-    if hasattr(value, "items"):
-        return {str(k): plain_value(v) for k, v in value.items()}
+    if hasattr(value, "items"):  # (an empty one is common, and iterating OTIO's mappings is slow)
+        return {str(k): plain_value(v) for k, v in value.items()} if len(value) else {}
     if isinstance(value, (list, tuple)) or type(value).__name__ == "AnyVector":
         return [plain_value(v) for v in value]
     return value
