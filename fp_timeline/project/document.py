@@ -7,8 +7,9 @@ Renders live in ``<stem>.fp/renders/<clip>/take_NNN.mp4`` beside the project fil
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import opentimelineio as otio
@@ -34,6 +35,9 @@ class Project:
 
     path: Path
     timeline: otio.schema.Timeline
+    # What the file held when this project was read or last saved by it: a save refuses to overwrite a
+    # file someone else changed since (a CLI ``add`` while the window is open).  None: not checked.
+    disk_digest: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def folder(self) -> Path:
@@ -143,12 +147,13 @@ def load_project(path: Path) -> Project:
         raise ProjectError(Problem("not a file (a project is one .otio file)", file=path))
     try:
         # Read through otio_json explicitly: loading a project never runs a plugin or hook.
-        timeline = otio.adapters.read_from_file(str(path), adapter_name="otio_json")
+        data = path.read_bytes()
+        timeline = otio.adapters.read_from_string(data.decode("utf-8"), adapter_name="otio_json")
     except Exception as err:  # OTIO raises several exception types for bad JSON/schemas
         raise ProjectError(Problem(f"not a readable OTIO file: {err}", file=path)) from None
     if not isinstance(timeline, otio.schema.Timeline):
         raise ProjectError(Problem(f"expected a Timeline, found {type(timeline).__name__}", file=path))
-    project = Project(path=path, timeline=timeline)
+    project = Project(path=path, timeline=timeline, disk_digest=_digest(data))
     problems = [_with_file(p, path) for p in shape_problems(timeline)] or structural_problems(project)
     if problems:
         raise ProjectError(problems)
@@ -244,7 +249,12 @@ def save_project(project: Project, path: Path | None = None, media_of: MediaFiel
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with project_lock(target):  # re-entrant: a writer already holding it saves at once
+            in_place = target == project.path
+            if in_place:
+                _refuse_if_changed_on_disk(project)
             write_text_atomic(target, text)
+            if in_place:
+                project.disk_digest = _digest(text.encode("utf-8"))
     except UnicodeEncodeError as err:
         raise ProjectError(Problem(f"holds text that is not valid UTF-8: {err.reason}", file=target)) from None
     except OSError as err:
@@ -258,6 +268,27 @@ def save_project_as(project: Project, path: Path, media_of: MediaFieldsOf = imag
     moved = Project(path=target, timeline=rebased_timeline(project.timeline, project.folder, target.parent, media_of))
     save_project(moved)
     return moved
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _refuse_if_changed_on_disk(project: Project) -> None:
+    if project.disk_digest is None:
+        return
+    try:
+        current = _digest(project.path.read_bytes())
+    except FileNotFoundError:
+        return  # deleted meanwhile: writing it again loses nothing
+    if current != project.disk_digest:
+        raise ProjectError(
+            Problem(
+                "was changed on disk since it was opened (another fp-timeline or program saved it); "
+                "nothing was overwritten: open it again, or save under another name",
+                file=project.path,
+            )
+        )
 
 
 def _with_file(problem: Problem, path: Path) -> Problem:
