@@ -191,7 +191,7 @@ class RenderQueue(QObject):
                 continue
             recipe = project.recipe(current[name])
             if name in self._variations:
-                recipe = recipe.replace(seed=planned.seed)
+                recipe = recipe.replace(seed=planned.seed, noise=planned.noise)
             if row.state == "queued" and recipe != planned:
                 self._worker.cancel(name)
                 self._update(name, state="cancelled", message="edited while queued: planned again after this render")

@@ -228,7 +228,7 @@ def add_rendered_take(project: Project, name: str, take: Take, variation: bool =
     t, i, clip = locate(project, name)
     edited = copy.deepcopy(clip)
     recipe = take_recipe(project, clip, take) if variation else None
-    if recipe is not None and project.recipe(clip).replace(seed=recipe.seed) == recipe:
+    if recipe is not None and project.recipe(clip).replace(seed=recipe.seed, noise=recipe.noise) == recipe:
         project.set_recipe(edited, recipe)
     add_take(edited, take)
     return Replacement(t, i, 1, [edited], f"Render {name} ({take.key})", select=None)
