@@ -252,12 +252,17 @@ def load_components(
 
 
 def _speed_options(components: Components, attention: str, compile_blocks: bool) -> None:
-    """Attention backend and regional compile, applied to the transformer now and whenever it is reloaded."""
+    """Attention backend and regional compile, applied to the transformer now and whenever it is reloaded.
+
+    The reload hook captures plain values, not ``components``: a cycle through it kept released models alive.
+    """
     from . import speed
+
+    compile_now = compile_blocks and speed.compile_note({"compile": True}, components.device, components.plan) is None
 
     def apply(transformer: torch.nn.Module) -> torch.nn.Module:
         speed.use_attention(transformer, attention)
-        if compile_blocks and speed.compile_note({"compile": True}, components.device, components.plan) is None:
+        if compile_now:
             speed.compile_blocks(transformer)
         return transformer
 

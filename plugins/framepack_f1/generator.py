@@ -189,18 +189,14 @@ class FramePackF1Generator:
         so the text encoders are loaded at most once per render (and never when all are cached)."""
         from .encoders import encode_prompts, prompt_is_cached
 
-        prompts: list[str] = []
-        for recipe in recipes:
-            config = FramePackF1Config.from_params(recipe.params)
-            prompts.append(recipe.prompt)
-            if config.guidance_scale != 1.0:
-                prompts.append(config.negative_prompt)
         cancel.raise_if_cancelled()
         components = self.components(options, cache_dir)
-        todo = [p for p in dict.fromkeys(prompts) if not prompt_is_cached(components, p)]
+        todo = [p for p in _prompts_of(recipes) if not prompt_is_cached(components, p)]
         if todo:
             progress(
-                Progress("", "encode", 0, 0, message=f"encoding {len(todo)} prompt(s) in one text-encoder session")
+                Progress(
+                    "render", "encode", 0, 0, message=f"encoding {len(todo)} prompt(s) in one text-encoder session"
+                )
             )
             encode_prompts(components, todo)
 
@@ -240,7 +236,12 @@ class FramePackF1Generator:
         loras = loras_of(job.recipe.params, job.media)
         if loras:
             progress(Progress(job.clip, "load", 0, 0, message=f"applying {len(loras)} LoRA(s)"))
-        with clip_loras(components.transformer, loras):
+            # Encode first: under an exclusive memory plan a text session releases the transformer, which
+            # would come back without the LoRA.
+            from .encoders import encode_prompts
+
+            encode_prompts(components, _prompts_of([job.recipe]))
+        with clip_loras(components.get_transformer(), loras):
             return self._render_sections(job, components, out, progress, cancel)
 
     def _render_sections(
@@ -350,6 +351,17 @@ class FramePackF1Generator:
         context.save(context_path, extra={"source": "video"})
         digest = hashlib.sha256(np.ascontiguousarray(frames[-1]).tobytes()).hexdigest()
         return ContextBlob(path=context_path, hash=f"video:{digest}", metadata=_blob_metadata(context))
+
+
+def _prompts_of(recipes: list[Recipe]) -> list[str]:
+    """Every prompt these clips encode (the negative one only with real CFG), once each."""
+    prompts: list[str] = []
+    for recipe in recipes:
+        config = FramePackF1Config.from_params(recipe.params)
+        prompts.append(recipe.prompt)
+        if config.guidance_scale != 1.0:
+            prompts.append(config.negative_prompt)
+    return list(dict.fromkeys(prompts))
 
 
 def use_threads(components: Components, options: dict[str, Any]) -> None:
