@@ -1,8 +1,10 @@
 """The model stack one render needs, and how to choose device, dtype and preset.
 
-Two presets go through the same code path: ``tiny`` (seeded random weights built in code, for tests and
-the CPU demo; see ``tiny.py``) and ``real`` (the released FramePack F1 weights from the local Hugging Face
-cache; see ``real.py``).  Nothing is loaded at import: ``load_components`` is called on first render.
+Three presets go through the same code path: ``tiny`` (seeded random weights built in code, for fast
+tests; see ``tiny.py``), ``toy`` (the same classes at small sizes, trained here on synthetic motion and
+shipped in the package, for the CPU demo and the drift benchmark; see ``toy/``) and ``real`` (the released
+FramePack F1 weights from the local Hugging Face cache; see ``real.py``).  Nothing is loaded at import:
+``load_components`` is called on first render.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 import torch
 
-PRESETS = ("tiny", "real")
+PRESETS = ("tiny", "toy", "real")
 OFFLOAD_MODES = ("none", "model", "sequential")
 PRESET_ENV = "FP_TIMELINE_F1_PRESET"
 
@@ -118,13 +120,13 @@ class Components:
 def resolve_preset(options: dict[str, Any], default: str | None = None) -> str:
     """``options["preset"]``, else the generator's own preset, else $FP_TIMELINE_F1_PRESET, else "tiny".
 
-    "auto" (the CLI's default) means "real" when its weights are all in the local cache, else "tiny".
+    "auto" (the CLI's default) means "real" when its weights are all in the local cache, else "toy".
     """
     preset = options.get("preset") or default or os.environ.get(PRESET_ENV) or "tiny"
     if preset == "auto":
         from .real import missing_weights
 
-        return "tiny" if missing_weights() else "real"
+        return "toy" if missing_weights() else "real"
     if preset not in PRESETS:
         choices = ", ".join((*PRESETS, "auto"))
         raise ValueError(f"unknown FramePack F1 preset {preset!r}; choose one of {choices}")
@@ -176,11 +178,16 @@ def use_fp32_output_projection(transformer: torch.nn.Module) -> None:
 def load_components(
     preset: str, device: torch.device, dtype: torch.dtype, *, vae_tiling: bool = False, offload: str = "none"
 ) -> Components:
-    """Build (tiny) or load from the local cache (real) the whole stack, in eval mode, placed per ``offload``."""
+    """Build (tiny), load from the package (toy) or from the local cache (real) the whole stack, in eval mode,
+    placed per ``offload``."""
     if preset == "tiny":
         from .tiny import build_tiny_components
 
         components = build_tiny_components(device, dtype)
+    elif preset == "toy":
+        from .toy import build_toy_components
+
+        components = build_toy_components(device, dtype)
     elif preset == "real":
         from .real import load_real_components
 

@@ -3,7 +3,7 @@
 Validation and frame snapping need no torch; the models load lazily on the first ``render``.
 Runtime ``job.options`` (see README.md):
 
-- ``preset``: "tiny" | "real" | "auto" (real if cached, else tiny); default the constructor's, else
+- ``preset``: "tiny" | "toy" | "real" | "auto" (real if cached, else toy); default the constructor's, else
   $FP_TIMELINE_F1_PRESET, else "tiny"
 - ``device``: "cpu" | "cuda" | ...; default the best available
 - ``dtype``: default bf16 on CUDA, float32 on CPU
@@ -40,10 +40,17 @@ if TYPE_CHECKING:  # torch-heavy modules load lazily, on the first render
     from .session import ChainRenderer
 
 FRAMES_PER_LATENT = 4
-TINY_NOTICE = (
-    "tiny preset: small random-weight models (CPU demo), not FramePack; put the real weights in the "
-    "Hugging Face cache for preset real/auto"
-)
+PRESET_NOTICES = {
+    "tiny": (
+        "tiny preset: small random-weight models (tests), not FramePack; put the real weights in the "
+        "Hugging Face cache for preset real/auto"
+    ),
+    "toy": (
+        "toy preset: a small model trained on synthetic pans, zooms and a bouncing ball (CPU demo), not "
+        "FramePack; put the real weights in the Hugging Face cache for preset real/auto"
+    ),
+}
+TINY_NOTICE = PRESET_NOTICES["tiny"]
 
 
 def section_frames(latent_window_size: int) -> int:
@@ -123,8 +130,8 @@ class FramePackF1Generator:
         cancel.raise_if_cancelled()
         progress(Progress(job.clip, "load", 0, 0, message="loading models"))
         components = self.components(job.options)
-        if components.preset == "tiny":  # say so: its frames are not what the real model would make
-            progress(Progress(job.clip, "load", 0, 0, message=TINY_NOTICE))
+        if components.preset in PRESET_NOTICES:  # say so: its frames are not what the real model would make
+            progress(Progress(job.clip, "load", 0, 0, message=PRESET_NOTICES[components.preset]))
         renderer = self._start_clip(job, config, sections, components, progress)
         sink = _ResumableSink(out)
 

@@ -53,7 +53,7 @@ DEBUG_ENV = "FP_TIMELINE_DEBUG"
 
 PresetOpt = Annotated[
     str,
-    typer.Option(help="Model weights: auto (real if in the local HF cache, else tiny), tiny, or real."),
+    typer.Option(help="Model weights: auto (real if in the local HF cache, else toy), toy, tiny, or real."),
 ]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Also conform the timeline to this mp4.")]
 DeviceOpt = Annotated[str | None, typer.Option(help="Torch device for the generator, e.g. cpu, cuda, cuda:1.")]
@@ -166,8 +166,8 @@ def takes(
 
 
 def _options(preset: str, device: str | None) -> dict[str, str]:
-    if preset not in ("auto", "tiny", "real"):
-        err_console.print(f"[red]error:[/red] --preset must be auto, tiny or real, got {preset!r}")
+    if preset not in ("auto", "tiny", "toy", "real"):
+        err_console.print(f"[red]error:[/red] --preset must be auto, tiny, toy or real, got {preset!r}")
         raise typer.Exit(EXIT_PROBLEM)
     return {"preset": preset} | ({"device": device} if device else {})
 
