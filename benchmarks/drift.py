@@ -205,9 +205,9 @@ def _arguments() -> argparse.Namespace:
 
 def _components(args):
     if args.weights is not None:
-        from fp_timeline_plugins.framepack_f1.toy import build_toy_components
+        from fp_timeline_plugins.framepack_f1.toy import load_toy
 
-        return build_toy_components(torch.device("cpu"), torch.float32, args.weights)
+        return load_toy(args.weights)
     device = torch.device(args.device)
     return load_components(args.preset, device, torch.bfloat16 if device.type == "cuda" else torch.float32)
 

@@ -29,10 +29,14 @@ def export_project(
     bundle: bool = False,
     start_timecode: str | None = None,
     transitions: TransitionPolicy = TransitionPolicy.OVERLAP,
+    processed: bool = True,
 ) -> Path:
-    """Write the project's cut to ``out`` for ``format_name``; ``bundle`` writes a ``.otioz`` with media."""
+    """Write the project's cut to ``out`` for ``format_name``; ``bundle`` writes a ``.otioz`` with media.
+
+    ``processed=False`` exports the unprocessed takes with their effects described (OTIO ``Effect``s).
+    """
     fmt = format_named(format_name)
-    timeline = flatten_for_export(project, fmt.url_style, start_timecode, transitions)
+    timeline = flatten_for_export(project, fmt.url_style, start_timecode, transitions, processed)
     out = Path(out)
     if bundle:
         if fmt.adapter != "otio_json":

@@ -6,7 +6,10 @@ Like OTIO's algorithms this returns a new timeline and leaves the project alone.
 - ``available_range`` and ``source_range`` are always set (the FCP 7 XML writer crashes without);
 - rates move to exact SMPTE rates (23.976 -> 24000/1001) and the timeline gets its start timecode;
 - transitions get handles, or become cuts (``handles.py``);
-- each clip records where it came from (``identity.RecipeId``) so an edited cut can be re-linked.
+- each clip records where it came from (``identity.RecipeId``) so an edited cut can be re-linked;
+- a clip with post-processing effects points at its processed media and loses the effects (they are
+  baked in, and listed in its metadata); with ``processed=False`` it keeps the unprocessed take and
+  the effects stay, described, for an NLE that does its own.
 """
 
 from __future__ import annotations
@@ -15,7 +18,10 @@ import copy
 
 import opentimelineio as otio
 
+from fp_timeline.engine.media import probe
+from fp_timeline.engine.postfx.jobs import postfx_job
 from fp_timeline.project.document import Project
+from fp_timeline.project.effects import effect_stack, is_ours
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import active_take
@@ -35,9 +41,10 @@ def flatten_for_export(
     url_style: UrlStyle = UrlStyle.PATH,
     start_timecode: str | None = None,
     transitions: TransitionPolicy = TransitionPolicy.OVERLAP,
+    processed: bool = True,
 ) -> otio.schema.Timeline:
-    """The project's cut with active takes only; raises ``ProjectError`` listing clips not ready."""
-    problems = export_problems(project)
+    """The project's cut with active takes (processed, by default) only; ``ProjectError`` lists clips not ready."""
+    problems = export_problems(project) + (_unprocessed(project) if processed else [])
     if problems:
         raise ProjectError(problems)
     timeline = copy.deepcopy(project.timeline)
@@ -53,9 +60,53 @@ def flatten_for_export(
     for index, track in enumerate(list(timeline.tracks)):
         for item in track:
             _flatten_item(project, item, url_style)
+            if processed and isinstance(item, otio.schema.Clip) and METADATA_KEY in item.metadata:
+                _bake_effects(project, item, url_style)
+        if processed:
+            _drop_our_effects(track)
         if any(isinstance(item, otio.schema.Transition) for item in track):
             timeline.tracks[index] = track_for_export(track, transitions)
+    if processed:
+        _drop_our_effects(timeline.tracks)
     return timeline
+
+
+def _unprocessed(project: Project) -> list[Problem]:
+    problems = []
+    for clip in project.generated_clips():
+        try:
+            job = postfx_job(project, clip)
+        except ProjectError as err:
+            problems += err.problems
+            continue
+        if job is not None and not job.done:
+            message = "effects not processed yet (`fp-timeline fx PROJECT --build`, or export the unprocessed takes)"
+            problems.append(Problem(message, file=project.path, clip=clip.name))
+    return problems
+
+
+def _bake_effects(project: Project, clip: otio.schema.Clip, url_style: UrlStyle) -> None:
+    """Point a clip with effects at its processed media; the effects are now in the pixels."""
+    original = project.clip(clip.name)
+    job = postfx_job(project, original)
+    if job is None:
+        return
+    info = probe(job.media)
+    rate = exact_rate(info.rate)
+    available = TimeRange(RationalTime(0, rate), RationalTime(info.frames, rate))
+    ref = clip.media_reference
+    ref.target_url = url_for(job.media, url_style)
+    ref.available_range = available
+    ref.name = f"{ref.name}_processed"
+    clip.source_range = _within(clip.source_range, available)
+    baked = [effect.describe() for effect in effect_stack(project.timeline, original)]
+    clip.metadata[METADATA_KEY] = {**dict(clip.metadata[METADATA_KEY]), "processed": baked}
+    _drop_our_effects(clip)
+
+
+def _drop_our_effects(item: otio.core.Item | otio.schema.Stack) -> None:
+    for index in reversed([i for i, effect in enumerate(item.effects) if is_ours(effect)]):
+        del item.effects[index]
 
 
 def _flatten_item(project: Project, item: otio.core.Composable, url_style: UrlStyle) -> None:

@@ -13,9 +13,9 @@ import opentimelineio as otio
 
 from fp_timeline.project.document import Project
 from fp_timeline.project.errors import Problem
+from fp_timeline.project.media_url import media_file
 from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import active_take
-from fp_timeline_otio.media_urls import path_from_url
 
 
 def export_problems(project: Project) -> list[Problem]:
@@ -38,7 +38,7 @@ def unready_clips(project: Project) -> list[str]:
 
 def plain_media(project: Project, ref: otio.schema.ExternalReference) -> Path:
     """The file a plain clip's reference points at: any URL spelling, project-relative paths resolved."""
-    return project.resolve(path_from_url(ref.target_url).as_posix())
+    return media_file(project.folder, ref.target_url)
 
 
 def _clip_problem(project: Project, clip: otio.schema.Clip) -> Problem | None:

@@ -86,7 +86,7 @@ class SolidGenerator:
     def validate(self, recipe):
         return []
 
-    def snap_frames(self, frames: int, carried: bool) -> int:
+    def snap_frames(self, frames: int, carried: bool, recipe=None) -> int:
         return max(1, frames)
 
     @staticmethod
@@ -123,8 +123,8 @@ class InterruptedAnimatic:
     def validate(self, recipe):
         return self._inner.validate(recipe)
 
-    def snap_frames(self, frames: int, carried: bool) -> int:
-        return self._inner.snap_frames(frames, carried)
+    def snap_frames(self, frames: int, carried: bool, recipe=None) -> int:
+        return self._inner.snap_frames(frames, carried, recipe)
 
     def render(self, job, out, progress, cancel):
         self.found_checkpoints.append(len(list(job.work_dir.glob("done_*"))))

@@ -81,3 +81,29 @@ def screenshot(window, name: str) -> Path:
     path = OUTPUT / f"{name}.png"
     assert window.grab().save(str(path))
     return path
+
+
+def clip_point(window, clip: str, where: float = 0.5):
+    """Viewport point inside a clip block, ``where`` 0..1 across it."""
+    from PySide6.QtCore import QPointF
+
+    view = window.timeline.view
+    item = view.items[clip]
+    return view.mapFromScene(item.mapToScene(QPointF(item.width * where, item.body_rect().height() / 2)))
+
+
+def drag(qtbot, window, start, end, modifier=None) -> None:
+    """Press at ``start``, move in steps, release at ``end`` (viewport points) on the timeline."""
+    from PySide6.QtCore import Qt
+
+    viewport = window.timeline.view.viewport()
+    modifier = modifier if modifier is not None else Qt.NoModifier
+    qtbot.mousePress(viewport, Qt.LeftButton, modifier, pos=start)
+    steps = 6
+    for i in range(1, steps + 1):
+        qtbot.mouseMove(viewport, start + (end - start) * i / steps)
+    qtbot.mouseRelease(viewport, Qt.LeftButton, modifier, pos=end)
+
+
+def image_file(name: str = "chelsea.png") -> Path:
+    return SAMPLES / "three_shots" / name

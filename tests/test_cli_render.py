@@ -38,7 +38,7 @@ def test_render_one_clip_then_switch_takes(tmp_path):
     project = chain_project(tmp_path)
     assert run("render", project.path).exit_code == 0
     result = run("render", project.path, "--clip", "shot_020")
-    assert result.exit_code == 0 and "shot_020 (requested)" in result.output
+    assert result.exit_code == 0 and "shot_020 (new seed " in result.output
     clip = load_project(project.path).clip("shot_020")
     assert [t.key for t in takes_of(clip)] == ["take_001", "take_002"]
     assert clip.active_media_reference_key == "take_002"
@@ -138,8 +138,9 @@ def test_notices_and_resume_lines_are_printed_once(tmp_path, monkeypatch):
 def test_dry_run_shows_the_plan_and_changes_nothing(tmp_path):
     project = chain_project(tmp_path)
     before = project.path.read_bytes()
+    files_before = sorted(tmp_path.rglob("*"))  # <stem>.fp/ holds the writer lock from the save above
     result = run("render", project.path, "--clip", "shot_030", "--dry-run")
     assert result.exit_code == 0
     assert "shot_010: render 12 frames (needed by shot_020)" in result.output
-    assert "shot_030: render 8 frames after shot_020 (requested)" in result.output
-    assert project.path.read_bytes() == before and not project.data_dir.exists()
+    assert "shot_030: render 8 frames after shot_020 (new seed " in result.output
+    assert project.path.read_bytes() == before and sorted(tmp_path.rglob("*")) == files_before

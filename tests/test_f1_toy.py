@@ -15,7 +15,7 @@ from fp_timeline_plugins.framepack_f1.components import load_components
 from fp_timeline_plugins.framepack_f1.config import FramePackF1Config
 from fp_timeline_plugins.framepack_f1.encoders import load_image
 from fp_timeline_plugins.framepack_f1.session import ChainRenderer, ClipSpec
-from fp_timeline_plugins.framepack_f1.toy import TOY_MODEL_ID, build_toy_components, motions, train
+from fp_timeline_plugins.framepack_f1.toy import TOY_MODEL_NAME, load_toy, motions, train
 from fp_timeline_plugins.framepack_f1.toy.checkpoint import WEIGHTS_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,7 +42,7 @@ def test_the_checkpoint_is_shipped_small_and_is_the_real_architecture(toy):
     assert sum(f.stat().st_size for f in files) <= 20 * 2**20
     assert type(toy.transformer).__name__ == "HunyuanVideoFramepackTransformer3DModel"
     assert type(toy.vae).__name__ == "AutoencoderKLHunyuanVideo"
-    assert toy.preset == "toy" and toy.model_id == TOY_MODEL_ID
+    assert toy.preset == "toy" and toy.model_id.startswith(TOY_MODEL_NAME + "@")
     tiny = load_components("tiny", torch.device("cpu"), torch.float32)
     assert toy.identity != tiny.identity  # a take or context of one is never mistaken for the other's
 
@@ -90,8 +90,8 @@ def test_the_training_script_runs_and_its_checkpoint_loads(tmp_path):
     log = train.run(settings)
     assert log["vae"]["steps"] == 2 and log["transformer"]["steps"] == 2
     assert all(np.isfinite(loss) for _, _, loss in log["transformer"]["losses"])
-    components = build_toy_components(torch.device("cpu"), torch.float32, tmp_path)
+    components = load_toy(tmp_path)
     assert components.vae.config.scaling_factor == pytest.approx(log["scaling_factor"])
-    trained = dict(components.transformer.named_parameters())
+    trained = dict(components.get_transformer().named_parameters())
     fresh = dict(train.build_toy_transformer().named_parameters())
     assert any(not torch.equal(trained[k], fresh[k]) for k in fresh)  # the steps changed the weights

@@ -100,3 +100,41 @@ def test_the_window_opens_on_a_real_x11_display(tmp_path):
         pytest.skip("the xcb platform plugin's libraries are missing (libxcb-cursor0 and friends)")
     assert proc.returncode == 0, stderr[-2000:]
     assert "xcb True 4" in stdout
+
+
+def test_the_process_ends_promptly_once_the_window_closes(tmp_path):
+    """A library thread still running at exit (as model code leaves behind) must not keep a closed
+    editor alive: ``fp-timeline gui`` ends the process once the window has closed."""
+    from tests.gui_helpers import fresh_clips_project
+
+    project = fresh_clips_project(tmp_path)
+    script = tmp_path / "run.py"
+    script.write_text(
+        "import os, sys, threading, time\n"
+        "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "from PySide6.QtCore import QTimer\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from fp_timeline.cli import app\n"
+        "from fp_timeline.ui.app import application\n"
+        "application()\n"
+        "threading.Thread(target=time.sleep, args=(60,)).start()  # a lingering non-daemon worker\n"
+        "def quit_soon():\n"
+        "    w = next(w for w in QApplication.topLevelWidgets() if w.objectName() == 'main_window')\n"
+        "    print('closing', len(w.timeline.view.items), flush=True)\n"
+        "    w.close()\n"
+        "QTimer.singleShot(300, quit_soon)\n"
+        f"sys.argv = ['fp-timeline', 'gui', {str(project)!r}]\n"
+        "app()\n"
+    )
+    env = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config"), "PATH": "/usr/bin:/bin"}
+    proc = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        stdout, stderr = proc.communicate(timeout=45)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        pytest.fail("the editor process outlived its window by more than the test allows")
+    assert proc.returncode == 0, stderr[-2000:]
+    assert "closing 3" in stdout

@@ -148,9 +148,9 @@ def test_split_at_playhead_and_ripple_delete(qtbot, tmp_path):
     window.document.select("shot_020")
     window.actions.ripple_delete.trigger()
     assert _names(window) == ["shot_010", "shot_015", "shot_030"]
-    window.document.select("shot_030")
+    window.document.select("shot_015")
     window.actions.delete.trigger()
-    assert isinstance(window.document.project.tracks()[0][2], otio.schema.Gap)
+    assert isinstance(window.document.project.tracks()[0][1], otio.schema.Gap)
     for _ in range(3):
         window.actions.undo.trigger()
     assert _names(window) == ["shot_010", "shot_020", "shot_030"]
@@ -217,10 +217,10 @@ def test_rerender_makes_a_second_take_and_next_take_switches(qtbot, tmp_path):
 def test_extend_shot_inserts_a_carried_clip_and_renders_it(qtbot, tmp_path):
     window = make_window(qtbot, tmp_path, sample_copy(tmp_path, "one_shot"))
     name = window.extend_shot("shot_010", "the astronaut turns away")
-    assert name == "shot_015"
+    assert name == "shot_020"  # names follow timeline order: the next step after the last clip
     qtbot.waitUntil(lambda: not window.queue.running, timeout=RENDER_TIMEOUT_MS)
-    assert _names(window) == ["shot_010", "shot_015"]
-    assert _state(window, "shot_015") == "rendered" and _state(window, "shot_010") == "rendered"
+    assert _names(window) == ["shot_010", "shot_020"]
+    assert _state(window, "shot_020") == "rendered" and _state(window, "shot_010") == "rendered"
 
 
 def test_save_and_reload_equal(qtbot, tmp_path):
@@ -392,8 +392,8 @@ def test_live_preview_shows_in_the_viewer_while_rendering(qtbot, tmp_path, monke
         def validate(self, recipe):
             return self.inner.validate(recipe)
 
-        def snap_frames(self, frames, carried):
-            return self.inner.snap_frames(frames, carried)
+        def snap_frames(self, frames, carried, recipe=None):
+            return self.inner.snap_frames(frames, carried, recipe)
 
         def render(self, job, out, progress, cancel):
             def with_preview(p):
@@ -422,7 +422,7 @@ def test_add_a_track_and_drag_a_clip_onto_it(qtbot, tmp_path):
     end = view.mapFromScene(QPointF(5, view.track_y(1) + 30))
     _drag(qtbot, window, start, end)
     assert [c.name for c in project.tracks()[1]] == ["shot_020"]
-    assert _names(window) == ["shot_010", "shot_030"]
+    assert _names(window) == ["shot_010", "", "shot_030"]  # V1 keeps the gap (no ripple)
     assert view.items["shot_020"].block.track == 1
     window.actions.undo.trigger()
     assert _names(window) == ["shot_010", "shot_020", "shot_030"] and not list(project.tracks()[1])
@@ -461,13 +461,13 @@ def test_save_and_render_take_the_prompt_still_being_typed(qtbot, tmp_path):
 def test_inspector_shows_what_the_generator_objects_to(qtbot, tmp_path):
     window = make_window(qtbot, tmp_path, sample_copy(tmp_path))
     window.document.select("shot_010")
-    assert window.inspector.checks.text() == ""
+    assert window.inspector.errors.text("settings") == ""
     window.inspector.params.setPlainText('{"wobble": 1}')
     window.inspector.params.editing_finished.emit()
-    assert "unknown animatic parameter 'wobble'" in window.inspector.checks.text()
+    assert "unknown animatic parameter 'wobble'" in window.inspector.errors.text("settings")
     window.inspector.params.setPlainText("{}")
     window.inspector.params.editing_finished.emit()
-    assert window.inspector.checks.text() == ""
+    assert window.inspector.errors.text("settings") == ""
 
 
 def test_scrub_double_click_and_clip_navigation(qtbot, tmp_path):

@@ -44,7 +44,7 @@ def test_save_is_atomic_when_serialising_fails(tmp_path, monkeypatch):
 
     monkeypatch.setattr("fp_timeline.project.atomic.os.replace", broken_write)
     next(project.generated_clips()).name = "renamed"
-    with pytest.raises(OSError):
+    with pytest.raises(ProjectError, match="cannot save: disk full"):  # the one error type, naming the file
         save_project(project)
     assert project.path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
@@ -168,3 +168,9 @@ def test_save_as_into_another_folder_keeps_images_and_takes_found(tmp_path):
     assert reloaded.resolve(take.media) == (tmp_path / "a" / "chain.fp/renders/shot_010/take_001.mp4").resolve()
     assert reloaded.resolve(take.context) == (tmp_path / "a" / "chain.fp/c.safetensors").resolve()
     assert next(project.generated_clips()).metadata[METADATA_KEY]["image"] == "images/start.png"
+
+
+def test_a_project_error_from_plain_text_is_one_problem():
+    error = ProjectError("an untitled project needs a file name: use save as")
+    assert [p.message for p in error.problems] == ["an untitled project needs a file name: use save as"]
+    assert str(error) == "an untitled project needs a file name: use save as"

@@ -5,28 +5,33 @@ Each generated clip shows its active take, trimmed by its ``source_range``; plai
 ``ExternalReference`` show their file; gaps are black.  An OTIO ``Transition`` (cross-dissolve)
 spans ``in_offset`` before the cut and ``out_offset`` after it; where a take has no handle frames
 past its end (or before its start), its last (or first) frame is held during the dissolve.
-Frames of other sizes are scaled to fit the output and letterboxed.
+Frames of other sizes are scaled to fit the output and letterboxed.  A clip with post-processing
+effects shows its processed media (``postfx``) when built, else its take with a warning.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from typing import Any
 
+import av
 import numpy as np
 import opentimelineio as otio
 from PIL import Image
 
-from fp_timeline.engine import registry
 from fp_timeline.engine.generator import CancelToken, Progress
+from fp_timeline.engine.identity import versions_for
 from fp_timeline.engine.media import FrameReader, VideoWriter, probe
+from fp_timeline.engine.postfx.jobs import postfx_job
 from fp_timeline.project.document import Project
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.hashing import recipe_hashes
+from fp_timeline.project.media_url import media_file
 from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import active_take
 
@@ -71,13 +76,19 @@ def conform_timeline(
     allow_missing: bool = False,
     progress: Callable[[Progress], None] | None = None,
     cancel: CancelToken | None = None,
+    options: dict[str, Any] | None = None,
 ) -> ConformResult:
-    """Write the timeline to ``out_path``; raises ``ProjectError`` listing clips without media."""
+    """Write the timeline to ``out_path``; raises ``ProjectError`` listing clips without media.
+
+    ``options`` are the render options the stale warnings are judged by (which model renders).
+    """
     cancel = cancel or CancelToken()
+    refuse_output(project, Path(out_path))
     rate = project.rate
     warnings: list[str] = []
-    hashes = recipe_hashes(project, registry.generator_version)
-    layers = [_layer(project, track, rate, hashes, warnings) for track in project.tracks()]
+    hashes = recipe_hashes(project, versions_for(options))
+    # A track switched off in the editor (OTIO ``enabled`` False) is not in the movie.
+    layers = [_layer(project, track, rate, hashes, warnings) for track in project.tracks() if track.enabled]
     shots = [s for shots, _ in layers for s in shots]
     missing = [s.name for s in shots if s.media is None]
     if missing and not allow_missing:
@@ -88,7 +99,8 @@ def conform_timeline(
     total = max((s.end for s in shots), default=0)
     if total == 0:
         raise ProjectError(Problem("the timeline is empty: nothing to conform", file=project.path))
-    width, height = size or _first_size(shots) or (640, 360)
+    sizes = [_readable(project, shot) for shot in shots if shot.media is not None]
+    width, height = size or (sizes[0] if sizes else (640, 360))
     footage = _Footage(width, height)
     writer = VideoWriter(Path(out_path), rate=rate)
     try:
@@ -98,6 +110,9 @@ def conform_timeline(
             if progress is not None:
                 progress(Progress(CONFORM, CONFORM, n + 1, total))
         writer.close()
+    except (av.error.FFmpegError, ValueError, OSError) as err:
+        writer.abort()
+        raise ProjectError(Problem(f"conform failed: {err}", file=Path(out_path))) from None
     except BaseException:
         writer.abort()
         raise
@@ -149,32 +164,60 @@ def _media_of(project: Project, clip: otio.schema.Clip, hashes: dict[str, str], 
         if take.recipe_hash != hashes.get(clip.name):
             warnings.append(f"clip {clip.name!r} is stale: showing {take.key}, made from an older recipe")
         path = project.resolve(take.media)
+        processed = _processed(project, clip, warnings)
+        if processed is not None:
+            return processed
     else:
         ref = clip.media_reference
         if not isinstance(ref, otio.schema.ExternalReference) or not ref.target_url:
             return None
-        path = media_path(project, ref.target_url)
+        path = media_file(project.folder, ref.target_url)
     return path if path.is_file() else None
 
 
-def media_path(project: Project, target_url: str) -> Path:
-    """A file path for an ExternalReference target: plain paths or file:// URLs."""
-    parsed = urlparse(target_url)
-    if parsed.scheme == "file":
-        return Path(unquote(parsed.path))
-    return project.resolve(target_url)
+def _processed(project: Project, clip: otio.schema.Clip, warnings: list[str]) -> Path | None:
+    try:
+        job = postfx_job(project, clip)
+    except ProjectError as err:
+        warnings += [f"clip {clip.name!r}: effects not applied: {p.message}" for p in err.problems]
+        return None
+    if job is not None and not job.done:
+        warnings.append(f"clip {clip.name!r}: effects not processed yet; showing the unprocessed take")
+    return job.media if job is not None and job.done else None
 
 
 def _frame(time: otio.opentime.RationalTime, rate: float) -> int:
     return round(time.to_seconds() * rate)
 
 
-def _first_size(shots: list[_Shot]) -> tuple[int, int] | None:
-    for shot in shots:
-        if shot.media is not None:
-            info = probe(shot.media)
-            return info.width, info.height
-    return None
+def refuse_output(project: Project, out_path: Path) -> None:
+    """The output must be a new or plain file in an existing, writable folder, and not the project's own."""
+    target = out_path.resolve()
+    problem = None
+    if target.is_dir():
+        problem = "is a folder; give a file name such as movie.mp4"
+    elif not target.parent.is_dir():
+        problem = f"the folder {target.parent} does not exist"
+    elif not os.access(target.parent, os.W_OK):
+        problem = f"cannot write into the folder {target.parent} (permission denied)"
+    elif target.exists() and not target.is_file():
+        problem = "exists and is not a plain file"
+    elif target == project.path or project.inside(target):
+        problem = "would overwrite the project or its renders; choose a file outside the project folder"
+    if problem is not None:
+        raise ProjectError(Problem(problem, file=out_path, field="output"))
+
+
+def _readable(project: Project, shot: _Shot) -> tuple[int, int]:
+    """The shot's media size, or a clear error when the file is not a video we can read (corrupt, empty)."""
+    try:
+        info = probe(shot.media)
+    except (av.error.FFmpegError, IndexError, ValueError, OSError) as err:
+        message = f"cannot read its media {shot.media}: {err}"
+        raise ProjectError(Problem(message, file=project.path, clip=shot.name)) from None
+    if info.width <= 0 or info.height <= 0 or info.frames <= 0:
+        raise ProjectError(Problem(f"its media {shot.media} holds no frames", file=project.path, clip=shot.name))
+    return info.width, info.height
 
 
 def _frame_at(n: int, layers: list[tuple[list[_Shot], list[_Dissolve]]], footage: _Footage, rate: float) -> np.ndarray:

@@ -16,7 +16,7 @@ from fp_timeline.engine import registry
 from fp_timeline.engine.imported import last_frames
 from fp_timeline.engine.planner import find_clip
 from fp_timeline.project.document import Project
-from fp_timeline.project.edits import insert_after, make_unique_clip
+from fp_timeline.project.edits import insert_after, make_unique_clip, name_after
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.recipe import METADATA_KEY, SEED_MAX, ContextMode, NoiseMode, Recipe
 
@@ -45,7 +45,7 @@ def add_extension(
     if generator is not None and generator != base.generator:
         base = base.replace(generator=generator, params={})
     gen = registry.load_generator(base.generator)
-    frames = gen.snap_frames(max(1, round(seconds * base.fps)), carried=True)
+    frames = gen.snap_frames(max(1, round(seconds * base.fps)), carried=True, recipe=base)
     recipe = base.replace(
         prompt=prompt,
         seed=(base.seed + 1) % (SEED_MAX + 1) if seed is None else seed,
@@ -57,7 +57,7 @@ def add_extension(
     problems = gen.validate(recipe)
     if problems:
         raise ProjectError([Problem(p.message, file=project.path, clip=name, field=p.field) for p in problems])
-    clip = make_unique_clip(project, recipe, name)
+    clip = make_unique_clip(project, recipe, name or name_after(project, anchor.name))
     insert_after(anchor, clip)  # not add_clip(after=): that finds generated anchors only; this may be imported
     return clip
 

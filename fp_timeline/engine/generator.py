@@ -8,6 +8,8 @@ group (see ``registry.py``).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -88,6 +90,7 @@ class RenderJob:
     context_path: Path  # where to save the outgoing context (safetensors)
     work_dir: Path  # scratch space for checkpoints; survives a killed render so it can resume
     options: dict[str, Any] = field(default_factory=dict)  # runtime choices (device, preset) not in the recipe
+    cache_dir: Path | None = None  # the project's cache folder (encodings, offloaded weights); None: none kept
 
 
 @runtime_checkable
@@ -101,13 +104,69 @@ class Generator(Protocol):
         """Problems with the generator-specific parts of a recipe (params, sizes); empty if fine."""
         ...
 
-    def snap_frames(self, frames: int, carried: bool) -> int:
-        """The nearest frame count this generator can produce for a clip (e.g. whole F1 sections)."""
+    def snap_frames(self, frames: int, carried: bool, recipe: Recipe | None = None) -> int:
+        """The nearest frame count this generator can produce for a clip (e.g. whole F1 sections).
+
+        ``recipe``, when given, is the clip's recipe: its params may set the section length.
+        """
         ...
 
     def render(self, job: RenderJob, out: FrameSink, progress: ProgressCallback, cancel: CancelToken) -> ContextBlob:
         """Generate the clip into ``out``; save and return the outgoing context at ``job.context_path``."""
         ...
+
+
+@dataclass(frozen=True)
+class RuntimeIdentity:
+    """What, besides the recipe, decides a generator's pixels: model, preset, dtype...
+
+    Known before anything renders (from the runtime options alone, no model loaded), it enters every
+    take's identity, so a take made by another model shows as stale, with ``label`` saying which.
+    """
+
+    label: str  # for people: "the tiny preset (float32)", "the real model (bfloat16)"
+    fields: dict[str, str] = field(default_factory=dict)  # what the digest covers
+
+    @property
+    def digest(self) -> str:
+        text = json.dumps(self.fields, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+@runtime_checkable
+class RuntimeIdentified(Protocol):
+    """Optional: a generator whose pixels depend on runtime options (weights, dtype) says how.
+
+    A generator without it is identified by its id and version alone (see ``engine.identity``).
+    """
+
+    def runtime_identity(self, options: dict[str, Any]) -> RuntimeIdentity:
+        """The identity of the model that would render with ``options``; raises ``ValueError`` for bad options."""
+        ...
+
+
+@runtime_checkable
+class ExplainsResources(Protocol):
+    """Optional: a generator that can say how it would use this machine (memory plan, device, threads)."""
+
+    def explain(self, options: dict[str, Any]) -> str:
+        """Human-readable lines: the plan a render with ``options`` would use, and why.  Loads no model."""
+        ...
+
+
+@runtime_checkable
+class PreparesRender(Protocol):
+    """Optional: a generator that does shared work for a whole render before its first clip (e.g. encodes
+    every new prompt in one text-encoder session, into ``cache_dir``)."""
+
+    def prepare(
+        self,
+        recipes: list[Recipe],
+        options: dict[str, Any],
+        cache_dir: Path | None,
+        progress: ProgressCallback,
+        cancel: CancelToken,
+    ) -> None: ...
 
 
 @runtime_checkable

@@ -26,8 +26,8 @@ from typing import Any
 
 import opentimelineio as otio
 
-from fp_timeline.engine import registry
-from fp_timeline.engine.generator import ContextBlob
+from fp_timeline.engine.generator import ContextBlob, RuntimeIdentity
+from fp_timeline.engine.identity import runtime_identity, versions_for
 from fp_timeline.engine.store import imported_context
 from fp_timeline.project.document import Project
 from fp_timeline.project.hashing import HashedClip, hashed_clips
@@ -47,11 +47,18 @@ class PlannedJob:
     upstream_hash: str | None
     reason: str  # "unrendered", "stale", "requested", "chain", "needed by shot_020"
     reuse: str | None = None  # a take key already made from ``recipe_hash``: nothing to generate
+    identity: RuntimeIdentity | None = None  # the model the hash was planned for (``render_job`` checks it)
+    variation: bool = False  # a new seed (``engine.variations``): its recipe becomes the clip's with the take
 
 
-def plan_render(project: Project, targets: list[str] | None = None, chain: bool = False) -> list[PlannedJob]:
-    """The jobs to run, in dependency order.  Does not modify the project."""
-    nodes = _graph(project)
+def plan_render(
+    project: Project,
+    targets: list[str] | None = None,
+    chain: bool = False,
+    options: dict[str, Any] | None = None,
+) -> list[PlannedJob]:
+    """The jobs to run, in dependency order, for the model that ``options`` choose.  Does not modify the project."""
+    nodes = _graph(project, options)
     chosen: dict[str, str] = {}  # clip -> reason
     reuse: dict[str, str] = {}
     if targets is None:
@@ -83,6 +90,7 @@ def plan_render(project: Project, targets: list[str] | None = None, chain: bool 
                 upstream_hash=node.upstream_hash,
                 reason=chosen.get(name, "matching take"),
                 reuse=reuse.get(name) if name not in chosen else None,
+                identity=runtime_identity(node.recipe.generator, options),
             )
         )
     return jobs
@@ -107,18 +115,25 @@ def _why(node: HashedClip) -> str:
 def incoming_context(project: Project, job: PlannedJob, options: dict[str, Any] | None = None) -> ContextBlob | None:
     """The upstream clip's saved outgoing context for the upstream's current hash, if there is one.
 
-    For an imported upstream that is the context encoded from its last frames (``store.imported_context``).
+    For an imported upstream, or one another generator made, that is the context encoded from its last
+    frames (``store.imported_context``).
     """
     if job.upstream is None or job.upstream_hash is None:
         return None
     upstream = find_clip(project, job.upstream)
-    if METADATA_KEY not in upstream.metadata:
+    if is_foreign(project, upstream, job.recipe.generator):
         path = imported_context(project, job.upstream, job.upstream_hash, job.recipe.generator, options)
         return ContextBlob(path=path, hash=job.upstream_hash) if path.is_file() else None
     take = _take_with_context(project, upstream, job.upstream_hash)
     if take is None:
         return None
     return ContextBlob(path=project.resolve(take.context), hash=job.upstream_hash, metadata={"take": take.key})
+
+
+def is_foreign(project: Project, upstream: otio.schema.Clip, generator_id: str) -> bool:
+    """Whether ``generator_id`` continues ``upstream`` from its frames rather than its own context:
+    an imported video, or a clip another generator made (an animatic before an F1 clip)."""
+    return METADATA_KEY not in upstream.metadata or project.recipe(upstream).generator != generator_id
 
 
 def find_clip(project: Project, name: str) -> otio.schema.Clip:
@@ -141,8 +156,8 @@ def _take_with_context(project: Project, clip: otio.schema.Clip, recipe_hash: st
     return None
 
 
-def _graph(project: Project) -> dict[str, HashedClip]:
-    return {hashed.clip.name: hashed for hashed in hashed_clips(project, registry.generator_version)}
+def _graph(project: Project, options: dict[str, Any] | None) -> dict[str, HashedClip]:
+    return {hashed.clip.name: hashed for hashed in hashed_clips(project, versions_for(options))}
 
 
 def _downstream(nodes: dict[str, HashedClip], roots: set[str]) -> list[str]:

@@ -2,8 +2,11 @@
 
 ``render_job`` never mutates the project and keeps no global state, so the GUI can run it in a
 worker thread on a deep copy and apply the returned ``Take`` on the UI thread with ``apply_take``.
-``render_project`` is the CLI's loop: render, apply, save atomically, one clip at a time, so a
-crash loses at most the clip in flight (whose sections the plugin checkpoints in ``work_dir``).
+``render_project`` is the CLI's driver: an executor renders (``LocalExecutor`` here, one clip at a
+time; a Ray cluster with ``ray_executor``), and each take is applied and saved atomically as soon as
+it arrives, so a crash loses at most the clips in flight (whose sections are checkpointed in
+``work_dir``).  A remote worker's take arrives as bytes (``RenderedClip``); ``publish_rendered`` writes
+it under the names the driver chose in ``prepare_job``.
 """
 
 from __future__ import annotations
@@ -14,46 +17,91 @@ import os
 import shutil
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from fp_timeline.engine import registry
-from fp_timeline.engine.generator import CancelToken, Progress, ProgressCallback, RenderJob
+from fp_timeline.engine.executor import ClipCancels, Executor, Outcomes, RenderEvents
+from fp_timeline.engine.generator import (
+    CancelToken,
+    ContextBlob,
+    Generator,
+    PreparesRender,
+    Progress,
+    ProgressCallback,
+    RenderCancelled,
+    RenderJob,
+    RuntimeIdentity,
+)
+from fp_timeline.engine.identity import runtime_identity
 from fp_timeline.engine.imported import encode_imported_upstream
 from fp_timeline.engine.media import VideoWriter
-from fp_timeline.engine.planner import PlannedJob, find_clip, incoming_context
-from fp_timeline.engine.store import next_free_take_key, take_paths, work_dir
-from fp_timeline.project.atomic import write_text_atomic
+from fp_timeline.engine.planner import PlannedJob, find_clip, incoming_context, is_foreign
+from fp_timeline.engine.store import TakePaths, next_free_take_key, take_paths, work_dir
+from fp_timeline.engine.validation import recipe_problems
+from fp_timeline.project.atomic import write_bytes_atomic, write_text_atomic
 from fp_timeline.project.document import Project, save_project
 from fp_timeline.project.errors import Problem, ProjectError
-from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import Take, add_take, takes_of, use_take
 
 ENGINE_RECORD_VERSION = 1
 JobCallback = Callable[[int, int, PlannedJob], None]
 
 
-def render_job(
+@dataclass(frozen=True)
+class PreparedJob:
+    """A job made ready on the driver: its take key and files, the generator's ``RenderJob``."""
+
+    job: PlannedJob
+    key: str
+    paths: TakePaths
+    render: RenderJob  # paths on the driver; a remote worker maps them to its own scratch
+    identity: RuntimeIdentity  # the model this render uses (checked against the plan)
+
+
+@dataclass(frozen=True)
+class RenderedClip:
+    """What a remote generator made: how a take travels from a worker to the driver.
+
+    ``media``/``context`` are the files' bytes, or None when the worker wrote them where the driver
+    named them (shared storage): the context at its final name, the mp4 at ``staged_media``.
+    """
+
+    clip: str
+    media: bytes | None
+    context: bytes | None
+    frames: int
+    context_metadata: dict[str, str]
+    generator: dict[str, str]  # {"id", "version"}
+    seconds: float
+
+
+def staged_media(media: Path) -> Path:
+    """Where a remote worker writes a take's mp4 before the driver publishes it (hidden, same folder)."""
+    return media.with_name(f".{media.stem}.remote{media.suffix}")
+
+
+def prepare_job(
     project: Project,
     job: PlannedJob,
     options: dict[str, Any] | None = None,
     progress: ProgressCallback | None = None,
-    cancel: CancelToken | None = None,
-) -> Take:
-    """Render one clip into a new take's files and return the ``Take``; the project is not touched.
+    upstream_take: ContextBlob | None = None,
+) -> PreparedJob:
+    """Pick the take key, make the folders and resolve the incoming context (driver side).
 
-    A ``reuse`` job returns the existing take without generating anything.
-    Raises ``RenderCancelled`` when ``cancel`` is set, ``ProjectError`` when the job cannot start.
+    ``upstream_take``: the context the upstream job of the same run will write (it is not on disk
+    yet; a remote executor hands its bytes over itself).  Raises ``ProjectError`` when a carried clip
+    has no upstream context to start from.
     """
-    progress = progress or _ignore
-    cancel = cancel or CancelToken()
     clip = project.clip(job.clip)
-    if job.reuse is not None:
-        return next(t for t in takes_of(clip) if t.key == job.reuse)
-    generator = registry.load_generator(job.recipe.generator)
-    incoming = incoming_context(project, job, options)
-    if incoming is None and job.upstream is not None and METADATA_KEY not in find_clip(project, job.upstream).metadata:
-        incoming = encode_imported_upstream(project, job, options or {}, progress)
+    gen_id = job.recipe.generator
+    identity = _checked_identity(project, job, options)
+    incoming = upstream_take or incoming_context(project, job, options)
+    if incoming is None and job.upstream is not None and is_foreign(project, find_clip(project, job.upstream), gen_id):
+        incoming = encode_imported_upstream(project, job, options or {}, progress or _ignore)
     if job.upstream is not None and incoming is None:
         raise ProjectError(
             Problem(
@@ -77,60 +125,234 @@ def render_job(
         context_path=paths.context,
         work_dir=scratch,
         options=dict(options or {}),
+        cache_dir=project.data_dir / "cache",
     )
+    return PreparedJob(job=job, key=key, paths=paths, render=render, identity=identity)
+
+
+def render_job(
+    project: Project,
+    job: PlannedJob,
+    options: dict[str, Any] | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> Take:
+    """Render one clip into a new take's files and return the ``Take``; the project is not touched.
+
+    A ``reuse`` job returns the existing take without generating anything.
+    Raises ``RenderCancelled`` when ``cancel`` is set, ``ProjectError`` when the job cannot start.
+    """
+    progress = progress or _ignore
+    cancel = cancel or CancelToken()
+    if job.reuse is not None:
+        return next(t for t in takes_of(project.clip(job.clip)) if t.key == job.reuse)
+    generator = registry.load_generator(job.recipe.generator)
+    prepared = prepare_job(project, job, options, progress)
     started = time.monotonic()
-    writer = VideoWriter(paths.media, rate=job.recipe.fps)
+    created = now_iso()
+    take: Take | None = None
+
+    def write_record(blob: ContextBlob, frames: int) -> None:
+        nonlocal take
+        take = make_take(project, prepared, frames, created)
+        seconds = time.monotonic() - started
+        record = take_record(prepared, take, _identity(generator), blob.metadata, seconds)
+        write_text_atomic(prepared.paths.record, json.dumps(record, indent=2, sort_keys=True))
+
     try:
-        blob = generator.render(render, writer, progress, cancel)
-        if writer.frames_written == 0:
-            raise ProjectError(Problem("the generator produced no frames", file=project.path, clip=job.clip))
-        cancel.raise_if_cancelled()
-        created = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        take = Take(
-            key=key,
-            media=project.relative(paths.media),
-            recipe_hash=job.recipe_hash,
-            frames=writer.frames_written,
-            rate=job.recipe.fps,
-            context=project.relative(blob.path),
-            created=created,
-        )
-        record = {
-            "engine_record": ENGINE_RECORD_VERSION,
-            "clip": job.clip,
-            "take": take.__dict__,
-            "recipe": job.recipe.to_metadata(),
-            "generator": {"id": generator.id, "version": generator.version},
-            "options": {k: str(v) for k, v in render.options.items()},
-            "incoming": {"context": str(incoming.path), "hash": incoming.hash} if incoming else None,
-            "context_metadata": dict(blob.metadata),
-            "seconds": round(time.monotonic() - started, 3),
-        }
-        write_text_atomic(paths.record, json.dumps(record, indent=2, sort_keys=True))
-        writer.close()  # last: the mp4 under its final name marks a complete take
+        generate(generator, prepared.render, prepared.paths.media, progress, cancel, before_publish=write_record)
     except BaseException:
-        writer.abort()
-        for leftover in (paths.context, paths.record):  # nothing half-made under a take's name
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
-        for folder in (scratch, scratch.parent):  # keep checkpoints for a resume, not empty folders
-            with contextlib.suppress(OSError):
-                folder.rmdir()
+        with contextlib.suppress(FileNotFoundError):
+            prepared.paths.record.unlink()  # nothing half-made under a take's name
+        drop_empty_work_dir(prepared.render.work_dir)
         raise
-    # Checkpoints are only useful to resume this exact render, which is now done.
-    shutil.rmtree(scratch, ignore_errors=True)
-    with contextlib.suppress(OSError):
-        os.rmdir(scratch.parent)  # only when empty
+    remove_work_dir(prepared.render.work_dir)
+    assert take is not None
     return take
 
 
+def generate(
+    generator: Generator,
+    render: RenderJob,
+    media_path: Path,
+    progress: ProgressCallback,
+    cancel: CancelToken,
+    before_publish: Callable[[ContextBlob, int], None] | None = None,
+) -> tuple[ContextBlob, int]:
+    """Run the generator into an mp4 at ``media_path``; returns the outgoing context and the frame count.
+
+    The mp4 appears under its name last (after ``before_publish``), so it marks a complete take; on
+    any failure neither it nor the outgoing context is left behind.
+    """
+    writer = VideoWriter(media_path, rate=render.recipe.fps)
+    try:
+        blob = generator.render(render, writer, progress, cancel)
+        if writer.frames_written == 0:
+            raise ProjectError(Problem("the generator produced no frames", clip=render.clip))
+        cancel.raise_if_cancelled()
+        if before_publish is not None:
+            before_publish(blob, writer.frames_written)
+        writer.close()
+    except BaseException:
+        writer.abort()
+        with contextlib.suppress(FileNotFoundError):
+            render.context_path.unlink()
+        raise
+    return blob, writer.frames_written
+
+
+def publish_rendered(project: Project, prepared: PreparedJob, rendered: RenderedClip) -> Take:
+    """Publish a take a worker made under the names the driver chose: context, record, mp4 last."""
+    paths = prepared.paths
+    paths.media.parent.mkdir(parents=True, exist_ok=True)
+    take = make_take(project, prepared, rendered.frames, now_iso())
+    record = take_record(prepared, take, rendered.generator, rendered.context_metadata, rendered.seconds)
+    try:
+        if rendered.context is not None:
+            write_bytes_atomic(paths.context, rendered.context)
+        write_text_atomic(paths.record, json.dumps(record, indent=2, sort_keys=True))
+        if rendered.media is not None:
+            write_bytes_atomic(paths.media, rendered.media)
+        else:
+            os.replace(staged_media(paths.media), paths.media)
+    except BaseException:
+        for leftover in (paths.context, paths.record, staged_media(paths.media)):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+        raise
+    remove_work_dir(prepared.render.work_dir)
+    return take
+
+
+def make_take(project: Project, prepared: PreparedJob, frames: int, created: str) -> Take:
+    return Take(
+        key=prepared.key,
+        media=project.relative(prepared.paths.media),
+        recipe_hash=prepared.job.recipe_hash,
+        frames=frames,
+        rate=prepared.job.recipe.fps,
+        context=project.relative(prepared.paths.context),
+        created=created,
+        model=prepared.identity.label,
+        identity=prepared.identity.digest,
+        recipe=prepared.job.recipe.to_metadata(),
+    )
+
+
+def take_record(
+    prepared: PreparedJob, take: Take, generator: dict[str, str], context_metadata: dict[str, str], seconds: float
+) -> dict[str, Any]:
+    """The take's JSON record: what produced it (the driver's paths, whichever machine rendered it)."""
+    incoming = prepared.render.incoming
+    return {
+        "engine_record": ENGINE_RECORD_VERSION,
+        "clip": prepared.job.clip,
+        "take": take.__dict__,
+        "recipe": prepared.job.recipe.to_metadata(),
+        "generator": {**generator, "runtime": prepared.identity.fields},
+        "options": {k: str(v) for k, v in prepared.render.options.items()},
+        "incoming": {"context": str(incoming.path), "hash": incoming.hash} if incoming else None,
+        "context_metadata": dict(context_metadata),
+        "seconds": round(seconds, 3),
+    }
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def remove_work_dir(scratch: Path) -> None:
+    """Checkpoints are only useful to resume this exact render, which is now done."""
+    shutil.rmtree(scratch, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        os.rmdir(scratch.parent)  # only when empty
+
+
+def drop_empty_work_dir(scratch: Path) -> None:
+    """After a failure: keep checkpoints for a resume, not empty folders."""
+    for folder in (scratch, scratch.parent):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def _identity(generator: Generator) -> dict[str, str]:
+    return {"id": generator.id, "version": generator.version}
+
+
+def _checked_identity(project: Project, job: PlannedJob, options: dict[str, Any] | None):
+    """Refuse, before anything renders, a recipe its generator cannot make or a plan made for another model."""
+    problems = recipe_problems(job.recipe)
+    if problems:
+        raise ProjectError([Problem(p.message, file=project.path, clip=job.clip, field=p.field) for p in problems])
+    identity = runtime_identity(job.recipe.generator, options)
+    if job.identity is not None and job.identity.digest != identity.digest:
+        raise ProjectError(
+            Problem(
+                f"was planned for {job.identity.label}, but this render uses {identity.label}; plan again",
+                file=project.path,
+                clip=job.clip,
+            )
+        )
+    return identity
+
+
 def apply_take(project: Project, job: PlannedJob, take: Take) -> None:
-    """Add a new take to its clip and make it active (or switch back to a reused one)."""
+    """Add a new take to its clip and make it active (or switch back to a reused one).
+
+    A variation's recipe (its new seed) becomes the clip's recipe with it.
+    """
     clip = project.clip(job.clip)
+    if job.variation:  # the take's recipe becomes the clip's, so the new variation shows as rendered
+        project.set_recipe(clip, job.recipe)
     if take.key in clip.media_references():
         use_take(clip, take.key)
     else:
         add_take(clip, take)
+
+
+class LocalExecutor:
+    """Renders in this process, one clip after another in plan order: the default, nothing to start."""
+
+    name = "local"
+
+    def run(
+        self,
+        project: Project,
+        jobs: list[PlannedJob],
+        options: dict[str, Any],
+        events: RenderEvents,
+        cancels: ClipCancels,
+    ) -> None:
+        outcomes = Outcomes(jobs)
+        prepare_generators(project, jobs, options, events.progress, cancels.everything)
+        for job in jobs:
+            blocked = outcomes.blocked(job)
+            if cancels.is_cancelled(job.clip) or isinstance(blocked, RenderCancelled):
+                outcomes.cancelled.add(job.clip)
+                events.cancelled(job)
+                continue
+            try:
+                if blocked is not None:
+                    raise blocked
+                events.started(job)
+                take = render_job(project, job, options, events.progress, cancels.token(job.clip))
+            except RenderCancelled:
+                outcomes.cancelled.add(job.clip)
+                events.cancelled(job)
+                continue
+            except Exception as err:
+                outcomes.failed.add(job.clip)
+                events.failed(job, err)
+                if not events.keep_going:
+                    raise
+                continue
+            outcomes.done.add(job.clip)
+            events.finished(job, take)
+        if cancels.everything.is_set():
+            raise RenderCancelled("render cancelled")
+
+    def close(self) -> None:
+        pass  # generators stay cached in this process (registry.load_generator)
 
 
 def render_project(
@@ -140,23 +362,66 @@ def render_project(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
     on_job: JobCallback | None = None,
+    executor: Executor | None = None,
+    listener: RenderEvents | None = None,
 ) -> list[Take]:
-    """Run ``jobs`` in order: render, add the take, save the project atomically after each clip.
+    """Run ``jobs`` (locally unless an ``executor`` is given); add each take and save atomically at once.
 
-    ``on_job(index, count, job)`` is called before each job starts.  Cancelling stops at the next
-    generator step; takes finished before that are kept and saved.
+    ``on_job(index, count, job)`` is called as each job starts; ``listener`` hears every event too, its
+    ``finished`` after the take is saved.  Cancelling stops at the next generator step; takes finished
+    before that are kept and saved.  The first failure ends the run (jobs in flight are cancelled).
     """
-    cancel = cancel or CancelToken()
-    takes = []
-    for index, job in enumerate(jobs):
-        cancel.raise_if_cancelled()
+    listener = listener or RenderEvents()
+    takes: list[Take] = []
+    started: list[str] = []
+
+    def on_started(job: PlannedJob) -> None:
+        started.append(job.clip)
         if on_job is not None:
-            on_job(index, len(jobs), job)
-        take = render_job(project, job, options, progress, cancel)
+            on_job(len(started) - 1, len(jobs), job)
+        listener.started(job)
+
+    def on_finished(job: PlannedJob, take: Take) -> None:
         apply_take(project, job, take)
         save_project(project)
         takes.append(take)
+        listener.finished(job, take)
+
+    events = RenderEvents(
+        started=on_started,
+        progress=progress or _ignore,
+        finished=on_finished,
+        failed=listener.failed,
+        cancelled=listener.cancelled,
+    )
+    (executor or LocalExecutor()).run(project, jobs, dict(options or {}), events, ClipCancels(cancel))
     return takes
+
+
+def prepare_generators(
+    project: Project,
+    jobs: list[PlannedJob],
+    options: dict[str, Any] | None,
+    progress: ProgressCallback,
+    cancel: CancelToken,
+) -> None:
+    """Let each generator that can do a whole render's shared work first (one text-encoder session).
+
+    Only a speed-up: if it fails, the clips' own renders meet (and report, naming the clip) the same problem.
+    """
+    by_generator: dict[str, list] = {}
+    for job in jobs:
+        if job.reuse is None:
+            by_generator.setdefault(job.recipe.generator, []).append(job.recipe)
+    for generator_id, recipes in by_generator.items():
+        try:
+            generator = registry.load_generator(generator_id)
+            if isinstance(generator, PreparesRender):
+                generator.prepare(recipes, dict(options or {}), project.data_dir / "cache", progress, cancel)
+        except RenderCancelled:
+            raise
+        except Exception:  # noqa: BLE001 - reported by the clip that meets it
+            continue
 
 
 def _ignore(_: Progress) -> None:

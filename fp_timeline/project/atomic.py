@@ -1,21 +1,29 @@
-"""Atomic file writes: a temp file beside the target, fsync, rename.  Never a half-written file."""
+"""Atomic file writes: a temp file beside the target, fsync, rename.  Never a half-written file.
+
+A replaced file keeps its mode (and owner, where we may set it): a save must not turn a shared
+0644 project into 0600.  A new file gets the mode a plain ``open()`` would give it (0666 & ~umask).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
+
+TEMP_SUFFIX = ".tmp"
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` so a reader sees the old file or the new one, never a mix."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
+            _copy_ownership(path, f.fileno())
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -27,6 +35,25 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
 
 def write_text_atomic(path: Path, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def _copy_ownership(path: Path, fd: int) -> None:
+    try:
+        old = os.stat(path)
+    except FileNotFoundError:
+        os.fchmod(fd, 0o666 & ~_umask())
+        return
+    os.fchmod(fd, stat.S_IMODE(old.st_mode))
+    if hasattr(os, "fchown") and (old.st_uid, old.st_gid) != (os.getuid(), os.getgid()):
+        with contextlib.suppress(PermissionError):  # only root (or the group's member) may; keep going
+            os.fchown(fd, old.st_uid, old.st_gid)
+
+
+def _umask() -> int:
+    # Reading the umask means setting it; this is the standard two-call dance.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _fsync_dir(folder: Path) -> None:

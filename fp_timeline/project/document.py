@@ -15,10 +15,15 @@ import opentimelineio as otio
 
 from fp_timeline.project.atomic import write_text_atomic
 from fp_timeline.project.errors import Problem, ProjectError
+from fp_timeline.project.lock import project_lock
 from fp_timeline.project.paths import resolve_stored, stored_path
 from fp_timeline.project.rebase import rebased_timeline
 from fp_timeline.project.recipe import METADATA_KEY, ContextMode, Recipe
 from fp_timeline.project.takes import GENERATOR_KEY
+from fp_timeline.project.text import clip_name_problems
+
+PROJECT_SCHEMA = 1  # timeline.metadata["fp_timeline"]["project_schema"] this version writes and understands
+MIN_RATE, MAX_RATE = 1.0, 240.0
 
 
 @dataclass
@@ -43,7 +48,15 @@ class Project:
         return float(start.rate) if start is not None else 30.0
 
     def render_dir(self, clip_name: str) -> Path:
+        """``<stem>.fp/renders/<clip>/``; refuses a name that would lead anywhere else."""
+        problems = clip_name_problems(clip_name)
+        if problems:
+            raise ProjectError([_with_file(p, self.path) for p in problems])
         return self.data_dir / "renders" / clip_name
+
+    def inside(self, path: Path) -> bool:
+        """Whether ``path`` (resolved, links followed) lies inside ``<stem>.fp/``."""
+        return Path(path).resolve().is_relative_to(self.data_dir.resolve())
 
     def resolve(self, stored: str) -> Path:
         """An absolute path for a path stored in the project (relative ones are project-relative)."""
@@ -101,10 +114,13 @@ def generator_reference(recipe: Recipe) -> otio.schema.GeneratorReference:
 def new_project(path: Path, name: str | None = None, rate: float = 30.0) -> Project:
     """An empty project with one video track, not yet saved."""
     path = Path(path).resolve()
+    problem = rate_problem(rate, path)
+    if problem is not None:
+        raise ProjectError(problem)
     timeline = otio.schema.Timeline(name=name or path.stem)
     timeline.global_start_time = otio.opentime.RationalTime(0, rate)
     timeline.tracks.append(otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video))
-    timeline.metadata[METADATA_KEY] = {"project_schema": 1}
+    timeline.metadata[METADATA_KEY] = {"project_schema": PROJECT_SCHEMA}
     return Project(path=path, timeline=timeline)
 
 
@@ -113,6 +129,8 @@ def load_project(path: Path) -> Project:
     path = Path(path).resolve()
     if not path.exists():
         raise ProjectError(Problem("project file does not exist", file=path))
+    if not path.is_file():
+        raise ProjectError(Problem("not a file (a project is one .otio file)", file=path))
     try:
         # Read through otio_json explicitly: loading a project never runs a plugin or hook.
         timeline = otio.adapters.read_from_file(str(path), adapter_name="otio_json")
@@ -125,6 +143,28 @@ def load_project(path: Path) -> Project:
     if problems:
         raise ProjectError(problems)
     return project
+
+
+def rate_problem(rate: object, path: Path | None = None) -> Problem | None:
+    """Why ``rate`` cannot be a timeline rate (0, negative, NaN, absurd), or None."""
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not MIN_RATE <= rate <= MAX_RATE:
+        message = f"the timeline rate must be {MIN_RATE:g}..{MAX_RATE:g} fps, got {rate!r}"
+        return Problem(message, file=path, field="rate")
+    return None
+
+
+def schema_problem(project: Project) -> Problem | None:
+    """A project written by a newer fp-timeline: readable perhaps, but never rewritten by this one."""
+    meta = project.timeline.metadata.get(METADATA_KEY)
+    schema = meta.get("project_schema", PROJECT_SCHEMA) if hasattr(meta, "get") else PROJECT_SCHEMA
+    if isinstance(schema, int) and not isinstance(schema, bool) and schema <= PROJECT_SCHEMA:
+        return None
+    return Problem(
+        f"written by a newer fp-timeline (project schema {schema!r}; this version understands {PROJECT_SCHEMA}); "
+        "it is not rewritten, so nothing it holds is lost",
+        file=project.path,
+        field="project_schema",
+    )
 
 
 def arrangement_problems(project: Project) -> list[Problem]:
@@ -140,6 +180,7 @@ def arrangement_problems(project: Project) -> list[Problem]:
         for position, item in enumerate(clips):
             if METADATA_KEY not in item.metadata:
                 continue
+            problems.extend(_with_file(p, project.path) for p in clip_name_problems(item.name))
             if item.name in seen:
                 problems.append(Problem("clip names must be unique in a project", file=project.path, clip=item.name))
             seen.add(item.name)
@@ -158,6 +199,9 @@ def arrangement_problems(project: Project) -> list[Problem]:
 def structural_problems(project: Project) -> list[Problem]:
     """Arrangement, recipe fields and start images present: what any generator needs."""
     problems = arrangement_problems(project)
+    start = project.timeline.global_start_time
+    if start is not None and (rate := rate_problem(start.rate, project.path)) is not None:
+        problems.append(rate)
     for item in project.generated_clips():
         try:
             recipe = project.recipe(item)
@@ -179,12 +223,21 @@ def save_project(project: Project, path: Path | None = None) -> Path:
     ``project`` itself is left as it is (see ``save_project_as`` to move it).
     """
     target = Path(path).resolve() if path is not None else project.path
+    schema = schema_problem(project)
+    if schema is not None:
+        raise ProjectError(schema)
     timeline = project.timeline
     if target.parent != project.folder:
         timeline = rebased_timeline(timeline, project.folder, target.parent)
     text = otio.adapters.write_to_string(timeline, adapter_name="otio_json")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(target, text)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with project_lock(target):  # re-entrant: a writer already holding it saves at once
+            write_text_atomic(target, text)
+    except UnicodeEncodeError as err:
+        raise ProjectError(Problem(f"holds text that is not valid UTF-8: {err.reason}", file=target)) from None
+    except OSError as err:
+        raise ProjectError(Problem(f"cannot save: {err.strerror or err}", file=target)) from None
     return target
 
 

@@ -12,6 +12,7 @@ from fp_timeline.project.document import Project, generator_reference
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.recipe import METADATA_KEY, Recipe
 from fp_timeline.project.takes import GENERATOR_KEY
+from fp_timeline.project.text import clip_name_problems
 
 NAME_STEP = 10  # shot_010, shot_020, ...: room to insert shot_015 later, as editors number shots
 
@@ -22,6 +23,40 @@ def next_clip_name(project: Project, prefix: str = "shot") -> str:
     while f"{prefix}_{number:03d}" in taken:
         number += NAME_STEP
     return f"{prefix}_{number:03d}"
+
+
+def name_after(project: Project, name: str) -> str:
+    """A free clip name that sorts after ``name`` and before the clip that follows it on its track, so
+    names stay in timeline order: shot_010 -> shot_015 before shot_020, shot_030 -> shot_040 at the end."""
+    taken = {item.name for track in project.tracks() for item in track if isinstance(item, otio.schema.Clip)}
+    prefix, _, number = name.rpartition("_")
+    if prefix and number.isdigit():
+        width, value = len(number), int(number)
+        following = _number_after(project, name, prefix)
+        upper = following if following is not None else value + 2 * NAME_STEP - value % NAME_STEP
+        middle = (value + upper) // 2 if following is not None else upper - NAME_STEP
+        for candidate in (middle, *range(value + 1, upper)):
+            text = f"{prefix}_{candidate:0{width}d}"
+            if value < candidate < upper and text not in taken:
+                return text
+    suffix = 2
+    while f"{name}_{suffix}" in taken:  # sorts right after ``name`` ("shot_010_2" < "shot_011")
+        suffix += 1
+    return f"{name}_{suffix}"
+
+
+def _number_after(project: Project, name: str, prefix: str) -> int | None:
+    """The number of the next clip after ``name`` on its track when it is named ``prefix_NNN``."""
+    for track in project.tracks():
+        clips = [item for item in track if isinstance(item, otio.schema.Clip)]
+        names = [c.name for c in clips]
+        if name in names:
+            for later in names[names.index(name) + 1 :]:
+                head, _, number = later.rpartition("_")
+                if head == prefix and number.isdigit():
+                    return int(number)
+            return None
+    return None
 
 
 def make_clip(name: str, recipe: Recipe) -> otio.schema.Clip:
@@ -38,6 +73,9 @@ def make_clip(name: str, recipe: Recipe) -> otio.schema.Clip:
 def make_unique_clip(project: Project, recipe: Recipe, name: str | None = None) -> otio.schema.Clip:
     """``make_clip`` under ``name`` (default: the next free shot name); refuses a name already in use."""
     name = name or next_clip_name(project)
+    problems = clip_name_problems(name)
+    if problems:
+        raise ProjectError([Problem(p.message, file=project.path, clip=p.clip, field=p.field) for p in problems])
     if any(c.name == name for c in project.generated_clips()):
         raise ProjectError(Problem("a clip with this name exists already", file=project.path, clip=name))
     return make_clip(name, recipe)

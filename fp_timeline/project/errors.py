@@ -30,6 +30,8 @@ class Problem:
 class ProjectError(Exception):
     """Raised when a project cannot be loaded, validated or saved; carries every problem found."""
 
-    def __init__(self, problems: list[Problem] | Problem):
+    def __init__(self, problems: list[Problem] | Problem | str):
+        if isinstance(problems, str):  # a bare message: one problem, not one per character
+            problems = Problem(problems)
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))

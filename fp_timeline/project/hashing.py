@@ -1,6 +1,8 @@
 """Recipe hashes: the identity of a render, known before anything renders.
 
 ``recipe_hash = H(recipe, start image bytes, generator id + version, upstream hash if carry)``.
+The "version" a caller passes (``version_of``) also covers the generator's runtime identity (model,
+preset, dtype: ``engine.identity.versions_for``), so a take made by another model is stale too.
 Carried clips include their upstream clip's hash, so changing clip k changes the hash of every
 clip that carries from it: staleness propagates by construction, with no bookkeeping.
 """
@@ -18,6 +20,7 @@ from pathlib import Path
 import opentimelineio as otio
 
 from fp_timeline.project.document import Project
+from fp_timeline.project.media_url import media_file
 from fp_timeline.project.recipe import METADATA_KEY, Recipe
 from fp_timeline.project.takes import active_take, takes_of
 
@@ -114,7 +117,7 @@ def media_identity(project: Project, clip: otio.schema.Clip) -> str | None:
     ref = clip.media_reference
     if not isinstance(ref, otio.schema.ExternalReference) or not ref.target_url:
         return None
-    path = project.resolve(ref.target_url.removeprefix("file://"))
+    path = media_file(project.folder, ref.target_url)
     digest = file_digest(path) if path.is_file() else f"missing:{ref.target_url}"
     out_point = clip.trimmed_range().end_time_exclusive().to_seconds()
     return hashlib.sha256(f"{digest}|{out_point!r}".encode()).hexdigest()[:HASH_LENGTH]

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import opentimelineio as otio
 
+from fp_timeline.project.effects import BUILTIN_MODEL, is_ours
 from fp_timeline.project.paths import resolve_stored, stored_path
 from fp_timeline.project.recipe import METADATA_KEY
 
 
 def rebased_timeline(timeline: otio.schema.Timeline, old_folder: Path, new_folder: Path) -> otio.schema.Timeline:
-    """A copy of ``timeline`` whose relative paths (images, takes, contexts) work from ``new_folder``."""
+    """A copy of ``timeline`` whose relative paths (images, takes, contexts, weights) work from ``new_folder``."""
     new = copy.deepcopy(timeline)
     if Path(old_folder).resolve() == Path(new_folder).resolve():
         return new
@@ -35,4 +36,9 @@ def rebased_timeline(timeline: otio.schema.Timeline, old_folder: Path, new_folde
                 meta = ref.metadata.get(METADATA_KEY)
                 if meta is not None and meta.get("context"):
                     meta["context"] = move(meta["context"])
+    for item in [new.tracks, *new.tracks, *new.find_clips()]:  # upscaler weights named by effects
+        for effect in item.effects:
+            settings = effect.metadata.get(METADATA_KEY, {}).get("settings", {}) if is_ours(effect) else {}
+            if settings.get("model", BUILTIN_MODEL) != BUILTIN_MODEL:
+                settings["model"] = move(settings["model"])
     return new

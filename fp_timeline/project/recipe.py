@@ -13,6 +13,7 @@ from enum import Enum
 from typing import Any
 
 from fp_timeline.project.errors import Problem, ProjectError
+from fp_timeline.project.text import text_problems
 
 METADATA_KEY = "fp_timeline"
 SCHEMA_VERSION = 1
@@ -20,6 +21,10 @@ SUPPORTED_SCHEMAS = (1,)
 SEED_MAX = 2**32 - 1
 DEFAULT_GENERATOR = "framepack_f1"
 F1_NATIVE_FPS = 30
+# Limits any generator shares (a generator may be stricter: F1 takes <= 2048 px a side).
+MAX_CLIP_SECONDS = 600  # 10 minutes
+MAX_SIDE = 8192
+MAX_FPS = 240
 
 
 class ContextMode(str, Enum):
@@ -105,22 +110,29 @@ class Recipe:
         prompt = data.get("prompt")
         if not isinstance(prompt, str) or not prompt.strip():
             bad("prompt", "prompt must be a non-empty string")
+        else:
+            problems.extend(text_problems(prompt, "prompt", clip))
         seed = data.get("seed")
         if not _is_int(seed) or not 0 <= seed <= SEED_MAX:
             bad("seed", f"seed must be an integer in 0..{SEED_MAX}, got {seed!r}")
+        fps = data.get("fps", F1_NATIVE_FPS)
+        if not isinstance(fps, (int, float)) or isinstance(fps, bool) or not 0 < fps <= MAX_FPS:
+            bad("fps", f"fps must be a number in (0, {MAX_FPS}], got {fps!r}")
+            fps = F1_NATIVE_FPS
         frames = data.get("frames")
         if not _is_int(frames) or frames <= 0:
             bad("frames", f"duration must be a positive number of frames, got {frames!r}")
+        elif frames > MAX_CLIP_SECONDS * fps:
+            bad("frames", f"{frames} frames is longer than {MAX_CLIP_SECONDS // 60} minutes at {fps:g} fps")
         width, height = data.get("width", 640), data.get("height", 640)
         for name, value in (("width", width), ("height", height)):
-            if not _is_int(value) or value < 16 or value % 16:
-                bad(name, f"{name} must be a positive multiple of 16, got {value!r}")
-        fps = data.get("fps", F1_NATIVE_FPS)
-        if not isinstance(fps, (int, float)) or isinstance(fps, bool) or fps <= 0:
-            bad("fps", f"fps must be a positive number, got {fps!r}")
+            if not _is_int(value) or value < 16 or value % 16 or value > MAX_SIDE:
+                bad(name, f"{name} must be a multiple of 16 in 16..{MAX_SIDE}, got {value!r}")
         image = data.get("image")
         if image is not None and (not isinstance(image, str) or not image):
             bad("image", f"image must be a path string, got {image!r}")
+        elif image is not None:
+            problems.extend(text_problems(image, "image", clip, max_length=4096))
         generator = data.get("generator", DEFAULT_GENERATOR)
         if not isinstance(generator, str) or not generator:
             bad("generator", f"generator must be a generator id string, got {generator!r}")
@@ -143,7 +155,7 @@ class Recipe:
             fps=float(fps),
             image=image,
             generator=generator,
-            params=_plain(params),
+            params=plain_value(params),
             context=context,
             noise=noise,
             schema=int(schema),
@@ -163,10 +175,10 @@ def _enum(kind: type[Enum], value: Any, field_name: str, bad) -> Any:
         return next(iter(kind))
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     """OTIO hands back AnyDictionary/AnyVector; turn them into dict/list for hashing and JSON."""
     if hasattr(value, "items"):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain_value(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)) or type(value).__name__ == "AnyVector":
-        return [_plain(v) for v in value]
+        return [plain_value(v) for v in value]
     return value

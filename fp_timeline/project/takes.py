@@ -7,11 +7,12 @@ and ``active_media_reference_key`` names the take in use (``GENERATOR`` while no
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import opentimelineio as otio
 
-from fp_timeline.project.recipe import METADATA_KEY
+from fp_timeline.project.recipe import METADATA_KEY, plain_value
 
 GENERATOR_KEY = "GENERATOR"
 _TAKE_KEY = re.compile(r"^take_(\d{3,})$")
@@ -28,6 +29,13 @@ class Take:
     rate: float
     context: str | None = None  # outgoing packed context beside the take
     created: str = ""  # ISO 8601 UTC
+    model: str = ""  # which model made it, in words ("the tiny preset (float32)"); "" for older takes
+    identity: str = ""  # digest of the generator's runtime identity when it was made
+    recipe: dict[str, Any] | None = field(default=None, compare=False)  # the recipe it was made from
+
+    @property
+    def seed(self) -> int | None:
+        return self.recipe.get("seed") if self.recipe else None
 
     @property
     def number(self) -> int:
@@ -43,12 +51,17 @@ def take_to_reference(take: Take) -> otio.schema.ExternalReference:
         ),
     )
     ref.name = take.key
-    ref.metadata[METADATA_KEY] = {
+    meta: dict[str, Any] = {
         "recipe_hash": take.recipe_hash,
         "context": take.context,
         "frames": take.frames,
         "created": take.created,
     }
+    if take.identity:
+        meta |= {"model": take.model, "identity": take.identity}
+    if take.recipe is not None:
+        meta["recipe"] = take.recipe
+    ref.metadata[METADATA_KEY] = meta
     return ref
 
 
@@ -69,6 +82,9 @@ def takes_of(clip: otio.schema.Clip) -> list[Take]:
                 rate=float(rng.duration.rate) if rng else 30.0,
                 context=meta.get("context"),
                 created=str(meta.get("created", "")),
+                model=str(meta.get("model", "")),
+                identity=str(meta.get("identity", "")),
+                recipe=plain_value(meta["recipe"]) if hasattr(meta.get("recipe"), "items") else None,
             )
         )
     return sorted(found, key=lambda t: t.number)

@@ -49,6 +49,31 @@ class WindowActions:
     go_end: QAction
     previous_clip: QAction
     next_clip: QAction
+    ripple: QAction
+    snapping: QAction
+    copy: QAction
+    cut: QAction
+    paste: QAction
+    paste_insert: QAction
+    duplicate: QAction
+    select_all: QAction
+    nudge_back: QAction
+    nudge_forward: QAction
+    add_marker: QAction
+    edit_marker: QAction
+    remove_marker: QAction
+    next_marker: QAction
+    previous_marker: QAction
+    mark_in: QAction
+    mark_out: QAction
+    clear_in_out: QAction
+    go_in: QAction
+    go_out: QAction
+    go_to_timecode: QAction
+    keyboard_help: QAction
+    lock_track: QAction
+    hide_track: QAction
+    remove_track: QAction
 
 
 def _action(parent: QWidget, text: str, shortcut=None, tip: str = "", short: str = "") -> QAction:
@@ -105,7 +130,7 @@ def create_actions(window: QWidget, stack: QUndoStack) -> WindowActions:
         undo=undo,
         redo=redo,
         add_clip=_action(window, "&Add Clip from Image…", "Ctrl+I", "Add a clip that starts from an image", "Add Clip"),
-        add_track=_action(window, "Add Video &Track", None, "Add an empty video track"),
+        add_track=_action(window, "Add Video &Track", "Ctrl+Shift+T", "Add an empty video track above the others"),
         split=_action(
             window, "&Split at Playhead", ["S", "Ctrl+K"], "Split the selected clip at the playhead", "Split"
         ),
@@ -139,4 +164,36 @@ def create_actions(window: QWidget, stack: QUndoStack) -> WindowActions:
         go_end=_action(window, "Go to End", "End"),
         previous_clip=_action(window, "Select Previous Clip", "Up"),
         next_clip=_action(window, "Select Next Clip", "Down"),
+        ripple=_toggle(window, "Ri&pple Edits", "Shift+R", "Moves and deletes close the gaps they leave", False),
+        snapping=_toggle(window, "S&napping", "N", "Edges snap to cuts, the playhead and markers", True),
+        copy=_action(window, "&Copy", QKeySequence.Copy, "Copy the selected clips with their recipes and takes"),
+        cut=_action(window, "Cu&t", QKeySequence.Cut, "Cut the selected clips"),
+        paste=_action(window, "&Paste", QKeySequence.Paste, "Paste at the playhead (into the gap there)"),
+        paste_insert=_action(window, "Paste &Insert", "Ctrl+Shift+V", "Paste at the playhead, pushing later clips"),
+        duplicate=_action(window, "D&uplicate", "Ctrl+D", "Copies of the selected clips right after them"),
+        select_all=_action(window, "Select &All", QKeySequence.SelectAll, "Select every clip"),
+        nudge_back=_action(window, "Nudge Left", ",", "Move the selected clips a frame earlier"),
+        nudge_forward=_action(window, "Nudge Right", ".", "Move the selected clips a frame later"),
+        add_marker=_action(window, "Add &Marker", "M", "A marker at the playhead (saved and exported)"),
+        edit_marker=_action(window, "&Edit Marker…", "Ctrl+Alt+M", "Name and colour of the marker at the playhead"),
+        remove_marker=_action(window, "Remove Marker", "Alt+M", "Remove the marker at the playhead"),
+        next_marker=_action(window, "Next Marker", "Shift+M"),
+        previous_marker=_action(window, "Previous Marker", "Ctrl+Shift+M"),
+        mark_in=_action(window, "Mark &In", "I", "In point at the playhead: limits play, render and export"),
+        mark_out=_action(window, "Mark &Out", "O", "Out point at the playhead: limits play, render and export"),
+        clear_in_out=_action(window, "Clear In and Out", "Alt+X"),
+        go_in=_action(window, "Go to In Point", "Shift+I"),
+        go_out=_action(window, "Go to Out Point", "Shift+O"),
+        go_to_timecode=_action(window, "&Go to Timecode…", "Ctrl+G"),
+        keyboard_help=_action(window, "&Keyboard Shortcuts", ["F1", "?"], "Every key the editor knows"),
+        lock_track=_action(window, "&Lock Track", "Ctrl+Shift+L", "Lock or unlock the current track"),
+        hide_track=_action(window, "&Hide Track", "Ctrl+Shift+H", "Hide or show the current track"),
+        remove_track=_action(window, "Remove Trac&k", "Ctrl+Shift+Del", "Remove the current track and its clips"),
     )
+
+
+def _toggle(parent: QWidget, text: str, shortcut: str, tip: str, on: bool) -> QAction:
+    action = _action(parent, text, shortcut, tip)
+    action.setCheckable(True)
+    action.setChecked(on)
+    return action

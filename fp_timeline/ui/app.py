@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -31,3 +32,13 @@ def run(project: Path | None = None) -> int:
     elif not window.open_project(project):
         return 2
     return app.exec()
+
+
+def run_and_exit(project: Path | None = None) -> None:
+    """``run``, then end the process at once.  Once the window has closed everything is saved (or
+    discarded), and nothing is left to do: the interpreter's own teardown (finalising loaded models,
+    joining library worker threads) only kept a closed editor alive for seconds."""
+    code = run(project)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

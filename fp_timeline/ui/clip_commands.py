@@ -5,12 +5,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import opentimelineio as otio
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from fp_timeline.project.errors import ProjectError
+from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import takes_of
-from fp_timeline.ui import timeline_edits
+from fp_timeline.ui import marks, timeline_edits, track_edits
 from fp_timeline.ui.clip_defaults import IMAGE_FILTER, snapped_frames
+
+
+def after_carry_chain(project, track: int, index: int) -> int:
+    """The first child index at or after ``index`` that is not in the middle of a carry chain."""
+    children = project.tracks()[track] if track < len(project.tracks()) else []
+    while index < len(children):
+        item = children[index]
+        carried = isinstance(item, otio.schema.Clip) and item.metadata.get(METADATA_KEY, {}).get("context") == "carry"
+        if not carried and not isinstance(item, otio.schema.Transition):
+            break
+        index += 1
+    return index
 
 
 class ClipCommands:
@@ -30,11 +44,18 @@ class ClipCommands:
             self.add_clips_at_playhead([Path(p) for p in paths])
 
     def add_clips_at_playhead(self, paths: list[Path]) -> None:
+        """Insert at the cut nearest the playhead on V1; inside a carry chain, after the chain's end
+        (inserting before a carried clip would make it continue the new clip, and go stale)."""
         view = self.timeline.view
         try:
-            view.add_image_clips(paths, 0, view.playhead_x())
+            index, _ = view.insertion(0, view.playhead_x())
+            chain_end = after_carry_chain(self.document.project, 0, index)
+            view.add_image_clips_at(paths, 0, chain_end)
         except ProjectError as err:
             self.show_problem(str(err))
+            return
+        if chain_end != index:
+            self.statusBar().showMessage("added after the carry chain at the playhead, which it would break", 6000)
 
     def on_split_triggered(self) -> None:
         name = self.document.selected
@@ -45,11 +66,13 @@ class ClipCommands:
         self.run_edit(lambda p: timeline_edits.split(p, name, at, snapped_frames))
 
     def delete_selected(self, ripple: bool) -> None:
-        """Delete the selected clip, or close the selected gap."""
-        name = self.document.selected
+        """Delete the selected clips (closing their gaps with ``ripple`` or the ripple toggle), or
+        close the selected gap."""
+        names = list(self.document.selection)
         gap = self.timeline.view.selected_gap
-        if name is not None:
-            self.run_edit(lambda p: timeline_edits.delete(p, name, ripple))
+        ripple = ripple or self.timeline.view.ripple
+        if names:
+            self.run_edit(lambda p: track_edits.delete_clips(p, names, ripple))
         elif gap is not None:
             self.run_edit(lambda p: timeline_edits.close_gap(p, *gap))
 
@@ -62,13 +85,32 @@ class ClipCommands:
             count = self.queue.render(targets, chain)
         except ProjectError as err:
             self.show_problem(str(err))
+            first = next((p.clip for p in err.problems if p.clip), None)
+            if first is not None and first not in self.document.selection:
+                self.document.select(first)  # the inspector shows the problem beside its field
             return 0
         self.statusBar().showMessage(f"rendering {count} clip(s)" if count else "everything is rendered", 4000)
         return count
 
+    def render_stale(self) -> int:
+        """Ctrl+R: every unrendered or stale clip, between the in and out points when they are set."""
+        span = self.play_range()
+        if span is None:
+            return self.start_render(None)
+        statuses = self.document.statuses()
+        names = [
+            n
+            for n in marks.clips_in_range(self.document.project, *span)
+            if n in statuses and statuses[n].state.value != "rendered"
+        ]
+        if not names:
+            self.statusBar().showMessage("everything between the in and out points is rendered", 4000)
+            return 0
+        return self.start_render(names)
+
     def on_rerender_triggered(self) -> None:
-        if self.document.selected is not None:
-            self.start_render([self.document.selected])
+        if self.document.selection:
+            self.start_render(list(self.document.selection))
 
     def on_rerender_chain_triggered(self) -> None:
         if self.document.selected is not None:

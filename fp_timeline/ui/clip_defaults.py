@@ -29,9 +29,10 @@ def neighbour_recipe(project: Project, near: str | None = None) -> Recipe | None
         return None
 
 
-def snapped_frames(generator: str, frames: int, carried: bool) -> int:
+def snapped_frames(generator: str, frames: int, carried: bool, recipe: Recipe | None = None) -> int:
+    """The nearest length ``generator`` makes; with ``recipe``, for its settings (F1's latent window)."""
     try:
-        return load_generator(generator).snap_frames(max(1, frames), carried=carried)
+        return load_generator(generator).snap_frames(max(1, frames), carried=carried, recipe=recipe)
     except ProjectError:
         return max(1, frames)
 

@@ -11,6 +11,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainte
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from fp_timeline.ui import theme
+from fp_timeline.ui.filmstrip import MIN_BLOCK_WIDTH, filmstrip
 from fp_timeline.ui.thumbnails import thumbnail
 from fp_timeline.ui.timeline_layout import Block
 
@@ -36,6 +37,7 @@ class ClipItem(QGraphicsItem):
         self.selected = False
         self.progress: float | None = None  # 0..1 while rendering
         self.queued = False
+        self.painted_frames: list[int] = []  # the take frames the filmstrip showed at the last paint
         self.setPos(x, 0)
         self.setAcceptHoverEvents(False)
 
@@ -45,6 +47,7 @@ class ClipItem(QGraphicsItem):
         self.block = block
         self._width = width
         self._height = height
+        self.setZValue(1 if block.carries else 0)  # its link glyph straddles the cut: over the neighbour
         self.setPos(x, y)
         self.update()
 
@@ -73,7 +76,9 @@ class ClipItem(QGraphicsItem):
         painter.save()
         painter.setClipPath(path)
         text_left = 6.0
-        pixmap = thumbnail(self.block.thumbnail, int(rect.height() - STATE_BAR))
+        strip = filmstrip(self.block.media, int(rect.height() - STATE_BAR)) if rect.width() >= MIN_BLOCK_WIDTH else None
+        self.painted_frames = self._paint_strip(painter, rect, strip) if strip is not None else []
+        pixmap = None if strip is not None else thumbnail(self.block.thumbnail, int(rect.height() - STATE_BAR))
         if pixmap is not None and rect.width() > 40:
             # At most 40% of the block, so name and state stay readable on short clips.
             shown = min(float(pixmap.width()), rect.width() * 0.4)
@@ -95,6 +100,21 @@ class ClipItem(QGraphicsItem):
         painter.drawPath(path)
         if self.block.carries and rect.width() >= MIN_LINK_WIDTH:  # on slivers the links would be all one sees
             self._paint_link(painter, rect)
+
+    def _paint_strip(self, painter: QPainter, rect: QRectF, strip) -> list[int]:
+        """Tile the take's frames along the block by time; returns the frame index of each tile."""
+        tile = strip.pixmaps[0].width()
+        visible = self.block.duration * self.block.rate
+        shown = []
+        x = rect.left()
+        while x < rect.right():
+            frame = self.block.in_frame + (x - rect.left() + tile / 2) / rect.width() * visible
+            index = strip.at(frame)
+            painter.drawPixmap(QPointF(x, rect.top()), strip.pixmaps[index])
+            shown.append(index * strip.step)
+            x += tile
+        painter.fillRect(QRectF(rect.left(), rect.top(), rect.width(), 34), QColor(0, 0, 0, 150))  # text stays readable
+        return shown
 
     def _state(self) -> str:
         if self.progress is not None:

@@ -1,7 +1,9 @@
-"""The one undo command: apply a ``timeline_edits.Replacement`` and put the old items back on undo."""
+"""The undo commands: apply a ``timeline_edits.Replacement`` and put the old items back on undo; and
+a change to the timeline itself (markers, in/out points, tracks) as a do/undo pair."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
@@ -28,3 +30,20 @@ class ReplaceItemsCommand(QUndoCommand):
     def undo(self) -> None:
         revert(self._document.project, self._replacement, self._removed)
         self._document.note_edit(self._replacement.select)
+
+
+class TimelineChangeCommand(QUndoCommand):
+    """A change that is not a run of a track's children: ``do`` and ``undo`` make and take it back."""
+
+    def __init__(self, document: ProjectDocument, text: str, do: Callable[[], None], undo: Callable[[], None]) -> None:
+        super().__init__(text)
+        self._document = document
+        self._do, self._undo = do, undo
+
+    def redo(self) -> None:
+        self._do()
+        self._document.note_edit(None)
+
+    def undo(self) -> None:
+        self._undo()
+        self._document.note_edit(None)

@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from fp_timeline.project.errors import ProjectError
-from fp_timeline.ui import autosave
+from fp_timeline.ui import autosave, marks
 from fp_timeline.ui.document import UNTITLED_PATH
 from fp_timeline.ui.export_bridge import ExportChoice, export, export_choices, export_problems
 
@@ -52,29 +52,41 @@ class FileCommands:
         path = Path(path).resolve()
         try:
             found = autosave.recoverable(path)
-            if (
-                found is not None
-                and self.ask(
+            recover = found is not None and (
+                self.ask(
                     "Recover unsaved changes?",
                     f"{path.name} has unsaved changes from a session that did not close cleanly "
-                    f"(autosaved {found.name}). Recover them?",
+                    f"(autosaved {found.name}). Recover them? (Edit ▸ Undo goes back to the saved file.)",
+                    QMessageBox.Yes | QMessageBox.No,
+                    QMessageBox.Yes,  # Enter keeps the work
                 )
                 == QMessageBox.Yes
-            ):
-                self.document.replace_project(autosave.read_autosave(found, path), untitled=False, dirty=True)
-            else:
-                if found is not None:
-                    autosave.discard(path)
-                problems = self.document.open(path)
-                if problems:
-                    listed = "\n".join(str(p) for p in problems[:8])
-                    self.warn("Start images missing", f"Choose new start images in the inspector:\n{listed}")
+            )
+            if found is not None and not recover:
+                autosave.discard(path)
+            problems = self._open_recovering(path, found if recover else None)
+            if problems:
+                listed = "\n".join(str(p) for p in problems[:8])
+                self.warn("Start images missing", f"Choose new start images in the inspector:\n{listed}")
         except ProjectError as err:
             self.warn("Could not open project", str(err))
             return False
         self.recent.add(path)
         self.timeline.view.zoom_to_fit()
         return True
+
+    def _open_recovering(self, path: Path, found: Path | None) -> list:
+        """Open ``path``; with an autosave ``found``, put it over the saved project as one undo step."""
+        if found is None:
+            return self.document.open(path)
+        recovered = autosave.read_autosave(found, path)
+        try:
+            problems = self.document.open(path)
+        except ProjectError:  # the saved file itself is unreadable: the autosave is all there is
+            self.document.replace_project(recovered, untitled=False, dirty=True)
+            return []
+        self.document.recover(recovered)
+        return problems
 
     def recover_untitled(self) -> bool:
         """Offer back an untitled project that a crashed editor autosaved; True if recovered."""
@@ -85,12 +97,15 @@ class FileCommands:
         answer = self.ask(
             "Recover unsaved project?",
             f"An untitled project was not saved when the editor last closed (autosaved {newest.name}). Recover it?",
+            QMessageBox.Yes | QMessageBox.No,
+            QMessageBox.Yes,
         )
         recovered = False
         if answer == QMessageBox.Yes:
             try:
                 project = autosave.read_autosave(newest, UNTITLED_PATH)
-                self.document.replace_project(project, untitled=True, dirty=True)
+                self.document.new()
+                self.document.recover(project)
                 recovered = True
             except Exception as err:  # a damaged autosave: say so, start empty
                 self.warn("Could not recover", str(err))
@@ -146,8 +161,13 @@ class FileCommands:
         if menu.isEmpty():
             menu.addAction("(none)").setEnabled(False)
 
+    def export_source(self):
+        """What Export and Export Movie write: the project, cut to the in/out points when set."""
+        span = self.play_range()
+        return self.document.project if span is None else marks.trimmed_project(self.document.project, *span)
+
     def on_export_triggered(self) -> None:
-        problems = export_problems(self.document.project)
+        problems = export_problems(self.export_source())
         if problems:
             shown = "\n".join(problems[:8]) + ("\n…" if len(problems) > 8 else "")
             self.warn("Render first", f"These clips cannot be exported yet:\n{shown}")
@@ -167,7 +187,7 @@ class FileCommands:
 
     def export_to(self, choice: ExportChoice, path: Path) -> Path | None:
         try:
-            written = export(self.document.project, choice, path)
+            written = export(self.export_source(), choice, path)
         except Exception as err:  # the adapters phrase their own errors; show them, keep the window
             self.warn("Export failed", str(err))
             return None
@@ -183,8 +203,10 @@ class FileCommands:
     def export_movie(self, path: Path) -> bool:
         """Start rendering the whole cut to ``path`` (an mp4) in the background."""
         self.inspector.commit_pending()
+        if not self._confirm_unrendered_movie():
+            return False
         try:
-            self.conform.start(self.document.project, path.with_suffix(".mp4"))
+            self.conform.start(self.export_source(), path.with_suffix(".mp4"))
         except RuntimeError as err:
             self.show_problem(str(err))
             return False
@@ -192,6 +214,25 @@ class FileCommands:
         self.conform_bar.show()
         self.update_actions()
         return True
+
+    def _confirm_unrendered_movie(self) -> bool:
+        """Say which clips are unrendered or stale before a movie is made of them."""
+        states = [row.state.value for row in self.document.statuses().values()]
+        unrendered, stale = states.count("unrendered"), states.count("stale")
+        if not unrendered and not stale:
+            return True
+        parts = []
+        if unrendered:
+            parts.append(f"{unrendered} clip{'s are' if unrendered > 1 else ' is'} not rendered (shown as black)")
+        if stale:
+            parts.append(f"{stale} clip{'s are' if stale > 1 else ' is'} stale (their older takes are used)")
+        answer = self.ask(
+            "Export movie",
+            " and ".join(parts) + ". Export the movie anyway? (Ctrl+R renders them first.)",
+            QMessageBox.Yes | QMessageBox.No,
+            QMessageBox.No,
+        )
+        return answer == QMessageBox.Yes
 
     def on_conform_progressed(self, step: int, total: int) -> None:
         self.conform_bar.setMaximum(total)

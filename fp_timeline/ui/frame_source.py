@@ -1,5 +1,6 @@
-"""What the viewer shows at a timeline frame: the active take's frame, or the start image when the
-clip is not rendered yet, with a caption naming the clip and its state."""
+"""What the viewer shows at a timeline frame: the active take's frame (its processed media when the clip
+has effects and they are built), or the start image when the clip is not rendered yet, with a caption
+naming the clip and its state."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from PySide6.QtGui import QImage, QPainter
 from fp_timeline.project.document import Project
 from fp_timeline.project.takes import active_take
 from fp_timeline.ui.media_frames import FrameCache, file_version
+from fp_timeline.ui.processed_media import processed_for_viewer
 from fp_timeline.ui.timeline_layout import Block, TimelineLayout, clip_of
 
 PLACEHOLDERS = 8  # start images kept decoded for the viewer (full size, so only a few)
@@ -33,8 +35,10 @@ class FrameSource:
 
     def block_at(self, layout: TimelineLayout, seconds: float) -> Block | None:
         """The clip under ``seconds`` on the top-most track that has one (OTIO: later tracks on top)."""
-        for blocks in reversed(layout.tracks):
-            for block in blocks:
+        for t in reversed(range(len(layout.tracks))):
+            if t in layout.hidden:
+                continue
+            for block in layout.tracks[t]:
                 if block.kind == "clip" and block.start <= seconds < block.end:
                     return block
         return None
@@ -55,10 +59,16 @@ class FrameSource:
 
     def clip_frame(self, project: Project, block: Block, seconds: float) -> ViewerFrame:
         """The clip's take at ``seconds`` (held at its first/last frame outside it), or its placeholder."""
-        take = active_take(clip_of(project, block))
+        clip = clip_of(project, block)
+        take = active_take(clip)
         if take is not None:
+            media = project.resolve(take.media)
             index = block.in_frame + int((seconds - block.start) * block.rate + 1e-6)
-            image = self.cache.frame(project.resolve(take.media), max(0, index))
+            processed = processed_for_viewer(project, clip)
+            if processed is not None:  # maybe at another rate (interpolated): go by time
+                media, rate = processed
+                index = int((block.in_frame / block.rate + seconds - block.start) * rate + 1e-6)
+            image = self.cache.frame(media, max(0, index))
             if image is not None:
                 return ViewerFrame(image, block.name, block.state, True)
         return ViewerFrame(_placeholder(block.thumbnail), block.name, block.state, False)

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from fp_timeline.engine.registry import generator_ids
+from fp_timeline.engine.stale import stale_reason
 from fp_timeline.engine.validation import recipe_problems
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.recipe import METADATA_KEY, SEED_MAX, ContextMode, NoiseMode, Recipe
@@ -41,7 +42,8 @@ from fp_timeline.project.takes import takes_of
 from fp_timeline.ui import theme, timeline_edits
 from fp_timeline.ui.clip_defaults import IMAGE_FILTER, snapped_frames
 from fp_timeline.ui.document import ProjectDocument
-from fp_timeline.ui.stale_reason import stale_reason
+from fp_timeline.ui.effects_panel import EffectsPanel
+from fp_timeline.ui.field_errors import FieldErrors
 from fp_timeline.ui.thumbnails import thumbnail
 
 PREVIEW_HEIGHT = 84
@@ -99,10 +101,12 @@ class Inspector(QWidget):
         head.addStretch(1)
         head.addWidget(self.state)
         form.addRow(head)
-        self.checks = QLabel()  # what the clip's generator says about the recipe (amber: not fatal)
+        self.checks = QLabel()  # why the clip is stale (amber)
         self.checks.setWordWrap(True)
         self.checks.setStyleSheet(f"color: {theme.STATE_COLOURS['stale'].name()};")
         form.addRow(self.checks)
+        self.errors = FieldErrors()  # what the generator refuses, beside each field (red: stops a render)
+        form.addRow(self.errors.labels["general"])
 
         self.prompt = PromptEdit()
         self.prompt.setPlaceholderText("What moves: 'the cat turns its head slowly'")
@@ -141,6 +145,7 @@ class Inspector(QWidget):
         image_box.addWidget(self.image_path)
         image_box.addLayout(image_buttons)
         form.addRow("Start image", image_box)
+        form.addRow("", self.errors.labels["image"])
 
         self.duration = QDoubleSpinBox()
         self.duration.setRange(0.03, 3600)
@@ -153,6 +158,7 @@ class Inspector(QWidget):
         duration_row.addWidget(self.duration, 1)
         duration_row.addWidget(self.frames)
         form.addRow("Duration", duration_row)
+        form.addRow("", self.errors.labels["duration"])
 
         self.context = QComboBox()
         self.context.addItem("fresh: start from the start image", ContextMode.FRESH.value)
@@ -181,12 +187,14 @@ class Inspector(QWidget):
         size_row.addWidget(QLabel("×"))
         size_row.addWidget(self.height_box)
         form.addRow("Size", size_row)
+        form.addRow("", self.errors.labels["size"])
         self.params = PromptEdit()
         self.params.setFixedHeight(48)
         self.params.setPlaceholderText("{}  (the generator's defaults)")
         self.params.setToolTip("Generator settings as JSON (Ctrl+Enter to apply)")
         self.params.editing_finished.connect(self.on_params_editing_finished)
         form.addRow("Settings", self.params)
+        form.addRow("", self.errors.labels["settings"])
 
         self.takes = QListWidget()
         self.takes.setFixedHeight(96)
@@ -197,6 +205,9 @@ class Inspector(QWidget):
         takes_box.addWidget(self.takes)
         takes_box.addWidget(self.use_take, 0, Qt.AlignRight)
         form.addRow("Takes", takes_box)
+        self.effects = EffectsPanel(self.document)  # post-processing: its own file, its own edits
+        self.effects.problem_reported.connect(self.problem_reported)
+        form.addRow("Effects", self.effects)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet(f"color: {theme.STATE_COLOURS['error'].name()};")
@@ -218,11 +229,7 @@ class Inspector(QWidget):
         self._load()
 
     def on_document_changed(self) -> None:
-        if self.clip_name is not None and self.clip_name not in self.document.statuses():
-            try:
-                self.document.project.clip(self.clip_name)
-            except ProjectError:
-                self.clip_name = None
+        self.clip_name = self.document.selected  # the document keeps its selection valid; follow it
         self._load()
 
     def _load(self) -> None:
@@ -274,9 +281,10 @@ class Inspector(QWidget):
         if not self.params.hasFocus():
             self.params.setPlainText(json.dumps(recipe.params, sort_keys=True) if recipe.params else "")
         self._load_takes(clip, status.recipe_hash if status else None)
-        notes = [f"⚠ {message}" for message in generator_problems(recipe)]
+        self.errors.show(recipe_problems(recipe))
+        notes = []
         if state == "stale":
-            reason = stale_reason(project, clip, recipe)
+            reason = stale_reason(project, clip, recipe, self.document.runtime_identity(recipe.generator))
             notes.insert(0, f"Stale: {reason}" if reason else "Stale: the recipe changed since the take")
         self.checks.setText("\n".join(notes))
         self._loading = False
@@ -289,7 +297,10 @@ class Inspector(QWidget):
             if take.key == active:
                 marks.append("active")
             marks.append("current" if take.recipe_hash == current_hash else "stale")
-            item = QListWidgetItem(f"{take.key}   {', '.join(marks)}   {take.created.replace('T', ' ')[:16]}")
+            made = f"seed {take.seed}" if take.seed is not None else ""
+            made += f", {take.model.removeprefix('the ')}" if take.model else ""
+            when = take.created.replace("T", " ")[:16]
+            item = QListWidgetItem(f"{take.key}   {', '.join(marks)}   {made}   {when}".replace("      ", "   "))
             item.setData(Qt.UserRole, take.key)
             if take.key == active:
                 font = item.font()
@@ -304,6 +315,9 @@ class Inspector(QWidget):
         if self._loading or self._recipe is None or self.clip_name is None:
             return False
         recipe = self._recipe.replace(**changes)
+        # A length the generator cannot make for these settings (carry drops F1's start frame, another
+        # latent window changes the section) is snapped here, before anything can render it.
+        recipe = recipe.replace(frames=snapped_frames(recipe.generator, recipe.frames, recipe.carries, recipe))
         if recipe == self._recipe:
             return False
         try:
@@ -354,7 +368,7 @@ class Inspector(QWidget):
         if self._recipe is None:
             return
         frames = snapped_frames(
-            self._recipe.generator, round(self.duration.value() * self._recipe.fps), self._recipe.carries
+            self._recipe.generator, round(self.duration.value() * self._recipe.fps), self._recipe.carries, self._recipe
         )
         self.apply_changes("Change duration", frames=frames)
         self._load()  # show the snapped length
@@ -401,11 +415,6 @@ class Inspector(QWidget):
     def _use(self, item: QListWidgetItem) -> None:
         if self.clip_name is not None:
             self.take_requested.emit(self.clip_name, item.data(Qt.UserRole))
-
-
-def generator_problems(recipe: Recipe) -> list[str]:
-    """What the recipe's generator objects to (unknown settings, a length it cannot make)."""
-    return [problem.message for problem in recipe_problems(recipe)]
 
 
 def _previous_clip(project, name: str) -> str | None:

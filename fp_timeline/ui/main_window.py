@@ -15,33 +15,36 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QSplitter,
-    QToolBar,
 )
 
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.takes import takes_of
 from fp_timeline.ui import autosave, timeline_edits
-from fp_timeline.ui.actions import WindowActions, create_actions
+from fp_timeline.ui.actions import create_actions
 from fp_timeline.ui.autosave import Autosaver
 from fp_timeline.ui.clip_commands import ClipCommands
 from fp_timeline.ui.conform_task import ConformTask
 from fp_timeline.ui.document import ProjectDocument
+from fp_timeline.ui.edit_commands import EditCommands
 from fp_timeline.ui.export_bridge import exporter_available
 from fp_timeline.ui.file_commands import FileCommands
 from fp_timeline.ui.inspector import Inspector
+from fp_timeline.ui.mark_commands import MarkCommands
 from fp_timeline.ui.qt_compat import guard_none_refcount
 from fp_timeline.ui.queue_panel import QueuePanel
 from fp_timeline.ui.recent_files import RecentFiles
 from fp_timeline.ui.render_queue import RenderQueue
 from fp_timeline.ui.timeline_ruler import timecode
 from fp_timeline.ui.timeline_widget import TimelineWidget
+from fp_timeline.ui.track_commands import TrackCommands
 from fp_timeline.ui.transport import Transport
 from fp_timeline.ui.viewer import Viewer
+from fp_timeline.ui.window_menus import build_menus
 
 APP_NAME = "fp-timeline"
 
 
-class MainWindow(FileCommands, ClipCommands, QMainWindow):
+class MainWindow(FileCommands, ClipCommands, EditCommands, MarkCommands, TrackCommands, QMainWindow):
     def __init__(
         self,
         document: ProjectDocument | None = None,
@@ -68,7 +71,7 @@ class MainWindow(FileCommands, ClipCommands, QMainWindow):
         self.conform = ConformTask(self)
         self.actions = create_actions(self, self.document.undo_stack)
         self._build_layout()
-        self._build_menus()
+        build_menus(self)
         self._connect()
         self.resize(1440, 900)
         self._restore_geometry()
@@ -112,59 +115,6 @@ class MainWindow(FileCommands, ClipCommands, QMainWindow):
         self.addDockWidget(Qt.RightDockWidgetArea, dock)
         return dock
 
-    def _build_menus(self) -> None:
-        a: WindowActions = self.actions
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.addActions([a.new, a.open])
-        self.recent_menu = file_menu.addMenu("Open &Recent")
-        self.recent_menu.aboutToShow.connect(self.on_recent_menu_about_to_show)
-        file_menu.addSeparator()
-        file_menu.addActions([a.save, a.save_as, a.export, a.export_movie])
-        file_menu.addSeparator()
-        file_menu.addAction(a.quit)
-        edit = bar.addMenu("&Edit")
-        edit.addActions([a.undo, a.redo])
-        edit.addSeparator()
-        edit.addActions([a.add_clip, a.add_track, a.split, a.delete, a.ripple_delete])
-        clip = bar.addMenu("&Clip")
-        clip.addActions([a.render_stale, a.rerender, a.rerender_chain, a.extend, a.next_take, a.cancel_renders])
-        view = bar.addMenu("&View")
-        view.addActions([a.zoom_in, a.zoom_out, a.zoom_fit])
-        view.addSeparator()
-        view.addActions([a.previous_clip, a.next_clip])
-        view.addSeparator()
-        view.addActions([self.inspector_dock.toggleViewAction(), self.queue_dock.toggleViewAction()])
-        play = bar.addMenu("&Playback")
-        play.addActions(
-            [a.play_pause, a.shuttle_back, a.stop, a.shuttle_forward, a.step_back, a.step_forward, a.go_start, a.go_end]
-        )
-        tools = QToolBar("Main", self)
-        tools.setObjectName("main_toolbar")
-        tools.setMovable(False)
-        tools.setToolButtonStyle(Qt.ToolButtonTextOnly)
-        tools.addActions([a.open, a.save])
-        tools.addSeparator()
-        tools.addActions([a.undo, a.redo])
-        tools.addSeparator()
-        tools.addActions([a.add_clip, a.split, a.delete])
-        tools.addSeparator()
-        tools.addActions([a.render_stale, a.rerender, a.extend, a.next_take])
-        tools.addSeparator()
-        tools.addActions([a.export, a.export_movie])
-        tools.addSeparator()
-        tools.addAction(a.zoom_fit)
-        self.addToolBar(tools)
-        self.timeline.view.context_actions = [
-            a.rerender,
-            a.rerender_chain,
-            a.extend,
-            a.next_take,
-            a.split,
-            a.delete,
-            a.ripple_delete,
-        ]
-
     def _connect(self) -> None:
         a = self.actions
         d = self.document
@@ -178,11 +128,15 @@ class MainWindow(FileCommands, ClipCommands, QMainWindow):
         self.conform.finished.connect(self.on_conform_finished)
         a.quit.triggered.connect(self.close)
         a.add_clip.triggered.connect(self.on_add_clip_triggered)
-        a.add_track.triggered.connect(self.document.add_track)
+        a.add_track.triggered.connect(self.add_track_above)
+        a.lock_track.triggered.connect(lambda: self.toggle_lock())
+        a.hide_track.triggered.connect(lambda: self.toggle_hidden())
+        a.remove_track.triggered.connect(lambda: self.remove_track())
+        self.timeline.headers.track_clicked.connect(self.on_headers_track_clicked)
         a.split.triggered.connect(self.on_split_triggered)
         a.delete.triggered.connect(lambda: self.delete_selected(ripple=False))
         a.ripple_delete.triggered.connect(lambda: self.delete_selected(ripple=True))
-        a.render_stale.triggered.connect(lambda: self.start_render(None))
+        a.render_stale.triggered.connect(self.render_stale)
         a.rerender.triggered.connect(self.on_rerender_triggered)
         a.rerender_chain.triggered.connect(self.on_rerender_chain_triggered)
         a.extend.triggered.connect(self.on_extend_triggered)
@@ -201,6 +155,28 @@ class MainWindow(FileCommands, ClipCommands, QMainWindow):
         a.step_forward.triggered.connect(lambda: t.step(1))
         a.go_start.triggered.connect(lambda: t.seek(0))
         a.go_end.triggered.connect(lambda: t.seek(t.duration))
+        a.ripple.toggled.connect(lambda on: setattr(view, "ripple", on))
+        a.snapping.toggled.connect(lambda on: setattr(view, "snapping", on))
+        a.copy.triggered.connect(self.copy_selected)
+        a.cut.triggered.connect(self.cut_selected)
+        a.paste.triggered.connect(lambda: self.paste_clips(insert=False))
+        a.paste_insert.triggered.connect(lambda: self.paste_clips(insert=True))
+        a.duplicate.triggered.connect(self.duplicate_selected)
+        a.select_all.triggered.connect(self.select_all)
+        a.nudge_back.triggered.connect(lambda: self.nudge_selected(-1))
+        a.nudge_forward.triggered.connect(lambda: self.nudge_selected(1))
+        a.add_marker.triggered.connect(lambda: self.add_marker())
+        a.edit_marker.triggered.connect(self.on_edit_marker_triggered)
+        a.remove_marker.triggered.connect(self.on_remove_marker_triggered)
+        a.next_marker.triggered.connect(lambda: self.go_to_marker(1))
+        a.previous_marker.triggered.connect(lambda: self.go_to_marker(-1))
+        a.mark_in.triggered.connect(self.mark_in)
+        a.mark_out.triggered.connect(self.mark_out)
+        a.clear_in_out.triggered.connect(self.clear_in_out)
+        a.go_in.triggered.connect(lambda: self.play_range() and t.seek(self.play_range()[0]))
+        a.go_out.triggered.connect(lambda: self.play_range() and t.seek(self.play_range()[1] - 1))
+        a.go_to_timecode.triggered.connect(self.on_go_to_timecode_triggered)
+        a.keyboard_help.triggered.connect(self.on_keyboard_help_triggered)
         a.previous_clip.triggered.connect(lambda: view.select_neighbour(-1))
         a.next_clip.triggered.connect(lambda: view.select_neighbour(1))
         d.undo_stack.cleanChanged.connect(self.on_undo_stack_clean_changed)
@@ -217,6 +193,7 @@ class MainWindow(FileCommands, ClipCommands, QMainWindow):
         self.autosaver.failed.connect(lambda message: self.show_problem(f"autosave failed: {message}"))
         self.inspector.problem_reported.connect(self.show_problem)
         self.inspector.take_requested.connect(self.on_inspector_take_requested)
+        self.inspector.effects.process_requested.connect(self.on_effects_process_requested)
 
     # --- dialogs (methods, so tests can replace them) ---------------------------------------------
     def ask(self, title: str, text: str, buttons=QMessageBox.Yes | QMessageBox.No, default=QMessageBox.No):
@@ -238,6 +215,8 @@ class MainWindow(FileCommands, ClipCommands, QMainWindow):
         selected = self.document.selected is not None
         running = self.queue.running
         a.split.setEnabled(selected)
+        for action in (a.copy, a.cut, a.duplicate, a.nudge_back, a.nudge_forward):
+            action.setEnabled(selected)
         for action in (a.delete, a.ripple_delete):  # a selected gap can be closed too
             action.setEnabled(selected or self.timeline.view.selected_gap is not None)
         a.rerender.setEnabled(selected and not running)
@@ -285,11 +264,16 @@ class MainWindow(FileCommands, ClipCommands, QMainWindow):
         self.transport.seek(0)
 
     def on_document_changed(self) -> None:
+        self.update_play_range()
         self.update_title()
         self.update_actions()
         self.update_status()
 
     def on_document_selection_changed(self, name: object) -> None:
+        block = self.timeline.view.layout_data.block(name) if isinstance(name, str) else None
+        if block is not None:  # the track commands act on the selected clip's track
+            self.timeline.headers.current = block.track
+            self.timeline.headers.update()
         self.update_actions()
 
     def on_queue_running_changed(self, running: bool) -> None:
@@ -318,6 +302,15 @@ class MainWindow(FileCommands, ClipCommands, QMainWindow):
     def on_queue_render_failed(self, clip: str, message: str) -> None:
         self.show_problem(f"{clip}: {message}")
 
+    def on_effects_process_requested(self, clip: str) -> None:
+        """Build a clip's processed media now, in the render queue (effects_panel's Process button)."""
+        try:
+            if self.document.untitled:
+                raise ProjectError("save the project first: processed media is stored beside the project file")
+            self.queue.process_effects([clip])
+        except ProjectError as err:
+            self.show_problem(str(err))
+
     def on_inspector_take_requested(self, clip: str, key: str) -> None:
         self.run_edit(lambda p: timeline_edits.switch_take(p, clip, key))
 
@@ -341,4 +334,5 @@ class MainWindow(FileCommands, ClipCommands, QMainWindow):
         self.settings.setValue("render/preset", self.queue.options.get("preset", "auto"))
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
+        self.settings.sync()  # now: the process ends right after the window closes (app.run_and_exit)
         event.accept()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -41,6 +42,15 @@ def format_eta(seconds: float | None) -> str:
         return "–"
     seconds = round(seconds)
     return f"{seconds // 60}:{seconds % 60:02d}" if seconds >= 60 else f"{seconds} s"
+
+
+def eta_text(row: JobRow, now: float | None = None) -> str:
+    if row.state != "rendering":
+        return ""
+    eta = row.eta(now)
+    if eta is None:
+        return "decoding" if row.decoding else "–"
+    return format_eta(eta)
 
 
 class QueueModel(QAbstractTableModel):
@@ -94,7 +104,7 @@ class QueueModel(QAbstractTableModel):
             if column == PROGRESS:
                 return f"{row.step}/{row.total}" if row.total else ""
             if column == ETA:
-                return format_eta(row.eta()) if row.state == "rendering" else ""
+                return eta_text(row)
             if column == CANCEL:
                 return "✕" if row.state in ("queued", "rendering") else ""
         if role == FRACTION_ROLE and column == PROGRESS:
@@ -155,6 +165,8 @@ class QueuePanel(QWidget):
         header.resizeSection(ETA, 52)
         header.resizeSection(CANCEL, 28)
         self.summary = QLabel("Nothing queued")
+        # A label's minimum width is its text's: a growing summary would widen the dock and squeeze the viewer.
+        self.summary.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.preset = QComboBox()
         for name, tip in PRESETS:
             self.preset.addItem(name, name)
@@ -207,7 +219,7 @@ class QueuePanel(QWidget):
             self.queue.cancel(row.clip)
 
     def on_preset_current_index_changed(self, index: int) -> None:
-        self.queue.options["preset"] = self.preset.itemData(index)  # applies to the next render
+        self.queue.set_options(preset=self.preset.itemData(index))  # the next render; states are judged anew
 
     def on_cancel_all_clicked(self) -> None:
         self.queue.cancel(None)

@@ -4,6 +4,10 @@ The worker renders on its own deep copy of the project, so the user can keep edi
 job it adds the new take to its copy (a carried clip later in the queue continues from it) and
 hands the ``Take`` to the UI thread, which applies it to the real project as an undoable edit.
 The engine knows only callbacks; here they become queued signals.
+
+A clip with effects is post-processed right after its take, as its own queue row (``effects_row``),
+and so are clips whose processed media is simply missing (``post_clips``); the derived media lands in
+the project folder, so nothing needs applying on the UI thread.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from PySide6.QtGui import QImage
 
 from fp_timeline.engine.generator import CancelToken, Progress, RenderCancelled
 from fp_timeline.engine.planner import PlannedJob
+from fp_timeline.engine.postfx.jobs import postfx_job, run_postfx
 from fp_timeline.engine.renderer import apply_take, render_job
 from fp_timeline.project.document import Project
 from fp_timeline.ui.media_frames import qimage_from_rgb
@@ -24,19 +29,32 @@ PROGRESS_INTERVAL = 0.05  # s: at most ~20 progress signals a second per job
 PREVIEW_INTERVAL = 0.25  # s: previews are bigger; 4 a second is plenty
 
 
+def effects_row(clip: str) -> str:
+    """The queue row of a clip's post-processing."""
+    return f"{clip} · effects"
+
+
 class RenderWorker(QObject):
     job_started = Signal(str)
-    job_progressed = Signal(str, int, int, str)  # clip, step, total, message
+    job_progressed = Signal(str, int, int, str, str)  # clip, step, total, message, stage
     job_previewed = Signal(str, QImage)  # clip, a cheap preview of what is being generated
     job_finished = Signal(str, object)  # clip, Take
     job_failed = Signal(str, str)  # clip, message
     job_cancelled = Signal(str)
+    effects_finished = Signal(str)  # an effects row whose processed media is built
     queue_finished = Signal()
 
-    def __init__(self, project: Project, jobs: list[PlannedJob], options: dict | None = None) -> None:
+    def __init__(
+        self,
+        project: Project,
+        jobs: list[PlannedJob],
+        options: dict | None = None,
+        post_clips: list[str] | None = None,
+    ) -> None:
         super().__init__()  # no parent: it is moved to its own thread
         self._project = project
         self._jobs = jobs
+        self._post_clips = list(post_clips or [])
         self._options = options or {}
         self._lock = threading.Lock()
         self._cancelled: set[str] = set()
@@ -82,16 +100,50 @@ class RenderWorker(QObject):
                     self._token = None
                     self._current = None
             self.job_finished.emit(job.clip, take)
+            if job.clip in self._post_clips:
+                self._post_process(job.clip)
+        rendered = {job.clip for job in self._jobs}
+        for clip in self._post_clips:
+            if clip not in rendered:
+                self._post_process(clip)
         self.queue_finished.emit()
+
+    def _post_process(self, clip: str) -> None:
+        """Build ``clip``'s processed media (resuming at the first missing stage), as row ``effects_row``."""
+        row = effects_row(clip)
+        with self._lock:
+            skip = self._stop_all or row in self._cancelled or clip in self._cancelled
+            if not skip:
+                self._token, self._current = CancelToken(), row
+        if skip:
+            self.job_cancelled.emit(row)
+            return
+        self.job_started.emit(row)
+        try:
+            job = postfx_job(self._project, self._project.clip(clip))
+            if job is not None:
+                run_postfx(self._project, job, self._progress_for(row), self._token)
+        except RenderCancelled:
+            self.job_cancelled.emit(row)
+            return
+        except Exception as err:  # missing weights, a reference without a take: that row fails
+            self.job_failed.emit(row, str(err) or type(err).__name__)
+            return
+        finally:
+            with self._lock:
+                self._token, self._current = None, None
+        self.effects_finished.emit(row)
 
     def _progress_for(self, clip: str):
         last = [0.0, 0.0]  # last progress signal, last preview signal
+        last_stage = [""]  # a change of stage is always reported (the queue times decoding by it)
 
         def report(progress: Progress) -> None:
             now = time.monotonic()
-            if progress.step >= progress.total or now - last[0] >= PROGRESS_INTERVAL:
+            if progress.step >= progress.total or progress.stage != last_stage[0] or now - last[0] >= PROGRESS_INTERVAL:
+                last_stage[0] = progress.stage
                 last[0] = now
-                self.job_progressed.emit(clip, progress.step, progress.total, progress.message)
+                self.job_progressed.emit(clip, progress.step, progress.total, progress.message, progress.stage)
             if progress.preview is not None and now - last[1] >= PREVIEW_INTERVAL:
                 last[1] = now
                 # QImage (unlike QPixmap) may be made off the UI thread; it owns a copy of the pixels.

@@ -27,6 +27,27 @@ STATE_COLOURS = {
     "queued": QColor("#7c8db5"),
     "error": QColor("#e05252"),
 }
+IN_OUT = QColor(76, 141, 255, 60)  # the band between the in and out points on the ruler
+OUTSIDE_IN_OUT = QColor(0, 0, 0, 90)  # timeline outside the in/out points, dimmed
+MARKER_COLOURS = {
+    "RED": QColor("#e5484d"),
+    "GREEN": QColor("#46a758"),
+    "BLUE": QColor("#3e63dd"),
+    "CYAN": QColor("#05a2c2"),
+    "MAGENTA": QColor("#d6409f"),
+    "YELLOW": QColor("#f5d90a"),
+    "ORANGE": QColor("#f76808"),
+    "PURPLE": QColor("#8e4ec6"),
+    "PINK": QColor("#e93d82"),
+    "WHITE": QColor("#f0f0f0"),
+    "BLACK": QColor("#111111"),
+}
+
+
+def marker_colour(name: str) -> QColor:
+    return MARKER_COLOURS.get(str(name).upper(), MARKER_COLOURS["RED"])
+
+
 CLIP_BODY = QColor("#3a4150")
 CLIP_BODY_CARRY = QColor("#3f3a50")
 

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 import opentimelineio as otio
 
 from fp_timeline.engine.extend import add_extension
+from fp_timeline.engine.variations import take_recipe
 from fp_timeline.project.document import Project
-from fp_timeline.project.edits import make_clip
+from fp_timeline.project.edits import make_clip, name_after
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.recipe import METADATA_KEY, ContextMode, NoiseMode, Recipe
-from fp_timeline.project.takes import Take, add_take, use_take
+from fp_timeline.project.takes import Take, add_take, takes_of, use_take
 
 # ``snap_frames(generator, frames, carried)``: the nearest length the clip's generator makes
 # (``clip_defaults.snapped_frames``); the default leaves lengths as they are.
@@ -94,23 +95,6 @@ def trim(project: Project, name: str, in_frame: int, out_frame: int, snap_frames
         project.set_recipe(edited, recipe)
     edited.source_range = _range(in_frame, frames - in_frame, recipe.fps)
     return Replacement(t, i, 1, [edited], f"Trim {name}", select=name)
-
-
-def name_after(project: Project, name: str) -> str:
-    """A free clip name that sorts right after ``name``: shot_010 -> shot_015 -> shot_017 ..."""
-    taken = {c.name for c in project.generated_clips()}
-    prefix, _, number = name.rpartition("_")
-    if prefix and number.isdigit():
-        width = len(number)
-        value = int(number)
-        for step in (5, 2, 1):
-            candidate = f"{prefix}_{value + step:0{width}d}"
-            if candidate not in taken:
-                return candidate
-    suffix = 2
-    while f"{name}_{suffix}" in taken:
-        suffix += 1
-    return f"{name}_{suffix}"
 
 
 def split(project: Project, name: str, at_frame: int, snap_frames: Snapper = _unsnapped) -> Replacement:
@@ -236,6 +220,11 @@ def switch_take(project: Project, name: str, key: str) -> Replacement:
     t, i, clip = locate(project, name)
     edited = copy.deepcopy(clip)
     use_take(edited, key)
+    # Choosing a take chooses its recipe (its seed, prompt...): an older variation stays chosen.
+    take = next((t for t in takes_of(edited) if t.key == key), None)
+    recipe = take_recipe(project, clip, take) if take is not None else None
+    if recipe is not None:
+        project.set_recipe(edited, recipe)
     return Replacement(t, i, 1, [edited], f"Use {key} for {name}", select=name)
 
 

@@ -7,6 +7,7 @@ call and would make a 2,000-clip track quadratic).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import opentimelineio as otio
@@ -35,6 +36,7 @@ class Block:
     in_frame: int = 0  # the clip's in-point within its generated media
     frames: int = 0  # the recipe's generated length
     rate: float = 30.0  # the clip's frame rate (frames above count at this rate)
+    media: Path | None = None  # the active take's video (for the filmstrip)
 
     @property
     def end(self) -> float:
@@ -46,12 +48,18 @@ class TimelineLayout:
     tracks: list[list[Block]]
     track_names: list[str]
     duration: float  # seconds, the longest track
+    hidden: frozenset[int] = frozenset()  # tracks switched off (OTIO ``enabled`` False): not seen, not exported
+    locked: frozenset[int] = frozenset()  # tracks no edit may change
 
     def clips(self) -> list[Block]:
         return [b for track in self.tracks for b in track if b.kind == "clip"]
 
+    @cached_property
+    def _by_name(self) -> dict[str, Block]:
+        return {b.name: b for b in self.clips()}
+
     def block(self, name: str) -> Block | None:
-        return next((b for b in self.clips() if b.name == name), None)
+        return self._by_name.get(name)
 
 
 def clip_of(project: Project, block: Block) -> otio.schema.Clip:
@@ -83,7 +91,15 @@ def layout_timeline(project: Project, statuses: dict[str, ClipStatus]) -> Timeli
             position += duration
         tracks.append(blocks)
         longest = max(longest, position)
-    return TimelineLayout(tracks, [track.name for track in project.tracks()], longest)
+    # An FCP 7 XML import can leave a track unnamed: call it what the NLE shows (V1, V2, ...).
+    names = [track.name or f"V{t + 1}" for t, track in enumerate(project.tracks())]
+    hidden = frozenset(t for t, track in enumerate(project.tracks()) if not track.enabled)
+    locked = frozenset(t for t, track in enumerate(project.tracks()) if is_locked(track))
+    return TimelineLayout(tracks, names, longest, hidden, locked)
+
+
+def is_locked(track: otio.schema.Track) -> bool:
+    return bool(track.metadata.get(METADATA_KEY, {}).get("locked"))
 
 
 def _clip_block(
@@ -126,4 +142,5 @@ def _clip_block(
         in_frame=in_frame,
         frames=recipe.frames,
         rate=recipe.fps,
+        media=project.resolve(take.media) if take is not None else None,
     )

@@ -6,11 +6,10 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QFont, QMouseEvent, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QWidget
 
-from fp_timeline.ui import theme
-from fp_timeline.ui.timeline_view import TRACK_HEIGHT, TimelineView, grid_step
+from fp_timeline.ui import marks, theme
+from fp_timeline.ui.timeline_view import TimelineView, grid_step
 
 RULER_HEIGHT = 26
-HEADER_WIDTH = 88
 
 
 def timecode(frame: int, rate: float) -> str:
@@ -66,6 +65,7 @@ class TimelineRuler(QWidget):
                 mx = x + minor * step * pps / 5
                 painter.drawLine(QPointF(mx, RULER_HEIGHT - 4), QPointF(mx, RULER_HEIGHT))
             seconds += step
+        self._paint_marks(painter, offset)
         x = self.view.playhead_x() - offset
         painter.setRenderHint(QPainter.Antialiasing, True)
         painter.setPen(Qt.NoPen)
@@ -75,6 +75,32 @@ class TimelineRuler(QWidget):
         )
         painter.setPen(QPen(theme.GRID, 1))
         painter.drawLine(0, RULER_HEIGHT - 1, self.width(), RULER_HEIGHT - 1)
+
+    def _paint_marks(self, painter: QPainter, offset: float) -> None:
+        """The in/out band with its brackets, and a flag per marker in the marker's colour."""
+        project = self.view.document.project
+        rate = project.rate
+        pps = self.view.pps
+        mark_in, mark_out = marks.in_out(project)
+        if mark_in is not None or mark_out is not None:
+            left = (mark_in or 0) / rate * pps - offset
+            right = (mark_out / rate * pps - offset) if mark_out is not None else self.width()
+            painter.fillRect(QRectF(left, 0, right - left, RULER_HEIGHT), theme.IN_OUT)
+            painter.setPen(QPen(theme.ACCENT, 2))
+            if mark_in is not None:
+                painter.drawPolyline(QPolygonF([QPointF(left + 5, 1), QPointF(left + 1, 1), QPointF(left + 1, 13)]))
+            if mark_out is not None:
+                painter.drawPolyline(QPolygonF([QPointF(right - 5, 1), QPointF(right - 1, 1), QPointF(right - 1, 13)]))
+        painter.setPen(Qt.NoPen)
+        for marker in marks.markers(project):
+            x = marks.marker_frame(marker, rate) / rate * pps - offset
+            if -8 <= x <= self.width() + 8:
+                painter.setBrush(theme.marker_colour(marker.color))
+                painter.drawPolygon(
+                    QPolygonF(
+                        [QPointF(x - 4, 0), QPointF(x + 4, 0), QPointF(x + 4, 7), QPointF(x, 11), QPointF(x - 4, 7)]
+                    )
+                )
 
     def _seek(self, event: QMouseEvent) -> None:
         seconds = max(0.0, (event.position().x() + self._offset()) / self.view.pps)
@@ -86,30 +112,3 @@ class TimelineRuler(QWidget):
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if event.buttons() & Qt.LeftButton:
             self._seek(event)
-
-
-class TrackHeaders(QWidget):
-    """Track names beside the lanes, scrolled with the view."""
-
-    def __init__(self, view: TimelineView, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.view = view
-        self.setFixedWidth(HEADER_WIDTH)
-        view.verticalScrollBar().valueChanged.connect(self.update)
-        view.document.changed.connect(self.update)
-
-    def paintEvent(self, event) -> None:
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), theme.PANEL)
-        offset = self.view.verticalScrollBar().value()
-        font = QFont()
-        font.setBold(True)
-        painter.setFont(font)
-        for t, name in enumerate(self.view.layout_data.track_names):
-            top = self.view.track_y(t) - offset
-            rect = QRectF(0, top, HEADER_WIDTH - 1, TRACK_HEIGHT)
-            painter.fillRect(rect, theme.TRACK if t % 2 == 0 else theme.TRACK_ALT)
-            painter.setPen(theme.TEXT)
-            painter.drawText(rect.adjusted(8, 0, 0, 0), Qt.AlignVCenter | Qt.AlignLeft, name)
-        painter.setPen(QPen(theme.GRID, 1))
-        painter.drawLine(self.width() - 1, 0, self.width() - 1, self.height())

@@ -1,50 +1,38 @@
 """The timeline: tracks of clip blocks in a QGraphicsView, with playhead, zoom, drag and trim.
 
-Mouse gestures on a clip: click selects; drag the body to reorder; drag within ``EDGE`` pixels of an
-edge to trim (the out edge changes the generated length, the in edge the in-point).  Edge drags
-snap to other cuts and to the playhead.  Dropping image files adds clips.  Every gesture ends in
-one ``ProjectDocument.edit`` (one undo step); refused edits are reported through ``edit_refused``.
+V1 is the bottom lane and higher tracks sit above it (a higher track wins in the viewer, as in every
+NLE).  Mouse gestures live in ``timeline_gestures``; every gesture ends in one
+``ProjectDocument.edit`` (one undo step) and refused edits are reported through ``edit_refused``.
+Dropping image files adds clips.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QAction, QBrush, QColor, QDragEnterEvent, QDropEvent, QMouseEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QMenu, QToolTip
 
 from fp_timeline.project.edits import make_clip, next_clip_name
 from fp_timeline.project.errors import ProjectError
-from fp_timeline.ui import theme, timeline_edits
+from fp_timeline.ui import theme, timeline_edits, track_edits
 from fp_timeline.ui.clip_defaults import image_clip_recipe, is_image, snapped_frames
 from fp_timeline.ui.clip_item import ClipItem, tooltip
 from fp_timeline.ui.document import ProjectDocument
-from fp_timeline.ui.timeline_layout import Block, TimelineLayout
+from fp_timeline.ui.timeline_gestures import Gesture, TimelineGestures
+from fp_timeline.ui.timeline_layout import TimelineLayout
+from fp_timeline.ui.timeline_paint import TimelinePainting, grid_step  # noqa: F401  (the ruler uses it)
 from fp_timeline.ui.transport import Transport
 
 TRACK_HEIGHT = 76
 TRACK_GAP = 6
-EDGE = 7  # px: how close to a clip edge a press starts a trim
-SNAP = 8  # px
-DRAG_START = 4  # px of movement before a press becomes a drag
 MIN_PPS, MAX_PPS = 0.02, 2000.0  # from a 12-hour timeline on one screen to single frames
 TAIL = 300  # px of empty timeline after the end, to drop and trim into
 PLAYHEAD_MARGIN = 4  # px either side of the playhead line repainted when it moves
 
 
-@dataclass
-class _Gesture:
-    kind: str  # "move", "trim_in", "trim_out", "press"
-    block: Block
-    press_x: float
-    x: float = 0.0
-    track: int = 0  # where a move would drop
-    active: bool = False
-
-
-class TimelineView(QGraphicsView):
+class TimelineView(TimelinePainting, TimelineGestures, QGraphicsView):
     edit_refused = Signal(str)
     zoom_changed = Signal(float)
     gap_selection_changed = Signal()
@@ -58,9 +46,12 @@ class TimelineView(QGraphicsView):
         self.items: dict[str, ClipItem] = {}
         self.context_actions: list[QAction] = []
         self._render_marks: dict[str, float | None] = {}  # clip -> progress (None: queued)
-        self._gesture: _Gesture | None = None
+        self._gesture: Gesture | None = None
         self._drop_x: float | None = None
-        self._scrubbing = False
+        self.band: QRectF | None = None  # the rubber band being drawn (scene)
+        self.ripple = False  # moves and deletes close the gaps they leave
+        self.snapping = True  # edges snap to cuts, the playhead and markers (N toggles)
+        self.track_height, self.track_gap = TRACK_HEIGHT, TRACK_GAP
         self._playhead_frame = transport.position  # where the playhead was last asked to be drawn
         self.selected_gap: tuple[int, int] | None = None  # (track, child index): Shift+Delete closes it
         self.setScene(QGraphicsScene(self))
@@ -84,11 +75,16 @@ class TimelineView(QGraphicsView):
     def seconds_at(self, x: float) -> float:
         return max(0.0, x / self.pps)
 
+    def lane_count(self) -> int:
+        return max(1, len(self.layout_data.tracks))
+
     def track_at(self, y: float) -> int:
-        return max(0, min(int(y // (TRACK_HEIGHT + TRACK_GAP)), max(0, len(self.layout_data.tracks) - 1)))
+        """The track under scene ``y``: V1 is the bottom lane, higher tracks above (as they win)."""
+        row = max(0, min(int(y // (TRACK_HEIGHT + TRACK_GAP)), self.lane_count() - 1))
+        return self.lane_count() - 1 - row
 
     def track_y(self, track: int) -> float:
-        return track * (TRACK_HEIGHT + TRACK_GAP) + TRACK_GAP / 2
+        return (self.lane_count() - 1 - track) * (TRACK_HEIGHT + TRACK_GAP) + TRACK_GAP / 2
 
     def playhead_x(self) -> float:
         return self.x_of(self.transport.position / self.transport.rate)
@@ -103,6 +99,7 @@ class TimelineView(QGraphicsView):
     def place_items(self) -> None:
         """Create, move and drop clip items to match ``layout_data`` at the current zoom."""
         seen = set()
+        selection = set(self.document.selection)
         for block in self.layout_data.clips():
             seen.add(block.name)
             item = self.items.get(block.name)
@@ -112,7 +109,7 @@ class TimelineView(QGraphicsView):
                 self.scene().addItem(item)
                 self.items[block.name] = item
             item.set_geometry(block, x, self.track_y(block.track), width, TRACK_HEIGHT)
-            item.selected = block.name == self.document.selected
+            item.selected = block.name in selection
             mark = self._render_marks.get(block.name, "none")
             item.queued = mark is None
             item.progress = mark if isinstance(mark, float) else None
@@ -132,9 +129,12 @@ class TimelineView(QGraphicsView):
     def set_zoom(self, pps: float, anchor_x: float | None = None) -> None:
         """Pixels per second; keeps the time under ``anchor_x`` (viewport px) still."""
         pps = max(MIN_PPS, min(MAX_PPS, pps))
-        if anchor_x is None:
-            anchor_x = self.viewport().width() / 2
-        seconds = self.seconds_at(self.mapToScene(int(anchor_x), 0).x())
+        if anchor_x is None:  # the keys zoom about the playhead, which stays where it is (or centres)
+            shown = self.mapFromScene(QPointF(self.playhead_x(), 0)).x()
+            anchor_x = shown if 0 <= shown <= self.viewport().width() else self.viewport().width() / 2
+            seconds = self.transport.position / self.transport.rate
+        else:
+            seconds = self.seconds_at(self.mapToScene(int(anchor_x), 0).x())
         self.pps = pps
         self.place_items()
         self.horizontalScrollBar().setValue(int(self.x_of(seconds) - anchor_x))
@@ -157,77 +157,15 @@ class TimelineView(QGraphicsView):
             item.progress = progress if active else None
             item.update()
 
-    # --- painting ----------------------------------------------------------------------------
-    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
-        painter.fillRect(rect, theme.BACKGROUND)
-        for t in range(max(1, len(self.layout_data.tracks))):
-            lane = QRectF(rect.left(), self.track_y(t) - TRACK_GAP / 2, rect.width(), TRACK_HEIGHT + TRACK_GAP)
-            painter.fillRect(lane, theme.TRACK if t % 2 == 0 else theme.TRACK_ALT)
-        step = grid_step(self.pps)
-        painter.setPen(QPen(theme.GRID, 0))
-        first = int(rect.left() / self.pps / step)
-        seconds = first * step
-        while self.x_of(seconds) <= rect.right():
-            x = self.x_of(seconds)
-            painter.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
-            seconds += step
-        for block in (b for track in self.layout_data.tracks for b in track if b.kind in ("other", "gap")):
-            r = QRectF(self.x_of(block.start), self.track_y(block.track), self.x_of(block.duration), TRACK_HEIGHT)
-            if block.kind == "other":
-                painter.fillRect(r.adjusted(0, 0, -1, 0), QColor("#44474f"))
-            elif block.kind == "gap":  # hatched, so a gap reads as a hole (select it, Shift+Delete closes it)
-                painter.fillRect(r, QBrush(theme.GRID, Qt.BDiagPattern))
-                if self.selected_gap == (block.track, block.index):
-                    painter.setPen(QPen(theme.SELECTION, 2))
-                    painter.drawRect(r.adjusted(1, 1, -1, -1))
-
-    def _paint_transition(self, painter: QPainter, block: Block) -> None:
-        """A dissolve: a translucent bow-tie over the cut."""
-        x0, x1 = self.x_of(block.start), self.x_of(block.end)
-        y0 = self.track_y(block.track)
-        painter.save()
-        painter.setRenderHint(QPainter.Antialiasing, True)
-        painter.setPen(QPen(QColor(255, 255, 255, 160), 1))
-        painter.setBrush(QColor(255, 255, 255, 40))
-        painter.drawPolygon(
-            [
-                QPointF(x0, y0 + 4),
-                QPointF(x1, y0 + TRACK_HEIGHT - 4),
-                QPointF(x1, y0 + 4),
-                QPointF(x0, y0 + TRACK_HEIGHT - 4),
-            ]
-        )
-        painter.restore()
-
-    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
-        # Painted after the items, so transitions, the playhead and drop marks are never hidden.
-        for block in (b for track in self.layout_data.tracks for b in track):
-            if block.kind == "transition":
-                self._paint_transition(painter, block)
-        if self._drop_x is not None:
-            painter.setPen(QPen(theme.ACCENT, 3))
-            painter.drawLine(QPointF(self._drop_x, rect.top()), QPointF(self._drop_x, rect.bottom()))
-        if not self.items:
-            painter.setPen(theme.TEXT_DIM)
-            hint = QRectF(self.mapToScene(0, 0), self.viewport().size()).adjusted(0, 0, 0, -TRACK_HEIGHT)
-            painter.drawText(
-                QRectF(hint.left(), self.track_y(0) + TRACK_HEIGHT, hint.width(), TRACK_HEIGHT),
-                Qt.AlignCenter,
-                "Drop start images here to add clips (or Edit ▸ Add Clip from Image, Ctrl+I)",
-            )
-        x = self.playhead_x()
-        painter.setPen(QPen(theme.PLAYHEAD, 1.5))
-        painter.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
-
     # --- document signals --------------------------------------------------------------------
     def on_document_changed(self) -> None:
         self.rebuild()
 
-    def _gap_at(self, scene: QPointF) -> tuple[int, int] | None:
+    def gap_at(self, scene: QPointF) -> tuple[int, int] | None:
         """(track, child index) of the gap under a scene point."""
-        track = int(scene.y() // (TRACK_HEIGHT + TRACK_GAP))
-        if not 0 <= track < len(self.layout_data.tracks):
+        if not 0 <= scene.y() < len(self.layout_data.tracks) * (TRACK_HEIGHT + TRACK_GAP):
             return None
+        track = self.track_at(scene.y())
         seconds = self.seconds_at(scene.x())
         for block in self.layout_data.tracks[track]:
             if block.kind == "gap" and block.start <= seconds < block.end:
@@ -237,112 +175,37 @@ class TimelineView(QGraphicsView):
     def on_document_selection_changed(self, name: object) -> None:
         if name is not None:
             self.selected_gap = None
+        selection = set(self.document.selection)
         for clip, item in self.items.items():
-            selected = clip == name
+            selected = clip in selection
             if item.selected != selected:
                 item.selected = selected
                 item.update()
 
+    def follow_playhead(self) -> None:
+        """Keep the playhead in view: page so it lands near the edge it was heading for."""
+        x, bar, width = self.playhead_x(), self.horizontalScrollBar(), self.viewport().width()
+        left = bar.value()
+        if x > left + width - PLAYHEAD_MARGIN:
+            bar.setValue(int(x - 40))
+        elif x < left:
+            bar.setValue(int(x - width + 40))
+
     def on_transport_position_changed(self, frame: int) -> None:
-        x = self.playhead_x()  # keep the playhead in view while playing
-        left = self.horizontalScrollBar().value()
-        if self.transport.playing and not left <= x <= left + self.viewport().width():
-            self.horizontalScrollBar().setValue(int(x - 40))
+        self.follow_playhead()
         # Repaint only the columns the playhead leaves and enters: a full repaint draws every clip in view.
         for shown in (self._playhead_frame, frame):
             column = self.mapFromScene(QPointF(self.x_of(shown / self.transport.rate), 0)).x()
             self.viewport().update(column - PLAYHEAD_MARGIN, 0, 2 * PLAYHEAD_MARGIN, self.viewport().height())
         self._playhead_frame = frame
 
-    # --- mouse -------------------------------------------------------------------------------
-    def _hit(self, pos: QPointF) -> tuple[Block | None, str]:
-        scene = self.mapToScene(pos.toPoint())
-        for item in self.scene().items(scene):
-            if isinstance(item, ClipItem) and item.body_rect().contains(item.mapFromScene(scene)):
-                local = item.mapFromScene(scene).x()
-                edge = min(EDGE, item.width / 4)
-                if local <= edge:
-                    return item.block, "trim_in"
-                if local >= item.width - edge:
-                    return item.block, "trim_out"
-                return item.block, "move"
-        return None, ""
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() != Qt.LeftButton:
-            return super().mousePressEvent(event)
-        block, zone = self._hit(event.position())
-        x = self.mapToScene(event.position().toPoint()).x()
-        if block is None:  # empty lane: deselect and scrub the playhead while the button is down
-            self.document.select(None)
-            self.selected_gap = self._gap_at(self.mapToScene(event.position().toPoint()))
-            self.gap_selection_changed.emit()
-            self.viewport().update()
-            self.transport.seek(round(self.seconds_at(x) * self.transport.rate))
-            self._scrubbing = True
-            return
-        self.document.select(block.name)
-        self._gesture = _Gesture(zone, block, x, x, block.track)
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        x = self.mapToScene(event.position().toPoint()).x()
-        if self._scrubbing:
-            self.transport.seek(round(self.seconds_at(x) * self.transport.rate))
-            return
-        gesture = self._gesture
-        if gesture is None:
-            _, zone = self._hit(event.position())
-            self.viewport().setCursor(Qt.SizeHorCursor if zone.startswith("trim") else Qt.ArrowCursor)
-            return
-        if not gesture.active and abs(x - gesture.press_x) < DRAG_START:
-            return
-        gesture.active = True
-        gesture.x = x
-        item = self.items.get(gesture.block.name)
-        block = gesture.block
-        if gesture.kind == "move":
-            track = self.track_at(self.mapToScene(event.position().toPoint()).y())
-            gesture.track = track
-            self._drop_x = self.x_of(self._insertion(track, x)[1])
-            if item is not None:
-                item.setOpacity(0.6)
-                item.setPos(self.x_of(block.start) + x - gesture.press_x, self.track_y(track))
-        elif item is not None:
-            snapped = self._snap(x, exclude=block.name)
-            gesture.x = snapped
-            left, right = self.x_of(block.start), self.x_of(block.end)
-            if gesture.kind == "trim_in":
-                left = min(snapped, right - 2)
-            else:
-                right = max(snapped, left + 2)
-            item.set_geometry(block, left, item.pos().y(), right - left, TRACK_HEIGHT)
-        self.viewport().update()
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        gesture, self._gesture = self._gesture, None
-        self._drop_x = None
-        self._scrubbing = False
-        if gesture is None or not gesture.active:
-            return super().mouseReleaseEvent(event)
-        block = gesture.block
-        try:
-            if gesture.kind == "move":
-                index, _ = self._insertion(gesture.track, gesture.x)
-                self.document.edit(timeline_edits.move(self.document.project, block.name, index, gesture.track))
-            elif gesture.kind == "trim_in":
-                delta = round((self.seconds_at(gesture.x) - block.start) * block.rate)
-                self.trim(block.name, block.in_frame + delta, block.in_frame + round(block.duration * block.rate))
-            else:
-                out = block.in_frame + round((self.seconds_at(gesture.x) - block.start) * block.rate)
-                self.trim(block.name, block.in_frame, out)
-        except ProjectError as err:
-            self.edit_refused.emit(str(err))
-        self.rebuild()  # also puts a refused gesture's block back
-
     def trim(self, name: str, in_frame: int, out_frame: int) -> None:
-        self.document.edit(timeline_edits.trim(self.document.project, name, in_frame, out_frame, snapped_frames))
+        """Show media frames ``[in_frame, out_frame)``; without Ripple nothing else moves."""
+        project = self.document.project
+        trimmed = timeline_edits.trim(project, name, in_frame, out_frame, snapped_frames)
+        self.document.edit(trimmed if self.ripple else track_edits.trim_in_place(project, trimmed))
 
-    def _insertion(self, track: int, x: float) -> tuple[int, float]:
+    def insertion(self, track: int, x: float) -> tuple[int, float]:
         """(child index, seconds) where a clip dropped at ``x`` goes: before the first clip whose
         middle is right of ``x``."""
         blocks = self.layout_data.tracks[track] if track < len(self.layout_data.tracks) else []
@@ -353,30 +216,15 @@ class TimelineView(QGraphicsView):
         end = blocks[-1].end if blocks else 0.0
         return (blocks[-1].index + 1 if blocks else 0), end
 
-    def _snap(self, x: float, exclude: str) -> float:
-        candidates = [self.playhead_x()]
-        for block in self.layout_data.clips():
-            if block.name != exclude:
-                candidates += [self.x_of(block.start), self.x_of(block.end)]
-        best = min(candidates, key=lambda c: abs(c - x), default=x)
-        return best if abs(best - x) <= SNAP else x
-
     def viewportEvent(self, event) -> bool:
         if event.type() == QEvent.ToolTip:
-            block, _ = self._hit(QPointF(event.pos()))
+            block, _ = self.hit(QPointF(event.pos()))
             if block is not None:
                 QToolTip.showText(event.globalPos(), tooltip(block), self.viewport())
             else:
                 QToolTip.hideText()
             return True
         return super().viewportEvent(event)
-
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        """Double-click a clip: the playhead goes to its first frame."""
-        block, _ = self._hit(event.position())
-        if block is not None:
-            self.document.select(block.name)
-            self.transport.seek(round(block.start * self.transport.rate))
 
     def select_neighbour(self, step: int) -> None:
         """Select the clip ``step`` places after (or before) the selected one, and show it."""
@@ -401,7 +249,7 @@ class TimelineView(QGraphicsView):
         super().wheelEvent(event)
 
     def contextMenuEvent(self, event) -> None:
-        block, _ = self._hit(QPointF(event.pos()))
+        block, _ = self.hit(QPointF(event.pos()))
         if block is not None:
             self.document.select(block.name)
         if self.context_actions:
@@ -418,7 +266,7 @@ class TimelineView(QGraphicsView):
 
     def dragMoveEvent(self, event) -> None:
         scene = self.mapToScene(event.position().toPoint())
-        self._drop_x = self.x_of(self._insertion(self.track_at(scene.y()), scene.x())[1])
+        self._drop_x = self.x_of(self.insertion(self.track_at(scene.y()), scene.x())[1])
         self.viewport().update()
         event.acceptProposedAction()
 
@@ -437,9 +285,11 @@ class TimelineView(QGraphicsView):
 
     def add_image_clips(self, paths: list[Path], track: int, x: float) -> None:
         """One fresh clip per image, inserted at ``x`` in order: one undo step for all of them."""
+        self.add_image_clips_at(paths, track, self.insertion(track, x)[0])
+
+    def add_image_clips_at(self, paths: list[Path], track: int, index: int) -> None:
         if not self.document.project.tracks():
             raise ProjectError("the project has no video track")
-        index, _ = self._insertion(track, x)
         stack = self.document.undo_stack
         stack.beginMacro(f"Add {len(paths)} clip(s)")
         try:
@@ -457,11 +307,3 @@ def _image_paths(mime) -> list[Path]:
         return []
     paths = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
     return [p for p in paths if is_image(p) and p.is_file()]
-
-
-def grid_step(pps: float) -> float:
-    """Seconds between grid lines: at least ~60 px apart, on a 1-2-5 scale."""
-    for step in (1 / 30, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600):
-        if step * pps >= 60:
-            return step
-    return 3600

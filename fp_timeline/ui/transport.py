@@ -22,6 +22,7 @@ class Transport(QObject):
         self.rate = 30.0
         self.speed = 0
         self.loop: tuple[int, int] | None = None  # play only [start, end) and wrap (one clip)
+        self.range: tuple[int, int] | None = None  # the in/out points: play from in, stop at out
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.on_timer_timeout)
 
@@ -52,8 +53,16 @@ class Transport(QObject):
         if self.loop is not None and not self.loop[0] <= self.position < self.loop[1]:
             self.seek(self.loop[0])
 
+    def set_range(self, frames: tuple[int, int] | None) -> None:
+        """Limit playback to the in/out points ``[start, end)`` (None: the whole timeline)."""
+        self.range = frames
+
     def play(self, speed: int = 1) -> None:
-        if self.loop is None and speed > 0 and self.position >= self.duration:
+        if self.loop is None and self.range is not None and speed > 0:
+            start, end = self.range
+            if not start <= self.position < end:
+                self.seek(start)  # with in/out points, play starts at the in point
+        elif self.loop is None and speed > 0 and self.position >= self.duration:
             self.seek(0)  # play from the start again, like every player
         self.speed = speed
         self._timer.start()
@@ -83,7 +92,10 @@ class Transport(QObject):
             start, end = self.loop
             self.seek(start + (target - start) % (end - start))
             return
-        if target >= self.duration or target <= 0:
+        if self.range is not None and self.speed > 0 and self.range[0] <= self.position < self.range[1] <= target:
+            self.seek(self.range[1] - 1)  # stop on the last frame before the out point
+            self.pause()
+        elif target >= self.duration or target <= 0:
             self.seek(target)
             self.pause()
         else:

@@ -31,6 +31,7 @@ from fp_timeline.engine.generator import (
     Progress,
     ProgressCallback,
     RenderJob,
+    RuntimeIdentity,
 )
 from fp_timeline.project.atomic import write_bytes_atomic
 from fp_timeline.project.errors import Problem
@@ -71,8 +72,12 @@ class AnimaticGenerator:
         unknown = sorted(set(recipe.params) - set(PARAMS))
         return [Problem(f"unknown animatic parameter {k!r}", field=f"params.{k}") for k in unknown]
 
-    def snap_frames(self, frames: int, carried: bool) -> int:
+    def snap_frames(self, frames: int, carried: bool, recipe: Recipe | None = None) -> int:
         return max(1, frames)
+
+    def runtime_identity(self, options: dict[str, Any]) -> RuntimeIdentity:
+        """No weights and no options: the recipe alone decides the frames (no fields, so hashes stay as they were)."""
+        return RuntimeIdentity(label="the animatic generator")
 
     def render(self, job: RenderJob, out: FrameSink, progress: ProgressCallback, cancel: CancelToken) -> ContextBlob:
         recipe = job.recipe

@@ -2,23 +2,26 @@
 
 Three presets go through the same code path: ``tiny`` (seeded random weights built in code, for fast
 tests; see ``tiny.py``), ``toy`` (the same classes at small sizes, trained here on synthetic motion and
-shipped in the package, for the CPU demo and the drift benchmark; see ``toy/``) and ``real`` (the released
+shipped in the package: the CPU demo and the drift benchmark; see ``toy/``) and ``real`` (the released
 FramePack F1 weights from the local Hugging Face cache; see ``real.py``).  Nothing is loaded at import:
 ``load_components`` is called on first render.
 """
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import torch
 
+from .embed_store import EmbeddingStore
+from .memory_plan import MemoryPlan, ModelSizes, normalize_request
+
 PRESETS = ("tiny", "toy", "real")
-OFFLOAD_MODES = ("none", "model", "sequential")
 PRESET_ENV = "FP_TIMELINE_F1_PRESET"
 
 
@@ -34,19 +37,19 @@ class PromptTemplate:
 
 @dataclass
 class Components:
-    """Models of one preset on one device.  Text encoders may be freed after use and reloaded lazily.
+    """Models of one preset on one device, placed by a ``MemoryPlan`` (see ``memory_plan.py``).
 
-    Builders return every model on the CPU; ``place_models`` then puts them where ``offload`` says:
-    "none" on the device for good; "model" on the CPU, each moved to the device only while it runs
-    (``on_device``); "sequential" like "model", but the transformer and Llama stream their weights layer
-    by layer (accelerate's ``cpu_offload``), for GPUs smaller than those models.
+    Builders return every model on the CPU: the big ones (transformer, Llama) in their stored dtype,
+    backed by the mmapped checkpoint; ``place_models`` then applies the plan.  Under an exclusive plan
+    the transformer and the text encoders are never loaded at once: loading one releases the other
+    (``load_transformer`` brings the transformer back, mmapped, so that is cheap).
     """
 
     preset: str
     model_id: str  # written into contexts: a context is refused by another model
     device: torch.device
     dtype: torch.dtype  # transformer compute dtype
-    transformer: torch.nn.Module
+    transformer: torch.nn.Module | None
     vae: torch.nn.Module
     image_encoder: torch.nn.Module
     feature_extractor: Any
@@ -55,12 +58,18 @@ class Components:
     prompt_template: PromptTemplate
     load_text_encoders: Callable[[], tuple[torch.nn.Module, torch.nn.Module]]
     text_encoders: tuple[torch.nn.Module, torch.nn.Module] | None = field(default=None, repr=False)
-    offload: str = "none"
-    _streamed: set[int] = field(default_factory=set, repr=False)  # ids of modules with accelerate hooks
+    load_transformer: Callable[[], torch.nn.Module] | None = field(default=None, repr=False)
+    sizes: ModelSizes | None = None  # bytes as stored; measured from the models when None
+    checkpoint_id: str = ""  # content hash of the transformer's weights (names the disk offload folder)
+    text_checkpoint_id: str = ""  # the same for the Llama text encoder
+    plan: MemoryPlan | None = None
+    offload_root: Path | None = None  # where the disk plan writes its per-block files
+    text_sessions: int = field(default=0, repr=False)  # how many times the text encoders were loaded
+    embed_store: EmbeddingStore | None = field(default=None, repr=False)  # the project's encodings on disk
 
     @property
     def latent_channels(self) -> int:
-        return int(self.transformer.config.in_channels)
+        return int(self.get_transformer().config.in_channels)
 
     @property
     def dtype_name(self) -> str:
@@ -71,48 +80,59 @@ class Components:
         """Model, dtype and device: besides the inputs, what decides an encoding's or a section's numbers."""
         return f"{self.model_id}|{self.dtype_name}|{self.device}"
 
+    @property
+    def exclusive(self) -> bool:
+        return self.plan is not None and self.plan.exclusive
+
     def place_models(self) -> None:
-        """Put the resident models where the offload mode wants them (see the class docstring)."""
-        self._place(self.transformer, stream=True)
-        self._place(self.vae)
-        self._place(self.image_encoder)
+        """The transformer per the plan; the small models on the compute device for good."""
+        from .offload import place
 
-    def _place(self, module: torch.nn.Module, stream: bool = False) -> None:
-        if self.offload == "none":
-            module.to(self.device)
-        elif self.offload == "sequential" and stream and self.device.type == "cuda":
-            from accelerate import cpu_offload
+        if self.transformer is not None:
+            place(self.transformer, self.plan, self.device, self.dtype, self.offload_root, self.checkpoint_id)
+        self.vae.to(self.device)
+        self.image_encoder.to(self.device)
 
-            cpu_offload(module, execution_device=self.device)
-            self._streamed.add(id(module))
+    def get_transformer(self) -> torch.nn.Module:
+        if self.transformer is None:
+            if self.load_transformer is None:
+                raise RuntimeError("the transformer was released and this preset cannot reload it")
+            if self.exclusive:
+                self.free_text_encoders()
+            self.transformer = self.load_transformer()
+            self.place_models()
+        return self.transformer
 
-    @contextmanager
-    def on_device(self, *modules: torch.nn.Module) -> Iterator[None]:
-        """Run with ``modules`` on the compute device; offloaded ones go back to the CPU afterwards."""
-        moved = [m for m in modules if self.offload != "none" and id(m) not in self._streamed]
-        for module in moved:
-            module.to(self.device)
-        try:
-            yield
-        finally:
-            for module in moved:
-                module.to("cpu")
-            if moved and self.device.type == "cuda":
+    def release_transformer(self) -> None:
+        """Drop the transformer (only when it can be reloaded), so a text session has the memory."""
+        if self.load_transformer is not None and self.transformer is not None:
+            self.transformer = None
+            gc.collect()
+            if self.device.type == "cuda":
                 torch.cuda.empty_cache()
 
     def get_text_encoders(self) -> tuple[torch.nn.Module, torch.nn.Module]:
         if self.text_encoders is None:
+            from .offload import place
+
+            if self.exclusive:
+                self.release_transformer()
             llama, clip = self.load_text_encoders()
-            self._place(llama, stream=True)
-            self._place(clip)
+            self.text_sessions += 1
+            place(llama, self.plan, self.device, self.aux_dtype, self.offload_root, self.text_checkpoint_id)
+            clip.to(self.device)
             self.text_encoders = (llama, clip)
         return self.text_encoders
 
+    @property
+    def aux_dtype(self) -> torch.dtype:
+        """Compute dtype of the encoders: fp16 on a GPU as FramePack, float32 on the CPU."""
+        return torch.float16 if self.device.type == "cuda" and self.preset == "real" else torch.float32
+
     def free_text_encoders(self) -> None:
         """Drop the text encoders (the Llama one is 8B params in the real preset)."""
-        for module in self.text_encoders or ():
-            self._streamed.discard(id(module))
         self.text_encoders = None
+        gc.collect()
         if self.device.type == "cuda":
             torch.cuda.empty_cache()
 
@@ -134,10 +154,8 @@ def resolve_preset(options: dict[str, Any], default: str | None = None) -> str:
 
 
 def resolve_offload(options: dict[str, Any]) -> str:
-    offload = options.get("offload") or "none"
-    if offload not in OFFLOAD_MODES:
-        raise ValueError(f"unknown offload mode {offload!r}; choose one of {', '.join(OFFLOAD_MODES)}")
-    return offload
+    """The memory plan asked for: "auto" (default) chooses from free VRAM and RAM; see ``memory_plan``."""
+    return normalize_request(options.get("offload"))
 
 
 def resolve_device(options: dict[str, Any]) -> torch.device:
@@ -168,18 +186,42 @@ def siglip_image_processor_class() -> type:
     return SiglipImageProcessor
 
 
-def use_fp32_output_projection(transformer: torch.nn.Module) -> None:
+KEEP_DTYPE = "_fp_timeline_keeps_dtype"  # set on modules that must stay in their dtype (fp32 output)
+
+
+def use_fp32_output_projection(transformer: torch.nn.Module) -> torch.nn.Module:
     """Run the final projection in float32 while the rest stays bf16, as FramePack's demo does
     (``high_quality_fp32_output_for_inference``): the velocity is then not rounded to bf16."""
     transformer.proj_out.to(torch.float32)
+    setattr(transformer.proj_out, KEEP_DTYPE, True)
     transformer.proj_out.register_forward_pre_hook(lambda _module, args: tuple(a.float() for a in args))
+    return transformer
+
+
+def measured_sizes(components: Components) -> ModelSizes:
+    """Bytes of each model as built (the tiny preset has no checkpoint files to measure)."""
+
+    def size(*modules: torch.nn.Module) -> int:
+        return sum(t.numel() * t.element_size() for m in modules for t in [*m.parameters(), *m.buffers()])
+
+    return ModelSizes(
+        transformer=size(components.transformer),
+        text_encoders=size(*components.load_text_encoders()),
+        others=size(components.vae, components.image_encoder),
+    )
 
 
 def load_components(
-    preset: str, device: torch.device, dtype: torch.dtype, *, vae_tiling: bool = False, offload: str = "none"
+    preset: str,
+    device: torch.device,
+    dtype: torch.dtype,
+    *,
+    vae_tiling: bool = False,
+    offload: str = "auto",
+    offload_root: Path | None = None,
 ) -> Components:
     """Build (tiny), load from the package (toy) or from the local cache (real) the whole stack, in eval mode,
-    placed per ``offload``."""
+    placed by the memory plan chosen for ``offload`` ("auto": from the free VRAM and host RAM)."""
     if preset == "tiny":
         from .tiny import build_tiny_components
 
@@ -194,10 +236,28 @@ def load_components(
         components = load_real_components(device, dtype)
     else:
         raise ValueError(f"unknown FramePack F1 preset {preset!r}")
+    return place_components(components, vae_tiling=vae_tiling, offload=offload, offload_root=offload_root)
+
+
+def place_components(
+    components: Components, *, vae_tiling: bool = False, offload: str = "auto", offload_root: Path | None = None
+) -> Components:
+    """Finish a built stack: output projection, VAE tiling, memory plan, placement (``load_components``'s
+    second half, also for a stack built elsewhere, such as a toy checkpoint being trained)."""
+    from .memory_plan import choose_plan
+    from .resources import probe, return_large_frees_to_os
+
+    device, dtype = components.device, components.dtype
     if dtype != torch.float32:
         use_fp32_output_projection(components.transformer)
+        if components.load_transformer is not None:
+            load = components.load_transformer
+            components.load_transformer = lambda: use_fp32_output_projection(load())
     if vae_tiling:
         components.vae.enable_tiling()
-    components.offload = offload
+    components.sizes = components.sizes or measured_sizes(components)
+    components.offload_root = offload_root
+    components.plan = choose_plan(probe(device), components.sizes, offload)
+    return_large_frees_to_os()
     components.place_models()
     return components

@@ -63,18 +63,45 @@ def fit_image(image: np.ndarray, width: int, height: int) -> np.ndarray:
     return np.asarray(resized.crop((left, top, left + width, top + height)))
 
 
+def prompt_key(components: Components, prompt: str) -> str:
+    return _key(components.identity, components.prompt_template, prompt)
+
+
+def prompt_is_cached(components: Components, prompt: str) -> bool:
+    """In memory or in the project's embedding store: encoding it will not load the text encoders."""
+    key = prompt_key(components, prompt)
+    store = components.embed_store
+    return key in _TEXT_CACHE or (store is not None and store.has(key))
+
+
 @torch.no_grad()
 def encode_prompt(components: Components, prompt: str) -> TextConditioning:
-    """Llama features (template-cropped, padded with a mask) + CLIP-L pooled vector, cached by prompt."""
-    template = components.prompt_template
-    key = _key(components.identity, template, prompt)
-    return _TEXT_CACHE.get_or(key, lambda: _encode_prompt(components, prompt))
+    """Llama features (template-cropped, padded with a mask) + CLIP-L pooled vector, cached by prompt
+    in memory and, when the components have one, in the project's embedding store on disk."""
+    key = prompt_key(components, prompt)
+    return _TEXT_CACHE.get_or(key, lambda: _stored_or_encoded(components, key, prompt))
 
 
-def _encode_prompt(components: Components, prompt: str) -> TextConditioning:
+def _stored_or_encoded(components: Components, key: str, prompt: str) -> TextConditioning:
+    store = components.embed_store
+    cached = store.text(key) if store is not None else None
+    if cached is not None:
+        return cached
     llama, clip = components.get_text_encoders()
-    with components.on_device(llama, clip):
-        return _run_text_encoders(components, llama, clip, prompt)
+    text = _run_text_encoders(components, llama, clip, prompt)
+    if store is not None:
+        store.put_text(key, text)
+    return text
+
+
+def encode_prompts(components: Components, prompts: list[str]) -> int:
+    """Encode every prompt not cached yet in one text-encoder session; returns how many were encoded."""
+    missing = list(dict.fromkeys(p for p in prompts if not prompt_is_cached(components, p)))
+    for prompt in missing:
+        encode_prompt(components, prompt)
+    if missing:
+        components.free_text_encoders()
+    return len(missing)
 
 
 def _run_text_encoders(components: Components, llama, clip, prompt: str) -> TextConditioning:
@@ -109,13 +136,19 @@ def _run_text_encoders(components: Components, llama, clip, prompt: str) -> Text
 def encode_image(components: Components, image: np.ndarray) -> torch.Tensor:
     """SigLIP last hidden state (1, M, D) of an (H, W, 3) uint8 image, cached by pixels."""
     key = _key(components.identity, image.shape, image)
+    store = components.embed_store
 
     def make() -> torch.Tensor:
+        cached = store.image(key) if store is not None else None
+        if cached is not None:
+            return cached
         inputs = components.feature_extractor.preprocess(images=image, return_tensors="pt")
         encoder = components.image_encoder
-        with components.on_device(encoder):
-            pixels = inputs["pixel_values"].to(device=components.device, dtype=encoder.dtype)
-            return encoder(pixel_values=pixels).last_hidden_state.float().cpu()
+        pixels = inputs["pixel_values"].to(device=components.device, dtype=encoder.dtype)
+        embeds = encoder(pixel_values=pixels).last_hidden_state.float().cpu()
+        if store is not None:
+            store.put_image(key, embeds)
+        return embeds
 
     return _IMAGE_CACHE.get_or(key, make)
 
@@ -135,8 +168,7 @@ def vae_encode(components: Components, frames: np.ndarray, seed: int) -> torch.T
     section-noise generator is left alone.
     """
     vae = components.vae
-    with components.on_device(vae):
-        pixels = frames_to_pixels(frames).to(device=components.device, dtype=vae.dtype)
-        posterior = vae.encode(pixels).latent_dist
-        latents = posterior.sample(generator=torch.Generator("cpu").manual_seed(seed))
+    pixels = frames_to_pixels(frames).to(device=components.device, dtype=vae.dtype)
+    posterior = vae.encode(pixels).latent_dist
+    latents = posterior.sample(generator=torch.Generator("cpu").manual_seed(seed))
     return (latents * vae.config.scaling_factor).float().cpu()

@@ -7,7 +7,9 @@ Runtime ``job.options`` (see README.md):
   $FP_TIMELINE_F1_PRESET, else "tiny"
 - ``device``: "cpu" | "cuda" | ...; default the best available
 - ``dtype``: default bf16 on CUDA, float32 on CPU
-- ``offload``: "none" | "model" | "sequential" (GPUs smaller than the models)
+- ``offload``: the memory plan, "auto" (default: chosen from free VRAM and host RAM) | "gpu" | "group" |
+  "disk" | "mmap" (see ``memory_plan.py``; "none", "model", "sequential" are old names)
+- ``threads``: CPU threads, default the cores not already busy (at least 1)
 - ``vae_tiling`` (bool), ``free_text_encoders`` (bool, default True)
 """
 
@@ -27,6 +29,7 @@ from fp_timeline.engine.generator import (
     Progress,
     ProgressCallback,
     RenderJob,
+    RuntimeIdentity,
 )
 from fp_timeline.project.errors import Problem
 from fp_timeline.project.recipe import F1_NATIVE_FPS, NoiseMode, Recipe
@@ -40,6 +43,7 @@ if TYPE_CHECKING:  # torch-heavy modules load lazily, on the first render
     from .session import ChainRenderer
 
 FRAMES_PER_LATENT = 4
+MAX_F1_SIDE = 2048  # HunyuanVideo trained at <= 720p; beyond this memory, not quality, grows
 PRESET_NOTICES = {
     "tiny": (
         "tiny preset: small random-weight models (tests), not FramePack; put the real weights in the "
@@ -51,6 +55,7 @@ PRESET_NOTICES = {
     ),
 }
 TINY_NOTICE = PRESET_NOTICES["tiny"]
+PRESET_LABELS = {"tiny": "tiny preset", "toy": "toy model", "real": "real model"}
 
 
 def section_frames(latent_window_size: int) -> int:
@@ -88,6 +93,10 @@ class FramePackF1Generator:
         problems = [Problem(message, field=f"params.{name}") for name, message in check_params(recipe.params)]
         if recipe.fps != F1_NATIVE_FPS:
             problems.append(Problem(f"FramePack F1 generates at {F1_NATIVE_FPS} fps, got {recipe.fps}", field="fps"))
+        for name, side in (("width", recipe.width), ("height", recipe.height)):
+            if side > MAX_F1_SIDE:
+                message = f"FramePack F1 renders at most {MAX_F1_SIDE} px a side, got {side}"
+                problems.append(Problem(message, field=name))
         if problems:
             return problems
         window = FramePackF1Config.from_params(recipe.params).latent_window_size
@@ -102,14 +111,42 @@ class FramePackF1Generator:
             )
         return problems
 
-    def snap_frames(self, frames: int, carried: bool) -> int:
-        # params are not known here: the default window
-        return snapped_frames(frames, carried, FramePackF1Config().latent_window_size)
+    def snap_frames(self, frames: int, carried: bool, recipe: Recipe | None = None) -> int:
+        """Whole sections of the recipe's latent window (the default window without a recipe)."""
+        try:
+            config = FramePackF1Config.from_params(recipe.params) if recipe is not None else FramePackF1Config()
+        except ValueError:  # bad params are reported by ``validate``; snap with the default meanwhile
+            config = FramePackF1Config()
+        return snapped_frames(frames, carried, config.latent_window_size)
+
+    def runtime_identity(self, options: dict[str, Any]) -> RuntimeIdentity:
+        """Preset, model and dtype: what decides the pixels besides the recipe.
+
+        The device counts only through the dtype it implies (bf16 on CUDA, float32 on CPU): moving the
+        same model and dtype to another GPU does not make every take stale.  Loads no model.
+        """
+        from .components import resolve_device, resolve_dtype, resolve_preset
+
+        preset = resolve_preset(options, self.preset)
+        dtype = str(resolve_dtype(options, resolve_device(options))).removeprefix("torch.")
+        if preset == "tiny":
+            from .tiny import TINY_MODEL_ID as model_id
+        elif preset == "toy":
+            from .toy import toy_model_id
+
+            model_id = toy_model_id()  # names the shipped weights' content
+        else:
+            from .real import REAL_MODEL_ID as model_id
+        label = f"the {PRESET_LABELS[preset]} ({dtype})"
+        return RuntimeIdentity(label=label, fields={"preset": preset, "model": model_id, "dtype": dtype})
 
     # ------------------------------------------------------------------ models
-    def components(self, options: dict[str, Any]) -> Components:
-        """The model stack for these options, loaded once per generator instance."""
+    def components(self, options: dict[str, Any], cache_dir: Path | None = None) -> Components:
+        """The model stack for these options, loaded once per generator instance.
+
+        ``cache_dir`` (the project's cache folder) holds the disk plan's per-block files."""
         from .components import load_components, resolve_device, resolve_dtype, resolve_offload, resolve_preset
+        from .embed_store import EmbeddingStore
 
         preset = resolve_preset(options, self.preset)
         device = resolve_device(options)
@@ -117,8 +154,45 @@ class FramePackF1Generator:
         tiling, offload = bool(options.get("vae_tiling", False)), resolve_offload(options)
         key = (preset, str(device), str(dtype), tiling, offload)
         if key not in self._components:
-            self._components[key] = load_components(preset, device, dtype, vae_tiling=tiling, offload=offload)
-        return self._components[key]
+            self._components[key] = load_components(
+                preset, device, dtype, vae_tiling=tiling, offload=offload, offload_root=cache_dir
+            )
+        components = self._components[key]
+        components.embed_store = EmbeddingStore.in_cache(cache_dir)
+        return components
+
+    def prepare(
+        self,
+        recipes: list[Recipe],
+        options: dict[str, Any],
+        cache_dir: Path | None,
+        progress: ProgressCallback,
+        cancel: CancelToken,
+    ) -> None:
+        """Before a render's first clip: encode all its prompts not cached yet in one text-encoder session,
+        so the text encoders are loaded at most once per render (and never when all are cached)."""
+        from .encoders import encode_prompts, prompt_is_cached
+
+        prompts: list[str] = []
+        for recipe in recipes:
+            config = FramePackF1Config.from_params(recipe.params)
+            prompts.append(recipe.prompt)
+            if config.guidance_scale != 1.0:
+                prompts.append(config.negative_prompt)
+        cancel.raise_if_cancelled()
+        components = self.components(options, cache_dir)
+        todo = [p for p in dict.fromkeys(prompts) if not prompt_is_cached(components, p)]
+        if todo:
+            progress(
+                Progress("", "encode", 0, 0, message=f"encoding {len(todo)} prompt(s) in one text-encoder session")
+            )
+            encode_prompts(components, todo)
+
+    def explain(self, options: dict[str, Any]) -> str:
+        """The memory plan a render with these options would use, and why (loads no model)."""
+        from .explain import explain_plan
+
+        return explain_plan(options, self.preset)
 
     # ------------------------------------------------------------------ render
     def render(self, job: RenderJob, out: FrameSink, progress: ProgressCallback, cancel: CancelToken) -> ContextBlob:
@@ -129,7 +203,8 @@ class FramePackF1Generator:
         sections = sections_for(job.recipe.frames, job.recipe.carries, config.latent_window_size)
         cancel.raise_if_cancelled()
         progress(Progress(job.clip, "load", 0, 0, message="loading models"))
-        components = self.components(job.options)
+        components = self.components(job.options, job.cache_dir)
+        use_threads(components, job.options)
         if components.preset in PRESET_NOTICES:  # say so: its frames are not what the real model would make
             progress(Progress(job.clip, "load", 0, 0, message=PRESET_NOTICES[components.preset]))
         renderer = self._start_clip(job, config, sections, components, progress)
@@ -197,6 +272,16 @@ class FramePackF1Generator:
         context.save(context_path, extra={"source": "video"})
         digest = hashlib.sha256(np.ascontiguousarray(frames[-1]).tobytes()).hexdigest()
         return ContextBlob(path=context_path, hash=f"video:{digest}", metadata=_blob_metadata(context))
+
+
+def use_threads(components: Components, options: dict[str, Any]) -> None:
+    """On the CPU, compute with ``options["threads"]`` threads (default: the cores not already busy)."""
+    import torch
+
+    from .resources import resolve_threads
+
+    if components.device.type == "cpu":
+        torch.set_num_threads(resolve_threads(options))
 
 
 def _blob_metadata(context: PackedContext) -> dict[str, str]:

@@ -12,6 +12,7 @@ from pathlib import Path
 import torch
 
 from .components import Components, PromptTemplate, siglip_image_processor_class
+from .memory_plan import ModelSizes
 
 TRANSFORMER_REPO = "lllyasviel/FramePack_F1_I2V_HY_20250503"
 HUNYUAN_REPO = "hunyuanvideo-community/HunyuanVideo"
@@ -95,19 +96,57 @@ def check_real_weights() -> None:
         )
 
 
+SAFETENSORS_DTYPES = {"BF16": torch.bfloat16, "F16": torch.float16, "F32": torch.float32}
+
+
+def _stored_dtype(folder: Path) -> torch.dtype:
+    from .weights import stored_dtype_name
+
+    return SAFETENSORS_DTYPES.get(stored_dtype_name(folder) or "", torch.bfloat16)
+
+
+def real_sizes() -> ModelSizes:
+    """Bytes of the real models as cached, or their published sizes where they are not cached."""
+    from .weights import REAL_SIZES, folder_bytes
+
+    def measured(*pieces: tuple[str, str]) -> int:
+        folders = [(_snapshot(repo) or Path("/nonexistent")) / sub for repo, sub in pieces]
+        return sum(folder_bytes(f) for f in folders if f.is_dir())
+
+    transformer = measured((TRANSFORMER_REPO, ""))
+    text = measured((HUNYUAN_REPO, "text_encoder"), (HUNYUAN_REPO, "text_encoder_2"))
+    others = measured((HUNYUAN_REPO, "vae"), (REDUX_REPO, "image_encoder"))
+    return ModelSizes(
+        transformer=transformer or REAL_SIZES["transformer"],
+        text_encoders=text or REAL_SIZES["text_encoders"],
+        others=others or REAL_SIZES["others"],
+    )
+
+
 def load_real_components(device: torch.device, dtype: torch.dtype) -> Components:
-    """Load every real model from the cache (offline, safetensors only) onto the CPU."""
+    """Load every real model from the cache (offline, safetensors only) onto the CPU.
+
+    The transformer and Llama stay in their stored dtype, backed by the mmapped files (their blocks are
+    converted to the compute dtype as they run: ``offload.cast_per_block``); the small models are loaded
+    in the encoders' compute dtype directly.
+    """
     from diffusers import AutoencoderKLHunyuanVideo, HunyuanVideoFramepackTransformer3DModel
     from transformers import CLIPTokenizer, LlamaTokenizerFast, SiglipVisionModel
 
+    from .weights import checkpoint_id
+
     check_real_weights()
     offline = {"local_files_only": True, "cache_dir": hub_cache_dir()}
-    # Encoders and VAE in fp16 on GPU like FramePack; everything float32 on CPU.
+    # Encoders and VAE in fp16 on GPU like FramePack; the small ones float32 on CPU.
     aux_dtype = torch.float16 if device.type == "cuda" else torch.float32
+    transformer_dir = _snapshot(TRANSFORMER_REPO)
+    llama_dir = _snapshot(HUNYUAN_REPO) / "text_encoder"
 
-    transformer = HunyuanVideoFramepackTransformer3DModel.from_pretrained(
-        TRANSFORMER_REPO, torch_dtype=dtype, use_safetensors=True, **offline
-    )
+    def load_transformer() -> torch.nn.Module:
+        return HunyuanVideoFramepackTransformer3DModel.from_pretrained(
+            TRANSFORMER_REPO, torch_dtype=_stored_dtype(transformer_dir), use_safetensors=True, **offline
+        ).eval()
+
     vae = AutoencoderKLHunyuanVideo.from_pretrained(
         HUNYUAN_REPO, subfolder="vae", torch_dtype=aux_dtype, use_safetensors=True, **offline
     )
@@ -124,7 +163,11 @@ def load_real_components(device: torch.device, dtype: torch.dtype) -> Components
         from transformers import CLIPTextModel, LlamaModel
 
         llama = LlamaModel.from_pretrained(
-            HUNYUAN_REPO, subfolder="text_encoder", torch_dtype=aux_dtype, use_safetensors=True, **offline
+            HUNYUAN_REPO,
+            subfolder="text_encoder",
+            torch_dtype=_stored_dtype(llama_dir),
+            use_safetensors=True,
+            **offline,
         )
         clip = CLIPTextModel.from_pretrained(
             HUNYUAN_REPO, subfolder="text_encoder_2", torch_dtype=aux_dtype, use_safetensors=True, **offline
@@ -136,7 +179,7 @@ def load_real_components(device: torch.device, dtype: torch.dtype) -> Components
         model_id=REAL_MODEL_ID,
         device=device,
         dtype=dtype,
-        transformer=transformer.eval(),
+        transformer=load_transformer(),
         vae=vae.eval(),
         image_encoder=image_encoder.eval(),
         feature_extractor=feature_extractor,
@@ -144,4 +187,8 @@ def load_real_components(device: torch.device, dtype: torch.dtype) -> Components
         tokenizer_2=tokenizer_2,
         prompt_template=HUNYUAN_TEMPLATE,
         load_text_encoders=load_text_encoders,
+        load_transformer=load_transformer,
+        sizes=real_sizes(),
+        checkpoint_id=f"{checkpoint_id(transformer_dir)}|{dtype}",
+        text_checkpoint_id=f"{checkpoint_id(llama_dir)}|{aux_dtype}",
     )

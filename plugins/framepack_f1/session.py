@@ -72,8 +72,7 @@ class ChainRenderer:
             self.pixel_frames = context.pixel_frames
 
     def _decode(self, latents: torch.Tensor) -> torch.Tensor:
-        with self.components.on_device(self.components.vae):
-            return self._vae_decode(latents)
+        return self._vae_decode(latents)
 
     @property
     def latent_size(self) -> tuple[int, int]:
@@ -113,8 +112,8 @@ class ChainRenderer:
         """Sample and decode one section; returns (new latents (1, C, L, h, w), frames now final)."""
         h, w = self.latent_size
         noise = draw_section_noise(self._rng, self.components.latent_channels, self._config, h, w)
-        transformer = self.components.transformer
-        with self.components.on_device(transformer), step_cache(transformer, self._config):
+        transformer = self.components.get_transformer()
+        with step_cache(transformer, self._config):
             latents = sample_section(
                 transformer,
                 self._state,

@@ -176,12 +176,15 @@ def build_tiny_components(device: torch.device, dtype: torch.dtype) -> Component
     """The whole tiny stack on the CPU; identical weights in every process (seeded)."""
     image_encoder, feature_extractor = build_tiny_image_encoder()
 
+    def load_transformer() -> torch.nn.Module:
+        return _as_dtype(build_tiny_transformer(), dtype)
+
     return Components(
         preset="tiny",
         model_id=TINY_MODEL_ID,
         device=device,
         dtype=dtype,
-        transformer=_as_dtype(build_tiny_transformer(), dtype),
+        transformer=load_transformer(),
         vae=_as_dtype(build_tiny_vae(), dtype),
         image_encoder=image_encoder,
         feature_extractor=feature_extractor,
@@ -189,4 +192,7 @@ def build_tiny_components(device: torch.device, dtype: torch.dtype) -> Component
         tokenizer_2=build_clip_tokenizer(),
         prompt_template=TINY_TEMPLATE,
         load_text_encoders=_build_text_encoders,
+        load_transformer=load_transformer,
+        checkpoint_id=f"{TINY_MODEL_ID}|{dtype}",  # built in code from a fixed seed
+        text_checkpoint_id=f"{TINY_MODEL_ID}|text",
     )

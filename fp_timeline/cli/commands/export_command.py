@@ -15,8 +15,20 @@ from typing import Annotated
 import opentimelineio as otio
 import typer
 
-from fp_timeline.cli.app import EXIT_PROBLEM, ProjectArg, app, console, err_console, open_project, reporting_errors
+from fp_timeline.cli.app import (
+    EXIT_PROBLEM,
+    ProjectArg,
+    app,
+    console,
+    editing,
+    open_project,
+    plain,
+    print_error,
+    reporting_errors,
+)
+from fp_timeline.cli.commands.fx_commands import build_effects
 from fp_timeline.cli.commands.render_commands import render as render_command
+from fp_timeline.cli.options import runtime_options
 from fp_timeline.engine.status import project_status
 from fp_timeline.engine.validation import validate_project
 from fp_timeline.project.document import Project, save_project
@@ -49,25 +61,39 @@ def export(
     ] = TransitionPolicy.OVERLAP,
     preset: Annotated[str, typer.Option(help="With --render: model weights (auto, toy, tiny, real).")] = "auto",
     device: Annotated[str | None, typer.Option(help="With --render: torch device, e.g. cuda.")] = None,
+    unprocessed: Annotated[
+        bool,
+        typer.Option(help="Export the takes as generated, with clip effects described, for an NLE that does its own."),
+    ] = False,
 ) -> None:
     """Write the cut (active takes) for DaVinci Resolve, Premiere Pro, an EDL or plain OTIO."""
     try:
         format_named(to)
     except ValueError as err:
-        err_console.print(f"[red]error:[/red] --to {to}: {err}")
+        print_error(f"--to {to}: {err}")
         raise typer.Exit(EXIT_PROBLEM) from None
     loaded = _render_what_export_needs(project, preset, device) if render else open_project(project)
+    if not unprocessed:
+        build_effects(loaded)  # clip effects whose processed media is missing (cached: usually nothing)
     with reporting_errors():
         _refuse_unready(loaded)
-        _warn_stale(loaded)
+        _warn_stale(loaded, runtime_options(preset, device))
         try:
             written = export_project(
-                loaded, to, output, bundle=bundle, start_timecode=start_timecode, transitions=transitions
+                loaded,
+                to,
+                output,
+                bundle=bundle,
+                start_timecode=start_timecode,
+                transitions=transitions,
+                processed=not unprocessed,
             )
         except (ValueError, otio.exceptions.OTIOError) as err:  # e.g. an EDL holds one video track only
             raise ProjectError(Problem(f"cannot write {to}: {err}", file=output)) from None
     clips = sum(1 for _ in loaded.generated_clips())
-    console.print(f"wrote [bold]{written}[/bold]: {clips} clips for {to}" + (" (bundle with media)" if bundle else ""))
+    console.print(
+        plain("wrote ", (str(written), "bold"), f": {clips} clips for {to}", " (bundle with media)" if bundle else "")
+    )
 
 
 @app.command("import")
@@ -83,7 +109,7 @@ def import_edit(
     """Re-link a cut re-edited in the NLE to its recipes: a new project with that cut, ready to re-render."""
     loaded = open_project(project)
     target = output or loaded.path.with_name(f"{loaded.path.stem}_edit.otio")
-    with reporting_errors():
+    with editing(target, "import"):
         if target.exists() and not force:
             raise ProjectError(Problem("file exists already (use --force to replace it)", file=target))
         # A bundle's media is unpacked beside the new project: clips that are not ours play from there.
@@ -100,18 +126,21 @@ def import_edit(
         save_project(result.project)
     for name, match in result.matches:
         take = f" {match.take}" if match.take else ""
-        console.print(f"  {name} -> [bold]{match.clip}[/bold]{take} (by {match.how})")
+        console.print(plain(f"  {name} -> ", (match.clip, "bold"), f"{take} (by {match.how})"))
     for name in result.unmatched:
-        console.print(f"  {name}: [yellow]not one of ours[/yellow], kept as a plain clip")
+        console.print(plain(f"  {name}: ", ("not one of ours", "yellow"), ", kept as a plain clip"))
     if result.dropped:
-        console.print(f"  removed in the edit: {', '.join(result.dropped)}")
+        console.print(plain(f"  removed in the edit: {', '.join(result.dropped)}"))
     console.print(
-        f"wrote [bold]{result.project.path}[/bold]: {len(result.matches)} clips re-linked, "
-        f"{len(result.unmatched)} plain"
+        plain(
+            "wrote ",
+            (str(result.project.path), "bold"),
+            f": {len(result.matches)} clips re-linked, {len(result.unmatched)} plain",
+        )
     )
     problems = validate_project(result.project)
     for problem in problems:
-        err_console.print(f"[yellow]warning:[/yellow] {problem}")
+        print_error(problem, label="warning", style="yellow")
 
 
 def _refuse_unready(project: Project) -> None:
@@ -125,17 +154,18 @@ def _refuse_unready(project: Project) -> None:
         raise ProjectError([*problems, hint])
 
 
-def _warn_stale(project: Project) -> None:
+def _warn_stale(project: Project, options: dict[str, str]) -> None:
     """Stale takes export (the editor gets what was rendered) but the user should know."""
     try:
-        rows = project_status(project)
+        rows = project_status(project, options)
     except ProjectError:  # a generator that is not installed: its clips' state is unknown, export anyway
         return
     stale = [row.clip for row in rows if row.state is ClipState.STALE]
     if stale:
-        err_console.print(
-            f"[yellow]warning:[/yellow] exporting takes rendered from an older recipe: {', '.join(stale)} "
-            "(--render renders them anew)"
+        print_error(
+            f"exporting takes rendered from an older recipe: {', '.join(stale)} (--render renders them anew)",
+            label="warning",
+            style="yellow",
         )
 
 

@@ -26,6 +26,6 @@ def gui(
             "on a server use the CLI commands, or QT_QPA_PLATFORM=offscreen for a headless check"
         )
         raise typer.Exit(EXIT_PROBLEM)
-    from fp_timeline.ui.app import run  # lazy: PySide6 takes a while to import
+    from fp_timeline.ui.app import run_and_exit  # lazy: PySide6 takes a while to import
 
-    raise typer.Exit(run(project))
+    run_and_exit(project)

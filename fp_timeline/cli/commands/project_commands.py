@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from pathlib import Path
 from typing import Annotated
@@ -9,13 +10,25 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from fp_timeline.cli.app import ProjectArg, app, console, open_project, reporting_errors, require_valid
+from fp_timeline.cli.app import (
+    ProjectArg,
+    app,
+    console,
+    editing,
+    open_project,
+    plain,
+    reporting_errors,
+    require_valid,
+)
+from fp_timeline.cli.options import DeviceOpt, PresetOpt, runtime_options
+from fp_timeline.cli.tables import print_table
 from fp_timeline.engine.registry import generator_ids, load_generator
-from fp_timeline.engine.status import project_status
+from fp_timeline.engine.status import project_status, stale_reasons
 from fp_timeline.project.document import new_project, save_project
 from fp_timeline.project.edits import add_clip
 from fp_timeline.project.errors import Problem, ProjectError
-from fp_timeline.project.recipe import SEED_MAX, ContextMode, NoiseMode, Recipe
+from fp_timeline.project.recipe import MAX_CLIP_SECONDS, SEED_MAX, ContextMode, NoiseMode, Recipe
+from fp_timeline.project.text import check_clip_name, check_user_text, undecodable
 
 
 @app.command()
@@ -25,12 +38,13 @@ def new(
     force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
 ) -> None:
     """Create an empty project with one video track."""
-    with reporting_errors():
+    with editing(project, "new"):
+        _check_path(project, "project")
         if project.exists() and not force:
             raise ProjectError(Problem("file exists already (use --force to replace it)", file=project))
         created = new_project(project, rate=rate)
         save_project(created)
-    console.print(f"created [bold]{created.path}[/bold] ({rate:g} fps)")
+    console.print(plain("created ", (str(created.path), "bold"), f" ({rate:g} fps)"))
 
 
 @app.command()
@@ -57,8 +71,17 @@ def add(
     track: Annotated[str | None, typer.Option(help="Video track name (default: the first).")] = None,
 ) -> None:
     """Add a generated clip to the timeline."""
-    loaded = open_project(project)
-    with reporting_errors():
+    with editing(project, "add"):
+        loaded = open_project(project)
+        check_user_text(prompt, "prompt", clip=name)
+        if name is not None:
+            check_clip_name(name)
+        if image is not None:
+            _check_path(image, "image")
+        if not math.isfinite(seconds) or not 0 < seconds <= MAX_CLIP_SECONDS:
+            raise ProjectError(
+                Problem(f"--seconds must be more than 0 and at most {MAX_CLIP_SECONDS}, got {seconds}", field="seconds")
+            )
         width, height = _size(size, loaded)
         rate = loaded.rate
         gen = load_generator(generator)
@@ -89,45 +112,52 @@ def add(
         require_valid(loaded)
         save_project(loaded)
     console.print(
-        f"added [bold]{clip.name}[/bold]: {frames} frames ({frames / rate:.2f} s), seed {recipe.seed}, "
-        f"{recipe.context.value}"
+        plain(
+            "added ",
+            (clip.name, "bold"),
+            f": {frames} frames ({frames / rate:.2f} s), seed {recipe.seed}, {recipe.context.value}",
+        )
     )
 
 
 @app.command()
-def info(project: ProjectArg) -> None:
-    """Show tracks and clips with their state: unrendered, stale or rendered."""
+def info(project: ProjectArg, preset: PresetOpt = "auto", device: DeviceOpt = None) -> None:
+    """Show tracks and clips with their state (unrendered, stale or rendered) and the model of each take."""
+    options = runtime_options(preset, device)
     loaded = open_project(project)
     with reporting_errors():
-        rows = project_status(loaded)
-    table = Table(title=f"{loaded.timeline.name}  ({loaded.rate:g} fps)", caption=str(loaded.path))
+        rows = project_status(loaded, options)
+    table = Table(title=plain(f"{loaded.timeline.name}  ({loaded.rate:g} fps)"), caption=plain(str(loaded.path)))
     several_tracks = len({row.track for row in rows}) > 1
     if several_tracks:
-        table.add_column("track", no_wrap=True)
-    table.add_column("clip", no_wrap=True, min_width=max((len(r.clip) for r in rows), default=4))
-    table.add_column("state", no_wrap=True, min_width=10)
-    for column in ("length", "context", "seed", "generator", "take"):
-        table.add_column(column, no_wrap=True)
+        table.add_column("track", overflow="fold")
+    table.add_column("clip", overflow="fold", min_width=min(16, max((len(r.clip) for r in rows), default=4)))
+    table.add_column("state", overflow="fold", min_width=10)
+    for column in ("length", "context", "seed", "generator", "take", "made by"):
+        table.add_column(column, overflow="fold")
     table.add_column("prompt", overflow="fold", min_width=16)
     colours = {"rendered": "green", "stale": "yellow", "unrendered": "dim", "take missing": "red"}
     for row in rows:
         state = "take missing" if row.take_missing else row.state.value
         table.add_row(
-            *([row.track] if several_tracks else []),
-            row.clip,
-            f"[{colours.get(state, 'red')}]{state}[/]",
+            *([plain(row.track)] if several_tracks else []),
+            plain(row.clip),
+            plain((state, colours.get(state, "red"))),
             f"{row.recipe.frames / row.recipe.fps:.2f}s",
             row.recipe.context.value + ("+noise" if row.recipe.noise is NoiseMode.CONTINUE else ""),
             str(row.recipe.seed),
-            row.recipe.generator,
-            row.take or "-",
-            row.recipe.prompt,
+            plain(row.recipe.generator),
+            plain(row.take or "-"),
+            plain(row.take_model.removeprefix("the ") or "-"),
+            plain(row.recipe.prompt),
         )
-    console.print(table)
+    print_table(table)
     counts = {state: sum(r.state.value == state for r in rows) for state in ("rendered", "stale", "unrendered")}
     missing = sum(r.take_missing for r in rows)
     summary = ", ".join(f"{n} {state}" for state, n in counts.items())
     console.print(summary + (f" ({missing} with the take file missing: render makes them anew)" if missing else ""))
+    for reason in stale_reasons(loaded, options):
+        console.print(f"  {reason}", soft_wrap=True)
 
 
 @app.command()
@@ -137,7 +167,8 @@ def validate(project: ProjectArg) -> None:
     with reporting_errors():
         require_valid(loaded)
     clips = sum(1 for _ in loaded.generated_clips())
-    console.print(f"[green]ok[/green]: {loaded.path.name}: {clips} clips, generators: {', '.join(generator_ids())}")
+    generators = ", ".join(generator_ids())
+    console.print(plain(("ok", "green"), f": {loaded.path.name}: {clips} clips, generators: {generators}"))
 
 
 def _size(size: str | None, project) -> tuple[int, int]:
@@ -147,8 +178,13 @@ def _size(size: str | None, project) -> tuple[int, int]:
             last = project.recipe(clips[-1])
             return last.width, last.height
         return 640, 640
-    try:
-        width, height = (int(v) for v in size.lower().split("x"))
-    except ValueError:
-        raise ProjectError(Problem(f"size must look like 640x480, got {size!r}", field="size")) from None
-    return width, height
+    parts = size.lower().split("x")
+    if len(parts) != 2 or not all(p.isascii() and p.isdigit() and len(p) <= 5 for p in parts):
+        raise ProjectError(Problem(f"size must look like 640x480, got {size!r}", field="size"))
+    return int(parts[0]), int(parts[1])
+
+
+def _check_path(path: Path, field: str) -> None:
+    """A path the project will store or create must be text we can write back: valid UTF-8."""
+    if undecodable(str(path)):
+        raise ProjectError(Problem(f"the {field} path is not valid UTF-8: {str(path)!r}", field=field))

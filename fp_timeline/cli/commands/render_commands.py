@@ -8,6 +8,7 @@ saved, and the command exits with status 130.  A second Ctrl-C aborts at once.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import signal
 import time
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -25,47 +27,56 @@ from rich.progress import (
 )
 from rich.progress import Progress as Bars
 from rich.table import Table
+from rich.text import Text
 
 from fp_timeline.cli.app import (
-    EXIT_PROBLEM,
     ProjectArg,
     app,
     console,
+    editing,
     err_console,
     open_project,
+    plain,
+    print_error,
     reporting_errors,
     require_valid,
 )
-from fp_timeline.engine.conform import conform_timeline
+from fp_timeline.cli.commands.doctor_command import OffloadOpt, ThreadsOpt, explain_generators
+from fp_timeline.cli.options import DeviceOpt, PresetOpt, runtime_options
+from fp_timeline.cli.tables import print_table
+from fp_timeline.engine.conform import conform_timeline, refuse_output
 from fp_timeline.engine.extend import add_extension
 from fp_timeline.engine.generator import CancelToken, Progress, RenderCancelled
+from fp_timeline.engine.identity import versions_for
 from fp_timeline.engine.planner import PlannedJob, plan_render
-from fp_timeline.engine.registry import generator_version
 from fp_timeline.engine.renderer import render_project
+from fp_timeline.engine.variations import choose_take, plan_variations, variation_seeds
 from fp_timeline.project.document import Project, save_project
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.hashing import recipe_hashes
-from fp_timeline.project.takes import GENERATOR_KEY, takes_of, use_take
+from fp_timeline.project.recipe import MAX_CLIP_SECONDS
+from fp_timeline.project.takes import GENERATOR_KEY, takes_of
+from fp_timeline.project.text import check_clip_name, check_user_text, printable
 
 EXIT_CANCELLED = 130  # the shell's convention for "ended by SIGINT"
 EXIT_FAILED = 1
 DEBUG_ENV = "FP_TIMELINE_DEBUG"
 
-PresetOpt = Annotated[
-    str,
-    typer.Option(help="Model weights: auto (real if in the local HF cache, else toy), toy, tiny, or real."),
-]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Also conform the timeline to this mp4.")]
-DeviceOpt = Annotated[str | None, typer.Option(help="Torch device for the generator, e.g. cpu, cuda, cuda:1.")]
 
 
 @app.command()
 def render(
     project: ProjectArg,
     clip: Annotated[
-        list[str] | None, typer.Option("--clip", "-c", help="Rerender this clip as a new take (repeatable).")
+        list[str] | None,
+        typer.Option("--clip", "-c", help="Render this clip as a new take with a new seed (repeatable)."),
     ] = None,
     chain: Annotated[bool, typer.Option(help="With --clip: also rerender the clips that carry from it.")] = False,
+    variations: Annotated[
+        int, typer.Option("--variations", "-n", help="With --clip: this many new takes, each with its own seed.")
+    ] = 1,
+    same_seed: Annotated[bool, typer.Option("--same-seed", help="With --clip: keep the clip's seed.")] = False,
     output: OutputOpt = None,
     preset: PresetOpt = "auto",
     device: DeviceOpt = None,
@@ -73,22 +84,50 @@ def render(
         bool, typer.Option(help="Conform clips without media as black (with a warning) instead of failing.")
     ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show what would be rendered, and why.")] = False,
+    explain: Annotated[bool, typer.Option("--explain", help="Print each generator's memory plan first.")] = False,
+    offload: OffloadOpt = None,
+    threads: ThreadsOpt = None,
 ) -> None:
     """Render clips whose recipe has no take yet (or --clip ones anew); -o conforms one H.264 mp4."""
+    options = runtime_options(preset, device, offload, threads)
     loaded = open_project(project)
     with reporting_errors():
         require_valid(loaded)
-        jobs = plan_render(loaded, targets=clip or None, chain=chain)
+        if output is not None:
+            refuse_output(loaded, output)  # before hours of rendering, not after
+        jobs = _plan(loaded, clip, chain, variations, same_seed, options)
+    if explain:
+        explain_generators(sorted({job.recipe.generator for job in jobs if job.reuse is None}), options)
     if dry_run:
         for job in jobs:
             after = f" after {job.upstream}" if job.upstream else ""
             what = f"switch back to {job.reuse}" if job.reuse else f"render {job.recipe.frames} frames{after}"
-            console.print(f"{job.clip}: {what} ({job.reason})")
+            console.print(plain(f"{job.clip}: {what} ({job.reason})"))
         console.print(f"{len(jobs)} job(s); nothing was rendered")
         return
-    _run(loaded, jobs, _options(preset, device))
+    _run(loaded, jobs, options)
+    _post_process(loaded, clip)
     if output is not None:
-        _conform(loaded, output, allow_missing)
+        _conform(loaded, output, allow_missing, options)
+
+
+def _plan(
+    project: Project, clips: list[str] | None, chain: bool, variations: int, same_seed: bool, options: dict
+) -> list[PlannedJob]:
+    """What is stale; or, for ``--clip``, new takes: new seeds (variations) unless ``--same-seed``."""
+    if not clips:
+        if variations != 1 or same_seed:
+            raise ProjectError(Problem("--variations and --same-seed need --clip", field="clip"))
+        return plan_render(project, chain=chain, options=options)
+    if same_seed and variations == 1:
+        return plan_render(project, targets=clips, chain=chain, options=options)
+    jobs: list[PlannedJob] = []
+    for name in clips:
+        seeds = variation_seeds(project, name, variations, same_seed)
+        for job in plan_variations(project, name, seeds, chain=chain, options=options):
+            if job.variation or all(j.clip != job.clip for j in jobs):  # a shared upstream once
+                jobs.append(job)
+    return jobs
 
 
 @app.command()
@@ -110,9 +149,19 @@ def extend(
     device: DeviceOpt = None,
 ) -> None:
     """Add a clip right after CLIP that carries its context forward, and render it."""
-    loaded = open_project(project)
-    with reporting_errors():
+    options = runtime_options(preset, device)
+    with editing(project, "extend"):
+        loaded = open_project(project)
         require_valid(loaded)
+        if output is not None:
+            refuse_output(loaded, output)
+        check_user_text(prompt, "prompt", clip=name)
+        if name is not None:
+            check_clip_name(name)
+        if not math.isfinite(seconds) or not 0 < seconds <= MAX_CLIP_SECONDS:
+            raise ProjectError(
+                Problem(f"--seconds must be more than 0 and at most {MAX_CLIP_SECONDS}, got {seconds}", field="seconds")
+            )
         new = add_extension(
             loaded,
             clip,
@@ -126,12 +175,18 @@ def extend(
         save_project(loaded)
         recipe = loaded.recipe(new)
         console.print(
-            f"added [bold]{new.name}[/bold] after {clip}: {recipe.frames} frames ({recipe.frames / recipe.fps:.2f} s)"
+            plain(
+                "added ",
+                (new.name, "bold"),
+                f" after {clip}: {recipe.frames} frames ({recipe.frames / recipe.fps:.2f} s)",
+            )
         )
-        jobs = plan_render(loaded, targets=[new.name])
-    _run(loaded, jobs, _options(preset, device))
+    with reporting_errors():
+        jobs = plan_render(loaded, targets=[new.name], options=options)
+    _run(loaded, jobs, options)
+    _post_process(loaded, [new.name])
     if output is not None:
-        _conform(loaded, output, allow_missing=False)
+        _conform(loaded, output, allow_missing=False, options=options)
 
 
 @app.command()
@@ -139,37 +194,45 @@ def takes(
     project: ProjectArg,
     clip: Annotated[str, typer.Option("--clip", "-c", help="The clip whose takes to list.")],
     use: Annotated[str | None, typer.Option(help="Make this take active (e.g. take_001, or 1).")] = None,
+    preset: PresetOpt = "auto",
+    device: DeviceOpt = None,
 ) -> None:
-    """List a clip's takes, or switch the active one with --use."""
-    loaded = open_project(project)
-    with reporting_errors():
+    """List a clip's takes (model, seed, created), or switch the active one with --use."""
+    options = runtime_options(preset, device)
+    with editing(project, "takes --use") if use is not None else reporting_errors():
+        loaded = open_project(project)
         target = loaded.clip(clip)
         if use is not None:
-            key = f"take_{int(use):03d}" if use.isdigit() else use
-            try:
-                use_take(target, key)
-            except KeyError as err:
-                raise ProjectError(Problem(err.args[0], file=loaded.path)) from None
+            # isdigit() also accepts superscripts and other scripts' digits, which int() refuses
+            key = f"take_{int(use):03d}" if use.isascii() and use.isdigit() else use
+            if key not in target.media_references():
+                known = ", ".join(t.key for t in takes_of(target)) or "none"
+                message = f"clip {clip!r} has no take {key!r} (takes: {known})"
+                raise ProjectError(Problem(printable(message), file=loaded.path))
+            recipe = choose_take(loaded, clip, key)  # its recipe becomes the clip's: the choice sticks
             save_project(loaded)
-            console.print(f"{clip}: now showing [bold]{key}[/bold]")
-        current = recipe_hashes(loaded, generator_version)[clip]
-    table = Table(title=f"{clip}  (recipe {current})")
-    for column in ("", "take", "frames", "recipe", "created", "file"):
-        table.add_column(column)
+            console.print(plain(f"{clip}: now showing ", (key, "bold"), f" (seed {recipe.seed})"))
+        current = recipe_hashes(loaded, versions_for(options))[clip]
+    table = Table(title=plain(f"{clip}  (recipe {current})"))
+    for column in ("", "take", "model", "seed", "frames", "recipe", "created", "file"):
+        table.add_column(column, overflow="fold")
     active = target.active_media_reference_key
     for take in takes_of(target):
-        matches = "[green]current[/]" if take.recipe_hash == current else "[yellow]older recipe[/]"
-        table.add_row("▶" if take.key == active else "", take.key, str(take.frames), matches, take.created, take.media)
-    console.print(table)
+        matches = plain(("current", "green")) if take.recipe_hash == current else plain(("older recipe", "yellow"))
+        model = take.model.removeprefix("the ") or "?"
+        seed = "?" if take.seed is None else str(take.seed)
+        cells = (take.key, model, seed, str(take.frames), matches, take.created, take.media)
+        table.add_row("▶" if take.key == active else "", *(c if isinstance(c, Text) else plain(c) for c in cells))
+    print_table(table)
     if active == GENERATOR_KEY:
         console.print("no take is active: the clip shows as unrendered")
 
 
-def _options(preset: str, device: str | None) -> dict[str, str]:
-    if preset not in ("auto", "tiny", "toy", "real"):
-        err_console.print(f"[red]error:[/red] --preset must be auto, tiny, toy or real, got {preset!r}")
-        raise typer.Exit(EXIT_PROBLEM)
-    return {"preset": preset} | ({"device": device} if device else {})
+def _post_process(project: Project, clips: list[str] | None) -> None:
+    """Clip effects run after the takes they process (``fx``); imported here, as ``fx`` imports this module."""
+    from fp_timeline.cli.commands.fx_commands import build_effects
+
+    build_effects(project, clips or None)
 
 
 def _bars() -> Bars:
@@ -189,7 +252,7 @@ def _run(project: Project, jobs: list[PlannedJob], options: dict[str, str]) -> N
     if not jobs:
         console.print("nothing to render: every clip has a take for its current recipe")
         return
-    console.print(f"{len(jobs)} clip(s) to render: " + ", ".join(f"{j.clip} ({j.reason})" for j in jobs))
+    console.print(plain(f"{len(jobs)} clip(s) to render: " + ", ".join(f"{j.clip} ({j.reason})" for j in jobs)))
     started = time.monotonic()
     done: list[str] = []
     with _cancel_on_sigint() as cancel, _bars() as bars:
@@ -202,9 +265,9 @@ def _run(project: Project, jobs: list[PlannedJob], options: dict[str, str]) -> N
                 done.append(jobs[index - 1].clip)
             bars.update(overall, completed=index)
             if job.reuse is not None:  # nothing to generate: the matching take is switched back on
-                bars.add_task(f"{job.clip} back to {job.reuse}", total=1, completed=1)
+                bars.add_task(escape(printable(f"{job.clip} back to {job.reuse}")), total=1, completed=1)
                 return
-            tasks[job.clip] = bars.add_task(f"{job.clip}", total=None)
+            tasks[job.clip] = bars.add_task(escape(printable(job.clip)), total=None)
 
         def on_progress(p: Progress) -> None:
             # A report without a step count is a notice ("loading models", "tiny preset: random
@@ -212,13 +275,13 @@ def _run(project: Project, jobs: list[PlannedJob], options: dict[str, str]) -> N
             # Step reports move the clip's bar and show in its label.
             if (p.stage == "resume" or p.total == 0) and p.message and p.message not in messages:
                 messages.add(p.message)
-                bars.console.print(f"[cyan]{p.clip}[/]: {p.message}")
+                bars.console.print(plain((p.clip, "cyan"), f": {p.message}"))
             if p.total == 0:
                 return
             task = tasks.get(p.clip)
             if task is not None:
                 label = p.message or p.stage + (f" section {p.section}/{p.sections}" if p.sections else "")
-                bars.update(task, total=p.total, completed=p.step, description=f"{p.clip} {label}")
+                bars.update(task, total=p.total, completed=p.step, description=escape(printable(f"{p.clip} {label}")))
 
         try:
             with reporting_errors():
@@ -226,8 +289,11 @@ def _run(project: Project, jobs: list[PlannedJob], options: dict[str, str]) -> N
         except RenderCancelled:
             bars.stop()
             err_console.print(
-                f"[yellow]cancelled[/yellow]: {len(done)} take(s) finished and saved; "
-                "the project file is valid; run the same command to continue"
+                plain(
+                    ("cancelled", "yellow"),
+                    f": {len(done)} take(s) finished and saved; "
+                    "the project file is valid; run the same command to continue",
+                )
             )
             raise typer.Exit(EXIT_CANCELLED) from None
         except (ValueError, RuntimeError, OSError) as err:
@@ -237,14 +303,14 @@ def _run(project: Project, jobs: list[PlannedJob], options: dict[str, str]) -> N
             if os.environ.get(DEBUG_ENV):
                 raise
             clip = jobs[len(done)].clip if len(done) < len(jobs) else "?"
-            err_console.print(f"[red]error:[/red] {project.path}: clip {clip!r}: {err}")
-            err_console.print(f"{len(done)} take(s) finished and saved (set {DEBUG_ENV}=1 for a traceback)")
+            print_error(f"{project.path}: clip {clip!r}: {err}")
+            err_console.print(plain(f"{len(done)} take(s) finished and saved (set {DEBUG_ENV}=1 for a traceback)"))
             raise typer.Exit(EXIT_FAILED) from None
         bars.update(overall, completed=len(jobs))
     console.print(f"rendered {len(jobs)} clip(s) in {time.monotonic() - started:.1f} s; project saved")
 
 
-def _conform(project: Project, output: Path, allow_missing: bool) -> None:
+def _conform(project: Project, output: Path, allow_missing: bool, options: dict[str, str]) -> None:
     started = time.monotonic()
     with _cancel_on_sigint() as cancel, _bars() as bars:
         task = bars.add_task("conform", total=None)
@@ -255,17 +321,21 @@ def _conform(project: Project, output: Path, allow_missing: bool) -> None:
         try:
             with reporting_errors():
                 result = conform_timeline(
-                    project, output, allow_missing=allow_missing, progress=on_progress, cancel=cancel
+                    project, output, allow_missing=allow_missing, progress=on_progress, cancel=cancel, options=options
                 )
         except RenderCancelled:
             bars.stop()
-            err_console.print("[yellow]cancelled[/yellow]: no movie written")
+            err_console.print(plain(("cancelled", "yellow"), ": no movie written"))
             raise typer.Exit(EXIT_CANCELLED) from None
     for warning in result.warnings:
-        err_console.print(f"[yellow]warning:[/yellow] {warning}")
+        print_error(warning, label="warning", style="yellow")
     console.print(
-        f"wrote [bold]{result.path}[/bold]: {result.frames} frames, {result.width}x{result.height}, "
-        f"{result.rate:g} fps, H.264 ({time.monotonic() - started:.1f} s)"
+        plain(
+            "wrote ",
+            (str(result.path), "bold"),
+            f": {result.frames} frames, {result.width}x{result.height}, "
+            f"{result.rate:g} fps, H.264 ({time.monotonic() - started:.1f} s)",
+        )
     )
 
 
@@ -278,7 +348,7 @@ def _cancel_on_sigint() -> Iterator[CancelToken]:
         if cancel.is_set():
             raise KeyboardInterrupt
         cancel.cancel()
-        err_console.print("[yellow]cancelling after the current step… (Ctrl-C again to abort now)[/yellow]")
+        err_console.print(plain(("cancelling after the current step… (Ctrl-C again to abort now)", "yellow")))
 
     try:
         previous = signal.signal(signal.SIGINT, handler)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-from ..components import Components
+from ..components import Components, place_components
 from ..tiny import (
     TINY_TEMPLATE,
     _build_text_encoders,
@@ -19,18 +19,23 @@ from ..tiny import (
     build_llama_tokenizer,
     build_tiny_image_encoder,
 )
-from .checkpoint import WEIGHTS_DIR, load_state, vae_scaling_factor
+from .checkpoint import WEIGHTS_DIR, load_state, vae_scaling_factor, weights_id
 from .models import build_toy_transformer, build_toy_vae
 
-TOY_MODEL_ID = "fp_timeline/toy-framepack-f1@1"
+TOY_MODEL_NAME = "fp_timeline/toy-framepack-f1"
+
+
+def toy_model_id(folder: Path = WEIGHTS_DIR) -> str:
+    """The toy's model id names its weights' content, so retrained weights make older takes stale."""
+    return f"{TOY_MODEL_NAME}@{weights_id(folder)}"
 
 
 def untrained_components(vae: torch.nn.Module | None = None) -> Components:
-    """The toy stack before training (the encoders are already final), on the CPU in float32."""
+    """The toy stack before training (the encoders are already final), on the CPU in float32, placed."""
     image_encoder, feature_extractor = build_tiny_image_encoder()
-    return Components(
+    components = Components(
         preset="toy",
-        model_id=TOY_MODEL_ID,
+        model_id=f"{TOY_MODEL_NAME}@untrained",
         device=torch.device("cpu"),
         dtype=torch.float32,
         transformer=build_toy_transformer().eval(),
@@ -41,14 +46,20 @@ def untrained_components(vae: torch.nn.Module | None = None) -> Components:
         tokenizer_2=build_clip_tokenizer(),
         prompt_template=TINY_TEMPLATE,
         load_text_encoders=_build_text_encoders,
+        checkpoint_id=f"{TOY_MODEL_NAME}@untrained",
+        text_checkpoint_id=f"{TOY_MODEL_NAME}@untrained|text",
     )
+    return place_components(components)
 
 
 def build_toy_components(device: torch.device, dtype: torch.dtype, folder: Path = WEIGHTS_DIR) -> Components:
     """The trained toy stack from ``folder`` (default: the weights shipped in the package), on the CPU."""
     from ..tiny import _as_dtype
 
-    transformer = load_state(build_toy_transformer(), folder, "transformer")
+    def load_transformer() -> torch.nn.Module:
+        return _as_dtype(load_state(build_toy_transformer(), folder, "transformer"), dtype)
+
+    model_id = toy_model_id(folder)
     vae = load_state(build_toy_vae(vae_scaling_factor(folder)), folder, "vae")
     image_encoder, feature_extractor = build_tiny_image_encoder()
     load_state(image_encoder, folder, "siglip")
@@ -59,10 +70,10 @@ def build_toy_components(device: torch.device, dtype: torch.dtype, folder: Path 
 
     return Components(
         preset="toy",
-        model_id=TOY_MODEL_ID,
+        model_id=model_id,
         device=device,
         dtype=dtype,
-        transformer=_as_dtype(transformer, dtype),
+        transformer=load_transformer(),
         vae=_as_dtype(vae, dtype),
         image_encoder=image_encoder,
         feature_extractor=feature_extractor,
@@ -70,4 +81,12 @@ def build_toy_components(device: torch.device, dtype: torch.dtype, folder: Path 
         tokenizer_2=build_clip_tokenizer(),
         prompt_template=TINY_TEMPLATE,
         load_text_encoders=load_text_encoders,
+        load_transformer=load_transformer,
+        checkpoint_id=f"{model_id}|{dtype}",
+        text_checkpoint_id=f"{model_id}|text",
     )
+
+
+def load_toy(folder: Path, device: torch.device | None = None, dtype: torch.dtype = torch.float32) -> Components:
+    """A toy checkpoint from any folder (a training run's, say), built and placed ready to render."""
+    return place_components(build_toy_components(device or torch.device("cpu"), dtype, folder))

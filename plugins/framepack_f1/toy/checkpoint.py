@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -22,7 +23,7 @@ def save_toy_checkpoint(components, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     llama, clip = components.get_text_encoders()
     modules = {
-        "transformer": components.transformer,
+        "transformer": components.get_transformer(),
         "vae": components.vae,
         "llama": llama,
         "clip": clip,
@@ -32,7 +33,10 @@ def save_toy_checkpoint(components, folder: Path) -> None:
         tmp = folder / f"{name}.safetensors.tmp"
         save_file(_state(module), str(tmp))
         tmp.replace(folder / f"{name}.safetensors")
-    config = {"vae_scaling_factor": float(components.vae.config.scaling_factor)}
+    digest = hashlib.sha256()
+    for name in ("transformer", "vae"):
+        digest.update((folder / f"{name}.safetensors").read_bytes())
+    config = {"vae_scaling_factor": float(components.vae.config.scaling_factor), "weights_id": digest.hexdigest()[:12]}
     (folder / "config.json").write_text(json.dumps(config, indent=1) + "\n")
 
 
@@ -52,3 +56,11 @@ def vae_scaling_factor(folder: Path) -> float:
     if not path.is_file():
         raise FileNotFoundError(f"toy preset: missing {path}")
     return float(json.loads(path.read_text())["vae_scaling_factor"])
+
+
+def weights_id(folder: Path) -> str:
+    """A short content hash of the transformer and VAE weights, written by ``save_toy_checkpoint``."""
+    path = folder / "config.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"toy preset: missing {path}")
+    return str(json.loads(path.read_text())["weights_id"])

@@ -1,5 +1,5 @@
-"""Why a clip is stale, in words: which recipe fields changed since its take, or that the clip it
-carries from changed.  Read from the take's record (``take_NNN.json``, written by the engine)."""
+"""Why a clip is stale, in words: another model made its take, recipe fields changed since it, or the
+clip it carries from changed.  Read from the take (and its record ``take_NNN.json``, written by the engine)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 
 import opentimelineio as otio
 
+from fp_timeline.engine.generator import RuntimeIdentity
 from fp_timeline.engine.store import take_paths
 from fp_timeline.project.document import Project
 from fp_timeline.project.recipe import Recipe
@@ -15,11 +16,21 @@ from fp_timeline.project.takes import active_take
 FIELD_NAMES = {"frames": "duration", "image": "start image", "params": "settings", "context": "carry/fresh"}
 
 
-def stale_reason(project: Project, clip: otio.schema.Clip, recipe: Recipe) -> str:
-    """A short sentence, or "" when the take's record cannot tell."""
+def stale_reason(
+    project: Project, clip: otio.schema.Clip, recipe: Recipe, identity: RuntimeIdentity | None = None
+) -> str:
+    """A short sentence, or "" when the take's record cannot tell.
+
+    ``identity`` is the model renders use now (``engine.identity.runtime_identity``); a take made by
+    another one is stale for that reason first.
+    """
     take = active_take(clip)
     if take is None:
         return ""
+    if identity is not None and take.identity and take.identity != identity.digest:
+        return f"made by {take.model}; this render uses {identity.label}"
+    if identity is not None and identity.fields and not take.identity:
+        return f"{take.key} was made before takes recorded their model; this render uses {identity.label}"
     try:
         record = json.loads(take_paths(project, clip.name, take.key).record.read_text())
         then = record["recipe"]

@@ -1,0 +1,138 @@
+"""Executors: where planned jobs run.  The driver (CLI or window) plans, an executor renders.
+
+Two implementations share this interface: ``renderer.LocalExecutor`` (in this process, one clip
+after another; the default, nothing to start) and ``ray_executor.RayExecutor`` (a Ray cluster;
+carried chains become task dependencies, independent chains run side by side).  Either way the
+executor reports through ``RenderEvents`` on the thread that called ``run``, and the driver's
+``finished`` handler is the only place that adds a take to the project and saves it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from fp_timeline.engine.generator import CancelToken, ProgressCallback, RenderCancelled
+from fp_timeline.engine.planner import PlannedJob
+from fp_timeline.project.document import Project
+from fp_timeline.project.errors import Problem, ProjectError
+from fp_timeline.project.takes import Take
+
+
+def _nothing(*_: Any) -> None:
+    pass
+
+
+@dataclass
+class RenderEvents:
+    """What an executor tells its driver, always on the thread that called ``Executor.run``."""
+
+    started: Callable[[PlannedJob], None] = _nothing
+    progress: ProgressCallback = _nothing
+    finished: Callable[[PlannedJob, Take], None] = _nothing  # add the take and save: the driver's job
+    failed: Callable[[PlannedJob, BaseException], None] = _nothing
+    cancelled: Callable[[PlannedJob], None] = _nothing
+    keep_going: bool = False  # after a failure, go on with the jobs that do not depend on it
+
+
+class ClipCancels:
+    """Cancel everything, or single clips (queued or running); safe from any thread."""
+
+    def __init__(self, everything: CancelToken | None = None) -> None:
+        self.everything = everything or CancelToken()
+        self._clips: set[str] = set()
+        self._lock = threading.Lock()
+
+    def cancel(self, clip: str | None = None) -> None:
+        if clip is None:
+            self.everything.cancel()
+            return
+        with self._lock:
+            self._clips.add(clip)
+
+    def is_cancelled(self, clip: str) -> bool:
+        with self._lock:
+            return self.everything.is_set() or clip in self._clips
+
+    def token(self, clip: str) -> CancelToken:
+        """A token the generator of ``clip`` polls: set when the clip or everything is cancelled."""
+        return _ClipToken(self, clip)
+
+
+class _ClipToken(CancelToken):
+    def __init__(self, cancels: ClipCancels, clip: str) -> None:
+        super().__init__()
+        self._cancels, self._clip = cancels, clip
+
+    def cancel(self) -> None:
+        self._cancels.cancel(self._clip)
+
+    def is_set(self) -> bool:
+        return self._cancels.is_cancelled(self._clip)
+
+    def raise_if_cancelled(self) -> None:
+        if self.is_set():
+            raise RenderCancelled("render cancelled")
+
+
+class Executor(Protocol):
+    """Runs planned jobs and reports each outcome through ``events``; never saves the project itself.
+
+    Returns when every job finished, failed or was cancelled.  Raises ``RenderCancelled`` when
+    everything was cancelled, and the first failure unless ``events.keep_going``.
+    """
+
+    name: str
+
+    def run(
+        self,
+        project: Project,
+        jobs: list[PlannedJob],
+        options: dict[str, Any],
+        events: RenderEvents,
+        cancels: ClipCancels,
+    ) -> None: ...
+
+    def close(self) -> None:
+        """Release what the executor holds (workers, models); it may be used again afterwards."""
+        ...
+
+
+@dataclass
+class Outcomes:
+    """Bookkeeping shared by executors: which jobs ended how, and who waits on whom."""
+
+    jobs: list[PlannedJob]
+    started: set[str] = field(default_factory=set)
+    done: set[str] = field(default_factory=set)
+    failed: set[str] = field(default_factory=set)
+    cancelled: set[str] = field(default_factory=set)
+
+    def in_run(self, clip: str | None) -> bool:
+        return clip is not None and any(job.clip == clip for job in self.jobs)
+
+    def blocked(self, job: PlannedJob) -> BaseException | None:
+        """Why ``job`` cannot start: its upstream in this run failed or was cancelled."""
+        if job.upstream in self.cancelled:
+            return RenderCancelled(f"{job.upstream!r} was cancelled")
+        if job.upstream in self.failed:
+            return ProjectError(Problem(f"carries from {job.upstream!r}, which failed to render", clip=job.clip))
+        return None
+
+    def ended(self, clip: str) -> bool:
+        return clip in self.done or clip in self.failed or clip in self.cancelled
+
+
+RAY_INSTALL_HINT = 'rendering on Ray needs Ray, an optional extra: pip install "fp-timeline[ray]"'
+
+
+def ray_executor(address: str | None = None, **options: Any) -> Executor:
+    """A ``RayExecutor`` for ``address`` (None: a cluster on this machine); a clear error without Ray."""
+    if importlib.util.find_spec("ray") is None:
+        raise ProjectError(Problem(RAY_INSTALL_HINT))
+    from fp_timeline.engine.ray_executor import RayExecutor  # only now: Ray is heavy and optional
+
+    return RayExecutor(address, **options)

@@ -1,0 +1,45 @@
+"""Lengths are judged by the recipe's own settings, and refused before anything renders."""
+
+from __future__ import annotations
+
+import pytest
+
+from fp_timeline.engine.planner import plan_render
+from fp_timeline.engine.renderer import render_job
+from fp_timeline.engine.validation import recipe_problems, validate_project
+from fp_timeline.project.document import load_project, save_project
+from fp_timeline.project.errors import ProjectError
+from fp_timeline.project.recipe import ContextMode, Recipe
+from fp_timeline_plugins.framepack_f1.generator import FramePackF1Generator
+from tests.project_helpers import chain_project
+
+
+def f1_recipe(frames: int, carry: bool = False, **params) -> Recipe:
+    context = ContextMode.CARRY if carry else ContextMode.FRESH
+    image = None if carry else "images/start.png"
+    return Recipe("x", 1, frames, width=32, height=32, image=image, context=context, params=params)
+
+
+def test_snap_frames_uses_the_recipes_latent_window():
+    f1 = FramePackF1Generator()
+    window5 = f1_recipe(21, latent_window_size=5)
+    assert f1.snap_frames(40, carried=True, recipe=window5) == 40  # two sections of 20
+    assert f1.snap_frames(40, carried=True) == 36  # the default window of 9: one section of 36
+    assert recipe_problems(window5) == []
+    problems = recipe_problems(f1_recipe(41, carry=True, latent_window_size=5))
+    assert [p.field for p in problems] == ["frames"] and "nearest is 40" in problems[0].message
+
+
+def test_a_carried_clip_of_part_sections_is_refused_before_rendering(tmp_path):
+    project = chain_project(tmp_path, clips=2, generator="framepack_f1", frames=37)
+    clip = project.clip("shot_020")
+    project.set_recipe(clip, project.recipe(clip).replace(frames=37))  # 36 + the fresh start frame: one short
+    save_project(project)
+    problems = validate_project(load_project(project.path))
+    assert [(p.clip, p.field) for p in problems] == [("shot_020", "frames")]
+    assert "nearest is 36" in problems[0].message
+
+    job = next(j for j in plan_render(project, ["shot_020"]) if j.clip == "shot_020")
+    with pytest.raises(ProjectError, match="shot_020.*frames.*nearest is 36"):
+        render_job(project, job, {"preset": "tiny", "device": "cpu"})
+    assert not project.render_dir("shot_020").exists()  # nothing was written
