@@ -20,7 +20,7 @@ from ..tiny import (
     build_tiny_image_encoder,
 )
 from .checkpoint import WEIGHTS_DIR, load_state, vae_scaling_factor, weights_id
-from .models import build_toy_transformer, build_toy_vae
+from .models import build_toy_text_encoders, build_toy_transformer, build_toy_vae
 
 TOY_MODEL_NAME = "fp_timeline/toy-framepack-f1"
 
@@ -45,7 +45,7 @@ def untrained_components(vae: torch.nn.Module | None = None) -> Components:
         tokenizer=build_llama_tokenizer(),
         tokenizer_2=build_clip_tokenizer(),
         prompt_template=TINY_TEMPLATE,
-        load_text_encoders=_build_text_encoders,
+        load_text_encoders=build_toy_text_encoders,
         checkpoint_id=f"{TOY_MODEL_NAME}@untrained",
         text_checkpoint_id=f"{TOY_MODEL_NAME}@untrained|text",
     )

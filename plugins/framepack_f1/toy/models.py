@@ -62,3 +62,24 @@ def build_toy_vae(scaling_factor: float = 1.0) -> torch.nn.Module:
         temporal_compression_ratio=4,
         mid_block_add_attention=True,
     )
+
+
+def build_toy_text_encoders() -> tuple[torch.nn.Module, torch.nn.Module]:
+    """The tiny preset's Llama and CLIP (same classes and sizes), re-initialised so prompts are told apart.
+
+    With their default init (weights ~0.02) the tiny encoders map every prompt to nearly the same
+    features (pooled vectors at cosine 0.99), so no transformer can learn what a prompt means.  Unit
+    embeddings and fan-in scaled linear layers keep each token's identity in the outputs.
+    """
+    from ..tiny import _build_text_encoders
+
+    llama, clip = _build_text_encoders()
+    generator = torch.Generator().manual_seed(0)  # of seeds 0-3 x scales 1-3, the best-separated pooled vectors
+    with torch.no_grad():
+        for module in (*llama.modules(), *clip.modules()):
+            if isinstance(module, torch.nn.Embedding):
+                module.weight.copy_(torch.randn(module.weight.shape, generator=generator))
+            elif isinstance(module, torch.nn.Linear):
+                std = 2.0 * module.in_features**-0.5
+                module.weight.copy_(torch.randn(module.weight.shape, generator=generator) * std)
+    return llama.eval(), clip.eval()

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from . import motions
-from .checkpoint import save_toy_checkpoint
+from .checkpoint import load_state, save_toy_checkpoint
 from .models import SEED, WINDOW, build_toy_transformer, build_toy_vae
 
 VAE_CROP = 64
@@ -45,6 +45,7 @@ class Settings:
     save_every_s: float = 120.0
     seed: int = SEED
     history_max: int = HISTORY_MAX
+    init: Path | None = None  # continue from this run: its VAE is kept, its transformer fine-tuned
     motion_names: tuple[str, ...] = tuple(m.name for m in motions.MOTIONS)
 
 
@@ -181,7 +182,10 @@ def train_transformer(settings: Settings, videos: list[dict], texts: dict, scale
 
     torch.manual_seed(settings.seed + 2)
     rng = np.random.default_rng(settings.seed + 2)
-    transformer = build_toy_transformer().train()
+    transformer = build_toy_transformer()
+    if settings.init is not None:
+        load_state(transformer, settings.init, "transformer")
+    transformer.train()
     opt = torch.optim.AdamW(transformer.parameters(), lr=1e-3, weight_decay=0.01)
     idx = section_indices(WINDOW)
     budget, step, losses, last_save = Budget(settings.transformer_minutes, settings.transformer_steps), 0, [], 0.0
@@ -230,7 +234,12 @@ def run(settings: Settings) -> dict:
 
     settings.out.mkdir(parents=True, exist_ok=True)
     log: dict = {"settings": {k: str(v) for k, v in vars(settings).items()}, "threads": torch.get_num_threads()}
-    vae = train_vae(settings, log)
+    if settings.init is None:
+        vae = train_vae(settings, log)
+    else:  # keep the earlier run's VAE (and its log), fine-tune its transformer
+        earlier = json.loads((settings.init / "log.json").read_text())
+        log["vae"], log["earlier_transformer"] = earlier["vae"], earlier["transformer"]
+        vae = load_state(build_toy_vae(), settings.init, "vae")
     components = untrained_components(vae=vae)
     videos = encode_videos(settings, vae, components)
     scale = float(1.0 / torch.cat([v["latents"].flatten() for v in videos]).std())
@@ -256,6 +265,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--transformer-steps", type=int, default=100_000)
     parser.add_argument("--videos-per-motion", type=int, default=4)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--init", type=Path, default=None, help="continue from this run's VAE and transformer")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     run(
@@ -266,6 +276,7 @@ def main(argv: list[str] | None = None) -> None:
             transformer_minutes=args.transformer_minutes,
             transformer_steps=args.transformer_steps,
             videos_per_motion=args.videos_per_motion,
+            init=args.init,
         )
     )
 
