@@ -126,11 +126,12 @@ def _flatten_generated(project: Project, clip: otio.schema.Clip, url_style: UrlS
     take = active_take(clip)
     if take is None:  # export_problems refuses these first; never export a clip without media
         raise ProjectError(Problem("not rendered (no active take)", file=project.path, clip=clip.name))
+    media = project.take_file(take.media)
+    if media is None:  # export_problems refuses these first: nothing outside the project is exported
+        raise ProjectError(Problem(f"{take.key} points outside the project folder", file=project.path, clip=clip.name))
     rate = exact_rate(take.rate)
     available = TimeRange(RationalTime(0, rate), RationalTime(take.frames, rate))
-    ref = otio.schema.ExternalReference(
-        target_url=url_for(project.resolve(take.media), url_style), available_range=available
-    )
+    ref = otio.schema.ExternalReference(target_url=url_for(media, url_style), available_range=available)
     # NLE bins list media by name; every take file is called take_NNN.mp4, so name it after the clip.
     ref.name = f"{clip.name}_{take.key}"
     ref.metadata[METADATA_KEY] = dict(clip.media_references()[take.key].metadata.get(METADATA_KEY, {}))

@@ -46,7 +46,10 @@ def _clip_problem(project: Project, clip: otio.schema.Clip) -> Problem | None:
         take = active_take(clip)
         if take is None:
             return Problem("not rendered (no active take)", file=project.path, clip=clip.name)
-        media = project.resolve(take.media)
+        media = project.take_file(take.media)
+        if media is None:
+            message = f"{take.key} points outside the project folder ({take.media}); it is not exported"
+            return Problem(message, file=project.path, clip=clip.name)
         if not media.is_file():
             return Problem(f"{take.key} is missing: {media}", file=project.path, clip=clip.name)
         return None

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import opentimelineio as otio
 
+from fp_timeline.engine import registry
 from fp_timeline.project.document import Project
 from fp_timeline.project.rebase import rebased_timeline
 from fp_timeline.project.recipe import METADATA_KEY
@@ -50,7 +51,10 @@ def relink_timeline(edited: otio.schema.Timeline, project: Project, path: Path |
     """
     target = Project(path=Path(path or project.path).resolve(), timeline=copy.deepcopy(edited))
     # The project as seen from where the new one is written: its relative paths still point right.
-    project = Project(path=target.path, timeline=rebased_timeline(project.timeline, project.folder, target.folder))
+    project = Project(
+        path=target.path,
+        timeline=rebased_timeline(project.timeline, project.folder, target.folder, registry.media_fields),
+    )
     index = TakeIndex(project)
     result = RelinkResult(project=target)
     used: dict[str, int] = {}

@@ -13,6 +13,7 @@ from pathlib import Path  # noqa: E402
 from fp_timeline.project.document import load_project, new_project, save_project  # noqa: E402
 from fp_timeline.project.edits import add_clip  # noqa: E402
 from fp_timeline.project.recipe import Recipe  # noqa: E402
+from tests.sample_copies import pristine_sample  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "sample_projects"
@@ -21,8 +22,7 @@ OUTPUT = REPO / "tests" / "output"
 
 def sample_copy(tmp_path: Path, name: str = "three_shots", generator: str = "animatic") -> Path:
     """A copy of a sample project whose clips all use ``generator``; returns the .otio path."""
-    folder = tmp_path / name
-    shutil.copytree(SAMPLES / name, folder)
+    folder = pristine_sample(name, tmp_path / name)
     path = folder / f"{name}.otio"
     project = load_project(path)
     for clip in list(project.generated_clips()):

@@ -6,7 +6,6 @@ A project can be re-timed to another rate (frame counts kept) to test 23.976, 29
 
 from __future__ import annotations
 
-import shutil
 from fractions import Fraction
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from fp_timeline.engine.store import take_paths
 from fp_timeline.project.document import Project, load_project, save_project
 from fp_timeline.project.takes import Take, add_take, next_take_key
 from fp_timeline_otio.media_urls import path_from_url
+from tests.sample_copies import pristine_sample
 
 RationalTime = otio.opentime.RationalTime
 TimeRange = otio.opentime.TimeRange
@@ -54,8 +54,7 @@ def render_fake_take(project: Project, clip: otio.schema.Clip, recipe_hash: str 
 
 def sample_copy(name: str, folder: Path, rate: float | None = None, gap: bool = True) -> Project:
     """A sample project copied into ``folder``, optionally re-timed, with a gap, every clip rendered."""
-    target = folder / name
-    shutil.copytree(SAMPLES / name, target)
+    target = pristine_sample(name, folder / name)
     project = load_project(target / f"{name}.otio")
     if rate is not None:
         retime(project, rate)

@@ -104,3 +104,34 @@ def test_extend_names_new_clips_in_timeline_order(tmp_path):
     assert run("extend", project.path, "--clip", "shot_030", "-s", "0.5", "-p", "at the end").exit_code == 0
     names = [c.name for c in load_project(project.path).generated_clips()]
     assert names == ["shot_010", "shot_015", "shot_020", "shot_030", "shot_040"] == sorted(names)
+
+
+def test_work_in_renders_a_copy_and_leaves_the_original_alone(tmp_path):
+    project = chain_project(tmp_path / "original")
+    before = {p: p.read_bytes() for p in (tmp_path / "original").rglob("*") if p.is_file()}
+    result = run("render", project.path, "--work-in", tmp_path / "work", "-o", tmp_path / "work" / "m.mp4")
+    assert result.exit_code == 0, result.output
+    assert {p: p.read_bytes() for p in (tmp_path / "original").rglob("*") if p.is_file()} == before
+    copy = load_project(tmp_path / "work" / "demo.otio")
+    assert all(active_take(c) is not None for c in copy.generated_clips())
+    assert copy.resolve(copy.recipe(copy.clip("shot_010")).image) == (tmp_path / "original" / "start.png").resolve()
+    again = run("render", project.path, "--work-in", tmp_path / "work")
+    assert again.exit_code == 0 and "nothing to render" in again.output
+
+
+def test_info_prints_prompts_in_full_when_piped(tmp_path):
+    project = chain_project(tmp_path)
+    long_prompt = "the camera drifts slowly " * 12 + "and ends on the horizon"
+    assert run("set", project.path, "--clip", "shot_020", "--prompt", long_prompt).exit_code == 0
+    result = run("info", project.path)
+    assert result.exit_code == 0 and long_prompt in result.output
+
+
+def test_split_cuts_a_rendered_clip_without_rendering(tmp_path):
+    project = rendered_chain(tmp_path, lengths=(24, 12, 12), continue_noise=True)
+    result = run("split", project.path, "--clip", "shot_010", "--at", "0.5")
+    assert result.exit_code == 0, result.output
+    assert "shot_010 -> shot_010 (12 frames) + shot_015 (12 frames, carries on)" in result.output
+    assert "0 job(s)" in run("render", project.path, "--dry-run").output  # nothing stale, downstream included
+    assert run("set", project.path, "--clip", "shot_020", "--prompt", "changed").exit_code == 0
+    assert run("split", project.path, "--clip", "shot_020", "--at", "0.2").exit_code == 2  # stale: refused

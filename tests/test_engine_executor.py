@@ -83,3 +83,20 @@ def test_asking_for_ray_without_ray_says_how_to_install_it(monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "ray" else real(name, *a))
     with pytest.raises(ProjectError, match=r'pip install "fp-timeline\[ray\]"'):
         ray_executor()
+
+
+def test_a_remote_workers_staged_mp4_is_cleaned_once_its_driver_is_gone(tmp_path):
+    import os
+
+    from fp_timeline.engine.leftovers import clean_leftovers
+
+    project = chain_project(tmp_path)
+    folder = project.render_dir("shot_010")
+    folder.mkdir(parents=True)
+    staged = [folder / ".take_001.remote.mp4", folder / "..take_001.remote.partial.mp4"]
+    live = [folder / ".take_002.remote.mp4", folder / ".take_002.reserved"]
+    for path in staged + live:
+        path.write_text(str(os.getpid()))  # take_002 is reserved by this (live) process
+    clean_leftovers(project)
+    assert [p.exists() for p in staged] == [False, False]
+    assert all(p.exists() for p in live)

@@ -43,3 +43,16 @@ def test_a_carried_clip_of_part_sections_is_refused_before_rendering(tmp_path):
     with pytest.raises(ProjectError, match="shot_020.*frames.*nearest is 36"):
         render_job(project, job, {"preset": "tiny", "device": "cpu"})
     assert not project.render_dir("shot_020").exists()  # nothing was written
+
+
+def test_splitting_an_unrendered_clip_snaps_to_its_own_sections(tmp_path):
+    from fp_timeline.ui import timeline_edits
+    from fp_timeline.ui.clip_defaults import snapped_frames
+
+    project = chain_project(tmp_path, clips=1, generator="framepack_f1", frames=41)
+    clip = project.clip("shot_010")
+    project.set_recipe(clip, project.recipe(clip).replace(params={"latent_window_size": 5}))  # 1 + 2 x 20
+    timeline_edits.apply(project, timeline_edits.split(project, "shot_010", 18, snapped_frames))
+    frames = [project.recipe(c).frames for c in project.generated_clips()]
+    assert frames == [21, 20]  # whole sections of 20 frames, not the default window's 36
+    assert recipe_problems(project.recipe(list(project.generated_clips())[1])) == []

@@ -131,3 +131,20 @@ def test_mismatched_context_is_refused_naming_the_file(generator, tmp_path):
     not_a_context.write_bytes(b"not safetensors")
     with pytest.raises(ContextMismatchError, match="junk.safetensors"):
         PackedContext.load(not_a_context)
+
+
+@pytest.mark.parametrize(
+    "field, shape",
+    [("history", (1, 16, 7, 4, 4)), ("anchor", (1, 16, 1, 9, 4)), ("decode_tail", (16, 4, 4)), ("image_embeds", (4,))],
+)
+def test_a_context_with_wrong_shaped_tensors_is_refused_before_sampling(generator, tmp_path, field, shape):
+    image_path = write_image(tmp_path / "start.png", 3)
+    j = job(tmp_path, "A", recipe("a tree", seed=1, sections=1), image=image_path)
+    generator.render(j, ListSink(), lambda p: None, CancelToken())
+    ctx = PackedContext.load(j.context_path)
+    damaged = tmp_path / "damaged.safetensors"
+    PackedContext(**{**ctx.__dict__, field: torch.zeros(shape)}).save(damaged)
+    with pytest.raises(ContextMismatchError, match=f"damaged.safetensors.*{field}"):
+        generator.render(
+            job(tmp_path, "B", recipe("x", 2, 1, carry=True), incoming=damaged), ListSink(), print, CancelToken()
+        )

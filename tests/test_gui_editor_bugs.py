@@ -172,6 +172,11 @@ def test_the_right_dock_keeps_its_width_as_the_queue_fills(qtbot, tmp_path):
     }
     queue.jobs_changed.emit()
     window.queue_panel.summary.setText("38/40 rendered, 2 failed · rendering… and much more text here")
+    from PySide6.QtWidgets import QApplication
+
+    for _ in range(3):  # let the layouts settle (posted LayoutRequest events)
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
     qtbot.wait(50)
     assert dock.width() == before
     assert window.viewer.width() > 300
@@ -254,3 +259,11 @@ def test_a_setting_the_generator_refuses_is_an_error_beside_the_field_and_stops_
     message = window.statusBar().currentMessage()
     assert "shot_020" in message and "params.wobble" in message
     assert window.document.selected == "shot_020"  # shown where it can be fixed
+
+
+def test_the_generators_stage_reaches_the_queue_row(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, fresh_clips_project(tmp_path, count=1))
+    assert window.start_render(None) == 1
+    qtbot.waitUntil(lambda: not window.queue.running, timeout=60000)
+    row = window.queue.rows["shot_010"]
+    assert row.state == "done" and row.stage == "render"  # the animatic generator's one stage

@@ -108,3 +108,23 @@ def test_keyboard_help_lists_every_key_and_the_readme_table_has_them_all(qtbot, 
     table = readme[readme.index("| key |") :]
     missing = [f"{what}: {keys}" for what, keys in rows if f"| {keys} |" not in table]
     assert not missing, missing
+
+
+def test_double_clicking_a_markers_flag_edits_its_name_and_colour(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtWidgets import QInputDialog
+
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("kick drum", True)))
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(lambda *a, **k: ("Blue", True)))
+    window = make_window(qtbot, tmp_path, fresh_clips_project(tmp_path))
+    view = window.timeline.view
+    view.set_zoom(60)
+    view.horizontalScrollBar().setValue(0)
+    window.transport.seek(30)
+    window.actions.add_marker.trigger()
+    window.transport.seek(0)
+    ruler = window.timeline.ruler
+    qtbot.mouseDClick(ruler, Qt.LeftButton, pos=QPoint(round(view.x_of(1.0)) + 2, 5))
+    marker = window.document.project.timeline.tracks.markers[0]
+    assert (marker.name, marker.color) == ("kick drum", "BLUE")
+    assert window.transport.position == 30

@@ -129,6 +129,7 @@ def test_tracks_lock_hide_add_and_remove_each_one_undo_step(qtbot, tmp_path):
     lock, eye = headers.switch_rects(1)
     qtbot.mouseClick(headers, Qt.LeftButton, pos=lock.center().toPoint())
     assert view.layout_data.locked == {1}
+    assert headers.tip_at(lock.center()) == "V2 is locked: click to unlock"
     window.document.select("shot_020")
     window.actions.delete.trigger()
     assert "locked" in window.statusBar().currentMessage()
@@ -174,7 +175,8 @@ def test_shift_drag_overwrites_the_clips_it_lands_on(qtbot, tmp_path):
     drag(qtbot, window, start, start - QPointF(90, 0).toPoint(), Qt.ShiftModifier)  # 45 frames earlier
     project = window.document.project
     assert _names(window) == ["shot_010", "shot_030", "shot_020"]
-    assert project.recipe(project.clip("shot_010")).frames == 15  # cut back: a shorter generation
+    shot_010 = project.clip("shot_010")  # cut back by a trim: what shows, not the generation (issue 10)
+    assert shot_010.source_range.duration.value == 15 and project.recipe(shot_010).frames == 30
     shot_020 = project.clip("shot_020")
     assert (shot_020.source_range.start_time.value, shot_020.source_range.duration.value) == (15, 15)
     assert view.layout_data.block("shot_030").start == pytest.approx(0.5)
@@ -182,3 +184,57 @@ def test_shift_drag_overwrites_the_clips_it_lands_on(qtbot, tmp_path):
     window.actions.undo.trigger()
     assert _names(window) == ["shot_010", "shot_020", "shot_030"]
     assert project.recipe(project.clip("shot_010")).frames == 30
+
+
+def test_a_drag_shows_where_the_clip_will_land_when_clips_are_in_the_way(qtbot, tmp_path):
+    window, view = _window(qtbot, tmp_path)
+    viewport = view.viewport()
+    start = clip_point(window, "shot_030")
+    qtbot.mousePress(viewport, Qt.LeftButton, pos=start)
+    qtbot.mouseMove(viewport, start + QPointF(60, 0).toPoint())  # past the end: lands as drawn
+    qtbot.waitUntil(lambda: view._gesture is not None and view._gesture.active)
+    assert view.drop_x is None
+    qtbot.mouseMove(viewport, start - QPointF(20, 0).toPoint())  # its start on shot_020's second half
+    assert view.drop_x == pytest.approx(view.x_of(2.0))  # the cut after shot_020
+    qtbot.mouseRelease(viewport, Qt.LeftButton, pos=start - QPointF(20, 0).toPoint())
+    assert view.drop_x is None
+
+
+def test_split_cuts_every_selected_clip_under_the_playhead_in_one_step(qtbot, tmp_path):
+    from fp_timeline.ui import timeline_edits
+
+    window, view = _window(qtbot, tmp_path)
+    window.actions.add_track.trigger()
+    window.run_edit(lambda p: timeline_edits.move(p, "shot_030", 0, 1))  # V2: shot_030 at 0..1 s
+    window.document.set_selection(["shot_010", "shot_030", "shot_020"])
+    window.transport.seek(12)
+    window.actions.split.trigger()
+    project = window.document.project
+    assert project.recipe(project.clip("shot_010")).frames == 12
+    assert project.recipe(project.clip("shot_030")).frames == 12
+    assert project.recipe(project.clip("shot_020")).frames == 30  # not under the playhead
+    window.actions.undo.trigger()
+    assert project.recipe(project.clip("shot_010")).frames == 30
+    assert project.recipe(project.clip("shot_030")).frames == 30
+
+
+def test_the_inspector_says_which_clip_of_a_selection_it_edits(qtbot, tmp_path):
+    window, view = _window(qtbot, tmp_path)
+    window.document.set_selection(["shot_010", "shot_030"])
+    assert window.inspector.title.text() == "shot_030  (+1 selected)"
+    window.document.select("shot_020")
+    assert window.inspector.title.text() == "shot_020"
+
+
+def test_t_switches_every_selected_clip_to_its_next_take(qtbot, tmp_path):
+    window, view = _window(qtbot, tmp_path)
+    for _ in range(2):
+        assert window.start_render(["shot_010", "shot_020"]) == 2
+        qtbot.waitUntil(lambda: not window.queue.running, timeout=RENDER_TIMEOUT_MS)
+    project = window.document.project
+    assert [project.clip(n).active_media_reference_key for n in ("shot_010", "shot_020")] == ["take_002"] * 2
+    window.document.set_selection(["shot_010", "shot_020"])
+    steps = window.document.undo_stack.count()
+    window.actions.next_take.trigger()
+    assert [project.clip(n).active_media_reference_key for n in ("shot_010", "shot_020")] == ["take_001"] * 2
+    assert window.document.undo_stack.count() == steps + 1

@@ -42,14 +42,16 @@ def test_set_recipe_changes_only_the_copy_then_applies_and_reverts(tmp_path):
     assert project.recipe(project.clip("shot_020")).prompt == "the cat sneezes"
 
 
-def test_trim_out_edge_changes_generated_length_and_in_edge_only_the_in_point(tmp_path):
+def test_trim_changes_the_source_range_only_never_the_generation(tmp_path):
     project = load_project(fresh_clips_project(tmp_path, frames=30))
     edits.apply(project, edits.trim(project, "shot_010", 0, 20))
     clip = project.clip("shot_010")
-    assert project.recipe(clip).frames == 20 and clip.source_range.duration.value == 20
+    assert project.recipe(clip).frames == 30 and clip.source_range.duration.value == 20
+    edits.apply(project, edits.trim(project, "shot_010", 0, 45))  # no longer than what was generated
+    assert project.clip("shot_010").source_range.duration.value == 30
     edits.apply(project, edits.trim(project, "shot_010", 5, 20))
     clip = project.clip("shot_010")
-    assert project.recipe(clip).frames == 20
+    assert project.recipe(clip).frames == 30
     assert (clip.source_range.start_time.value, clip.source_range.duration.value) == (5, 15)
 
 

@@ -83,3 +83,20 @@ def test_render_post_processes_after_the_take(qtbot, tmp_path):
     assert window.document.project.clip("shot_020").trimmed_range().duration.value == 22
     window.document.undo_stack.undo()
     assert window.document.project.clip("shot_020").trimmed_range().duration.value == 12
+
+
+def test_effects_that_cannot_run_never_block_rendering_takes(qtbot, tmp_path):
+    from fp_timeline.project.effects import add_effect, parse_effect
+
+    path = fresh_clips_project(tmp_path, count=2, frames=12)
+    window = make_window(qtbot, tmp_path, path)
+    add_effect(window.document.project.clip("shot_010"), parse_effect("upscale:4,model=missing.pth"))
+    assert window.start_render(None) == 3  # both takes, then shot_010's effects row
+    _wait(qtbot, window)
+    rows = window.queue.rows
+    assert [rows[c].state for c in ("shot_010", "shot_020")] == ["done", "done"]
+    assert rows[effects_row("shot_010")].state == "failed"
+    assert "upscaler weights not found" in rows[effects_row("shot_010")].message
+    assert window.start_render(None) == 0  # nothing left that can run: not an error, nothing to do
+    window.document.select("shot_010")
+    assert "upscaler weights not found" in window.inspector.effects.status.text()

@@ -1,4 +1,4 @@
-"""Filmstrips when zoomed in, and the README's screenshots (timeline, inspector, take list), made
+"""Filmstrips when zoomed in, and the README's screenshots (timeline, inspector, take browser), made
 here at a small size in tests/output/readme/ (docs/screenshots/ holds the committed copies)."""
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def test_rendered_clips_show_a_filmstrip_when_zoomed_in_and_the_readme_screensho
     window.resize(1280, 800)
     assert window.start_render(None) == 3
     qtbot.waitUntil(lambda: not window.queue.running, timeout=RENDER_TIMEOUT_MS)
-    assert window.start_render(["shot_020"]) == 1  # a second take, for the take list
+    assert window.start_render(["shot_020"]) == 1  # a second take, for the take browser
     qtbot.waitUntil(lambda: not window.queue.running, timeout=RENDER_TIMEOUT_MS)
     view = window.timeline.view
     view.set_zoom(60)  # 2 px a frame: 120 px a clip
@@ -65,5 +65,6 @@ def test_rendered_clips_show_a_filmstrip_when_zoomed_in_and_the_readme_screensho
     _save_small(window.inspector_dock, "inspector")
     window.document.select("shot_020")
     assert window.inspector.takes.count() == 2
-    _save_small(window.inspector.takes.parentWidget(), "take_list")
-    assert all((OUTPUT / "readme" / f"{n}.png").stat().st_size > 2000 for n in ("timeline", "inspector", "take_list"))
+    _save_small(window.inspector.take_browser, "take_browser")
+    names = ("timeline", "inspector", "take_browser")
+    assert all((OUTPUT / "readme" / f"{n}.png").stat().st_size > 2000 for n in names)

@@ -202,3 +202,17 @@ def test_prune_drops_only_media_no_current_effect_uses(project):
     assert list(_files(project, "shot_010")) == [processed_media(project, project.clip("shot_010")).name]
     assert current.is_file() and active_take(project.clip("shot_020")) is not None
     assert project.resolve(active_take(project.clip("shot_010")).media).is_file()  # takes untouched
+
+
+def test_a_bundle_carries_the_processed_media(project, tmp_path):
+    import zipfile
+
+    with_effects(project, "shot_010", "upscale:2")
+    build_all(project)
+    bundle = export_project(project, "otio", tmp_path / "cut.otioz", bundle=True)
+    with zipfile.ZipFile(bundle) as zipped:
+        names = [n for n in zipped.namelist() if n.endswith(".mp4")]
+        assert sorted(names) == ["media/shot_010_take_001_processed.mp4", "media/shot_020_take_001.mp4"]
+        zipped.extract("media/shot_010_take_001_processed.mp4", tmp_path / "out")
+    info = probe(tmp_path / "out" / "media" / "shot_010_take_001_processed.mp4")
+    assert (info.width, info.height, info.frames) == (128, 96, 20)

@@ -14,12 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 from rich.text import Text
 from typer.core import TyperGroup
 
+from fp_timeline.cli.ray_option import optional_ray_value
 from fp_timeline.engine.validation import validate_project
 from fp_timeline.project.document import Project, load_project
 from fp_timeline.project.errors import Problem, ProjectError
@@ -46,10 +46,13 @@ def print_error(message: object, label: str = "error", style: str = "red") -> No
 class SafeGroup(TyperGroup):
     """Every subcommand runs inside this: user problems print one clear line each, bugs say they are bugs."""
 
-    def invoke(self, ctx: click.Context):
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, optional_ray_value(list(args)))  # ``--ray`` may come without a value
+
+    def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+        except (typer.Exit, typer.Abort, typer.TyperException):  # usage errors: Typer prints them itself
             raise
         except ProjectError as err:
             _print_problems(err.problems)

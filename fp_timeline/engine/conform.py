@@ -163,7 +163,7 @@ def _media_of(project: Project, clip: otio.schema.Clip, hashes: dict[str, str], 
             return None
         if take.recipe_hash != hashes.get(clip.name):
             warnings.append(f"clip {clip.name!r} is stale: showing {take.key}, made from an older recipe")
-        path = project.resolve(take.media)
+        path = project.take_file(take.media)  # None outside the project folder: never read, shown missing
         processed = _processed(project, clip, warnings)
         if processed is not None:
             return processed
@@ -172,7 +172,7 @@ def _media_of(project: Project, clip: otio.schema.Clip, hashes: dict[str, str], 
         if not isinstance(ref, otio.schema.ExternalReference) or not ref.target_url:
             return None
         path = media_file(project.folder, ref.target_url)
-    return path if path.is_file() else None
+    return path if path is not None and path.is_file() else None
 
 
 def _processed(project: Project, clip: otio.schema.Clip, warnings: list[str]) -> Path | None:

@@ -120,6 +120,11 @@ class Outcomes:
             return RenderCancelled(f"{job.upstream!r} was cancelled")
         if job.upstream in self.failed:
             return ProjectError(Problem(f"carries from {job.upstream!r}, which failed to render", clip=job.clip))
+        for neighbour in job.frames_from:  # a bridge needs both neighbours' takes
+            if neighbour in self.cancelled:
+                return RenderCancelled(f"{neighbour!r} was cancelled")
+            if neighbour in self.failed:
+                return ProjectError(Problem(f"takes frames from {neighbour!r}, which failed to render", clip=job.clip))
         return None
 
     def ended(self, clip: str) -> bool:

@@ -4,6 +4,10 @@ The engine knows nothing of torch.  A generator turns a ``RenderJob`` (a recipe 
 paths and an optional incoming packed context) into frames written to a ``FrameSink`` and an
 outgoing ``ContextBlob``.  Generators are found through the ``fp_timeline.generators`` entry point
 group (see ``registry.py``).
+
+Protocol v2 adds optional declarations, read through ``capabilities.py`` with defaults for
+generators that predate them: ``inputs`` (media fields), ``dependencies(recipe)``,
+``accepts_contexts``, ``params_schema`` / ``options_schema`` (``schema.Setting``) and ``release()``.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -78,6 +83,26 @@ class FrameSink(Protocol):
     def frames_written(self) -> int: ...
 
 
+class Dependency(str, Enum):
+    """What a clip needs from its neighbours on the track, besides its own recipe."""
+
+    PREVIOUS_CONTEXT = "previous_context"  # the previous clip's outgoing context (carry)
+    PREVIOUS_LAST_FRAME = "previous_last_frame"  # the last frame of the previous clip's take
+    NEXT_FIRST_FRAME = "next_first_frame"  # the first frame of the next clip's take
+
+
+VIDEO_CONTEXT = "video"  # in ``accepts_contexts``: any video, encoded through ``VideoContextEncoder``
+
+
+@dataclass(frozen=True)
+class MediaInput:
+    """A recipe field holding media paths (``params.end_image``, ``params.loras[].path``)."""
+
+    field: str
+    kind: str  # "image" | "lora" | "video"
+    help: str = ""
+
+
 @dataclass(frozen=True)
 class RenderJob:
     """Everything a generator needs for one clip, with paths already resolved."""
@@ -91,6 +116,8 @@ class RenderJob:
     work_dir: Path  # scratch space for checkpoints; survives a killed render so it can resume
     options: dict[str, Any] = field(default_factory=dict)  # runtime choices (device, preset) not in the recipe
     cache_dir: Path | None = None  # the project's cache folder (encodings, offloaded weights); None: none kept
+    media: dict[str, Path] = field(default_factory=dict)  # every declared media path, stored spelling -> absolute
+    neighbour_frames: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # by ``Dependency`` value
 
 
 @runtime_checkable
@@ -167,6 +194,45 @@ class PreparesRender(Protocol):
         progress: ProgressCallback,
         cancel: CancelToken,
     ) -> None: ...
+
+
+@runtime_checkable
+class SizesFromImage(Protocol):
+    """Optional: a generator that picks a new clip's size from its start image (F1: FramePack's buckets)."""
+
+    def size_for_image(self, width: int, height: int) -> tuple[int, int]:
+        """(width, height) for a clip starting from a ``width`` x ``height`` image."""
+        ...
+
+
+@dataclass(frozen=True)
+class TakeSplit:
+    """A rendered take to cut in two (``TakeSplitter``): its files as the generator wrote them."""
+
+    media: Path
+    context: Path
+
+
+@runtime_checkable
+class TakeSplitter(Protocol):
+    """Optional: a generator that cuts one of its takes in two without generating anything.
+
+    ``first`` and ``second`` are the halves as a render would get them (recipes, hashes, where their
+    contexts go; ``first.incoming`` is the original's incoming context).  Both halves together must equal
+    a render of ``first`` then ``second`` (the second carries, continuing the noise), frame for frame.
+    """
+
+    def split_take(
+        self,
+        source: TakeSplit,
+        first: RenderJob,
+        second: RenderJob,
+        out_first: FrameSink,
+        out_second: FrameSink,
+        cancel: CancelToken,
+    ) -> tuple[ContextBlob, ContextBlob]:
+        """Write both halves' frames and save both outgoing contexts; return them."""
+        ...
 
 
 @runtime_checkable

@@ -42,4 +42,6 @@ def versions_for(options: dict[str, Any] | None = None) -> Callable[[str], str]:
             known[generator_id] = identity_version(registry.load_generator(generator_id).version, identity)
         return known[generator_id]
 
+    version_of.media_fields = registry.media_fields  # type: ignore[attr-defined]  # read by project.hashing
+    version_of.neighbour_frames = registry.neighbour_frames  # type: ignore[attr-defined]  # likewise
     return version_of

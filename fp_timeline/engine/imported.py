@@ -63,7 +63,7 @@ def encode_imported_upstream(
 def take_last_frames(project: Project, clip: otio.schema.Clip, recipe_hash: str) -> np.ndarray:
     """The last frames of the generated clip's take made from ``recipe_hash``: the end of the generation,
     not the out point (a carried clip continues from the untrimmed end)."""
-    takes = [t for t in takes_of(clip) if t.recipe_hash == recipe_hash and project.resolve(t.media).is_file()]
+    takes = [t for t in takes_of(clip) if t.recipe_hash == recipe_hash and _is_file(project.take_file(t.media))]
     if not takes:
         raise ProjectError(
             Problem("has no rendered take for its current recipe to continue; render it first", clip=clip.name)
@@ -97,3 +97,7 @@ def _frames_before(project: Project, path, end: int | None, clip: str, count: in
     if not kept:
         raise ProjectError(Problem(f"no frames before the out point in {path}", file=project.path, clip=clip))
     return np.stack(kept)
+
+
+def _is_file(path) -> bool:
+    return path is not None and path.is_file()

@@ -26,10 +26,12 @@ from typing import Any
 
 import opentimelineio as otio
 
+from fp_timeline.engine import capabilities, registry
 from fp_timeline.engine.generator import ContextBlob, RuntimeIdentity
 from fp_timeline.engine.identity import runtime_identity, versions_for
 from fp_timeline.engine.store import imported_context
 from fp_timeline.project.document import Project
+from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.hashing import HashedClip, hashed_clips
 from fp_timeline.project.recipe import METADATA_KEY, Recipe
 from fp_timeline.project.takes import Take, active_take, takes_of
@@ -49,6 +51,7 @@ class PlannedJob:
     reuse: str | None = None  # a take key already made from ``recipe_hash``: nothing to generate
     identity: RuntimeIdentity | None = None  # the model the hash was planned for (``render_job`` checks it)
     variation: bool = False  # a new seed (``engine.variations``): its recipe becomes the clip's with the take
+    frames_from: tuple[str, ...] = ()  # neighbours whose takes' frames it starts/ends on (rendered before it)
 
 
 def plan_render(
@@ -75,6 +78,7 @@ def plan_render(
         if chain:
             for name in _downstream(nodes, set(chosen)):
                 chosen.setdefault(name, "chain")
+    _add_missing_neighbours(project, nodes, chosen)
     _add_missing_upstreams(project, nodes, chosen)
     jobs = []
     for name, node in nodes.items():  # timeline order is dependency order
@@ -91,14 +95,45 @@ def plan_render(
                 reason=chosen.get(name, "matching take"),
                 reuse=reuse.get(name) if name not in chosen else None,
                 identity=runtime_identity(node.recipe.generator, options),
+                frames_from=node.frames_from,
             )
         )
-    return jobs
+    return _after_neighbours(jobs)
+
+
+def _after_neighbours(jobs: list[PlannedJob]) -> list[PlannedJob]:
+    """Timeline order, except that a clip taking a neighbour's frames waits for that neighbour's job."""
+    planned = {job.clip for job in jobs}
+    ordered: list[PlannedJob] = []
+    waiting = list(jobs)
+    while waiting:
+        done = {job.clip for job in ordered}
+        ready = next(
+            (
+                job
+                for job in waiting
+                if all(n in done or n not in planned for n in job.frames_from)
+                and (job.upstream in done or job.upstream not in planned)
+            ),
+            waiting[0],  # a cycle (validate refuses it): keep timeline order rather than hang
+        )
+        waiting.remove(ready)
+        ordered.append(ready)
+    return ordered
+
+
+def _add_missing_neighbours(project: Project, nodes: dict[str, HashedClip], chosen: dict[str, str]) -> None:
+    """A clip that takes a neighbour's frames needs that neighbour rendered for its current recipe."""
+    for name in list(chosen):
+        for neighbour in nodes[name].frames_from if name in nodes else ():
+            node = nodes.get(neighbour)
+            if node is not None and neighbour not in chosen and matching_take(project, node.clip, node.hash) is None:
+                chosen[neighbour] = f"needed by {name}"
 
 
 def matching_take(project: Project, clip: otio.schema.Clip, recipe_hash: str) -> Take | None:
     """A take made from ``recipe_hash`` whose file exists: the active one if it matches, else the newest."""
-    matches = [t for t in takes_of(clip) if t.recipe_hash == recipe_hash and project.resolve(t.media).is_file()]
+    matches = [t for t in takes_of(clip) if t.recipe_hash == recipe_hash and _is_file(project.take_file(t.media))]
     active = [t for t in matches if t.key == clip.active_media_reference_key]
     return (active or matches[-1:] or [None])[0]
 
@@ -127,13 +162,21 @@ def incoming_context(project: Project, job: PlannedJob, options: dict[str, Any] 
     take = _take_with_context(project, upstream, job.upstream_hash)
     if take is None:
         return None
-    return ContextBlob(path=project.resolve(take.context), hash=job.upstream_hash, metadata={"take": take.key})
+    return ContextBlob(path=project.take_file(take.context), hash=job.upstream_hash, metadata={"take": take.key})
 
 
 def is_foreign(project: Project, upstream: otio.schema.Clip, generator_id: str) -> bool:
     """Whether ``generator_id`` continues ``upstream`` from its frames rather than its own context:
-    an imported video, or a clip another generator made (an animatic before an F1 clip)."""
-    return METADATA_KEY not in upstream.metadata or project.recipe(upstream).generator != generator_id
+    an imported video, or a clip made by a generator whose contexts it does not read (its
+    ``accepts_contexts``; an animatic before an F1 clip, a Wan clip before an F1 carry clip)."""
+    if METADATA_KEY not in upstream.metadata:
+        return True
+    source = project.recipe(upstream).generator
+    try:
+        accepts = capabilities.accepts_contexts(registry.load_generator(generator_id))
+    except ProjectError:
+        return source != generator_id
+    return source not in accepts
 
 
 def find_clip(project: Project, name: str) -> otio.schema.Clip:
@@ -151,7 +194,7 @@ def _take_with_context(project: Project, clip: otio.schema.Clip, recipe_hash: st
     # Prefer the take the editor shows, so the carried clip continues what the viewer sees.
     candidates.sort(key=lambda t: (active is not None and t.key == active.key, t.number))
     for take in reversed(candidates):
-        if project.resolve(take.context).is_file():
+        if _is_file(project.take_file(take.context)):
             return take
     return None
 
@@ -161,13 +204,18 @@ def _graph(project: Project, options: dict[str, Any] | None) -> dict[str, Hashed
 
 
 def _downstream(nodes: dict[str, HashedClip], roots: set[str]) -> list[str]:
-    """Clips that carry (directly or through a chain) from any of ``roots``."""
+    """Clips that carry (directly or through a chain) from any of ``roots``, or take their frames."""
     found: list[str] = []
     reached = set(roots)
-    for name, node in nodes.items():
-        if node.upstream in reached and name not in roots:
-            found.append(name)
-            reached.add(name)
+    grew = True
+    while grew:  # a bridge comes before the clip whose first frame it ends on: walk until nothing new
+        grew = False
+        for name, node in nodes.items():
+            depends = node.upstream in reached or any(n in reached for n in node.frames_from)
+            if depends and name not in reached:
+                found.append(name)
+                reached.add(name)
+                grew = True
     return found
 
 
@@ -180,3 +228,7 @@ def _add_missing_upstreams(project: Project, nodes: dict[str, HashedClip], chose
         up = nodes[node.upstream]
         if _take_with_context(project, up.clip, up.hash) is None:
             chosen[node.upstream] = f"needed by {name}"
+
+
+def _is_file(path) -> bool:
+    return path is not None and path.is_file()

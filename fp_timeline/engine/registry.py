@@ -6,11 +6,13 @@ point ``<id> = "package.module:Class"`` in their own distribution.
 
 from __future__ import annotations
 
-from functools import cache
+from collections.abc import Sequence
 from importlib.metadata import entry_points
 
+from fp_timeline.engine import capabilities
 from fp_timeline.engine.generator import Generator
 from fp_timeline.project.errors import Problem, ProjectError
+from fp_timeline.project.recipe import Recipe
 
 ENTRY_POINT_GROUP = "fp_timeline.generators"
 
@@ -20,9 +22,17 @@ def generator_ids() -> list[str]:
     return sorted({ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)})
 
 
-@cache
+_LOADED: dict[str, Generator] = {}
+
+
 def load_generator(generator_id: str) -> Generator:
     """The generator registered under ``generator_id``; one instance per process."""
+    if generator_id not in _LOADED:
+        _LOADED[generator_id] = _instantiate(generator_id)
+    return _LOADED[generator_id]
+
+
+def _instantiate(generator_id: str) -> Generator:
     matches = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == generator_id]
     if not matches:
         known = ", ".join(generator_ids()) or "none installed"
@@ -40,3 +50,36 @@ def load_generator(generator_id: str) -> Generator:
 
 def generator_version(generator_id: str) -> str:
     return load_generator(generator_id).version
+
+
+def loaded_generators() -> list[Generator]:
+    """Generators this process has instantiated (and that may hold models)."""
+    return list(_LOADED.values())
+
+
+def release_others(keep: str | None) -> list[str]:
+    """Ask every loaded generator but ``keep`` to free its models: never two big models resident at once."""
+    released = []
+    for generator in loaded_generators():
+        if generator.id != keep and capabilities.release(generator):
+            released.append(generator.id)
+    return released
+
+
+def media_fields(generator_id: str) -> Sequence[str]:
+    """The recipe fields holding media for ``generator_id`` (just the start image if it is unknown)."""
+    try:
+        return capabilities.media_fields(load_generator(generator_id))
+    except (ProjectError, TypeError):
+        return ("image",)
+
+
+def neighbour_frames(recipe: Recipe) -> tuple[bool, bool]:
+    """Whether ``recipe``'s clip starts on the previous clip's last frame / ends on the next clip's first."""
+    from fp_timeline.engine.generator import Dependency
+
+    try:
+        needs = capabilities.dependencies(load_generator(recipe.generator), recipe)
+    except (ProjectError, TypeError):
+        return (False, False)
+    return (Dependency.PREVIOUS_LAST_FRAME in needs, Dependency.NEXT_FIRST_FRAME in needs)

@@ -16,13 +16,18 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from fp_timeline.engine import registry
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+
+from fp_timeline.engine import capabilities, registry
 from fp_timeline.engine.executor import ClipCancels, Executor, Outcomes, RenderEvents
 from fp_timeline.engine.generator import (
     CancelToken,
@@ -37,13 +42,16 @@ from fp_timeline.engine.generator import (
 )
 from fp_timeline.engine.identity import runtime_identity
 from fp_timeline.engine.imported import encode_imported_upstream
+from fp_timeline.engine.leftovers import adoptable_take, clean_leftovers, release_take_key, reserve_take_key
 from fp_timeline.engine.media import VideoWriter
+from fp_timeline.engine.neighbours import neighbour_frames
 from fp_timeline.engine.planner import PlannedJob, find_clip, incoming_context, is_foreign
-from fp_timeline.engine.store import TakePaths, next_free_take_key, take_paths, work_dir
+from fp_timeline.engine.store import TakePaths, take_paths, work_dir
 from fp_timeline.engine.validation import recipe_problems
 from fp_timeline.project.atomic import write_bytes_atomic, write_text_atomic
-from fp_timeline.project.document import Project, save_project
+from fp_timeline.project.document import Project, load_project, save_project
 from fp_timeline.project.errors import Problem, ProjectError
+from fp_timeline.project.lock import project_lock
 from fp_timeline.project.takes import Take, add_take, takes_of, use_take
 
 ENGINE_RECORD_VERSION = 1
@@ -76,6 +84,7 @@ class RenderedClip:
     context_metadata: dict[str, str]
     generator: dict[str, str]  # {"id", "version"}
     seconds: float
+    extras: dict[str, bytes] = field(default_factory=dict)  # other files the generator wrote beside the take
 
 
 def staged_media(media: Path) -> Path:
@@ -111,7 +120,7 @@ def prepare_job(
                 clip=job.clip,
             )
         )
-    key = next_free_take_key(project, clip)
+    key = reserve_take_key(project, clip.name)  # released once its take is published (or failed)
     paths = take_paths(project, job.clip, key)
     scratch = work_dir(project, job.clip, job.recipe_hash)
     scratch.mkdir(parents=True, exist_ok=True)
@@ -126,6 +135,8 @@ def prepare_job(
         work_dir=scratch,
         options=dict(options or {}),
         cache_dir=project.data_dir / "cache",
+        media=capabilities.resolved_media(project, registry.load_generator(gen_id), job.recipe),
+        neighbour_frames=neighbour_frames(project, job),
     )
     return PreparedJob(job=job, key=key, paths=paths, render=render, identity=identity)
 
@@ -146,8 +157,24 @@ def render_job(
     cancel = cancel or CancelToken()
     if job.reuse is not None:
         return next(t for t in takes_of(project.clip(job.clip)) if t.key == job.reuse)
+    orphan = adoptable_take(project, job.clip, job.recipe_hash)
+    if orphan is not None and (job.identity is None or orphan.identity in ("", job.identity.digest)):
+        # Finished by a render killed before it saved: adopt it, never render it again.
+        progress(Progress(job.clip, "adopt", 0, 0, message=f"adopting {orphan.key}, finished before a crash"))
+        return orphan
     generator = registry.load_generator(job.recipe.generator)
-    prepared = prepare_job(project, job, options, progress)
+    registry.release_others(keep=generator.id)  # never two big models resident at once
+    with _work_lock(project, job):
+        prepared = prepare_job(project, job, options, progress)
+        try:
+            return _generate_take(project, prepared, generator, progress, cancel)
+        finally:
+            release_take_key(project, job.clip, prepared.key)
+
+
+def _generate_take(
+    project: Project, prepared: PreparedJob, generator: Generator, progress: ProgressCallback, cancel: CancelToken
+) -> Take:
     started = time.monotonic()
     created = now_iso()
     take: Take | None = None
@@ -210,6 +237,8 @@ def publish_rendered(project: Project, prepared: PreparedJob, rendered: Rendered
     try:
         if rendered.context is not None:
             write_bytes_atomic(paths.context, rendered.context)
+        for name, data in rendered.extras.items():  # e.g. F1's take_NNN.sections.safetensors
+            write_bytes_atomic(paths.media.parent / Path(name).name, data)
         write_text_atomic(paths.record, json.dumps(record, indent=2, sort_keys=True))
         if rendered.media is not None:
             write_bytes_atomic(paths.media, rendered.media)
@@ -219,8 +248,10 @@ def publish_rendered(project: Project, prepared: PreparedJob, rendered: Rendered
         for leftover in (paths.context, paths.record, staged_media(paths.media)):
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
+        release_take_key(project, prepared.job.clip, prepared.key)
         raise
     remove_work_dir(prepared.render.work_dir)
+    release_take_key(project, prepared.job.clip, prepared.key)
     return take
 
 
@@ -294,6 +325,30 @@ def _checked_identity(project: Project, job: PlannedJob, options: dict[str, Any]
             )
         )
     return identity
+
+
+@contextlib.contextmanager
+def _work_lock(project: Project, job: PlannedJob) -> Iterator[None]:
+    """One local render per (clip, recipe) at a time: two would share checkpoints in its work folder.
+
+    An OS lock on the folder itself: no lock file to leave behind, released if the process dies.
+    """
+    scratch = work_dir(project, job.clip, job.recipe_hash)
+    scratch.mkdir(parents=True, exist_ok=True)
+    if fcntl is None:  # Windows: the take reservation still keeps takes apart
+        yield
+        return
+    fd = os.open(scratch, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            message = "is being rendered by another process right now; wait for it (its take will appear)"
+            raise ProjectError(Problem(message, file=project.path, clip=job.clip)) from None
+        yield
+    finally:
+        os.close(fd)
+        drop_empty_work_dir(scratch)
 
 
 def apply_take(project: Project, job: PlannedJob, take: Take) -> None:
@@ -374,6 +429,9 @@ def render_project(
     listener = listener or RenderEvents()
     takes: list[Take] = []
     started: list[str] = []
+    with project_lock(project.path, command="fp-timeline render (cleaning up)"):
+        clean_leftovers(project)
+    baseline = [_disk_bytes(project)]
 
     def on_started(job: PlannedJob) -> None:
         started.append(job.clip)
@@ -382,8 +440,7 @@ def render_project(
         listener.started(job)
 
     def on_finished(job: PlannedJob, take: Take) -> None:
-        apply_take(project, job, take)
-        save_project(project)
+        baseline[0] = commit_take(project, job, take, baseline[0])
         takes.append(take)
         listener.finished(job, take)
 
@@ -396,6 +453,32 @@ def render_project(
     )
     (executor or LocalExecutor()).run(project, jobs, dict(options or {}), events, ClipCancels(cancel))
     return takes
+
+
+def commit_take(project: Project, job: PlannedJob, take: Take, baseline: bytes | None) -> bytes | None:
+    """Add ``take`` and save, under the writer lock, without losing edits another process saved meanwhile.
+
+    ``baseline`` is the file as this process last read or wrote it.  When the file on disk differs (an
+    ``add``, the window), the take goes into the project as it is on disk now, and ``project`` follows
+    it; the rest of the render continues from that.  Returns the new baseline.
+    """
+    with project_lock(project.path, command="fp-timeline render (saving a take)"):
+        current = _disk_bytes(project)
+        if current is not None and current != baseline:
+            merged = load_project(project.path)
+            if not any(c.name == job.clip for c in merged.generated_clips()):
+                return current  # the clip was deleted meanwhile: its take stays on disk, adoptable
+            project.timeline = merged.timeline
+        apply_take(project, job, take)
+        save_project(project)
+        return _disk_bytes(project)
+
+
+def _disk_bytes(project: Project) -> bytes | None:
+    try:
+        return project.path.read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 def prepare_generators(

@@ -38,7 +38,7 @@ def project_status(project: Project, options: dict[str, Any] | None = None) -> l
                 recipe_hash=hashed.hash,
                 state=clip_state(hashed.clip, hashed.hash),
                 take=take.key if take else None,
-                take_missing=take is not None and not project.resolve(take.media).is_file(),
+                take_missing=take is not None and not _is_file(project.take_file(take.media)),
                 take_model=take.model if take else "",
             )
         )
@@ -54,3 +54,7 @@ def stale_reasons(project: Project, options: dict[str, Any] | None = None) -> li
             why = stale_reason(project, clip, row.recipe, runtime_identity(row.recipe.generator, options))
             reasons.append(f"{row.clip}: {why or 'the recipe changed since its take'}")
     return reasons
+
+
+def _is_file(path) -> bool:
+    return path is not None and path.is_file()

@@ -74,3 +74,17 @@ def imported_context(
     variant = hashlib.sha256(json.dumps(sorted((options or {}).items()), default=str).encode()).hexdigest()[:8]
     name = f"{clip_name}-{media_hash}.{generator_id}-{variant}.context.safetensors"
     return project.data_dir / "imported" / name
+
+
+def delete_take_files(project: Project, clip_name: str, key: str) -> list[Path]:
+    """Delete every file of take ``key`` (video, context, record, the generator's side files); returns them.
+
+    The only way fp-timeline removes a take from disk, and only when the user asks for it.
+    """
+    folder = project.render_dir(clip_name)
+    deleted = []
+    for path in sorted(folder.glob(f"{key}.*")) if folder.is_dir() else []:
+        if path.is_file() and _NUMBERED.match(path.name):
+            path.unlink()
+            deleted.append(path)
+    return deleted

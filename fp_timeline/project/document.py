@@ -16,9 +16,11 @@ import opentimelineio as otio
 from fp_timeline.project.atomic import write_text_atomic
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.lock import project_lock
-from fp_timeline.project.paths import resolve_stored, stored_path
+from fp_timeline.project.media_fields import MediaFieldsOf, image_only
+from fp_timeline.project.paths import readable_take_file, resolve_stored, stored_path
 from fp_timeline.project.rebase import rebased_timeline
 from fp_timeline.project.recipe import METADATA_KEY, ContextMode, Recipe
+from fp_timeline.project.shape import shape_problems
 from fp_timeline.project.takes import GENERATOR_KEY
 from fp_timeline.project.text import clip_name_problems
 
@@ -61,6 +63,14 @@ class Project:
     def resolve(self, stored: str) -> Path:
         """An absolute path for a path stored in the project (relative ones are project-relative)."""
         return resolve_stored(self.folder, stored)
+
+    def take_file(self, stored: str | None) -> Path | None:
+        """The file a take's stored media/context path names, or None: unset, or somewhere a take is never
+        read from (outside the project folder; see ``paths.readable_take_file``)."""
+        if not stored:
+            return None
+        path = self.resolve(stored.removeprefix("file://"))
+        return path if readable_take_file(self.folder, path) else None
 
     def relative(self, path: Path) -> str:
         """How to store ``path``: relative to the project folder when possible, POSIX separators."""
@@ -139,7 +149,7 @@ def load_project(path: Path) -> Project:
     if not isinstance(timeline, otio.schema.Timeline):
         raise ProjectError(Problem(f"expected a Timeline, found {type(timeline).__name__}", file=path))
     project = Project(path=path, timeline=timeline)
-    problems = structural_problems(project)
+    problems = [_with_file(p, path) for p in shape_problems(timeline)] or structural_problems(project)
     if problems:
         raise ProjectError(problems)
     return project
@@ -216,11 +226,12 @@ def structural_problems(project: Project) -> list[Problem]:
     return problems
 
 
-def save_project(project: Project, path: Path | None = None) -> Path:
+def save_project(project: Project, path: Path | None = None, media_of: MediaFieldsOf = image_only) -> Path:
     """Write the project atomically (temp file, fsync, rename).
 
     ``path`` writes a copy elsewhere, its relative paths re-pointed so they still find the same files;
-    ``project`` itself is left as it is (see ``save_project_as`` to move it).
+    ``project`` itself is left as it is (see ``save_project_as`` to move it).  ``media_of`` names each
+    generator's media fields (``engine.registry.media_fields``), all of which are re-pointed.
     """
     target = Path(path).resolve() if path is not None else project.path
     schema = schema_problem(project)
@@ -228,7 +239,7 @@ def save_project(project: Project, path: Path | None = None) -> Path:
         raise ProjectError(schema)
     timeline = project.timeline
     if target.parent != project.folder:
-        timeline = rebased_timeline(timeline, project.folder, target.parent)
+        timeline = rebased_timeline(timeline, project.folder, target.parent, media_of)
     text = otio.adapters.write_to_string(timeline, adapter_name="otio_json")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -241,10 +252,10 @@ def save_project(project: Project, path: Path | None = None) -> Path:
     return target
 
 
-def save_project_as(project: Project, path: Path) -> Project:
+def save_project_as(project: Project, path: Path, media_of: MediaFieldsOf = image_only) -> Project:
     """Save under a new name (maybe another folder) and return the project as it now lives there."""
     target = Path(path).resolve()
-    moved = Project(path=target, timeline=rebased_timeline(project.timeline, project.folder, target.parent))
+    moved = Project(path=target, timeline=rebased_timeline(project.timeline, project.folder, target.parent, media_of))
     save_project(moved)
     return moved
 

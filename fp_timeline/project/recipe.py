@@ -140,6 +140,8 @@ class Recipe:
         if not hasattr(params, "items"):
             bad("params", f"params must be a mapping, got {type(params).__name__}")
             params = {}
+        elif (why := _unstorable(params)) is not None:
+            bad("params", f"params hold {why}, which a project file cannot store")
         context = _enum(ContextMode, data.get("context", "fresh"), "context", bad)
         noise = _enum(NoiseMode, data.get("noise", "own"), "noise", bad)
         if context is ContextMode.FRESH and image is None:
@@ -160,6 +162,28 @@ class Recipe:
             noise=noise,
             schema=int(schema),
         )
+
+
+INT64 = 2**63
+
+
+def _unstorable(value: Any) -> str | None:
+    """What in ``value`` OTIO's metadata cannot hold unchanged: integers past 64 bits, NUL, non-UTF-8."""
+    if isinstance(value, int) and not isinstance(value, bool) and not -INT64 <= value < INT64:
+        return f"the integer {value} (beyond 64 bits)"
+    if isinstance(value, str) and text_problems(value, "text"):
+        return f"the text {value!r}"
+    if hasattr(value, "items"):
+        for key, item in value.items():
+            why = _unstorable(str(key)) or _unstorable(item)
+            if why is not None:
+                return why
+    elif isinstance(value, (list, tuple)) or type(value).__name__ == "AnyVector":
+        for item in value:
+            why = _unstorable(item)
+            if why is not None:
+                return why
+    return None
 
 
 def _is_int(value: Any) -> bool:

@@ -33,6 +33,7 @@ class WindowActions:
     render_stale: QAction
     rerender: QAction
     rerender_chain: QAction
+    variations: QAction
     extend: QAction
     next_take: QAction
     cancel_renders: QAction
@@ -138,7 +139,14 @@ def create_actions(window: QWidget, stack: QUndoStack) -> WindowActions:
         ripple_delete=_action(window, "&Ripple Delete", "Shift+Delete", "Delete the clip and close the gap"),
         render_stale=_action(window, "&Render Stale", "Ctrl+R", "Render every clip that is unrendered or stale"),
         rerender=_action(
-            window, "Re&render Selected", "Ctrl+Shift+R", "Render a new take of the selected clip", "Rerender"
+            window,
+            "Re&render Selected",
+            "Ctrl+Shift+R",
+            "Render a new take of the selected clip, with a new seed",
+            "Rerender",
+        ),
+        variations=_action(
+            window, "Render &Variations…", "Ctrl+Alt+V", "Render several new takes of the selected clip, one per seed"
         ),
         rerender_chain=_action(
             window,

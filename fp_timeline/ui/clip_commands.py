@@ -58,12 +58,22 @@ class ClipCommands:
             self.statusBar().showMessage("added after the carry chain at the playhead, which it would break", 6000)
 
     def on_split_triggered(self) -> None:
-        name = self.document.selected
-        block = self.timeline.view.layout_data.block(name) if name else None
-        if block is None:
+        """Split every selected clip under the playhead (one per track), as one undo step."""
+        layout = self.timeline.view.layout_data
+        seconds = self.transport.position / self.transport.rate
+        blocks = [layout.block(n) for n in self.document.selection]
+        under = [b for b in blocks if b is not None and b.start < seconds < b.end]
+        if not under:
+            if self.document.selection:
+                self.show_problem("the playhead is not inside a selected clip")
             return
-        at = round((self.transport.position / self.transport.rate - block.start) * block.rate)
-        self.run_edit(lambda p: timeline_edits.split(p, name, at, snapped_frames))
+        options = self.document.render_options  # a rendered clip keeps its render (``engine.split``)
+        self.run_edit(
+            lambda p: [
+                timeline_edits.split(p, b.name, round((seconds - b.start) * b.rate), snapped_frames, options)
+                for b in under
+            ]
+        )
 
     def delete_selected(self, ripple: bool) -> None:
         """Delete the selected clips (closing their gaps with ``ripple`` or the ripple toggle), or
@@ -76,13 +86,13 @@ class ClipCommands:
         elif gap is not None:
             self.run_edit(lambda p: timeline_edits.close_gap(p, *gap))
 
-    def start_render(self, targets: list[str] | None, chain: bool = False) -> int:
+    def start_render(self, targets: list[str] | None, chain: bool = False, variations: int | None = None) -> int:
         self.inspector.commit_pending()  # render what the inspector shows, not what it showed before typing
         if self.document.untitled and not self.save_as():  # takes live beside the project file
             self.show_problem("save the project first: takes are stored beside the project file")
             return 0
         try:
-            count = self.queue.render(targets, chain)
+            count = self.queue.render(targets, chain, variations)
         except ProjectError as err:
             self.show_problem(str(err))
             first = next((p.clip for p in err.problems if p.clip), None)
@@ -109,12 +119,24 @@ class ClipCommands:
         return self.start_render(names)
 
     def on_rerender_triggered(self) -> None:
+        """A new take is a new variation: a new seed (the inspector's seed field keeps one on purpose)."""
         if self.document.selection:
-            self.start_render(list(self.document.selection))
+            self.start_render(list(self.document.selection), variations=1)
 
     def on_rerender_chain_triggered(self) -> None:
         if self.document.selected is not None:
-            self.start_render([self.document.selected], chain=True)
+            self.start_render([self.document.selected], chain=True, variations=1)
+
+    def on_variations_triggered(self) -> None:
+        if not self.document.selection:
+            return
+        count, ok = QInputDialog.getInt(self, "Render variations", "New takes, one seed each:", 3, 1, 16)
+        if ok:
+            self.render_variations(count)
+
+    def render_variations(self, count: int) -> int:
+        """``count`` new takes of each selected clip, each with its own new seed; returns the job count."""
+        return self.start_render(list(self.document.selection), variations=count)
 
     def on_extend_triggered(self) -> None:
         name = self.document.selected
@@ -137,12 +159,19 @@ class ClipCommands:
         return edit.select
 
     def on_next_take_triggered(self) -> None:
-        clip = self._selected_clip()
-        if clip is None:
-            return
-        keys = [t.key for t in takes_of(clip)]
-        if len(keys) < 2:
-            return
-        current = clip.active_media_reference_key
-        following = keys[(keys.index(current) + 1) % len(keys)] if current in keys else keys[-1]
-        self.run_edit(lambda p: timeline_edits.switch_take(p, clip.name, following))
+        """T: every selected clip with more than one take switches to its next one (one undo step)."""
+        project = self.document.project
+        switches = []
+        for name in self.document.selection:
+            try:
+                clip = project.clip(name)
+            except ProjectError:
+                continue
+            keys = [t.key for t in takes_of(clip)]
+            if len(keys) < 2:
+                continue
+            current = clip.active_media_reference_key
+            following = keys[(keys.index(current) + 1) % len(keys)] if current in keys else keys[-1]
+            switches.append((name, following))
+        if switches:
+            self.run_edit(lambda p: [timeline_edits.switch_take(p, name, key) for name, key in switches])

@@ -13,6 +13,7 @@ import opentimelineio as otio
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from fp_timeline.engine import registry
 from fp_timeline.engine.generator import RuntimeIdentity
 from fp_timeline.engine.identity import runtime_identity
 from fp_timeline.engine.status import ClipStatus, project_status
@@ -95,7 +96,7 @@ class ProjectDocument(QObject):
     def save(self, path: Path | None = None) -> Path:
         """Save in place, or as ``path`` (the project then lives there)."""
         if path is not None:
-            self.project = MemoProject.wrap(save_project_as(self.project, Path(path)))
+            self.project = MemoProject.wrap(save_project_as(self.project, Path(path), registry.media_fields))
             self.untitled = False
             self.project_replaced.emit()
         elif self.untitled:

@@ -22,8 +22,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -33,17 +31,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fp_timeline.engine.registry import generator_ids
+from fp_timeline.engine import capabilities
+from fp_timeline.engine.registry import generator_ids, load_generator
+from fp_timeline.engine.schema import Setting
 from fp_timeline.engine.stale import stale_reason
 from fp_timeline.engine.validation import recipe_problems
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.recipe import METADATA_KEY, SEED_MAX, ContextMode, NoiseMode, Recipe
-from fp_timeline.project.takes import takes_of
 from fp_timeline.ui import theme, timeline_edits
 from fp_timeline.ui.clip_defaults import IMAGE_FILTER, snapped_frames
+from fp_timeline.ui.cut_notes import trim_note
 from fp_timeline.ui.document import ProjectDocument
 from fp_timeline.ui.effects_panel import EffectsPanel
 from fp_timeline.ui.field_errors import FieldErrors
+from fp_timeline.ui.settings_form import SettingsForm
+from fp_timeline.ui.take_browser import TakeBrowser
 from fp_timeline.ui.thumbnails import thumbnail
 
 PREVIEW_HEIGHT = 84
@@ -68,6 +70,7 @@ class PromptEdit(QPlainTextEdit):
 class Inspector(QWidget):
     problem_reported = Signal(str)
     take_requested = Signal(str, str)  # clip, take key
+    take_delete_requested = Signal(str, str)  # clip, take key: the window asks, then deletes its files
 
     def __init__(self, document: ProjectDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -188,23 +191,23 @@ class Inspector(QWidget):
         size_row.addWidget(self.height_box)
         form.addRow("Size", size_row)
         form.addRow("", self.errors.labels["size"])
+        self.settings = SettingsForm()  # one control per setting of the generator's schema
+        self.settings.changed.connect(self.on_settings_changed)
+        self.settings.invalid.connect(self.problem_text)
+        form.addRow("Settings", self.settings)
         self.params = PromptEdit()
         self.params.setFixedHeight(48)
         self.params.setPlaceholderText("{}  (the generator's defaults)")
-        self.params.setToolTip("Generator settings as JSON (Ctrl+Enter to apply)")
+        self.params.setToolTip("The same settings as JSON (Ctrl+Enter to apply)")
         self.params.editing_finished.connect(self.on_params_editing_finished)
-        form.addRow("Settings", self.params)
+        form.addRow("As JSON", self.params)
         form.addRow("", self.errors.labels["settings"])
 
-        self.takes = QListWidget()
-        self.takes.setFixedHeight(96)
-        self.takes.itemDoubleClicked.connect(self.on_takes_item_double_clicked)
-        self.use_take = QPushButton("Use take")
-        self.use_take.clicked.connect(self.on_use_take_clicked)
-        takes_box = QVBoxLayout()
-        takes_box.addWidget(self.takes)
-        takes_box.addWidget(self.use_take, 0, Qt.AlignRight)
-        form.addRow("Takes", takes_box)
+        self.take_browser = TakeBrowser()
+        self.take_browser.use_requested.connect(self.on_take_browser_use_requested)
+        self.take_browser.delete_requested.connect(self.on_take_browser_delete_requested)
+        self.takes = self.take_browser.list
+        form.addRow("Takes", self.take_browser)
         self.effects = EffectsPanel(self.document)  # post-processing: its own file, its own edits
         self.effects.problem_reported.connect(self.problem_reported)
         form.addRow("Effects", self.effects)
@@ -249,7 +252,8 @@ class Inspector(QWidget):
         self.stack.setCurrentIndex(1)
         status = self.document.statuses().get(self.clip_name)
         state = status.state.value if status else "error"
-        self.title.setText(self.clip_name)
+        others = len(self.document.selection) - 1  # the form edits the primary clip only: say so
+        self.title.setText(self.clip_name + (f"  (+{others} selected)" if others > 0 else ""))
         self.state.setText(state)
         colour = theme.state_colour(state)
         self.state.setStyleSheet(
@@ -280,34 +284,21 @@ class Inspector(QWidget):
         self.height_box.setValue(recipe.height)
         if not self.params.hasFocus():
             self.params.setPlainText(json.dumps(recipe.params, sort_keys=True) if recipe.params else "")
+        self.settings.set_schema(settings_schema(recipe.generator))
+        self.settings.set_params(recipe.params)
         self._load_takes(clip, status.recipe_hash if status else None)
         self.errors.show(recipe_problems(recipe))
         notes = []
         if state == "stale":
             reason = stale_reason(project, clip, recipe, self.document.runtime_identity(recipe.generator))
             notes.insert(0, f"Stale: {reason}" if reason else "Stale: the recipe changed since the take")
+        if note := trim_note(project, clip):
+            notes.append(note)
         self.checks.setText("\n".join(notes))
         self._loading = False
 
     def _load_takes(self, clip, current_hash: str | None) -> None:
-        self.takes.clear()
-        active = clip.active_media_reference_key
-        for take in reversed(takes_of(clip)):
-            marks = []
-            if take.key == active:
-                marks.append("active")
-            marks.append("current" if take.recipe_hash == current_hash else "stale")
-            made = f"seed {take.seed}" if take.seed is not None else ""
-            made += f", {take.model.removeprefix('the ')}" if take.model else ""
-            when = take.created.replace("T", " ")[:16]
-            item = QListWidgetItem(f"{take.key}   {', '.join(marks)}   {made}   {when}".replace("      ", "   "))
-            item.setData(Qt.UserRole, take.key)
-            if take.key == active:
-                font = item.font()
-                font.setBold(True)
-                item.setFont(font)
-            self.takes.addItem(item)
-        self.use_take.setEnabled(self.takes.count() > 1)
+        self.take_browser.load(self.document.project, clip, current_hash)
 
     # --- writing the clip --------------------------------------------------------------------
     def apply_changes(self, text: str, **changes) -> bool:
@@ -404,17 +395,19 @@ class Inspector(QWidget):
             return
         self.apply_changes("Change settings", params=params)
 
-    def on_takes_item_double_clicked(self, item: QListWidgetItem) -> None:
-        self._use(item)
+    def on_settings_changed(self, params: dict) -> None:
+        self.apply_changes("Change settings", params=params)
 
-    def on_use_take_clicked(self) -> None:
-        item = self.takes.currentItem()
-        if item is not None:
-            self._use(item)
+    def problem_text(self, text: str) -> None:
+        self.problem.setText(text)
 
-    def _use(self, item: QListWidgetItem) -> None:
+    def on_take_browser_use_requested(self, key: str) -> None:
         if self.clip_name is not None:
-            self.take_requested.emit(self.clip_name, item.data(Qt.UserRole))
+            self.take_requested.emit(self.clip_name, key)
+
+    def on_take_browser_delete_requested(self, key: str) -> None:
+        if self.clip_name is not None:
+            self.take_delete_requested.emit(self.clip_name, key)
 
 
 def _previous_clip(project, name: str) -> str | None:
@@ -427,3 +420,11 @@ def _previous_clip(project, name: str) -> str | None:
                     return previous
                 previous = item.name
     return None
+
+
+def settings_schema(generator_id: str) -> tuple[Setting, ...]:
+    """The params schema of a generator (none for an unknown one or one without a schema)."""
+    try:
+        return tuple(capabilities.params_schema(load_generator(generator_id)) or ())
+    except ProjectError:
+        return ()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QSplitter,
 )
 
+from fp_timeline.engine.store import delete_take_files
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.takes import takes_of
 from fp_timeline.ui import autosave, timeline_edits
@@ -133,12 +134,14 @@ class MainWindow(FileCommands, ClipCommands, EditCommands, MarkCommands, TrackCo
         a.hide_track.triggered.connect(lambda: self.toggle_hidden())
         a.remove_track.triggered.connect(lambda: self.remove_track())
         self.timeline.headers.track_clicked.connect(self.on_headers_track_clicked)
+        self.timeline.ruler.marker_double_clicked.connect(self.on_edit_marker_triggered)
         a.split.triggered.connect(self.on_split_triggered)
         a.delete.triggered.connect(lambda: self.delete_selected(ripple=False))
         a.ripple_delete.triggered.connect(lambda: self.delete_selected(ripple=True))
         a.render_stale.triggered.connect(self.render_stale)
         a.rerender.triggered.connect(self.on_rerender_triggered)
         a.rerender_chain.triggered.connect(self.on_rerender_chain_triggered)
+        a.variations.triggered.connect(self.on_variations_triggered)
         a.extend.triggered.connect(self.on_extend_triggered)
         a.next_take.triggered.connect(self.on_next_take_triggered)
         a.cancel_renders.triggered.connect(self.on_cancel_renders_triggered)
@@ -193,6 +196,7 @@ class MainWindow(FileCommands, ClipCommands, EditCommands, MarkCommands, TrackCo
         self.autosaver.failed.connect(lambda message: self.show_problem(f"autosave failed: {message}"))
         self.inspector.problem_reported.connect(self.show_problem)
         self.inspector.take_requested.connect(self.on_inspector_take_requested)
+        self.inspector.take_delete_requested.connect(self.on_inspector_take_delete_requested)
         self.inspector.effects.process_requested.connect(self.on_effects_process_requested)
 
     # --- dialogs (methods, so tests can replace them) ---------------------------------------------
@@ -219,10 +223,11 @@ class MainWindow(FileCommands, ClipCommands, EditCommands, MarkCommands, TrackCo
             action.setEnabled(selected)
         for action in (a.delete, a.ripple_delete):  # a selected gap can be closed too
             action.setEnabled(selected or self.timeline.view.selected_gap is not None)
-        a.rerender.setEnabled(selected and not running)
-        a.rerender_chain.setEnabled(selected and not running)
+        a.rerender.setEnabled(selected)  # while rendering, new work waits its turn (re-planned then)
+        a.rerender_chain.setEnabled(selected)
+        a.variations.setEnabled(selected)
         a.extend.setEnabled(selected and not running)
-        a.render_stale.setEnabled(not running and bool(self.document.statuses()))
+        a.render_stale.setEnabled(bool(self.document.statuses()))
         a.cancel_renders.setEnabled(running or self.conform.running)
         a.export_movie.setEnabled(bool(self.document.statuses()) and not self.conform.running)
         clip = self._selected_clip()
@@ -313,6 +318,15 @@ class MainWindow(FileCommands, ClipCommands, EditCommands, MarkCommands, TrackCo
 
     def on_inspector_take_requested(self, clip: str, key: str) -> None:
         self.run_edit(lambda p: timeline_edits.switch_take(p, clip, key))
+
+    def on_inspector_take_delete_requested(self, clip: str, key: str) -> None:
+        """Delete a take's files, asked for explicitly: the only way a take leaves the disk."""
+        text = f"Delete {key} of {clip} and its files from disk? This cannot be undone."
+        if self.ask("Delete take", text) != QMessageBox.Yes:
+            return
+        if self.run_edit(lambda p: timeline_edits.remove_take(p, clip, key)):
+            deleted = delete_take_files(self.document.project, clip, key)
+            self.statusBar().showMessage(f"deleted {key} of {clip} ({len(deleted)} file(s))", 6000)
 
     # --- closing -----------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -6,9 +6,18 @@ A table model over ``RenderQueue.rows`` with a painted progress bar (no widget p
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, Qt, QTimer
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRectF,
+    QSignalBlocker,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -22,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fp_timeline.project.errors import ProjectError
 from fp_timeline.ui import theme
 from fp_timeline.ui.render_queue import JobRow, RenderQueue
 
@@ -31,7 +41,7 @@ PRESETS = (
     ("auto", "the real weights when they are downloaded, else the toy model"),
     ("toy", "a small model trained on synthetic pans, zooms and a bouncing ball: moving pictures on a CPU"),
     ("tiny", "a tiny random model: fast, for trying the pipeline, not for pictures"),
-    ("real", "the real FramePack F1 weights (a GPU and the downloaded weights)"),
+    ("real", "each generator's real weights (a GPU and the downloaded weights)"),
 )
 STATE_COLOURS = {"rendering": "rendering", "done": "rendered", "failed": "error", "cancelled": "unrendered"}
 FRACTION_ROLE = Qt.UserRole + 1
@@ -171,9 +181,15 @@ class QueuePanel(QWidget):
         for name, tip in PRESETS:
             self.preset.addItem(name, name)
             self.preset.setItemData(self.preset.count() - 1, tip, Qt.ToolTipRole)
-        self.preset.setToolTip("Which FramePack F1 weights renders use (other generators ignore it)")
+        self.preset.setToolTip("Which weights renders use: every generator has tiny and real presets")
         self.preset.setCurrentIndex(max(0, self.preset.findData(queue.options.get("preset", "auto"))))
         self.preset.currentIndexChanged.connect(self.on_preset_current_index_changed)
+        self.on_ray = QCheckBox("Ray")
+        self.on_ray.setToolTip(
+            "Render on a Ray cluster: started on this machine, or the one RAY_ADDRESS names; independent "
+            'chains render side by side, one GPU each (needs pip install "fp-timeline[ray]")'
+        )
+        self.on_ray.toggled.connect(self.on_ray_toggled)
         self.clear = QPushButton("Clear finished")
         self.clear.clicked.connect(self.on_clear_clicked)
         self.cancel_all = QPushButton("Cancel all")
@@ -182,6 +198,7 @@ class QueuePanel(QWidget):
         buttons.addWidget(self.summary, 1)
         buttons.addWidget(QLabel("Model"))
         buttons.addWidget(self.preset)
+        buttons.addWidget(self.on_ray)
         buttons.addWidget(self.clear)
         buttons.addWidget(self.cancel_all)
         layout = QVBoxLayout(self)
@@ -207,6 +224,7 @@ class QueuePanel(QWidget):
 
     def on_queue_running_changed(self, running: bool) -> None:
         self.cancel_all.setEnabled(running)
+        self.on_ray.setEnabled(not running)
         if running:
             self._eta_timer.start()
         else:
@@ -220,6 +238,15 @@ class QueuePanel(QWidget):
 
     def on_preset_current_index_changed(self, index: int) -> None:
         self.queue.set_options(preset=self.preset.itemData(index))  # the next render; states are judged anew
+
+    def on_ray_toggled(self, checked: bool) -> None:
+        try:
+            self.queue.use_ray(checked)
+        except ProjectError as err:  # Ray is not installed: say how, and stay local
+            self.summary.setText(str(err))
+            self.summary.setToolTip(str(err))
+            with QSignalBlocker(self.on_ray):
+                self.on_ray.setChecked(False)
 
     def on_cancel_all_clicked(self) -> None:
         self.queue.cancel(None)

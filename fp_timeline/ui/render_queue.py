@@ -13,12 +13,15 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtGui import QImage
 
+from fp_timeline.engine.executor import Executor, ray_executor
 from fp_timeline.engine.planner import plan_render
-from fp_timeline.engine.postfx.jobs import plan_postfx
+from fp_timeline.engine.postfx.jobs import plan_postfx, postfx_job
 from fp_timeline.engine.validation import recipe_problems
+from fp_timeline.engine.variations import plan_variations, variation_seeds
 from fp_timeline.project.document import Project
 from fp_timeline.project.effects import effect_stack
 from fp_timeline.project.errors import Problem, ProjectError
+from fp_timeline.project.recipe import Recipe
 from fp_timeline.project.takes import Take
 from fp_timeline.ui import timeline_edits
 from fp_timeline.ui.document import ProjectDocument
@@ -72,6 +75,9 @@ class JobRow:
         return sampled + (decode or 0.0)
 
 
+WAITING = "waiting for the render in progress"
+
+
 class RenderQueue(QObject):
     jobs_changed = Signal()  # rows added or cleared
     job_updated = Signal(str)  # one row's state or progress changed
@@ -87,6 +93,11 @@ class RenderQueue(QObject):
         self.previews: dict[str, QImage] = {}  # clip -> latest preview while it renders
         self._thread: QThread | None = None
         self._worker: RenderWorker | None = None
+        self._variations: set[str] = set()  # clips whose takes in this run are new seeds (their recipe follows)
+        self._planned: dict[str, Recipe] = {}  # clip -> the recipe the running worker renders
+        self._waiting: list[tuple] = []  # requests made while rendering: (targets, chain, variations)
+        document.changed.connect(self.on_document_changed)
+        self.executor: Executor | None = None  # None: render in this process; else e.g. a Ray cluster
 
     @property
     def options(self) -> dict:
@@ -100,14 +111,32 @@ class RenderQueue(QObject):
     def running(self) -> bool:
         return self._thread is not None
 
-    def render(self, targets: list[str] | None = None, chain: bool = False) -> int:
-        """Plan and start rendering; returns the number of jobs (0: nothing to do)."""
+    def use_ray(self, enabled: bool, address: str | None = None) -> None:
+        """Render the next queues on Ray (a cluster on this machine without ``address``), or here again.
+
+        Raises ``ProjectError`` saying how to install Ray when it is missing.  The workers stay up
+        between renders (models loaded) until Ray is switched off.
+        """
         if self.running:
-            raise ProjectError("a render is already running; wait for it or cancel it")
+            raise ProjectError("a render is running; switch executors when it has finished")
+        if not enabled:
+            if self.executor is not None:
+                self.executor.close()
+            self.executor = None
+        elif self.executor is None:
+            self.executor = ray_executor(address)
+
+    def render(self, targets: list[str] | None = None, chain: bool = False, variations: int | None = None) -> int:
+        """Plan and start rendering; returns the number of jobs (0: nothing to do).
+
+        ``variations``: that many new takes of each target, each with a new seed (a rerender is one).
+        """
         if self.document.untitled:
             raise ProjectError("save the project first: takes are stored beside the project file")
+        if self.running:  # planned when its turn comes, against the project as it is then
+            return self._wait_for_turn(targets, chain, variations)
         options = dict(self.options)  # this render's own copy: a preset change applies to the next one
-        jobs = plan_render(self.document.project, targets, chain, options)
+        jobs = self._plan(targets, chain, variations, options)
         post = _effects_to_build(self.document.project, targets, jobs)
         if not jobs and not post:
             return 0
@@ -122,6 +151,67 @@ class RenderQueue(QObject):
         self._start(jobs, post, options)
         return len(jobs) + len(post)
 
+    def _wait_for_turn(self, targets: list[str] | None, chain: bool, variations: int | None) -> int:
+        """Queue a request while a render runs; rows show its clips as waiting."""
+        self._waiting.append((targets, chain, variations))
+        names = targets or [n for n, row in self.document.statuses().items() if row.state.value != "rendered"]
+        for name in names:
+            if self.rows.get(name) is None or self.rows[name].state not in ("queued", "rendering"):
+                self.rows[name] = JobRow(name, WAITING)
+        self.jobs_changed.emit()
+        return len(names)
+
+    def _next_waiting(self) -> None:
+        """The render ended: plan and start the next waiting request (edits made meanwhile included)."""
+        while self._waiting and not self.running:
+            targets, chain, variations = self._waiting.pop(0)
+            existing = {c.name for c in self.document.project.generated_clips()}
+            targets = [t for t in targets if t in existing] if targets is not None else None
+            if targets == []:
+                continue
+            try:
+                self.render(targets, chain, variations)
+            except ProjectError as err:
+                self.render_failed.emit((targets or ["?"])[0], str(err))
+
+    def on_document_changed(self) -> None:
+        """A clip deleted while it renders is cancelled; one edited while queued is planned again."""
+        if not self.running or self._worker is None:
+            return
+        project = self.document.project
+        current = {c.name: c for c in project.generated_clips()}
+        for name, planned in list(self._planned.items()):
+            row = self.rows.get(name)
+            if row is None or row.state not in ("queued", "rendering"):
+                continue
+            if name not in current:
+                self._worker.cancel(name)
+                self._update(name, state="cancelled", message="deleted while rendering: its render was discarded")
+                del self._planned[name]
+                continue
+            recipe = project.recipe(current[name])
+            if name in self._variations:
+                recipe = recipe.replace(seed=planned.seed, noise=planned.noise)
+            if row.state == "queued" and recipe != planned:
+                self._worker.cancel(name)
+                self._update(name, state="cancelled", message="edited while queued: planned again after this render")
+                del self._planned[name]
+                self._waiting.append(([name], False, None))
+
+    def _plan(self, targets: list[str] | None, chain: bool, variations: int | None, options: dict) -> list:
+        project = self.document.project
+        self._variations = set()
+        if variations is None or not targets:
+            return plan_render(project, targets, chain, options)
+        jobs: list = []
+        for name in targets:
+            seeds = variation_seeds(project, name, variations)
+            for job in plan_variations(project, name, seeds, chain=chain, options=options):
+                if job.variation or all(j.clip != job.clip for j in jobs):
+                    jobs.append(job)
+        self._variations = {job.clip for job in jobs if job.variation}
+        return jobs
+
     def process_effects(self, clips: list[str] | None = None) -> int:
         """Build the processed media of ``clips`` (all by default) that is missing; returns the job count."""
         if self.running:
@@ -132,12 +222,17 @@ class RenderQueue(QObject):
         return len(post)
 
     def _start(self, jobs: list, post: list[str], options: dict) -> None:
-        self.rows = {job.clip: JobRow(job.clip, job.reason) for job in jobs}
+        waiting = {k: r for k, r in self.rows.items() if r.state == "queued" and r.reason == WAITING}
+        explained = {k: r for k, r in self.rows.items() if r.state in ("cancelled", "failed") and r.message}
+        self.rows = {k: r for k, r in explained.items() if k not in {job.clip for job in jobs}}  # keep the why
+        self.rows |= {job.clip: JobRow(job.clip, job.reason) for job in jobs}
+        self.rows |= {k: r for k, r in waiting.items() if k not in self.rows and self._waiting}
+        self._planned = {job.clip: job.recipe for job in jobs if job.reuse is None}
         self.rows |= {effects_row(clip): JobRow(effects_row(clip), "effects") for clip in post}
         self.jobs_changed.emit()
         # The worker gets its own copy: the user keeps editing the real project meanwhile.
         project = Project(path=self.document.project.path, timeline=copy.deepcopy(self.document.project.timeline))
-        self._worker = RenderWorker(project, jobs, options, post)
+        self._worker = RenderWorker(project, jobs, options, post, self.executor)
         self._thread = QThread(self)
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.run)
@@ -200,10 +295,11 @@ class RenderQueue(QObject):
             if take.key in target.media_references():
                 edit = timeline_edits.switch_take(project, clip, take.key)
             else:
-                edit = timeline_edits.add_rendered_take(project, clip, take)
+                edit = timeline_edits.add_rendered_take(project, clip, take, variation=clip in self._variations)
             self.document.edit(edit, check_locks=False)  # a take lands even on a locked track
-        except ProjectError as err:  # e.g. the clip was deleted while it rendered
-            self._update(clip, state="failed", message=f"take not added: {err}", finished=time.monotonic())
+        except ProjectError:  # the clip was deleted while it rendered: no "done" for discarded work
+            message = "deleted while rendering: its render was discarded"
+            self._update(clip, state="cancelled", message=message, finished=time.monotonic())
             return
         self._update(clip, state="done", step=max(1, self.rows[clip].total), finished=time.monotonic())
 
@@ -218,11 +314,14 @@ class RenderQueue(QObject):
 
     def on_worker_job_cancelled(self, clip: str) -> None:
         self._drop_preview(clip)
+        row = self.rows.get(clip)
+        if row is not None and row.state == "cancelled":
+            return  # cancelled here already (deleted or edited), with its reason
         self._update(clip, state="cancelled", finished=time.monotonic())
 
     def on_thread_finished(self) -> None:
         for row in self.rows.values():
-            if row.state in ("queued", "rendering"):
+            if row.state in ("queued", "rendering") and row.reason != WAITING:
                 row.state = "cancelled"
                 self.job_updated.emit(row.clip)
         if self._worker is not None:
@@ -231,11 +330,29 @@ class RenderQueue(QObject):
             self._thread.deleteLater()
         self._worker = None
         self._thread = None
+        self._planned = {}
         self.running_changed.emit(False)
+        self._next_waiting()
 
 
 def _effects_to_build(project: Project, targets: list[str] | None, jobs: list) -> list[str]:
-    """Clips to post-process: those rendered now that have effects, and those whose processed media is missing."""
-    rendered = [job.clip for job in jobs if effect_stack(project.timeline, project.clip(job.clip))]
-    missing = [job.clip for job in plan_postfx(project, targets)]
-    return list(dict.fromkeys(rendered + missing))
+    """Clips to post-process: those rendered now that have effects (their row runs after the take, and
+    fails there, naming the cause, if the effects cannot run), and those whose processed media is missing.
+
+    A clip not rendered now whose effects cannot run (weights not found...) is left out, so it never
+    blocks rendering takes; the inspector's effects section says why.
+    """
+    rendered = {job.clip for job in jobs}
+    chosen = []
+    for clip in project.generated_clips():
+        try:
+            if clip.name in rendered:
+                if effect_stack(project.timeline, clip):
+                    chosen.append(clip.name)
+            elif targets is None or clip.name in targets:
+                job = postfx_job(project, clip)
+                if job is not None and not job.done:
+                    chosen.append(clip.name)
+        except ProjectError:
+            continue
+    return chosen

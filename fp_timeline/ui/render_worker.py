@@ -18,11 +18,13 @@ import time
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QImage
 
-from fp_timeline.engine.generator import CancelToken, Progress, RenderCancelled
+from fp_timeline.engine.executor import ClipCancels, Executor, RenderEvents
+from fp_timeline.engine.generator import CancelToken, Progress, ProgressCallback, RenderCancelled
 from fp_timeline.engine.planner import PlannedJob
 from fp_timeline.engine.postfx.jobs import postfx_job, run_postfx
 from fp_timeline.engine.renderer import apply_take, render_job
 from fp_timeline.project.document import Project
+from fp_timeline.project.takes import Take
 from fp_timeline.ui.media_frames import qimage_from_rgb
 
 PROGRESS_INTERVAL = 0.05  # s: at most ~20 progress signals a second per job
@@ -50,8 +52,11 @@ class RenderWorker(QObject):
         jobs: list[PlannedJob],
         options: dict | None = None,
         post_clips: list[str] | None = None,
+        executor: Executor | None = None,
     ) -> None:
         super().__init__()  # no parent: it is moved to its own thread
+        self._executor = executor  # None: render here, clip by clip; else e.g. on a Ray cluster
+        self._cancels: ClipCancels | None = None
         self._project = project
         self._jobs = jobs
         self._post_clips = list(post_clips or [])
@@ -71,9 +76,14 @@ class RenderWorker(QObject):
                 self._cancelled.add(clip)
             if self._token is not None and (clip is None or clip == self._current):
                 self._token.cancel()
+            if self._cancels is not None:
+                self._cancels.cancel(clip)
 
     @Slot()
     def run(self) -> None:
+        if self._executor is not None:
+            self._run_on_executor(self._executor)
+            return
         for job in self._jobs:
             with self._lock:
                 if self._stop_all or job.clip in self._cancelled:
@@ -105,6 +115,47 @@ class RenderWorker(QObject):
         rendered = {job.clip for job in self._jobs}
         for clip in self._post_clips:
             if clip not in rendered:
+                self._post_process(clip)
+        self.queue_finished.emit()
+
+    def _run_on_executor(self, executor: Executor) -> None:
+        """The jobs on another executor (several clips may be in flight), then the effects rows."""
+        cancels = ClipCancels()
+        with self._lock:
+            self._cancels = cancels
+            for clip in self._cancelled:
+                cancels.cancel(clip)
+            if self._stop_all:
+                cancels.cancel()
+        progress_of: dict[str, ProgressCallback] = {}
+        finished: list[str] = []
+
+        def on_finished(job: PlannedJob, take: Take) -> None:
+            apply_take(self._project, job, take)  # a carried clip later in the queue continues from it
+            finished.append(job.clip)
+            self.job_finished.emit(job.clip, take)
+
+        events = RenderEvents(
+            started=lambda job: self.job_started.emit(job.clip),
+            progress=lambda p: progress_of.setdefault(p.clip, self._progress_for(p.clip))(p),
+            finished=on_finished,
+            failed=lambda job, err: self.job_failed.emit(job.clip, str(err) or type(err).__name__),
+            cancelled=lambda job: self.job_cancelled.emit(job.clip),
+            keep_going=True,
+        )
+        try:
+            executor.run(self._project, self._jobs, self._options, events, cancels)
+        except RenderCancelled:
+            pass  # every clip was reported cancelled, one by one
+        except Exception as err:  # the cluster itself failed (unreachable, lost): every open row fails
+            for job in self._jobs:
+                if job.clip not in finished:
+                    self.job_failed.emit(job.clip, str(err) or type(err).__name__)
+        finally:
+            with self._lock:
+                self._cancels = None
+        for clip in self._post_clips:
+            if clip in finished or clip not in {job.clip for job in self._jobs}:
                 self._post_process(clip)
         self.queue_finished.emit()
 

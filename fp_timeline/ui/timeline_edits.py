@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import opentimelineio as otio
 
+from fp_timeline.engine import split as split_engine
 from fp_timeline.engine.extend import add_extension
 from fp_timeline.engine.variations import take_recipe
 from fp_timeline.project.document import Project
@@ -26,7 +27,7 @@ from fp_timeline.project.takes import Take, add_take, takes_of, use_take
 
 # ``snap_frames(generator, frames, carried)``: the nearest length the clip's generator makes
 # (``clip_defaults.snapped_frames``); the default leaves lengths as they are.
-Snapper = Callable[[str, int, bool], int]
+Snapper = Callable[..., int]  # (generator, frames, carried, recipe=None) -> frames
 
 
 class EditRefused(ProjectError):
@@ -77,40 +78,52 @@ def set_recipe(project: Project, name: str, recipe: Recipe, text: str = "Edit cl
     return Replacement(t, i, 1, [edited], text, select=name)
 
 
-def _unsnapped(generator: str, frames: int, carried: bool) -> int:
+def _unsnapped(generator: str, frames: int, carried: bool, recipe: Recipe | None = None) -> int:
     return frames
 
 
 def trim(project: Project, name: str, in_frame: int, out_frame: int, snap_frames: Snapper = _unsnapped) -> Replacement:
-    """Show media frames ``[in_frame, out_frame)``.  The out edge is the generated length (the next
-    carried clip continues from the end of the generation), so moving it changes the recipe; the in
-    edge only moves the in-point and keeps the take."""
+    """Show frames ``[in_frame, out_frame)`` of the clip's generation: the source range only, never the
+    recipe.  Trimming never regenerates; the generation's length changes only through an explicit action
+    (extend, or the duration in the inspector), and a carried clip after it continues from the untrimmed end."""
     t, i, clip = locate(project, name)
     recipe = project.recipe(clip)
-    frames = max(1, snap_frames(recipe.generator, max(1, out_frame), recipe.carries))
-    in_frame = max(0, min(in_frame, frames - 1))
+    out_frame = max(1, min(out_frame, recipe.frames))
+    in_frame = max(0, min(in_frame, out_frame - 1))
     edited = copy.deepcopy(clip)
-    if frames != recipe.frames:
-        recipe = recipe.replace(frames=frames)
-        project.set_recipe(edited, recipe)
-    edited.source_range = _range(in_frame, frames - in_frame, recipe.fps)
+    edited.source_range = _range(in_frame, out_frame - in_frame, recipe.fps)
     return Replacement(t, i, 1, [edited], f"Trim {name}", select=name)
 
 
-def split(project: Project, name: str, at_frame: int, snap_frames: Snapper = _unsnapped) -> Replacement:
+def split(
+    project: Project, name: str, at_frame: int, snap_frames: Snapper = _unsnapped, options: dict | None = None
+) -> Replacement:
     """Cut a clip ``at_frame`` frames after its visible start.  The second part *carries* from the
-    first and continues its noise, so together they still make one continuous generation."""
+    first and continues its noise, so together they still make one continuous generation.
+
+    A rendered clip whose generator can cut its take (``engine.split``) keeps its render: both halves get
+    takes made from it, with no sampling, and nothing after them goes stale.  Otherwise the halves are
+    new recipes to render."""
+    in_frame = frames_of(locate(project, name)[2].source_range.start_time)
+    try:
+        rendered = split_engine.can_split_rendered(project, name, options) is None
+    except ProjectError:
+        rendered = False
+    if rendered:
+        t, i, _ = locate(project, name)
+        first, second = split_engine.split_clips(project, name, in_frame + at_frame, options)
+        return Replacement(t, i, 1, [first, second], f"Split {name}", select=second.name)
     t, i, clip = locate(project, name)
     recipe = project.recipe(clip)
     in_frame = frames_of(clip.source_range.start_time)
-    cut = snap_frames(recipe.generator, in_frame + at_frame, recipe.carries)
+    cut = snap_frames(recipe.generator, in_frame + at_frame, recipe.carries, recipe)
     if not in_frame < cut < recipe.frames:
         raise EditRefused(Problem("split point must be inside the clip", clip=name))
     first = copy.deepcopy(clip)
     first_recipe = recipe.replace(frames=cut)
     project.set_recipe(first, first_recipe)
     first.source_range = _range(in_frame, cut - in_frame, recipe.fps)
-    rest = snap_frames(recipe.generator, recipe.frames - cut, True)
+    rest = snap_frames(recipe.generator, recipe.frames - cut, True, recipe)
     second_recipe = recipe.replace(frames=rest, image=None, context=ContextMode.CARRY, noise=NoiseMode.CONTINUE)
     second = make_clip(name_after(project, name), second_recipe)
     return Replacement(t, i, 1, [first, second], f"Split {name}", select=second.name)
@@ -209,11 +222,30 @@ def extend(project: Project, name: str, prompt: str, seconds: float = 2.0) -> Re
     return insert(project, t, i + 1, copy.deepcopy(made), f"Extend {name}")
 
 
-def add_rendered_take(project: Project, name: str, take: Take) -> Replacement:
+def add_rendered_take(project: Project, name: str, take: Take, variation: bool = False) -> Replacement:
+    """A finished take lands on its clip.  A variation's recipe (its new seed) becomes the clip's, unless
+    the clip was edited while it rendered (the edit wins; the take shows as made from another recipe)."""
     t, i, clip = locate(project, name)
     edited = copy.deepcopy(clip)
+    recipe = take_recipe(project, clip, take) if variation else None
+    if recipe is not None and project.recipe(clip).replace(seed=recipe.seed, noise=recipe.noise) == recipe:
+        project.set_recipe(edited, recipe)
     add_take(edited, take)
     return Replacement(t, i, 1, [edited], f"Render {name} ({take.key})", select=None)
+
+
+def remove_take(project: Project, name: str, key: str) -> Replacement:
+    """Drop take ``key`` from the clip (its files are deleted by the caller); the take in use stays."""
+    t, i, clip = locate(project, name)
+    if clip.active_media_reference_key == key:
+        raise ProjectError(Problem(f"{key} is the take in use; choose another take first", clip=name))
+    refs = dict(clip.media_references())
+    if key not in refs:
+        raise ProjectError(Problem(f"no take {key!r}", clip=name))
+    del refs[key]
+    edited = copy.deepcopy(clip)
+    edited.set_media_references(refs, clip.active_media_reference_key)
+    return Replacement(t, i, 1, [edited], f"Delete {key} of {name}", select=name)
 
 
 def switch_take(project: Project, name: str, key: str) -> Replacement:

@@ -104,6 +104,26 @@ class TimelineGestures:
                 item.setOpacity(0.6)
                 target = max(0, min(item.block.track + track_delta, self.lane_count() - 1))
                 item.setPos(max(0.0, self.x_of(item.block.start) + dx), self.track_y(target))
+        self.drop_x = self._landing_cut(gesture, dx)
+
+    def _landing_cut(self, gesture: Gesture, dx: float) -> float | None:
+        """Where a plain drop goes when it is not where the clip is drawn (``track_edits.place``'s
+        rule), shown as a line so the drop is no surprise; None when it lands as drawn."""
+        if gesture.modifiers & Qt.ShiftModifier:
+            return None  # overwrite: exactly as drawn
+        if self.ripple and gesture.track == gesture.block.track:
+            return self.x_of(self.insertion(gesture.track, gesture.x)[1])
+        moving = set(self.moving_names(gesture))
+        start = max(0.0, gesture.block.start + dx / self.pps)
+        end = start + gesture.block.duration
+        lane = self.layout_data.tracks[gesture.track] if gesture.track < len(self.layout_data.tracks) else []
+        others = [b for b in lane if b.kind == "clip" and b.name not in moving]
+        under = next((b for b in others if b.start <= start < b.end), None)
+        if under is not None:  # dropped on a clip: the nearest cut
+            return self.x_of(under.start if start - under.start < under.duration / 2 else under.end)
+        if gesture.modifiers & Qt.ControlModifier or any(b.start < end - 1e-6 and b.end > start for b in others):
+            return self.x_of(start)  # inserted here, pushing what follows
+        return None
 
     def _drag_trim(self, gesture: Gesture) -> None:
         block = gesture.block
@@ -122,6 +142,7 @@ class TimelineGestures:
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         gesture, self._gesture = self._gesture, None
         band, self.band = self.band, None
+        self.drop_x = None
         if gesture is None:
             return super().mouseReleaseEvent(event)
         if gesture.kind == "band":

@@ -67,9 +67,9 @@ class TimelinePainting:
             painter.setBrush(QColor(255, 255, 255, 24))
             painter.drawRect(self.band)
             painter.setBrush(Qt.NoBrush)
-        if self._drop_x is not None:
+        if self.drop_x is not None:
             painter.setPen(QPen(theme.ACCENT, 3))
-            painter.drawLine(QPointF(self._drop_x, rect.top()), QPointF(self._drop_x, rect.bottom()))
+            painter.drawLine(QPointF(self.drop_x, rect.top()), QPointF(self.drop_x, rect.bottom()))
         if not self.items:
             painter.setPen(theme.TEXT_DIM)
             hint = QRectF(self.mapToScene(0, 0), self.viewport().size()).adjusted(0, 0, 0, -self.track_height)

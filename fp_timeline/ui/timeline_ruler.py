@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QMouseEvent, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QWidget
 
@@ -31,6 +31,8 @@ def ruler_label(frame: int, rate: float, step: float) -> str:
 
 
 class TimelineRuler(QWidget):
+    marker_double_clicked = Signal()  # the playhead is on the marker: edit it
+
     def __init__(self, view: TimelineView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.view = view
@@ -112,3 +114,13 @@ class TimelineRuler(QWidget):
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if event.buttons() & Qt.LeftButton:
             self._seek(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        """Double-click a marker's flag to name and colour it."""
+        project = self.view.document.project
+        rate = project.rate
+        x = event.position().x() + self._offset()
+        near = [m for m in marks.markers(project) if abs(marks.marker_frame(m, rate) / rate * self.view.pps - x) <= 6]
+        if near:
+            self.view.transport.seek(marks.marker_frame(near[0], rate))
+            self.marker_double_clicked.emit()

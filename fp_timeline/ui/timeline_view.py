@@ -20,6 +20,7 @@ from fp_timeline.ui import theme, timeline_edits, track_edits
 from fp_timeline.ui.clip_defaults import image_clip_recipe, is_image, snapped_frames
 from fp_timeline.ui.clip_item import ClipItem, tooltip
 from fp_timeline.ui.document import ProjectDocument
+from fp_timeline.ui.filmstrip import notifier as filmstrip_notifier
 from fp_timeline.ui.timeline_gestures import Gesture, TimelineGestures
 from fp_timeline.ui.timeline_layout import TimelineLayout
 from fp_timeline.ui.timeline_paint import TimelinePainting, grid_step  # noqa: F401  (the ruler uses it)
@@ -44,10 +45,11 @@ class TimelineView(TimelinePainting, TimelineGestures, QGraphicsView):
         self.pps = 60.0  # pixels per second
         self.layout_data = TimelineLayout([], [], 0.0)
         self.items: dict[str, ClipItem] = {}
-        self.context_actions: list[QAction] = []
+        self.context_actions: list[QAction] = []  # right-click on a clip
+        self.empty_context_actions: list[QAction] = []  # right-click on empty timeline
         self._render_marks: dict[str, float | None] = {}  # clip -> progress (None: queued)
         self._gesture: Gesture | None = None
-        self._drop_x: float | None = None
+        self.drop_x: float | None = None
         self.band: QRectF | None = None  # the rubber band being drawn (scene)
         self.ripple = False  # moves and deletes close the gaps they leave
         self.snapping = True  # edges snap to cuts, the playhead and markers (N toggles)
@@ -66,6 +68,7 @@ class TimelineView(TimelinePainting, TimelineGestures, QGraphicsView):
         document.changed.connect(self.on_document_changed)
         document.selection_changed.connect(self.on_document_selection_changed)
         transport.position_changed.connect(self.on_transport_position_changed)
+        filmstrip_notifier.ready.connect(self.viewport().update)  # a take's filmstrip finished decoding
         self.rebuild()
 
     # --- geometry ----------------------------------------------------------------------------
@@ -250,10 +253,11 @@ class TimelineView(TimelinePainting, TimelineGestures, QGraphicsView):
 
     def contextMenuEvent(self, event) -> None:
         block, _ = self.hit(QPointF(event.pos()))
-        if block is not None:
+        if block is not None and block.name not in self.document.selection:
             self.document.select(block.name)
-        if self.context_actions:
-            QMenu.exec(self.context_actions, event.globalPos(), None, self)
+        actions = self.context_actions if block is not None else self.empty_context_actions
+        if actions:
+            QMenu.exec(actions, event.globalPos(), None, self)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -266,16 +270,16 @@ class TimelineView(TimelinePainting, TimelineGestures, QGraphicsView):
 
     def dragMoveEvent(self, event) -> None:
         scene = self.mapToScene(event.position().toPoint())
-        self._drop_x = self.x_of(self.insertion(self.track_at(scene.y()), scene.x())[1])
+        self.drop_x = self.x_of(self.insertion(self.track_at(scene.y()), scene.x())[1])
         self.viewport().update()
         event.acceptProposedAction()
 
     def dragLeaveEvent(self, event) -> None:
-        self._drop_x = None
+        self.drop_x = None
         self.viewport().update()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        self._drop_x = None
+        self.drop_x = None
         scene = self.mapToScene(event.position().toPoint())
         try:
             self.add_image_clips(_image_paths(event.mimeData()), self.track_at(scene.y()), scene.x())

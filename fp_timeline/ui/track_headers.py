@@ -6,9 +6,9 @@ the padlock or the eye to switch the track's lock or visibility.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QMouseEvent, QPainter, QPen
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMenu, QToolTip, QWidget
 
 from fp_timeline.ui import theme
 from fp_timeline.ui.timeline_view import TRACK_HEIGHT, TimelineView
@@ -19,6 +19,7 @@ SWITCH = 18  # px: the lock and eye boxes
 
 class TrackHeaders(QWidget):
     track_clicked = Signal(int, str)  # track, "name", "lock" or "eye"
+    context_actions: list = []  # Track menu actions, shown on right-click (acting on the clicked track)
 
     def __init__(self, view: TimelineView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,13 +70,43 @@ class TrackHeaders(QWidget):
         painter.setFont(QFont())
         painter.drawText(rect, Qt.AlignCenter, letter)
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        point: QPointF = event.position()
+    def event(self, event) -> bool:
+        if event.type() == QEvent.ToolTip:
+            QToolTip.showText(event.globalPos(), self.tip_at(QPointF(event.pos())), self)
+            return True
+        return super().event(event)
+
+    def tip_at(self, point: QPointF) -> str:
+        layout = self.view.layout_data
+        for t, name in enumerate(layout.track_names):
+            if not self._rect(t).contains(point):
+                continue
+            lock, eye = self.switch_rects(t)
+            if lock.contains(point):
+                return (
+                    f"{name} is locked: click to unlock" if t in layout.locked else f"Lock {name}: no edit changes it"
+                )
+            if eye.contains(point):
+                return (
+                    f"{name} is hidden: click to show it" if t in layout.hidden else f"Hide {name} (viewer and movie)"
+                )
+            return f"{name}: click to make it the current track; right-click for the Track menu"
+        return ""
+
+    def contextMenuEvent(self, event) -> None:
+        self.mousePressEvent(event)  # the clicked track becomes the current one
+        if self.context_actions:
+            QMenu.exec(self.context_actions, event.globalPos(), None, self)
+
+    def mousePressEvent(self, event) -> None:
+        point: QPointF = QPointF(event.pos()) if not hasattr(event, "position") else event.position()
         for t in range(len(self.view.layout_data.track_names)):
             if not self._rect(t).contains(point):
                 continue
             lock, eye = self.switch_rects(t)
             zone = "lock" if lock.contains(point) else "eye" if eye.contains(point) else "name"
+            if not isinstance(event, QMouseEvent):
+                zone = "name"  # a right-click only picks the track
             self.current = t
             self.update()
             self.track_clicked.emit(t, zone)

@@ -29,12 +29,15 @@ def build_menus(window) -> None:
     edit.addActions([a.ripple, a.snapping])
     track = bar.addMenu("&Track")
     track.addActions([a.add_track, a.remove_track, a.lock_track, a.hide_track])
+    window.timeline.headers.context_actions = [a.lock_track, a.hide_track, a.remove_track, a.add_track]
     mark = bar.addMenu("&Mark")
     mark.addActions([a.add_marker, a.edit_marker, a.remove_marker, a.next_marker, a.previous_marker])
     mark.addSeparator()
     mark.addActions([a.mark_in, a.mark_out, a.clear_in_out, a.go_in, a.go_out])
     clip = bar.addMenu("&Clip")
-    clip.addActions([a.render_stale, a.rerender, a.rerender_chain, a.extend, a.next_take, a.cancel_renders])
+    clip.addActions(
+        [a.render_stale, a.rerender, a.variations, a.rerender_chain, a.extend, a.next_take, a.cancel_renders]
+    )
     view = bar.addMenu("&View")
     view.addActions([a.zoom_in, a.zoom_out, a.zoom_fit])
     view.addSeparator()
@@ -64,6 +67,7 @@ def build_menus(window) -> None:
     tools.addSeparator()
     tools.addAction(a.zoom_fit)
     window.addToolBar(tools)
+    window.timeline.view.empty_context_actions = [a.paste, a.paste_insert, a.add_marker, a.mark_in, a.mark_out]
     window.timeline.view.context_actions = [
         a.cut,
         a.copy,

@@ -25,6 +25,7 @@ from safetensors import safe_open
 from safetensors.numpy import save as save_safetensors
 
 from fp_timeline.engine.generator import (
+    VIDEO_CONTEXT,
     CancelToken,
     ContextBlob,
     FrameSink,
@@ -32,7 +33,9 @@ from fp_timeline.engine.generator import (
     ProgressCallback,
     RenderJob,
     RuntimeIdentity,
+    TakeSplit,
 )
+from fp_timeline.engine.schema import Setting
 from fp_timeline.project.atomic import write_bytes_atomic
 from fp_timeline.project.errors import Problem
 from fp_timeline.project.recipe import NoiseMode, Recipe
@@ -67,6 +70,13 @@ class Move:
 class AnimaticGenerator:
     id = "animatic"
     version = "2"
+    label = "Animatic (Ken Burns previs)"
+    params_schema = (
+        Setting("zoom_per_second", "float", ZOOM_PER_SECOND, "zoom in per second (0.04: 4%)", -1, 1),
+        Setting("pan_per_second", "float", PAN_PER_SECOND, "pan per second, as a fraction of the frame", 0, 2),
+    )
+    options_schema = ()
+    accepts_contexts = ("animatic", VIDEO_CONTEXT)  # a video made elsewhere: its last frame starts a move
 
     def validate(self, recipe: Recipe) -> list[Problem]:
         unknown = sorted(set(recipe.params) - set(PARAMS))
@@ -92,6 +102,19 @@ class AnimaticGenerator:
         _write_context(job.context_path, replace(move, elapsed=move.elapsed + recipe.frames), job.recipe_hash)
         return ContextBlob(path=job.context_path, hash=job.recipe_hash, metadata={"generator": self.id})
 
+    def split_take(
+        self,
+        source: TakeSplit,
+        first: RenderJob,
+        second: RenderJob,
+        out_first: FrameSink,
+        out_second: FrameSink,
+        cancel: CancelToken,
+    ) -> tuple[ContextBlob, ContextBlob]:
+        """The move is a pure function of the frame number: the halves are rendered again (no model)."""
+        blob = self.render(first, out_first, _quiet, cancel)
+        return blob, self.render(replace(second, incoming=blob), out_second, _quiet, cancel)
+
     def context_from_frames(
         self, frames: np.ndarray, recipe: Recipe, context_path: Path, options: dict[str, Any]
     ) -> ContextBlob:
@@ -103,6 +126,10 @@ class AnimaticGenerator:
         move = Move(still, recipe.fps, 1 / HEADROOM, (0.5, 0.5), 0.0, 0.0, 0.0)
         _write_context(context_path, move, "imported")
         return ContextBlob(path=context_path, hash="imported", metadata={"generator": self.id})
+
+
+def _quiet(_: Progress) -> None:
+    pass
 
 
 def _move_for(job: RenderJob, upstream: Move | None) -> Move:

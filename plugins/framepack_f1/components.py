@@ -219,6 +219,8 @@ def load_components(
     vae_tiling: bool = False,
     offload: str = "auto",
     offload_root: Path | None = None,
+    attention: str = "native",
+    compile_blocks: bool = False,
 ) -> Components:
     """Build (tiny), load from the package (toy) or from the local cache (real) the whole stack, in eval mode,
     placed by the memory plan chosen for ``offload`` ("auto": from the free VRAM and host RAM)."""
@@ -260,4 +262,21 @@ def place_components(
     components.plan = choose_plan(probe(device), components.sizes, offload)
     return_large_frees_to_os()
     components.place_models()
+    _speed_options(components, attention, compile_blocks)
     return components
+
+
+def _speed_options(components: Components, attention: str, compile_blocks: bool) -> None:
+    """Attention backend and regional compile, applied to the transformer now and whenever it is reloaded."""
+    from . import speed
+
+    def apply(transformer: torch.nn.Module) -> torch.nn.Module:
+        speed.use_attention(transformer, attention)
+        if compile_blocks and speed.compile_note({"compile": True}, components.device, components.plan) is None:
+            speed.compile_blocks(transformer)
+        return transformer
+
+    apply(components.transformer)
+    if components.load_transformer is not None:
+        load = components.load_transformer
+        components.load_transformer = lambda: apply(load())

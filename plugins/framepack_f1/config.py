@@ -9,7 +9,15 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from fp_timeline.engine.schema import Setting
+
+from .memory_plan import ALIASES, REQUESTS
+
 SAMPLERS = ("unipc", "euler")
+PRESET_CHOICES = ("auto", "tiny", "real")
+DTYPES = ("float32", "bfloat16", "float16")
+LORAS = Setting("loras", "lora_list", [], "LoRA safetensors files (inside or beside the project) with weights")
+OFFLOAD_CHOICES = (*REQUESTS, *ALIASES)  # the memory plans (and their old names)
 
 
 @dataclass(frozen=True)
@@ -26,6 +34,10 @@ class FramePackF1Config:
     shift: float | None = None  # static shift; None: resolution-dependent mu, capped at ln 7
     teacache: bool = False  # TeaCache-style step skipping (lossy, so off by default); see stepcache.py
     teacache_threshold: float = 0.05  # skip when the first block's residual changed less than this
+    magcache: bool = False  # MagCache step skipping (lossy, off by default); see stepcache.py
+    magcache_threshold: float = 0.1  # accumulated magnitude-ratio error allowed before computing again
+    magcache_max_skip: int = 2  # at most this many steps skipped in a row (K)
+    magcache_retention: float = 0.2  # the first 20% of the steps are never skipped
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:
@@ -38,7 +50,8 @@ class FramePackF1Config:
         if problems:
             raise ValueError("; ".join(f"{k}: {m}" for k, m in problems))
         known = {k: v for k, v in params.items() if k in cls.field_names()}
-        for name in ("distilled_guidance", "guidance_scale", "guidance_rescale", "teacache_threshold"):
+        floats = ("distilled_guidance", "guidance_scale", "guidance_rescale", "teacache_threshold")
+        for name in (*floats, "magcache_threshold", "magcache_retention"):
             if name in known:
                 known[name] = float(known[name])
         if known.get("shift") is not None:
@@ -53,7 +66,10 @@ class FramePackF1Config:
 def check_params(params: dict[str, Any]) -> list[tuple[str, str]]:
     """(field, message) for every bad entry of ``Recipe.params``; empty when fine."""
     problems: list[tuple[str, str]] = []
-    names = FramePackF1Config.field_names()
+    names = (*FramePackF1Config.field_names(), "loras")  # LoRAs are applied around sampling, not a setting of it
+    lora_problem = LORAS.problem(params.get("loras", []))
+    if lora_problem:
+        problems.append(("loras", lora_problem))
     for key in params:
         if key not in names:
             problems.append((key, f"unknown F1 parameter (known: {', '.join(names)})"))
@@ -102,6 +118,68 @@ def check_params(params: dict[str, Any]) -> list[tuple[str, str]]:
         is_num(p.get("teacache_threshold")) and 0 < p["teacache_threshold"] < 1,
         "must be a number in (0, 1)",
     )
-    if p.get("teacache") is True and is_num(p.get("guidance_scale")) and p["guidance_scale"] != 1:
-        problems.append(("teacache", "step skipping is only supported with guidance_scale 1 (no real CFG)"))
+    check("magcache", isinstance(p.get("magcache"), bool), "must be true or false")
+    check(
+        "magcache_threshold",
+        is_num(p.get("magcache_threshold")) and 0 < p["magcache_threshold"] < 1,
+        "must be a number in (0, 1)",
+    )
+    check(
+        "magcache_max_skip", is_int(p.get("magcache_max_skip")) and 1 <= p["magcache_max_skip"] <= 10, "must be 1..10"
+    )
+    check(
+        "magcache_retention",
+        is_num(p.get("magcache_retention")) and 0 <= p["magcache_retention"] < 1,
+        "must be a number in [0, 1)",
+    )
+    for name in ("teacache", "magcache"):
+        if p.get(name) is True and is_num(p.get("guidance_scale")) and p["guidance_scale"] != 1:
+            problems.append((name, "step skipping is only supported with guidance_scale 1 (no real CFG)"))
+    if p.get("teacache") is True and p.get("magcache") is True:
+        problems.append(("magcache", "choose one step cache: teacache or magcache, not both"))
     return problems
+
+
+# The same settings as a schema, for the engine's checks, the CLI's --set and the inspector's controls.
+PARAMS_SCHEMA = (
+    LORAS,
+    Setting("latent_window_size", "int", 9, "latent frames per section (4 video frames each)", 1, 33),
+    Setting("steps", "int", 25, "sampler steps per section", 1, 100),
+    Setting("distilled_guidance", "float", 10.0, "distilled guidance (FramePack's 'gs')", 0, 32),
+    Setting("guidance_scale", "float", 1.0, "real CFG; 1 skips the negative prompt", 1, 32),
+    Setting("guidance_rescale", "float", 0.0, "CFG rescale", 0, 1),
+    Setting("negative_prompt", "text", "", "what to avoid (only with guidance_scale > 1)"),
+    Setting("sampler", "choice", "unipc", "unipc (FramePack's) or euler (diffusers')", choices=SAMPLERS),
+    Setting("shift", "float", None, "static flow shift; empty: by resolution", 0.001, 100, optional=True),
+    Setting("teacache", "bool", False, "skip steps whose first block barely changed (lossy)"),
+    Setting("teacache_threshold", "float", 0.05, "TeaCache skip threshold", 0.001, 0.999),
+    Setting("magcache", "bool", False, "MagCache: skip steps by calibrated residual magnitudes (lossy)"),
+    Setting("magcache_threshold", "float", 0.1, "MagCache accumulated error threshold", 0.001, 0.999),
+    Setting("magcache_max_skip", "int", 2, "MagCache: most steps skipped in a row", 1, 10),
+    Setting("magcache_retention", "float", 0.2, "MagCache: share of first steps never skipped", 0, 0.999),
+)
+
+OPTIONS_SCHEMA = (
+    Setting("preset", "choice", "auto", "model weights: auto (real if cached), tiny, real", choices=PRESET_CHOICES),
+    Setting("device", "str", None, "torch device, e.g. cpu, cuda, cuda:1 (default: best available)", optional=True),
+    Setting(
+        "offload",
+        "choice",
+        "auto",
+        "memory plan: auto (by free VRAM and RAM), gpu, group, disk, mmap",
+        choices=OFFLOAD_CHOICES,
+    ),
+    Setting("threads", "int", None, "CPU threads (default: the cores not already busy)", 1, 1024, optional=True),
+    Setting("attention", "str", "native", "attention backend: native (SDPA), flash, _flash_3, sage, xformers, ..."),
+    Setting("compile", "bool", False, "regional torch.compile of the transformer blocks (CUDA, gpu plan)"),
+    Setting(
+        "dtype",
+        "choice",
+        None,
+        "compute dtype (default: bfloat16 on CUDA, float32 on CPU)",
+        choices=DTYPES,
+        optional=True,
+    ),
+    Setting("vae_tiling", "bool", False, "decode in tiles (less VRAM, slower)"),
+    Setting("free_text_encoders", "bool", True, "drop the text encoders after encoding the prompt"),
+)

@@ -19,6 +19,8 @@ from fp_timeline.project.atomic import write_bytes_atomic
 
 FORMAT = "fp_timeline.framepack_f1.context"
 FORMAT_VERSION = "1"
+VAE_SCALE = 8  # HunyuanVideo's VAE (and the tiny preset's) compresses 8x in space
+HISTORY_FRAMES = 19  # 16 at 4x, 2 at 2x, 1 at 1x: layout.HISTORY_SPLIT
 TENSOR_FIELDS = ("history", "anchor", "decode_tail", "image_embeds", "rng_state")  # the rest is metadata
 
 
@@ -98,6 +100,22 @@ class PackedContext:
                 f"{path}: context is {self.width}x{self.height}, this clip is {width}x{height}; "
                 "a carried clip must keep the upstream resolution"
             )
+        problem = self.shape_problem()
+        if problem is not None:
+            raise ContextMismatchError(f"{path}: {problem}")
+
+    def shape_problem(self) -> str | None:
+        """Why the tensors cannot be this context's (a damaged or hand-made file), or None."""
+        latent = (self.height // VAE_SCALE, self.width // VAE_SCALE)
+        video = {"history": self.history, "anchor": self.anchor, "decode_tail": self.decode_tail}
+        for name, tensor in video.items():
+            if tensor.ndim != 5 or tuple(tensor.shape[-2:]) != latent or tensor.shape[1] != self.history.shape[1]:
+                return f"tensor {name} has shape {tuple(tensor.shape)}; expected (1, C, T, {latent[0]}, {latent[1]})"
+        if self.history.shape[2] != HISTORY_FRAMES or self.anchor.shape[2] != 1:
+            return f"history/anchor hold {self.history.shape[2]}/{self.anchor.shape[2]} frames; expected 19/1"
+        if self.image_embeds.ndim != 3:
+            return f"tensor image_embeds has shape {tuple(self.image_embeds.shape)}; expected (1, M, D)"
+        return None
 
     def nbytes(self) -> int:
         return sum(t.numel() * t.element_size() for t in self._tensors().values())

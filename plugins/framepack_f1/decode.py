@@ -79,6 +79,11 @@ class SectionDecoder:
         self._held = pixels[:, :, pixels.shape[2] - hold :]
         return to_uint8_frames(pixels[:, :, : pixels.shape[2] - hold])
 
+    @property
+    def fresh(self) -> bool:
+        """Whether the next section is the clip's first after its start image (its first frame is written)."""
+        return self._fresh
+
     def finish(self) -> list[np.ndarray]:
         """End of a clip: the held-back frames become final as they are."""
         held, self._held = self._held, None

@@ -47,4 +47,10 @@ def explain_plan(options: dict[str, Any], default_preset: str | None = None) -> 
         f"text encoders {format_bytes(sizes.text_encoders)}, VAE + image encoder {format_bytes(sizes.others)}"
     )
     lines.append(plan.explain())
+    from .speed import compile_note, resolve_attention
+
+    lines.append(f"attention backend: {resolve_attention(options)}")
+    note = compile_note(options, device, plan)
+    if options.get("compile"):
+        lines.append(note or "compile: each transformer block compiled on its own (regional)")
     return "\n".join(lines)

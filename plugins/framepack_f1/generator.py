@@ -10,6 +10,8 @@ Runtime ``job.options`` (see README.md):
 - ``offload``: the memory plan, "auto" (default: chosen from free VRAM and host RAM) | "gpu" | "group" |
   "disk" | "mmap" (see ``memory_plan.py``; "none", "model", "sequential" are old names)
 - ``threads``: CPU threads, default the cores not already busy (at least 1)
+- ``attention``: diffusers attention backend, "native" (SDPA, default), "flash", "_flash_3", "sage", ...
+- ``compile`` (bool): regional ``torch.compile`` of the transformer blocks (CUDA, ``gpu`` plan only)
 - ``vae_tiling`` (bool), ``free_text_encoders`` (bool, default True)
 """
 
@@ -23,18 +25,21 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from fp_timeline.engine.generator import (
+    VIDEO_CONTEXT,
     CancelToken,
     ContextBlob,
     FrameSink,
+    MediaInput,
     Progress,
     ProgressCallback,
     RenderJob,
     RuntimeIdentity,
+    TakeSplit,
 )
 from fp_timeline.project.errors import Problem
 from fp_timeline.project.recipe import F1_NATIVE_FPS, NoiseMode, Recipe
 
-from .config import FramePackF1Config, check_params
+from .config import OPTIONS_SCHEMA, PARAMS_SCHEMA, FramePackF1Config, check_params
 
 if TYPE_CHECKING:  # torch-heavy modules load lazily, on the first render
     from .components import Components
@@ -83,6 +88,12 @@ class FramePackF1Generator:
 
     id = "framepack_f1"
     version = "1"
+    label = "FramePack F1"
+    native_fps = F1_NATIVE_FPS
+    params_schema = PARAMS_SCHEMA
+    options_schema = OPTIONS_SCHEMA
+    accepts_contexts = ("framepack_f1", VIDEO_CONTEXT)  # any other generator's video is encoded
+    inputs = (MediaInput("params.loras[].path", "lora", "LoRA weights (safetensors), applied for this clip only"),)
 
     def __init__(self, preset: str | None = None) -> None:
         self.preset = preset
@@ -119,6 +130,13 @@ class FramePackF1Generator:
             config = FramePackF1Config()
         return snapped_frames(frames, carried, config.latent_window_size)
 
+    def size_for_image(self, width: int, height: int) -> tuple[int, int]:
+        """The FramePack resolution bucket nearest the image's aspect, as (width, height)."""
+        from .buckets import nearest_bucket
+
+        bucket_height, bucket_width = nearest_bucket(height, width)
+        return bucket_width, bucket_height
+
     def runtime_identity(self, options: dict[str, Any]) -> RuntimeIdentity:
         """Preset, model and dtype: what decides the pixels besides the recipe.
 
@@ -151,11 +169,21 @@ class FramePackF1Generator:
         preset = resolve_preset(options, self.preset)
         device = resolve_device(options)
         dtype = resolve_dtype(options, device)
+        from .speed import resolve_attention
+
         tiling, offload = bool(options.get("vae_tiling", False)), resolve_offload(options)
-        key = (preset, str(device), str(dtype), tiling, offload)
+        attention, compiled = resolve_attention(options), bool(options.get("compile", False))
+        key = (preset, str(device), str(dtype), tiling, offload, attention, compiled)
         if key not in self._components:
             self._components[key] = load_components(
-                preset, device, dtype, vae_tiling=tiling, offload=offload, offload_root=cache_dir
+                preset,
+                device,
+                dtype,
+                vae_tiling=tiling,
+                offload=offload,
+                offload_root=cache_dir,
+                attention=attention,
+                compile_blocks=compiled,
             )
         components = self._components[key]
         components.embed_store = EmbeddingStore.in_cache(cache_dir)
@@ -188,6 +216,19 @@ class FramePackF1Generator:
             )
             encode_prompts(components, todo)
 
+    def release(self) -> None:
+        """Free every loaded model stack (the engine switches generators or runs short of memory)."""
+        if not self._components:
+            return  # nothing loaded: no collection pause (the window calls this from its render thread)
+        stacks = list(self._components.values())
+        self._components.clear()
+        for components in stacks:
+            components.free_text_encoders()
+        del stacks
+        import gc
+
+        gc.collect()
+
     def explain(self, options: dict[str, Any]) -> str:
         """The memory plan a render with these options would use, and why (loads no model)."""
         from .explain import explain_plan
@@ -196,18 +237,33 @@ class FramePackF1Generator:
 
     # ------------------------------------------------------------------ render
     def render(self, job: RenderJob, out: FrameSink, progress: ProgressCallback, cancel: CancelToken) -> ContextBlob:
-        """Render one clip into ``out`` and save its outgoing context; resumes from ``job.work_dir``."""
-        from .checkpoint import SectionCheckpoints
+        """Render one clip into ``out`` and save its outgoing context; resumes from ``job.work_dir``.
 
-        config = FramePackF1Config.from_params(job.recipe.params)
-        sections = sections_for(job.recipe.frames, job.recipe.carries, config.latent_window_size)
+        The clip's LoRAs are loaded into the transformer for this clip only and unloaded after it.
+        """
+        from .lora import clip_loras, loras_of
+
         cancel.raise_if_cancelled()
         progress(Progress(job.clip, "load", 0, 0, message="loading models"))
         components = self.components(job.options, job.cache_dir)
         use_threads(components, job.options)
         if components.preset in PRESET_NOTICES:  # say so: its frames are not what the real model would make
             progress(Progress(job.clip, "load", 0, 0, message=PRESET_NOTICES[components.preset]))
+        loras = loras_of(job.recipe.params, job.media)
+        if loras:
+            progress(Progress(job.clip, "load", 0, 0, message=f"applying {len(loras)} LoRA(s)"))
+        with clip_loras(components.transformer, loras):
+            return self._render_sections(job, components, out, progress, cancel)
+
+    def _render_sections(
+        self, job: RenderJob, components: Components, out: FrameSink, progress: ProgressCallback, cancel: CancelToken
+    ) -> ContextBlob:
+        from .checkpoint import SectionCheckpoints
+
+        config = FramePackF1Config.from_params(job.recipe.params)
+        sections = sections_for(job.recipe.frames, job.recipe.carries, config.latent_window_size)
         renderer = self._start_clip(job, config, sections, components, progress)
+        start = renderer.start_state()  # kept with the take's sections, so the take can be split later
         sink = _ResumableSink(out)
 
         # A previous attempt that was killed left finished sections behind: replay them (decode only).
@@ -232,6 +288,7 @@ class FramePackF1Generator:
 
         outgoing = renderer.context()
         outgoing.save(job.context_path, extra={"recipe_hash": job.recipe_hash, "clip": job.clip})
+        _keep_sections(job, checkpoints, sections, start, components.model_id)
         return ContextBlob(path=job.context_path, hash=job.recipe_hash, metadata=_blob_metadata(outgoing))
 
     @staticmethod
@@ -258,6 +315,39 @@ class FramePackF1Generator:
         renderer.begin_clip(ClipSpec(recipe.prompt, recipe.seed, sections, config, image=image, noise=noise))
         return renderer
 
+    # ------------------------------------------------------------------ split a take (VAE only)
+    def split_take(
+        self,
+        source: TakeSplit,
+        first: RenderJob,
+        second: RenderJob,
+        out_first: FrameSink,
+        out_second: FrameSink,
+        cancel: CancelToken,
+    ) -> tuple[ContextBlob, ContextBlob]:
+        """Cut a take on a section boundary from its kept latents: no sampling (see ``split.py``)."""
+        from .context import PackedContext
+        from .decode import make_vae_decoder
+        from .split import TakeSections, sections_path, split_sections
+
+        config = FramePackF1Config.from_params(first.recipe.params)
+        at_section = sections_for(first.recipe.frames, first.recipe.carries, config.latent_window_size)
+        kept = TakeSections.load(sections_path(source.context))
+        outgoing = PackedContext.load(source.context)
+        components = self.components(first.options)
+        outgoing.check_compatible(source.context, components.model_id, first.recipe.width, first.recipe.height)
+        cancel.raise_if_cancelled()
+        decode = make_vae_decoder(components.vae)  # as ChainRenderer decodes
+        halves = split_sections(kept, outgoing, at_section, decode, out_first.write, out_second.write)
+        blobs = []
+        for job, half in zip((first, second), halves, strict=True):
+            half.context.save(job.context_path, extra={"recipe_hash": job.recipe_hash, "clip": job.clip})
+            half.sections.save(sections_path(job.context_path), components.model_id)
+            blobs.append(
+                ContextBlob(path=job.context_path, hash=job.recipe_hash, metadata=_blob_metadata(half.context))
+            )
+        return blobs[0], blobs[1]
+
     # ------------------------------------------------------------------ extend a foreign video
     def context_from_frames(
         self, frames: np.ndarray, recipe: Recipe, context_path: Path, options: dict[str, Any]
@@ -282,6 +372,17 @@ def use_threads(components: Components, options: dict[str, Any]) -> None:
 
     if components.device.type == "cpu":
         torch.set_num_threads(resolve_threads(options))
+
+
+def _keep_sections(job: RenderJob, checkpoints, count: int, start: dict, model_id: str) -> None:
+    """The finished sections (from the checkpoints), beside the context: a split needs no sampling."""
+    from .split import TakeSections, sections_path
+
+    latents, rng_states = [], []
+    for section_latents, rng_state in checkpoints.finished(count):
+        latents.append(section_latents)
+        rng_states.append(rng_state)
+    TakeSections(latents=latents, rng_states=rng_states, **start).save(sections_path(job.context_path), model_id)
 
 
 def _blob_metadata(context: PackedContext) -> dict[str, str]:

@@ -12,7 +12,7 @@ import torch
 from .memory_plan import Resources
 
 M_MMAP_THRESHOLD = -3  # glibc mallopt parameter
-LARGE_ALLOCATION = 1 << 20
+LARGE_ALLOCATION = 256 * 1024
 
 
 def meminfo() -> dict[str, int]:
@@ -85,7 +85,7 @@ def resolve_threads(options: dict) -> int:
 
 
 def return_large_frees_to_os() -> bool:
-    """Serve allocations of 1 MiB and more with mmap, so a freed block's weights leave RSS at once.
+    """Serve allocations of 256 KiB and more with mmap, so a freed block's weights leave RSS at once.
 
     glibc otherwise raises its mmap threshold after the first large free and recycles heap memory, so
     the per-block copies (dtype conversion, blocks read back from disk) pile up as anonymous RSS.

@@ -20,6 +20,7 @@ from .context import PackedContext
 from .decode import SectionDecoder, make_vae_decoder
 from .encoders import encode_image, encode_prompt, vae_encode
 from .loop import Conditioning, LoopState, draw_section_noise, sample_section
+from .magcache import ratios_for
 from .sampling import StepCallback
 from .stepcache import step_cache
 
@@ -108,12 +109,24 @@ class ChainRenderer:
         self._cond = Conditioning(text=text, image_embeds=self._image_embeds, negative=negative)
         self._decoder = SectionDecoder(self._decode, self._tail, fresh=not carried)
 
+    def start_state(self) -> dict:
+        """Where the clip just begun starts (for ``split.TakeSections``): history, decode tail, frame counts."""
+        if self._decoder is None:
+            raise RuntimeError("begin_clip() first")
+        return {
+            "start_history": self._state.history,
+            "start_tail": self._decoder.tail,
+            "start_real_frames": self._state.real_frames,
+            "start_pixel_frames": self.pixel_frames,
+            "fresh": self._decoder.fresh,
+        }
+
     def run_section(self, callback: StepCallback | None = None) -> tuple[torch.Tensor, list[np.ndarray]]:
         """Sample and decode one section; returns (new latents (1, C, L, h, w), frames now final)."""
         h, w = self.latent_size
         noise = draw_section_noise(self._rng, self.components.latent_channels, self._config, h, w)
         transformer = self.components.get_transformer()
-        with step_cache(transformer, self._config):
+        with step_cache(transformer, self._config, lambda: ratios_for(self.components, self._config, h, w)):
             latents = sample_section(
                 transformer,
                 self._state,

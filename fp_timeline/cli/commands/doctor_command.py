@@ -10,7 +10,9 @@ from typing import Annotated, Any
 
 import typer
 
-from fp_timeline.cli.app import app, console, err_console
+from fp_timeline.cli.app import app, console, err_console, plain, print_error, reporting_errors
+from fp_timeline.cli.options import runtime_options
+from fp_timeline.cli.settings_args import parse_options
 from fp_timeline.engine.generator import ExplainsResources
 from fp_timeline.engine.registry import generator_ids, load_generator
 from fp_timeline.project.errors import ProjectError
@@ -22,31 +24,23 @@ OffloadOpt = Annotated[
 ThreadsOpt = Annotated[int | None, typer.Option(help="CPU threads (default: the cores not already busy).")]
 
 
-def runtime_options(
-    preset: str, device: str | None, offload: str | None = None, threads: int | None = None
-) -> dict[str, Any]:
-    """The runtime options a command passes to generators (only those given)."""
-    given = {"device": device, "offload": offload, "threads": threads}
-    return {"preset": preset} | {key: value for key, value in given.items() if value is not None}
-
-
 def explain_generators(ids: list[str], options: dict[str, Any]) -> None:
     """Print each generator's own account of how it would run with ``options``."""
     for generator_id in ids:
         try:
             generator = load_generator(generator_id)
         except ProjectError as err:
-            err_console.print(f"[yellow]{generator_id}[/]: {err}")
+            err_console.print(plain((generator_id, "yellow"), f": {err}"))
             continue
         if not isinstance(generator, ExplainsResources):
-            console.print(f"[bold]{generator_id}[/]: no heavy models (nothing to plan)")
+            console.print(plain((generator_id, "bold"), ": no heavy models (nothing to plan)"))
             continue
         try:
             text = generator.explain(options)
         except (ValueError, RuntimeError, OSError) as err:
-            err_console.print(f"[red]error:[/red] {generator_id}: {err}")
+            print_error(f"{generator_id}: {err}")
             continue
-        console.print(f"[bold]{generator_id}[/]")
+        console.print(plain((generator_id, "bold")))
         for line in text.splitlines():
             console.print(f"  {line}", markup=False, soft_wrap=True)
 
@@ -57,6 +51,13 @@ def doctor(
     device: Annotated[str | None, typer.Option(help="Torch device, e.g. cpu, cuda.")] = None,
     offload: OffloadOpt = None,
     threads: ThreadsOpt = None,
+    set_option: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Runtime option NAME=VALUE (e.g. attention=flash); as for render."),
+    ] = None,
 ) -> None:
     """Show how each generator would use this machine: memory plan, device, threads, and why."""
-    explain_generators(generator_ids(), runtime_options(preset, device, offload, threads))
+    options = runtime_options(preset, device, offload, threads)
+    with reporting_errors():
+        options |= parse_options(generator_ids(), set_option or [])
+    explain_generators(generator_ids(), options)

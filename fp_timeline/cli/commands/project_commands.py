@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from PIL import Image
 from rich.table import Table
 
 from fp_timeline.cli.app import (
@@ -21,13 +22,17 @@ from fp_timeline.cli.app import (
     require_valid,
 )
 from fp_timeline.cli.options import DeviceOpt, PresetOpt, runtime_options
+from fp_timeline.cli.settings_args import parse_params
 from fp_timeline.cli.tables import print_table
+from fp_timeline.engine import capabilities
+from fp_timeline.engine.generator import SizesFromImage
 from fp_timeline.engine.registry import generator_ids, load_generator
 from fp_timeline.engine.status import project_status, stale_reasons
+from fp_timeline.engine.validation import recipe_problems
 from fp_timeline.project.document import new_project, save_project
 from fp_timeline.project.edits import add_clip
 from fp_timeline.project.errors import Problem, ProjectError
-from fp_timeline.project.recipe import MAX_CLIP_SECONDS, SEED_MAX, ContextMode, NoiseMode, Recipe
+from fp_timeline.project.recipe import DEFAULT_GENERATOR, MAX_CLIP_SECONDS, SEED_MAX, ContextMode, NoiseMode, Recipe
 from fp_timeline.project.text import check_clip_name, check_user_text, undecodable
 
 
@@ -67,8 +72,12 @@ def add(
     size: Annotated[
         str | None, typer.Option(help="WIDTHxHEIGHT, multiples of 16 (default: the previous clip's, or 640x640).")
     ] = None,
-    generator: Annotated[str, typer.Option(help="Generator id.")] = "framepack_f1",
+    generator: Annotated[str, typer.Option(help="Generator id (see `fp-timeline generators`).")] = DEFAULT_GENERATOR,
     track: Annotated[str | None, typer.Option(help="Video track name (default: the first).")] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", help="Generator setting NAME=VALUE (repeatable; `fp-timeline generators` lists them)."),
+    ] = None,
 ) -> None:
     """Add a generated clip to the timeline."""
     with editing(project, "add"):
@@ -82,9 +91,10 @@ def add(
             raise ProjectError(
                 Problem(f"--seconds must be more than 0 and at most {MAX_CLIP_SECONDS}, got {seconds}", field="seconds")
             )
-        width, height = _size(size, loaded)
-        rate = loaded.rate
         gen = load_generator(generator)
+        width, height = _size(size, loaded, gen, None if carry else image)
+        rate = capabilities.native_fps(gen) or loaded.rate
+        params = parse_params(generator, param or [], loaded)
         frames = gen.snap_frames(max(1, round(seconds * rate)), carried=carry)
         recipe = Recipe.from_metadata(
             {
@@ -97,7 +107,7 @@ def add(
                 "fps": rate,
                 "image": loaded.relative(image) if image is not None else None,
                 "generator": generator,
-                "params": {},
+                "params": params,
                 "context": (ContextMode.CARRY if carry else ContextMode.FRESH).value,
                 "noise": (NoiseMode.CONTINUE if continue_noise else NoiseMode.OWN).value,
             },
@@ -105,7 +115,7 @@ def add(
         )
         if image is not None and not image.is_file():
             raise ProjectError(Problem(f"start image not found: {image}", clip=name, field="image"))
-        problems = gen.validate(recipe)
+        problems = recipe_problems(recipe)
         if problems:
             raise ProjectError(problems)
         clip = add_clip(loaded, recipe, name=name, after=after, track=track)
@@ -171,7 +181,15 @@ def validate(project: ProjectArg) -> None:
     console.print(plain(("ok", "green"), f": {loaded.path.name}: {clips} clips, generators: {generators}"))
 
 
-def _size(size: str | None, project) -> tuple[int, int]:
+def _size(size: str | None, project, generator, image: Path | None) -> tuple[int, int]:
+    """--size; else what the generator picks for a fresh clip's image (F1: FramePack's nearest bucket);
+    else the previous clip's size; else 640x640."""
+    if size is None and image is not None and image.is_file() and isinstance(generator, SizesFromImage):
+        try:
+            with Image.open(image) as opened:
+                return generator.size_for_image(*opened.size)
+        except OSError:
+            pass  # an unreadable image is reported with the recipe
     if size is None:
         clips = list(project.generated_clips())
         if clips:

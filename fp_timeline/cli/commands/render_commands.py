@@ -14,7 +14,7 @@ import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -43,19 +43,23 @@ from fp_timeline.cli.app import (
 )
 from fp_timeline.cli.commands.doctor_command import OffloadOpt, ThreadsOpt, explain_generators
 from fp_timeline.cli.options import DeviceOpt, PresetOpt, runtime_options
+from fp_timeline.cli.ray_option import RayOpt, executor_for
+from fp_timeline.cli.settings_args import parse_options
 from fp_timeline.cli.tables import print_table
 from fp_timeline.engine.conform import conform_timeline, refuse_output
+from fp_timeline.engine.executor import RenderEvents
 from fp_timeline.engine.extend import add_extension
 from fp_timeline.engine.generator import CancelToken, Progress, RenderCancelled
 from fp_timeline.engine.identity import versions_for
 from fp_timeline.engine.planner import PlannedJob, plan_render
+from fp_timeline.engine.registry import generator_ids
 from fp_timeline.engine.renderer import render_project
 from fp_timeline.engine.variations import choose_take, plan_variations, variation_seeds
-from fp_timeline.project.document import Project, save_project
+from fp_timeline.project.document import Project, load_project, save_project, save_project_as
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.hashing import recipe_hashes
 from fp_timeline.project.recipe import MAX_CLIP_SECONDS
-from fp_timeline.project.takes import GENERATOR_KEY, takes_of
+from fp_timeline.project.takes import GENERATOR_KEY, Take, takes_of
 from fp_timeline.project.text import check_clip_name, check_user_text, printable
 
 EXIT_CANCELLED = 130  # the shell's convention for "ended by SIGINT"
@@ -63,6 +67,10 @@ EXIT_FAILED = 1
 DEBUG_ENV = "FP_TIMELINE_DEBUG"
 
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Also conform the timeline to this mp4.")]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Runtime option NAME=VALUE of the generators (repeatable; see `generators`)."),
+]
 
 
 @app.command()
@@ -87,11 +95,21 @@ def render(
     explain: Annotated[bool, typer.Option("--explain", help="Print each generator's memory plan first.")] = False,
     offload: OffloadOpt = None,
     threads: ThreadsOpt = None,
+    set_option: SetOpt = None,
+    work_in: Annotated[
+        Path | None,
+        typer.Option(
+            "--work-in", help="Render a copy of the project saved in this folder; the original is left as it is."
+        ),
+    ] = None,
+    ray: RayOpt = None,
 ) -> None:
     """Render clips whose recipe has no take yet (or --clip ones anew); -o conforms one H.264 mp4."""
-    options = runtime_options(preset, device, offload, threads)
+    options = runtime_options(preset, device, offload, threads) | _set_options(set_option)
     loaded = open_project(project)
     with reporting_errors():
+        if work_in is not None:
+            loaded = _working_copy(loaded, work_in)
         require_valid(loaded)
         if output is not None:
             refuse_output(loaded, output)  # before hours of rendering, not after
@@ -105,10 +123,27 @@ def render(
             console.print(plain(f"{job.clip}: {what} ({job.reason})"))
         console.print(f"{len(jobs)} job(s); nothing was rendered")
         return
-    _run(loaded, jobs, options)
+    _run(loaded, jobs, options, ray)
     _post_process(loaded, clip)
     if output is not None:
         _conform(loaded, output, allow_missing, options)
+
+
+def _working_copy(project: Project, folder: Path) -> Project:
+    """The project saved as ``folder/<name>.otio`` (paths rebased), where its takes will be written.
+
+    An existing copy there is reused: its takes count, so running the same command again renders nothing.
+    """
+    target = folder / project.path.name
+    if target.resolve() == project.path:
+        raise ProjectError(Problem("--work-in is the project's own folder", file=project.path, field="work-in"))
+    if target.is_file():
+        console.print(plain(f"working copy: {target} (already there; the original is not touched)"))
+        return load_project(target)
+    folder.mkdir(parents=True, exist_ok=True)
+    copied = save_project_as(project, target)
+    console.print(plain(f"working copy: {target} (the original is not touched)"))
+    return copied
 
 
 def _plan(
@@ -142,14 +177,16 @@ def extend(
         bool, typer.Option("--continue-noise", help="Continue the upstream noise stream (one long generation).")
     ] = False,
     generator: Annotated[
-        str | None, typer.Option(help="Generator of the new clip (default: CLIP's; framepack_f1 for a video).")
+        str | None, typer.Option(help="Generator of the new clip (default: CLIP's; the default generator for a video).")
     ] = None,
     output: OutputOpt = None,
     preset: PresetOpt = "auto",
     device: DeviceOpt = None,
+    set_option: SetOpt = None,
+    ray: RayOpt = None,
 ) -> None:
     """Add a clip right after CLIP that carries its context forward, and render it."""
-    options = runtime_options(preset, device)
+    options = runtime_options(preset, device) | _set_options(set_option)
     with editing(project, "extend"):
         loaded = open_project(project)
         require_valid(loaded)
@@ -183,7 +220,7 @@ def extend(
         )
     with reporting_errors():
         jobs = plan_render(loaded, targets=[new.name], options=options)
-    _run(loaded, jobs, options)
+    _run(loaded, jobs, options, ray)
     _post_process(loaded, [new.name])
     if output is not None:
         _conform(loaded, output, allow_missing=False, options=options)
@@ -235,6 +272,12 @@ def _post_process(project: Project, clips: list[str] | None) -> None:
     build_effects(project, clips or None)
 
 
+def _set_options(pairs: list[str] | None) -> dict[str, Any]:
+    """``--set NAME=VALUE`` options, read by the installed generators' option schemas."""
+    with reporting_errors():
+        return parse_options(generator_ids(), pairs or [])
+
+
 def _bars() -> Bars:
     return Bars(
         TextColumn("{task.description}"),
@@ -248,31 +291,35 @@ def _bars() -> Bars:
     )
 
 
-def _run(project: Project, jobs: list[PlannedJob], options: dict[str, str]) -> None:
+def _run(project: Project, jobs: list[PlannedJob], options: dict[str, str], ray: str | None = None) -> None:
     if not jobs:
         console.print("nothing to render: every clip has a take for its current recipe")
         return
+    with reporting_errors():
+        executor = executor_for(ray)
     console.print(plain(f"{len(jobs)} clip(s) to render: " + ", ".join(f"{j.clip} ({j.reason})" for j in jobs)))
     started = time.monotonic()
     done: list[str] = []
+    failed: list[str] = []
     with _cancel_on_sigint() as cancel, _bars() as bars:
         overall = bars.add_task("clips", total=len(jobs))
         tasks: dict[str, int] = {}
         messages: set[str] = set()
 
         def on_job(index: int, count: int, job: PlannedJob) -> None:
-            if index:
-                done.append(jobs[index - 1].clip)
-            bars.update(overall, completed=index)
             if job.reuse is not None:  # nothing to generate: the matching take is switched back on
                 bars.add_task(escape(printable(f"{job.clip} back to {job.reuse}")), total=1, completed=1)
                 return
             tasks[job.clip] = bars.add_task(escape(printable(job.clip)), total=None)
 
+        def on_take(job: PlannedJob, take: Take) -> None:
+            done.append(job.clip)
+            bars.update(overall, completed=len(done))
+
         def on_progress(p: Progress) -> None:
             # A report without a step count is a notice ("loading models", "tiny preset: random
-            # weights"), and resuming from checkpoints is worth a line too: print those once.
-            # Step reports move the clip's bar and show in its label.
+            # weights", which Ray worker took the clip), and resuming from checkpoints is worth a
+            # line too: print those once.  Step reports move the clip's bar and show in its label.
             if (p.stage == "resume" or p.total == 0) and p.message and p.message not in messages:
                 messages.add(p.message)
                 bars.console.print(plain((p.clip, "cyan"), f": {p.message}"))
@@ -283,9 +330,10 @@ def _run(project: Project, jobs: list[PlannedJob], options: dict[str, str]) -> N
                 label = p.message or p.stage + (f" section {p.section}/{p.sections}" if p.sections else "")
                 bars.update(task, total=p.total, completed=p.step, description=escape(printable(f"{p.clip} {label}")))
 
+        listener = RenderEvents(finished=on_take, failed=lambda job, err: failed.append(job.clip))
         try:
             with reporting_errors():
-                render_project(project, jobs, options, on_progress, cancel, on_job=on_job)
+                render_project(project, jobs, options, on_progress, cancel, on_job, executor, listener)
         except RenderCancelled:
             bars.stop()
             err_console.print(
@@ -302,12 +350,15 @@ def _run(project: Project, jobs: list[PlannedJob], options: dict[str, str]) -> N
             bars.stop()
             if os.environ.get(DEBUG_ENV):
                 raise
-            clip = jobs[len(done)].clip if len(done) < len(jobs) else "?"
-            print_error(f"{project.path}: clip {clip!r}: {err}")
+            print_error(f"{project.path}: clip {failed[0] if failed else '?'!r}: {err}")
             err_console.print(plain(f"{len(done)} take(s) finished and saved (set {DEBUG_ENV}=1 for a traceback)"))
             raise typer.Exit(EXIT_FAILED) from None
+        finally:
+            if executor is not None:
+                executor.close()
         bars.update(overall, completed=len(jobs))
-    console.print(f"rendered {len(jobs)} clip(s) in {time.monotonic() - started:.1f} s; project saved")
+    where = " on Ray" if executor is not None else ""
+    console.print(f"rendered {len(jobs)} clip(s){where} in {time.monotonic() - started:.1f} s; project saved")
 
 
 def _conform(project: Project, output: Path, allow_missing: bool, options: dict[str, str]) -> None:

@@ -79,8 +79,8 @@ def postfx_job(project: Project, clip: otio.schema.Clip) -> PostJob | None:
     take = active_take(clip)
     if not effects or take is None:
         return None
-    source = project.resolve(take.media)
-    if not source.is_file():
+    source = project.take_file(take.media)  # None outside the project folder: never read
+    if source is None or not source.is_file():
         return None
     key = _digest({"take": file_digest(source), "scheme": KEY_SCHEME})
     stages = []
@@ -246,7 +246,7 @@ def _reference(project: Project, clip: otio.schema.Clip, effect: PostEffect) -> 
     name = effect.settings["reference"]
     other = next((c for c in project.generated_clips() if c.name == name), None)
     take = active_take(other) if other is not None else None
-    path = project.resolve(take.media) if take is not None else None
+    path = project.take_file(take.media) if take is not None else None
     if path is None or not path.is_file() or name == clip.name:
         raise ProjectError(
             Problem(
