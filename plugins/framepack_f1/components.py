@@ -238,11 +238,24 @@ def load_components(
         components = load_real_components(device, dtype)
     else:
         raise ValueError(f"unknown FramePack F1 preset {preset!r}")
-    return place_components(components, vae_tiling=vae_tiling, offload=offload, offload_root=offload_root)
+    return place_components(
+        components,
+        vae_tiling=vae_tiling,
+        offload=offload,
+        offload_root=offload_root,
+        attention=attention,
+        compile_blocks=compile_blocks,
+    )
 
 
 def place_components(
-    components: Components, *, vae_tiling: bool = False, offload: str = "auto", offload_root: Path | None = None
+    components: Components,
+    *,
+    vae_tiling: bool = False,
+    offload: str = "auto",
+    offload_root: Path | None = None,
+    attention: str = "native",
+    compile_blocks: bool = False,
 ) -> Components:
     """Finish a built stack: output projection, VAE tiling, memory plan, placement (``load_components``'s
     second half, also for a stack built elsewhere, such as a toy checkpoint being trained)."""
