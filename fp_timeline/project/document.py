@@ -17,6 +17,7 @@ from fp_timeline.project.atomic import write_text_atomic
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.lock import project_lock
 from fp_timeline.project.media_fields import MediaFieldsOf, image_only
+from fp_timeline.project.numbers import is_int, is_number
 from fp_timeline.project.paths import readable_take_file, resolve_stored, stored_path
 from fp_timeline.project.rebase import rebased_timeline
 from fp_timeline.project.recipe import METADATA_KEY, ContextMode, Recipe
@@ -134,8 +135,11 @@ def new_project(path: Path, name: str | None = None, rate: float = 30.0) -> Proj
     return Project(path=path, timeline=timeline)
 
 
-def load_project(path: Path) -> Project:
-    """Read a ``.otio`` project (ours or one written by plain OTIO code) and check its recipes."""
+def load_project(path: Path, kind: type[Project] = Project) -> Project:
+    """Read a ``.otio`` project (ours or one written by plain OTIO code) and check its recipes.
+
+    ``kind``: a ``Project`` subclass to build (the window's remembers the recipes this check parses).
+    """
     path = Path(path).resolve()
     if not path.exists():
         raise ProjectError(Problem("project file does not exist", file=path))
@@ -148,7 +152,7 @@ def load_project(path: Path) -> Project:
         raise ProjectError(Problem(f"not a readable OTIO file: {err}", file=path)) from None
     if not isinstance(timeline, otio.schema.Timeline):
         raise ProjectError(Problem(f"expected a Timeline, found {type(timeline).__name__}", file=path))
-    project = Project(path=path, timeline=timeline)
+    project = kind(path=path, timeline=timeline)
     problems = [_with_file(p, path) for p in shape_problems(timeline)] or structural_problems(project)
     if problems:
         raise ProjectError(problems)
@@ -157,7 +161,7 @@ def load_project(path: Path) -> Project:
 
 def rate_problem(rate: object, path: Path | None = None) -> Problem | None:
     """Why ``rate`` cannot be a timeline rate (0, negative, NaN, absurd), or None."""
-    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not MIN_RATE <= rate <= MAX_RATE:
+    if not is_number(rate) or not MIN_RATE <= rate <= MAX_RATE:
         message = f"the timeline rate must be {MIN_RATE:g}..{MAX_RATE:g} fps, got {rate!r}"
         return Problem(message, file=path, field="rate")
     return None
@@ -167,7 +171,7 @@ def schema_problem(project: Project) -> Problem | None:
     """A project written by a newer fp-timeline: readable perhaps, but never rewritten by this one."""
     meta = project.timeline.metadata.get(METADATA_KEY)
     schema = meta.get("project_schema", PROJECT_SCHEMA) if hasattr(meta, "get") else PROJECT_SCHEMA
-    if isinstance(schema, int) and not isinstance(schema, bool) and schema <= PROJECT_SCHEMA:
+    if is_int(schema) and schema <= PROJECT_SCHEMA:
         return None
     return Problem(
         f"written by a newer fp-timeline (project schema {schema!r}; this version understands {PROJECT_SCHEMA}); "

@@ -62,8 +62,10 @@ def recipe_hash(
     Media count by content, not by how their paths are spelt: saving the project into another folder
     re-spells every relative path and must not make a single clip stale.
     """
-    recipe_fields = copy.deepcopy(recipe.to_metadata())  # params nest lists: never edit the recipe's own
+    recipe_fields = recipe.to_metadata()  # a fresh dict: its top level is ours to edit
     del recipe_fields["image"]
+    if any((media_digests or {}).values()):  # paths to re-spell; params nest lists: never edit the recipe's own
+        recipe_fields = copy.deepcopy(recipe_fields)
     for field in media_digests or {}:
         map_media(recipe_fields, field, lambda path, field=field: "sha256:" + media_digests[field].get(path, "missing"))
     payload = {
@@ -208,6 +210,8 @@ def recipe_hashes(
 def media_digests(project: Project, recipe: Recipe, fields: Sequence[str]) -> dict[str, dict[str, str]]:
     """Content digests of the recipe's media besides the start image, by field then path."""
     found: dict[str, dict[str, str]] = {}
+    if all(field == START_IMAGE for field in fields):
+        return found  # the start image is hashed on its own (``image_digest``)
     metadata = recipe.to_metadata()
     for field in fields:
         if field == START_IMAGE:
