@@ -24,6 +24,7 @@ from fp_timeline.project.recipe import METADATA_KEY, ContextMode, Recipe
 from fp_timeline.project.shape import shape_problems
 from fp_timeline.project.takes import GENERATOR_KEY
 from fp_timeline.project.text import clip_name_problems
+from fp_timeline.project.upstream import clips_with_upstream
 
 PROJECT_SCHEMA = 1  # timeline.metadata["fp_timeline"]["project_schema"] this version writes and understands
 MIN_RATE, MAX_RATE = 1.0, 240.0
@@ -190,15 +191,14 @@ def arrangement_problems(project: Project) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[str] = set()
     for track in project.tracks():
-        clips = [item for item in track if isinstance(item, otio.schema.Clip)]
-        for position, item in enumerate(clips):
+        for item, upstream in clips_with_upstream(track):
             if METADATA_KEY not in item.metadata:
                 continue
             problems.extend(_with_file(p, project.path) for p in clip_name_problems(item.name))
             if item.name in seen:
                 problems.append(Problem("clip names must be unique in a project", file=project.path, clip=item.name))
             seen.add(item.name)
-            if position == 0 and item.metadata[METADATA_KEY].get("context") == ContextMode.CARRY.value:
+            if upstream is None and item.metadata[METADATA_KEY].get("context") == ContextMode.CARRY.value:
                 problems.append(
                     Problem(
                         f"carries context but is the first clip on track {track.name!r}",

@@ -11,7 +11,6 @@ import json
 import random
 from pathlib import Path
 
-import opentimelineio as otio
 from PySide6.QtCore import QRegularExpression, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
@@ -37,7 +36,8 @@ from fp_timeline.engine.schema import Setting
 from fp_timeline.engine.stale import stale_reason
 from fp_timeline.engine.validation import recipe_problems
 from fp_timeline.project.errors import ProjectError
-from fp_timeline.project.recipe import METADATA_KEY, SEED_MAX, ContextMode, NoiseMode, Recipe
+from fp_timeline.project.recipe import SEED_MAX, ContextMode, NoiseMode, Recipe
+from fp_timeline.project.upstream import upstream_of
 from fp_timeline.ui import theme, timeline_edits
 from fp_timeline.ui.clip_defaults import IMAGE_FILTER, snapped_frames
 from fp_timeline.ui.cut_notes import trim_note
@@ -268,8 +268,8 @@ class Inspector(QWidget):
         if pixmap is not None:
             self.preview.setPixmap(pixmap)
         else:
-            upstream = _previous_clip(project, self.clip_name)
-            self.preview.setText(f"(continues {upstream})" if recipe.carries and upstream else "(no image)")
+            upstream = upstream_of(project, self.clip_name)
+            self.preview.setText(f"(continues {upstream.name})" if recipe.carries and upstream else "(no image)")
         self.image_path.setText(recipe.image or "")
         self.clear_image.setEnabled(recipe.carries and recipe.image is not None)
         self.duration.setValue(recipe.frames / recipe.fps)
@@ -408,18 +408,6 @@ class Inspector(QWidget):
     def on_take_browser_delete_requested(self, key: str) -> None:
         if self.clip_name is not None:
             self.take_delete_requested.emit(self.clip_name, key)
-
-
-def _previous_clip(project, name: str) -> str | None:
-    """The generated clip before ``name`` on its track: the one a carried clip continues."""
-    for track in project.tracks():
-        previous = None
-        for item in track:
-            if isinstance(item, otio.schema.Clip) and METADATA_KEY in item.metadata:
-                if item.name == name:
-                    return previous
-                previous = item.name
-    return None
 
 
 def settings_schema(generator_id: str) -> tuple[Setting, ...]:
