@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from fp_timeline.engine import capabilities
-from fp_timeline.engine.registry import generator_ids, load_generator
+from fp_timeline.engine.registry import generator_ids, load_generator, snap_frames
 from fp_timeline.engine.schema import Setting
 from fp_timeline.engine.stale import stale_reason
 from fp_timeline.engine.validation import recipe_problems
@@ -39,7 +39,7 @@ from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.recipe import SEED_MAX, ContextMode, NoiseMode, Recipe
 from fp_timeline.project.upstream import upstream_of
 from fp_timeline.ui import theme, timeline_edits
-from fp_timeline.ui.clip_defaults import IMAGE_FILTER, snapped_frames
+from fp_timeline.ui.clip_defaults import IMAGE_FILTER
 from fp_timeline.ui.cut_notes import trim_note
 from fp_timeline.ui.document import ProjectDocument
 from fp_timeline.ui.effects_panel import EffectsPanel
@@ -308,7 +308,7 @@ class Inspector(QWidget):
         recipe = self._recipe.replace(**changes)
         # A length the generator cannot make for these settings (carry drops F1's start frame, another
         # latent window changes the section) is snapped here, before anything can render it.
-        recipe = recipe.replace(frames=snapped_frames(recipe.generator, recipe.frames, recipe.carries, recipe))
+        recipe = recipe.replace(frames=snap_frames(recipe.generator, recipe.frames, recipe.carries, recipe))
         if recipe == self._recipe:
             return False
         try:
@@ -358,7 +358,7 @@ class Inspector(QWidget):
     def on_duration_editing_finished(self) -> None:
         if self._recipe is None:
             return
-        frames = snapped_frames(
+        frames = snap_frames(
             self._recipe.generator, round(self.duration.value() * self._recipe.fps), self._recipe.carries, self._recipe
         )
         self.apply_changes("Change duration", frames=frames)
@@ -377,7 +377,7 @@ class Inspector(QWidget):
         if self._recipe is None or generator == self._recipe.generator:
             return
         # Settings belong to a generator, and lengths it can make differ: start from its defaults.
-        frames = snapped_frames(generator, self._recipe.frames, self._recipe.carries)
+        frames = snap_frames(generator, self._recipe.frames, self._recipe.carries)
         self.apply_changes("Change generator", generator=generator, params={}, frames=frames)
 
     def on_size_editing_finished(self) -> None:

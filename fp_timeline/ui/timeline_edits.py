@@ -27,7 +27,7 @@ from fp_timeline.project.takes import Take, add_take, takes_of, use_take
 from fp_timeline.project.upstream import upstream_of
 
 # ``snap_frames(generator, frames, carried)``: the nearest length the clip's generator makes
-# (``clip_defaults.snapped_frames``); the default leaves lengths as they are.
+# (``engine.registry.snap_frames``); the default leaves lengths as they are.
 Snapper = Callable[..., int]  # (generator, frames, carried, recipe=None) -> frames
 
 
