@@ -220,14 +220,15 @@ class FramePackF1Generator:
         """Free every loaded model stack (the engine switches generators or runs short of memory)."""
         if not self._components:
             return  # nothing loaded: no collection pause (the window calls this from its render thread)
-        stacks = list(self._components.values())
-        self._components.clear()
-        for components in stacks:
-            components.free_text_encoders()
-        del stacks
+        self._drop_stacks()
         import gc
 
-        gc.collect()
+        gc.collect()  # the stacks hold reference cycles (reload closures); collect once no frame names them
+
+    def _drop_stacks(self) -> None:
+        while self._components:
+            _, components = self._components.popitem()
+            components.free_text_encoders()
 
     def explain(self, options: dict[str, Any]) -> str:
         """The memory plan a render with these options would use, and why (loads no model)."""
