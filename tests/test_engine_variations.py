@@ -76,3 +76,26 @@ def test_chain_with_one_new_seed_replans_what_carries_from_it(tmp_path):
     assert set(states(load_project(project.path)).values()) == {ClipState.RENDERED}
     with pytest.raises(ProjectError, match="--chain continues one new take"):
         plan_variations(project, "shot_020", [1, 2], chain=True)
+
+
+def test_a_variation_of_a_clip_that_continued_the_noise_gets_noise_of_its_own(tmp_path):
+    from fp_timeline.project.recipe import NoiseMode
+
+    project = rendered_chain(tmp_path, continue_noise=True)
+    clip = project.clip("shot_020")  # a fast pan, so the seed's direction shows after H.264
+    project.set_recipe(clip, project.recipe(clip).replace(params={"pan_per_second": 2.0}))
+    assert project.recipe(project.clip("shot_020")).noise is NoiseMode.CONTINUE
+    jobs = plan_variations(project, "shot_020", [11, 12])
+    assert [(j.recipe.seed, j.recipe.noise) for j in jobs] == [(11, NoiseMode.OWN), (12, NoiseMode.OWN)]
+    render_project(project, jobs)
+    a, b = (take_frames_of(project, "shot_020", t.key) for t in takes_of(project.clip("shot_020"))[1:])
+    assert not (a == b).all()  # the seeds show
+    same = plan_variations(project, "shot_020", [project.recipe(project.clip("shot_020")).seed])
+    assert same[0].recipe == project.recipe(project.clip("shot_020"))  # the same seed changes nothing
+
+
+def take_frames_of(project, clip, key):
+    from fp_timeline.engine.media import read_frames
+
+    take = next(t for t in takes_of(project.clip(clip)) if t.key == key)
+    return read_frames(project.resolve(take.media))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -106,3 +107,5 @@ def test_parallel_adds_never_lose_a_clip(tmp_path):
     assert {f"par_{i}" for i in landed} <= names  # nothing that said "added" is lost
     assert not {f"par_{i}" for i in refused} & names
     assert len(landed) == count, f"with a 120 s wait all {count} land ({time.monotonic() - started:.0f} s)"
+    lost = len({f"par_{i}" for i in landed} - names)
+    print(json.dumps({"parallel_adds": count, "landed": len(landed), "refused": len(refused), "clips_lost": lost}))

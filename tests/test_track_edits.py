@@ -61,5 +61,5 @@ def test_moves_undo_exactly_and_overwrite_refuses_to_cut_a_clip_in_two(tmp_path)
     short = timeline_edits.trim(project, "shot_030", 0, 10).items[0]
     short.name = "short"
     with pytest.raises(timeline_edits.EditRefused, match="in two"):
-        overwrite(project, list(project.tracks()[0]), short, 40, lambda g, f, c: f)
+        overwrite(project, list(project.tracks()[0]), short, 40, lambda g, f, c, r=None: f)
     assert diff(0, list(project.tracks()[0]), list(project.tracks()[0]), "nothing") is None

@@ -1,7 +1,8 @@
 """Variations, the way FramePack users make them: a new take is a new seed, and a chosen take sticks.
 
 * ``plan_variations`` queues one job per seed for a clip (new random seeds unless the same seed is
-  asked for).  Each job carries its own recipe and hash; ``apply_take`` makes that recipe the clip's
+  asked for; a carried clip that continued its upstream's noise gets noise of its own, or the seed
+  would not show).  Each job carries its own recipe and hash; ``apply_take`` makes that recipe the clip's
   when its take lands, so the clip shows the newest variation as rendered.
 * ``choose_take`` switches the active take *and* makes the clip's recipe the recipe that take was
   made from: an older variation stays chosen (not stale, and not re-rolled by the next render).
@@ -19,7 +20,7 @@ import opentimelineio as otio
 from fp_timeline.engine.planner import PlannedJob, plan_render
 from fp_timeline.project.document import Project
 from fp_timeline.project.errors import Problem, ProjectError
-from fp_timeline.project.recipe import SEED_MAX, Recipe
+from fp_timeline.project.recipe import SEED_MAX, NoiseMode, Recipe
 from fp_timeline.project.takes import Take, takes_of, use_take
 
 
@@ -60,7 +61,7 @@ def plan_variations(
     for index, seed in enumerate(seeds):
         trial = Project(path=project.path, timeline=copy.deepcopy(project.timeline))
         target = trial.clip(clip)
-        trial.set_recipe(target, trial.recipe(target).replace(seed=seed))
+        trial.set_recipe(target, with_seed(trial.recipe(target), seed))
         for job in plan_render(trial, [clip], chain=chain, options=options):
             if job.clip == clip:
                 reason = "new seed" if len(seeds) == 1 else f"variation {index + 1}/{len(seeds)}"
@@ -68,6 +69,15 @@ def plan_variations(
             elif index == 0:  # upstreams it needs, once; carried clips after it (chain, one seed)
                 jobs.append(job)
     return jobs
+
+
+def with_seed(recipe: Recipe, seed: int) -> Recipe:
+    """``recipe`` with a new seed that shows: a carried clip that continued its upstream's noise ignores its
+    own seed, so a new seed also gives it noise of its own (the same seed keeps it as it was)."""
+    if seed == recipe.seed:
+        return recipe
+    noise = NoiseMode.OWN if recipe.carries else recipe.noise
+    return recipe.replace(seed=seed, noise=noise)
 
 
 def _count_problem(count: int, chain: bool) -> str | None:

@@ -1,6 +1,6 @@
 """Overwrite edits: a clip put down over others takes their time.  Clips it covers go; a clip it
-covers in part is cut back (its out edge: a shorter generation, as a trim makes; its in edge: a
-later in-point, keeping the take).  Dropping a clip inside another one is refused (split first)."""
+covers in part is cut back by a trim (an earlier out point or a later in point; the generation and
+its take stay as they are).  Dropping a clip inside another one is refused (split first)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def overwrite(project: Project, children: Children, clip: otio.schema.Clip, fram
 
 
 def _keep_head(project: Project, item: otio.core.Item, length: int, snap: Snapper) -> Children:
-    """The first ``length`` frames of ``item`` (a generated clip's snapped length, gap-padded)."""
+    """The first ``length`` frames of ``item`` (gap-padded should the trim come out shorter)."""
     rate = project.rate
     if isinstance(item, otio.schema.Gap):
         return [gap(length, rate)]
