@@ -13,9 +13,9 @@ import av
 import numpy as np
 import opentimelineio as otio
 
-from fp_timeline.engine.store import take_paths
+from fp_timeline.engine.store import next_free_take_key, take_paths
 from fp_timeline.project.document import Project, load_project, save_project
-from fp_timeline.project.takes import Take, add_take, next_take_key
+from fp_timeline.project.takes import Take, add_take
 from fp_timeline_otio.media_urls import path_from_url
 from tests.sample_copies import pristine_sample
 
@@ -44,7 +44,7 @@ def write_mp4(path: Path, frames: int, rate: float, size: tuple[int, int] = (32,
 def render_fake_take(project: Project, clip: otio.schema.Clip, recipe_hash: str = "0123456789abcdef") -> Take:
     """Write an mp4 as long as the clip's recipe and add it as the clip's next, active take."""
     recipe = project.recipe(clip)
-    key = next_take_key(clip)
+    key = next_free_take_key(project, clip)
     media = take_paths(project, clip.name, key).media
     write_mp4(media, recipe.frames, recipe.fps, shade=len(key) * 17 + recipe.seed)
     take = Take(key, project.relative(media), recipe_hash, recipe.frames, recipe.fps)

@@ -49,3 +49,13 @@ def test_generators_lists_each_schema(tmp_path):
     assert result.exit_code == 0
     for word in ("framepack_f1", "latent_window_size", "animatic", "zoom_per_second", "--set (runtime)"):
         assert word in result.output
+
+
+def test_add_snaps_the_length_to_the_sections_its_params_make(tmp_path):
+    project = _new(tmp_path)
+    image = tmp_path / "img" / "cat.png"
+    window = ("--param", "latent_window_size=3")
+    result = run("add", project, "-i", image, "-p", "a cat", "-s", 1, *window, "--size", "64x48")
+    assert result.exit_code == 0, result.output
+    recipe = load_project(project).recipe(load_project(project).clip("shot_010"))
+    assert recipe.frames == 25 and recipe.params == {"latent_window_size": 3}  # 2 sections of 12 (not one of 36)

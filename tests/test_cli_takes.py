@@ -125,3 +125,13 @@ def test_info_prints_prompts_in_full_when_piped(tmp_path):
     assert run("set", project.path, "--clip", "shot_020", "--prompt", long_prompt).exit_code == 0
     result = run("info", project.path)
     assert result.exit_code == 0 and long_prompt in result.output
+
+
+def test_split_cuts_a_rendered_clip_without_rendering(tmp_path):
+    project = rendered_chain(tmp_path, lengths=(24, 12, 12), continue_noise=True)
+    result = run("split", project.path, "--clip", "shot_010", "--at", "0.5")
+    assert result.exit_code == 0, result.output
+    assert "shot_010 -> shot_010 (12 frames) + shot_015 (12 frames, carries on)" in result.output
+    assert "0 job(s)" in run("render", project.path, "--dry-run").output  # nothing stale, downstream included
+    assert run("set", project.path, "--clip", "shot_020", "--prompt", "changed").exit_code == 0
+    assert run("split", project.path, "--clip", "shot_020", "--at", "0.2").exit_code == 2  # stale: refused

@@ -57,7 +57,9 @@ def test_split_variations_and_choosing_a_take(qtbot, tmp_path):
     window.document.select("shot_020")
     old_seed = window.document.project.recipe(window.document.project.clip("shot_020")).seed
     assert window.render_variations(3) == 3
+    assert window.queue.rows["shot_020"].reason == "3 variations, one seed each"
     qtbot.waitUntil(lambda: not window.queue.running, timeout=RENDER_TIMEOUT_MS)
+    assert window.queue.rows["shot_020"].state == "done"
     takes = takes_of(window.document.project.clip("shot_020"))
     new = takes[1:]
     assert len(new) == 3 and len({t.seed for t in new}) == 3 and old_seed not in {t.seed for t in new}

@@ -10,7 +10,7 @@ from fp_timeline.project.document import load_project, new_project, save_project
 from fp_timeline.project.edits import add_clip, next_clip_name
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.recipe import METADATA_KEY, Recipe
-from fp_timeline.project.takes import GENERATOR_KEY, Take, active_take, add_take, next_take_key, takes_of, use_take
+from fp_timeline.project.takes import GENERATOR_KEY, Take, active_take, add_take, takes_of, use_take
 from tests.project_helpers import chain_project, write_image
 
 
@@ -122,8 +122,7 @@ def test_project_written_with_plain_otio_loads(tmp_path):
 def test_takes_are_appended_never_overwritten(tmp_path):
     project = chain_project(tmp_path, clips=1)
     clip = next(project.generated_clips())
-    for _ in range(2):
-        key = next_take_key(clip)
+    for key in ("take_001", "take_002"):
         add_take(clip, Take(key, f"renders/{clip.name}/{key}.mp4", "abc", 12, 30.0))
     assert [t.key for t in takes_of(clip)] == ["take_001", "take_002"]
     assert active_take(clip).key == "take_002"

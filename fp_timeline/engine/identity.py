@@ -8,7 +8,7 @@ reason that says so, and everything carried from it is stale as well, by constru
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fp_timeline.engine import registry
@@ -33,8 +33,12 @@ def identity_version(version: str, identity: RuntimeIdentity) -> str:
 
 
 def versions_for(options: dict[str, Any] | None = None) -> Callable[[str], str]:
-    """``version_of`` for ``project.hashing``: version plus runtime identity, computed once per generator."""
+    """``version_of`` for ``project.hashing``: version plus runtime identity, computed once per generator.
+
+    Its ``media_fields`` are likewise looked up once per generator: hashing asks for every clip.
+    """
     known: dict[str, str] = {}
+    fields: dict[str, Sequence[str]] = {}
 
     def version_of(generator_id: str) -> str:
         if generator_id not in known:
@@ -42,6 +46,11 @@ def versions_for(options: dict[str, Any] | None = None) -> Callable[[str], str]:
             known[generator_id] = identity_version(registry.load_generator(generator_id).version, identity)
         return known[generator_id]
 
-    version_of.media_fields = registry.media_fields  # type: ignore[attr-defined]  # read by project.hashing
+    def media_fields(generator_id: str) -> Sequence[str]:
+        if generator_id not in fields:
+            fields[generator_id] = registry.media_fields(generator_id)
+        return fields[generator_id]
+
+    version_of.media_fields = media_fields  # type: ignore[attr-defined]  # read by project.hashing
     version_of.neighbour_frames = registry.neighbour_frames  # type: ignore[attr-defined]  # likewise
     return version_of

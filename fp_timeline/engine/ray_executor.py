@@ -15,6 +15,7 @@ dies, every take it saved is in the project and the next ``render`` plans only w
 from __future__ import annotations
 
 import contextlib
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,8 @@ from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.takes import Take
 
 POLL = 0.1  # s: how often the driver forwards progress and cancels while tasks run
+WAIT_NOTICE = 30.0  # s without any clip started before saying why
+WAITING = "waiting for a Ray worker: still starting, or every GPU (CPU) slot of the cluster is taken"
 RETRIES = 3  # restarts of a dead worker (and retries of its unfinished tasks)
 
 
@@ -160,9 +163,13 @@ class RayExecutor:
         failure: BaseException | None = None
         forwarded: set[str] = set()
         by_clip = {f.prepared.job.clip: f.prepared.job for f in flying}
+        waiting_since = time.monotonic()
         while flying:
             ready, _ = ray.wait([f.result for f in flying], num_returns=len(flying), timeout=POLL)
             self._forward(by_clip, outcomes, events, cancels, forwarded)
+            if not outcomes.started and waiting_since and time.monotonic() - waiting_since > WAIT_NOTICE:
+                waiting_since = 0.0  # say it once: a cluster whose slots are all taken waits, it does not fail
+                events.progress(Progress(flying[0].prepared.job.clip, "wait", 0, 0, message=WAITING))
             done = sorted((f for f in flying if f.result in ready), key=lambda f: f.index)
             for item in done:
                 flying.remove(item)

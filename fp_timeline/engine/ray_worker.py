@@ -3,7 +3,8 @@
 A ``ClipWorker`` lives in its own process for the whole run and keeps every generator it loaded
 (``registry.load_generator`` caches one instance per process, and a generator keeps its models),
 so the second clip on a worker does not load the model again.  It asks Ray for a whole GPU, so no
-two workers share one and no GPU ever holds two copies of a model.
+two workers share one, and it releases one generator's models before another's load: no GPU ever
+holds two copies of a model, nor two models.
 
 Nothing here touches the project: a clip's inputs arrive as bytes (start image, incoming context),
 the take goes back as bytes (``RenderedClip``), and the driver writes it under the names it chose.
@@ -118,6 +119,7 @@ class ClipWorker:
                 local = _mirrored(task, incoming if incoming is not None else task.incoming, scratch)
                 media = _mirror(scratch, task.media)
             generator = registry.load_generator(job.recipe.generator)
+            registry.release_others(keep=generator.id)  # one model at a time on this worker's GPU
             started = time.monotonic()
             blob, frames = generate(generator, local, media, _Forwarder(self.channel), cancel)
             context = local.context_path.read_bytes()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fp_timeline.project.errors import Problem
+from fp_timeline.project.numbers import is_int, is_number
 
 KINDS = ("int", "float", "bool", "str", "text", "choice", "lora_list")
 LORA_WEIGHT_RANGE = (-4.0, 4.0)
@@ -52,7 +53,7 @@ class Setting:
             return None if value in self.choices else f"must be one of {', '.join(self.choices)}, got {value!r}"
         if self.kind == "lora_list":
             return _lora_problem(value)
-        number = _is_int(value) if self.kind == "int" else _is_number(value)
+        number = is_int(value) if self.kind == "int" else is_number(value)
         low = self.minimum if self.minimum is not None else float("-inf")
         high = self.maximum if self.maximum is not None else float("inf")
         if not number or not low <= value <= high:
@@ -129,14 +130,6 @@ def _lora_problem(value: Any) -> str | None:
         if unknown:
             return f"item {index} has unknown keys {sorted(unknown)} (known: path, weight)"
         weight = item.get("weight", 1.0)
-        if not _is_number(weight) or not low <= weight <= high:
+        if not is_number(weight) or not low <= weight <= high:
             return f"item {index}: weight must be a number in {low:g}..{high:g}, got {weight!r}"
     return None
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -18,12 +18,14 @@ from fp_timeline.project.atomic import write_text_atomic
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.lock import project_lock
 from fp_timeline.project.media_fields import MediaFieldsOf, image_only
+from fp_timeline.project.numbers import is_int, is_number
 from fp_timeline.project.paths import readable_take_file, resolve_stored, stored_path
 from fp_timeline.project.rebase import rebased_timeline
 from fp_timeline.project.recipe import METADATA_KEY, ContextMode, Recipe
 from fp_timeline.project.shape import shape_problems
 from fp_timeline.project.takes import GENERATOR_KEY
 from fp_timeline.project.text import clip_name_problems
+from fp_timeline.project.upstream import clips_with_upstream
 
 PROJECT_SCHEMA = 1  # timeline.metadata["fp_timeline"]["project_schema"] this version writes and understands
 MIN_RATE, MAX_RATE = 1.0, 240.0
@@ -138,8 +140,11 @@ def new_project(path: Path, name: str | None = None, rate: float = 30.0) -> Proj
     return Project(path=path, timeline=timeline)
 
 
-def load_project(path: Path) -> Project:
-    """Read a ``.otio`` project (ours or one written by plain OTIO code) and check its recipes."""
+def load_project(path: Path, kind: type[Project] = Project) -> Project:
+    """Read a ``.otio`` project (ours or one written by plain OTIO code) and check its recipes.
+
+    ``kind``: a ``Project`` subclass to build (the window's remembers the recipes this check parses).
+    """
     path = Path(path).resolve()
     if not path.exists():
         raise ProjectError(Problem("project file does not exist", file=path))
@@ -153,7 +158,7 @@ def load_project(path: Path) -> Project:
         raise ProjectError(Problem(f"not a readable OTIO file: {err}", file=path)) from None
     if not isinstance(timeline, otio.schema.Timeline):
         raise ProjectError(Problem(f"expected a Timeline, found {type(timeline).__name__}", file=path))
-    project = Project(path=path, timeline=timeline, disk_digest=_digest(data))
+    project = kind(path=path, timeline=timeline, disk_digest=_digest(data))
     problems = [_with_file(p, path) for p in shape_problems(timeline)] or structural_problems(project)
     if problems:
         raise ProjectError(problems)
@@ -162,7 +167,7 @@ def load_project(path: Path) -> Project:
 
 def rate_problem(rate: object, path: Path | None = None) -> Problem | None:
     """Why ``rate`` cannot be a timeline rate (0, negative, NaN, absurd), or None."""
-    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not MIN_RATE <= rate <= MAX_RATE:
+    if not is_number(rate) or not MIN_RATE <= rate <= MAX_RATE:
         message = f"the timeline rate must be {MIN_RATE:g}..{MAX_RATE:g} fps, got {rate!r}"
         return Problem(message, file=path, field="rate")
     return None
@@ -172,7 +177,7 @@ def schema_problem(project: Project) -> Problem | None:
     """A project written by a newer fp-timeline: readable perhaps, but never rewritten by this one."""
     meta = project.timeline.metadata.get(METADATA_KEY)
     schema = meta.get("project_schema", PROJECT_SCHEMA) if hasattr(meta, "get") else PROJECT_SCHEMA
-    if isinstance(schema, int) and not isinstance(schema, bool) and schema <= PROJECT_SCHEMA:
+    if is_int(schema) and schema <= PROJECT_SCHEMA:
         return None
     return Problem(
         f"written by a newer fp-timeline (project schema {schema!r}; this version understands {PROJECT_SCHEMA}); "
@@ -191,15 +196,14 @@ def arrangement_problems(project: Project) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[str] = set()
     for track in project.tracks():
-        clips = [item for item in track if isinstance(item, otio.schema.Clip)]
-        for position, item in enumerate(clips):
+        for item, upstream in clips_with_upstream(track):
             if METADATA_KEY not in item.metadata:
                 continue
             problems.extend(_with_file(p, project.path) for p in clip_name_problems(item.name))
             if item.name in seen:
                 problems.append(Problem("clip names must be unique in a project", file=project.path, clip=item.name))
             seen.add(item.name)
-            if position == 0 and item.metadata[METADATA_KEY].get("context") == ContextMode.CARRY.value:
+            if upstream is None and item.metadata[METADATA_KEY].get("context") == ContextMode.CARRY.value:
                 problems.append(
                     Problem(
                         f"carries context but is the first clip on track {track.name!r}",

@@ -13,6 +13,7 @@ from enum import Enum
 from typing import Any
 
 from fp_timeline.project.errors import Problem, ProjectError
+from fp_timeline.project.numbers import is_int, is_number
 from fp_timeline.project.text import text_problems
 
 METADATA_KEY = "fp_timeline"
@@ -113,20 +114,20 @@ class Recipe:
         else:
             problems.extend(text_problems(prompt, "prompt", clip))
         seed = data.get("seed")
-        if not _is_int(seed) or not 0 <= seed <= SEED_MAX:
+        if not is_int(seed) or not 0 <= seed <= SEED_MAX:
             bad("seed", f"seed must be an integer in 0..{SEED_MAX}, got {_shown(seed)}")
         fps = data.get("fps", F1_NATIVE_FPS)
-        if not isinstance(fps, (int, float)) or isinstance(fps, bool) or not 0 < fps <= MAX_FPS:
+        if not is_number(fps) or not 0 < fps <= MAX_FPS:
             bad("fps", f"fps must be a number in (0, {MAX_FPS}], got {_shown(fps)}")
             fps = F1_NATIVE_FPS
         frames = data.get("frames")
-        if not _is_int(frames) or frames <= 0:
+        if not is_int(frames) or frames <= 0:
             bad("frames", f"duration must be a positive number of frames, got {_shown(frames)}")
         elif frames > MAX_CLIP_SECONDS * fps:
             bad("frames", f"{frames} frames is longer than {MAX_CLIP_SECONDS // 60} minutes at {fps:g} fps")
         width, height = data.get("width", 640), data.get("height", 640)
         for name, value in (("width", width), ("height", height)):
-            if not _is_int(value) or value < 16 or value % 16 or value > MAX_SIDE:
+            if not is_int(value) or value < 16 or value % 16 or value > MAX_SIDE:
                 bad(name, f"{name} must be a multiple of 16 in 16..{MAX_SIDE}, got {_shown(value)}")
         image = data.get("image")
         if image is not None and (not isinstance(image, str) or not image):
@@ -140,8 +141,10 @@ class Recipe:
         if not hasattr(params, "items"):
             bad("params", f"params must be a mapping, got {type(params).__name__}")
             params = {}
-        elif (why := _unstorable(params)) is not None:
-            bad("params", f"params hold {why}, which a project file cannot store")
+        else:  # walk OTIO's AnyDictionary once (each walk is slow), then check the plain copy
+            params = plain_value(params)
+            if (why := _unstorable(params)) is not None:
+                bad("params", f"params hold {why}, which a project file cannot store")
         context = _enum(ContextMode, data.get("context", "fresh"), "context", bad)
         noise = _enum(NoiseMode, data.get("noise", "own"), "noise", bad)
         if context is ContextMode.FRESH and image is None:
@@ -157,7 +160,7 @@ class Recipe:
             fps=float(fps),
             image=image,
             generator=generator,
-            params=plain_value(params),
+            params=params,
             context=context,
             noise=noise,
             schema=int(schema),
@@ -169,7 +172,7 @@ INT64 = 2**63
 
 def _unstorable(value: Any) -> str | None:
     """What in ``value`` OTIO's metadata cannot hold unchanged: integers past 64 bits, NUL, non-UTF-8."""
-    if isinstance(value, int) and not isinstance(value, bool) and not -INT64 <= value < INT64:
+    if is_int(value) and not -INT64 <= value < INT64:
         return f"the integer {value} (beyond 64 bits)"
     if isinstance(value, str) and text_problems(value, "text"):
         return f"the text {_shown(value)}"
@@ -191,10 +194,6 @@ def _shown(value: Any) -> str:
     return repr(value) if value is None or isinstance(value, (str, int, float)) else type(value).__name__
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _enum(kind: type[Enum], value: Any, field_name: str, bad) -> Any:
     try:
         return kind(value)
@@ -206,8 +205,8 @@ def _enum(kind: type[Enum], value: Any, field_name: str, bad) -> Any:
 
 def plain_value(value: Any) -> Any:
     """OTIO hands back AnyDictionary/AnyVector; turn them into dict/list for hashing and JSON."""
-    if hasattr(value, "items"):
-        return {str(k): plain_value(v) for k, v in value.items()}
+    if hasattr(value, "items"):  # (an empty one is common, and iterating OTIO's mappings is slow)
+        return {str(k): plain_value(v) for k, v in value.items()} if len(value) else {}
     if isinstance(value, (list, tuple)) or type(value).__name__ == "AnyVector":
         return [plain_value(v) for v in value]
     return value

@@ -12,6 +12,7 @@ import math
 import opentimelineio as otio
 
 from fp_timeline.project.errors import Problem
+from fp_timeline.project.numbers import is_number
 from fp_timeline.project.recipe import METADATA_KEY
 
 TAKE_PREFIX = "take_"
@@ -44,7 +45,7 @@ def _clip_problems(clip: otio.schema.Clip) -> list[Problem]:
             problems.append(Problem("a take's fp_timeline metadata must be a mapping", clip=name, field=where))
             continue
         frames = meta.get("frames", 0)
-        if isinstance(frames, bool) or not isinstance(frames, (int, float)) or not math.isfinite(frames):
+        if not is_number(frames) or not math.isfinite(frames):
             problems.append(Problem(f"a take's frame count must be a number, got {frames!r}", clip=name, field=where))
         rng = ref.available_range
         if rng is not None and not (math.isfinite(rng.duration.rate) and rng.duration.rate > 0):

@@ -92,12 +92,9 @@ def takes_of(clip: otio.schema.Clip) -> list[Take]:
 
 def active_take(clip: otio.schema.Clip) -> Take | None:
     key = clip.active_media_reference_key
+    if not _TAKE_KEY.match(key):  # the generator reference (unrendered): no need to read every take
+        return None
     return next((t for t in takes_of(clip) if t.key == key), None)
-
-
-def next_take_key(clip: otio.schema.Clip) -> str:
-    numbers = [t.number for t in takes_of(clip)]
-    return f"take_{max(numbers, default=0) + 1:03d}"
 
 
 def add_take(clip: otio.schema.Clip, take: Take) -> None:

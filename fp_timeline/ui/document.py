@@ -63,7 +63,7 @@ class ProjectDocument(QObject):
         opens and those problems are returned for the window to show.
         """
         try:
-            project, problems = load_project(path), []
+            project, problems = load_project(path, MemoProject), []  # keeps the recipes it parsed
         except ProjectError as err:
             if not err.problems or any(p.field != "image" for p in err.problems):
                 raise

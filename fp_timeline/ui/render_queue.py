@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal
@@ -95,6 +96,7 @@ class RenderQueue(QObject):
         self._worker: RenderWorker | None = None
         self._variations: set[str] = set()  # clips whose takes in this run are new seeds (their recipe follows)
         self._planned: dict[str, Recipe] = {}  # clip -> the recipe the running worker renders
+        self._takes_left: Counter[str] = Counter()
         self._waiting: list[tuple] = []  # requests made while rendering: (targets, chain, variations)
         document.changed.connect(self.on_document_changed)
         self.executor: Executor | None = None  # None: render in this process; else e.g. a Ray cluster
@@ -228,6 +230,10 @@ class RenderQueue(QObject):
         self.rows |= {job.clip: JobRow(job.clip, job.reason) for job in jobs}
         self.rows |= {k: r for k, r in waiting.items() if k not in self.rows and self._waiting}
         self._planned = {job.clip: job.recipe for job in jobs if job.reuse is None}
+        self._takes_left = Counter(job.clip for job in jobs)  # variations: several takes of one clip, one row
+        for clip, count in self._takes_left.items():
+            if count > 1:
+                self.rows[clip].reason = f"{count} variations, one seed each"
         self.rows |= {effects_row(clip): JobRow(effects_row(clip), "effects") for clip in post}
         self.jobs_changed.emit()
         # The worker gets its own copy: the user keeps editing the real project meanwhile.
@@ -300,6 +306,10 @@ class RenderQueue(QObject):
         except ProjectError:  # the clip was deleted while it rendered: no "done" for discarded work
             message = "deleted while rendering: its render was discarded"
             self._update(clip, state="cancelled", message=message, finished=time.monotonic())
+            return
+        self._takes_left[clip] -= 1
+        if self._takes_left[clip] > 0:  # more variations of this clip to come: not done yet
+            self._update(clip, detail=f"{take.key} done, {self._takes_left[clip]} more to come")
             return
         self._update(clip, state="done", step=max(1, self.rows[clip].total), finished=time.monotonic())
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fp_timeline.engine.schema import Setting
+from fp_timeline.project.numbers import is_int, is_number
 
 from .memory_plan import ALIASES, REQUESTS
 
@@ -58,10 +59,6 @@ class FramePackF1Config:
             known["shift"] = float(known["shift"])
         return cls(**known)
 
-    def to_params(self) -> dict[str, Any]:
-        """JSON-able dict; ``from_params(to_params())`` gives back an equal config."""
-        return dataclasses.asdict(self)
-
 
 def check_params(params: dict[str, Any]) -> list[tuple[str, str]]:
     """(field, message) for every bad entry of ``Recipe.params``; empty when fine."""
@@ -78,12 +75,6 @@ def check_params(params: dict[str, Any]) -> list[tuple[str, str]]:
         if name in params and not ok:
             problems.append((name, f"{message}, got {params[name]!r}"))
 
-    def is_int(v: Any) -> bool:
-        return isinstance(v, int) and not isinstance(v, bool)
-
-    def is_num(v: Any) -> bool:
-        return isinstance(v, (int, float)) and not isinstance(v, bool)
-
     p = params
     # FramePack's UI allows windows 1..33; the 4x history path needs nothing more.
     check(
@@ -94,34 +85,36 @@ def check_params(params: dict[str, Any]) -> list[tuple[str, str]]:
     check("steps", is_int(p.get("steps")) and 1 <= p["steps"] <= 100, "must be an integer in 1..100")
     check(
         "distilled_guidance",
-        is_num(p.get("distilled_guidance")) and 0 <= p["distilled_guidance"] <= 32,
+        is_number(p.get("distilled_guidance")) and 0 <= p["distilled_guidance"] <= 32,
         "must be a number in 0..32",
     )
     check(
         "guidance_scale",
-        is_num(p.get("guidance_scale")) and 1 <= p["guidance_scale"] <= 32,
+        is_number(p.get("guidance_scale")) and 1 <= p["guidance_scale"] <= 32,
         "must be a number in 1..32",
     )
     check(
         "guidance_rescale",
-        is_num(p.get("guidance_rescale")) and 0 <= p["guidance_rescale"] <= 1,
+        is_number(p.get("guidance_rescale")) and 0 <= p["guidance_rescale"] <= 1,
         "must be a number in 0..1",
     )
     check("negative_prompt", isinstance(p.get("negative_prompt"), str), "must be a string")
     check("sampler", p.get("sampler") in SAMPLERS, f"must be one of {', '.join(SAMPLERS)}")
     check(
-        "shift", p.get("shift") is None or (is_num(p["shift"]) and p["shift"] > 0), "must be a positive number or null"
+        "shift",
+        p.get("shift") is None or (is_number(p["shift"]) and p["shift"] > 0),
+        "must be a positive number or null",
     )
     check("teacache", isinstance(p.get("teacache"), bool), "must be true or false")
     check(
         "teacache_threshold",
-        is_num(p.get("teacache_threshold")) and 0 < p["teacache_threshold"] < 1,
+        is_number(p.get("teacache_threshold")) and 0 < p["teacache_threshold"] < 1,
         "must be a number in (0, 1)",
     )
     check("magcache", isinstance(p.get("magcache"), bool), "must be true or false")
     check(
         "magcache_threshold",
-        is_num(p.get("magcache_threshold")) and 0 < p["magcache_threshold"] < 1,
+        is_number(p.get("magcache_threshold")) and 0 < p["magcache_threshold"] < 1,
         "must be a number in (0, 1)",
     )
     check(
@@ -129,11 +122,11 @@ def check_params(params: dict[str, Any]) -> list[tuple[str, str]]:
     )
     check(
         "magcache_retention",
-        is_num(p.get("magcache_retention")) and 0 <= p["magcache_retention"] < 1,
+        is_number(p.get("magcache_retention")) and 0 <= p["magcache_retention"] < 1,
         "must be a number in [0, 1)",
     )
     for name in ("teacache", "magcache"):
-        if p.get(name) is True and is_num(p.get("guidance_scale")) and p["guidance_scale"] != 1:
+        if p.get(name) is True and is_number(p.get("guidance_scale")) and p["guidance_scale"] != 1:
             problems.append((name, "step skipping is only supported with guidance_scale 1 (no real CFG)"))
     if p.get("teacache") is True and p.get("magcache") is True:
         problems.append(("magcache", "choose one step cache: teacache or magcache, not both"))

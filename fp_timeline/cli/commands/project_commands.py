@@ -113,6 +113,8 @@ def add(
             },
             clip=name,
         )
+        # Snap again with the recipe: its params may set the section length (--param latent_window_size=5).
+        recipe = recipe.replace(frames=gen.snap_frames(max(1, round(seconds * rate)), carried=carry, recipe=recipe))
         if image is not None and not image.is_file():
             raise ProjectError(Problem(f"start image not found: {image}", clip=name, field="image"))
         problems = recipe_problems(recipe)
