@@ -46,13 +46,36 @@ def test_a_carried_clip_of_part_sections_is_refused_before_rendering(tmp_path):
 
 
 def test_splitting_an_unrendered_clip_snaps_to_its_own_sections(tmp_path):
+    from fp_timeline.engine.registry import snap_frames
     from fp_timeline.ui import timeline_edits
-    from fp_timeline.ui.clip_defaults import snapped_frames
 
     project = chain_project(tmp_path, clips=1, generator="framepack_f1", frames=41)
     clip = project.clip("shot_010")
     project.set_recipe(clip, project.recipe(clip).replace(params={"latent_window_size": 5}))  # 1 + 2 x 20
-    timeline_edits.apply(project, timeline_edits.split(project, "shot_010", 18, snapped_frames))
+    timeline_edits.apply(project, timeline_edits.split(project, "shot_010", 18, snap_frames))
     frames = [project.recipe(c).frames for c in project.generated_clips()]
     assert frames == [21, 20]  # whole sections of 20 frames, not the default window's 36
     assert recipe_problems(project.recipe(list(project.generated_clips())[1])) == []
+
+
+def test_one_snap_frames_for_every_caller():
+    """``registry.snap_frames`` is what the inspector (duration with the recipe, generator change without),
+    new image clips, split, trim and overwrite snap with: the generator's rule, never below one frame,
+    and an unknown generator keeps the length."""
+    from fp_timeline.engine.registry import load_generator, snap_frames
+    from fp_timeline.project.recipe import ContextMode, Recipe
+
+    f1 = load_generator("framepack_f1")
+    recipe = Recipe(
+        prompt="p", seed=1, frames=40, image="a.png", generator="framepack_f1", params={"latent_window_size": 5}
+    )
+    for frames in (1, 37, 60, 121):
+        for carried in (False, True):
+            assert snap_frames("framepack_f1", frames, carried) == f1.snap_frames(frames, carried=carried)
+            with_recipe = f1.snap_frames(frames, carried=carried, recipe=recipe)
+            assert snap_frames("framepack_f1", frames, carried, recipe) == with_recipe
+    assert snap_frames("framepack_f1", 121, False, recipe) != snap_frames("framepack_f1", 121, False)  # its window
+    carried = recipe.replace(context=ContextMode.CARRY, image=None)
+    assert snap_frames("framepack_f1", 0, True, carried) == f1.snap_frames(1, carried=True, recipe=carried)
+    assert snap_frames("no_such_generator", 37, False) == 37
+    assert snap_frames("no_such_generator", -3, False) == 1

@@ -75,7 +75,7 @@ def test_auto_preset_takes_real_only_when_cached(tmp_path, monkeypatch):
     from fp_timeline_plugins.framepack_f1.components import resolve_preset
 
     monkeypatch.setattr(real, "missing_weights", lambda: ["lllyasviel/flux_redux_bfl/image_encoder"])
-    assert resolve_preset({"preset": "auto"}) == "tiny"
+    assert resolve_preset({"preset": "auto"}) == "toy"
     monkeypatch.setattr(real, "missing_weights", lambda: [])
     assert resolve_preset({"preset": "auto"}) == "real"
 

@@ -51,3 +51,17 @@ def test_every_character_of_a_prompt_survives_save_and_load(tmp_path):
 def test_a_nul_in_a_prompt_is_refused_at_input_not_cut_at_save():
     with pytest.raises(ProjectError, match="NUL"):
         Recipe.from_metadata({"schema": 1, "prompt": "a\x00b", "seed": 1, "frames": 1, "image": "x.png"})
+
+
+def test_a_save_never_overwrites_changes_another_process_made_since_loading(tmp_path):
+    project = chain_project(tmp_path)
+    mine = load_project(project.path)
+    theirs = load_project(project.path)
+    next(theirs.generated_clips()).name = "renamed_by_them"
+    save_project(theirs)
+    next(mine.generated_clips()).name = "renamed_by_me"
+    with pytest.raises(ProjectError, match="changed on disk since it was opened"):
+        save_project(mine)
+    assert next(load_project(project.path).generated_clips()).name == "renamed_by_them"
+    save_project(mine, tmp_path / "mine.otio")  # save as another name still works
+    save_project(theirs)  # the one that wrote it last may write again

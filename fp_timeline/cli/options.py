@@ -12,12 +12,12 @@ import typer
 
 from fp_timeline.cli.app import EXIT_PROBLEM, print_error
 
-PRESETS = ("auto", "tiny", "real")
+PRESETS = ("auto", "toy", "tiny", "real")
 DEFAULT_PRESET = "auto"
 
 PresetOpt = Annotated[
     str,
-    typer.Option(help="Model weights: auto (real if in the local HF cache, else tiny), tiny, or real."),
+    typer.Option(help="Model weights: auto (real if in the local HF cache, else toy), toy, tiny, or real."),
 ]
 DeviceOpt = Annotated[str | None, typer.Option(help="Torch device for the generator, e.g. cpu, cuda, cuda:1.")]
 
@@ -27,7 +27,7 @@ def runtime_options(
 ) -> dict[str, Any]:
     """The engine's runtime options (only those given); exits with a clear message on a bad preset."""
     if preset not in PRESETS:
-        print_error(f"--preset must be auto, tiny or real, got {preset!r}")
+        print_error(f"--preset must be auto, toy, tiny or real, got {preset!r}")
         raise typer.Exit(EXIT_PROBLEM)
     given = {"device": device or None, "offload": offload, "threads": threads}
     return {"preset": preset} | {key: value for key, value in given.items() if value is not None}

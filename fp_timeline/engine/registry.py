@@ -66,6 +66,15 @@ def release_others(keep: str | None) -> list[str]:
     return released
 
 
+def snap_frames(generator_id: str, frames: int, carried: bool, recipe: Recipe | None = None) -> int:
+    """The nearest length ``generator_id`` makes (at least 1); with ``recipe``, for its settings (F1's
+    latent window).  An unknown generator keeps the length: its clips are reported elsewhere."""
+    try:
+        return load_generator(generator_id).snap_frames(max(1, frames), carried=carried, recipe=recipe)
+    except ProjectError:
+        return max(1, frames)
+
+
 def media_fields(generator_id: str) -> Sequence[str]:
     """The recipe fields holding media for ``generator_id`` (just the start image if it is unknown)."""
     try:

@@ -468,7 +468,7 @@ def commit_take(project: Project, job: PlannedJob, take: Take, baseline: bytes |
             merged = load_project(project.path)
             if not any(c.name == job.clip for c in merged.generated_clips()):
                 return current  # the clip was deleted meanwhile: its take stays on disk, adoptable
-            project.timeline = merged.timeline
+            project.timeline, project.disk_digest = merged.timeline, merged.disk_digest
         apply_take(project, job, take)
         save_project(project)
         return _disk_bytes(project)

@@ -7,8 +7,9 @@ Renders live in ``<stem>.fp/renders/<clip>/take_NNN.mp4`` beside the project fil
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import opentimelineio as otio
@@ -24,6 +25,7 @@ from fp_timeline.project.recipe import METADATA_KEY, ContextMode, Recipe
 from fp_timeline.project.shape import shape_problems
 from fp_timeline.project.takes import GENERATOR_KEY
 from fp_timeline.project.text import clip_name_problems
+from fp_timeline.project.upstream import clips_with_upstream
 
 PROJECT_SCHEMA = 1  # timeline.metadata["fp_timeline"]["project_schema"] this version writes and understands
 MIN_RATE, MAX_RATE = 1.0, 240.0
@@ -35,6 +37,9 @@ class Project:
 
     path: Path
     timeline: otio.schema.Timeline
+    # What the file held when this project was read or last saved by it: a save refuses to overwrite a
+    # file someone else changed since (a CLI ``add`` while the window is open).  None: not checked.
+    disk_digest: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def folder(self) -> Path:
@@ -147,12 +152,13 @@ def load_project(path: Path, kind: type[Project] = Project) -> Project:
         raise ProjectError(Problem("not a file (a project is one .otio file)", file=path))
     try:
         # Read through otio_json explicitly: loading a project never runs a plugin or hook.
-        timeline = otio.adapters.read_from_file(str(path), adapter_name="otio_json")
+        data = path.read_bytes()
+        timeline = otio.adapters.read_from_string(data.decode("utf-8"), adapter_name="otio_json")
     except Exception as err:  # OTIO raises several exception types for bad JSON/schemas
         raise ProjectError(Problem(f"not a readable OTIO file: {err}", file=path)) from None
     if not isinstance(timeline, otio.schema.Timeline):
         raise ProjectError(Problem(f"expected a Timeline, found {type(timeline).__name__}", file=path))
-    project = kind(path=path, timeline=timeline)
+    project = kind(path=path, timeline=timeline, disk_digest=_digest(data))
     problems = [_with_file(p, path) for p in shape_problems(timeline)] or structural_problems(project)
     if problems:
         raise ProjectError(problems)
@@ -190,15 +196,14 @@ def arrangement_problems(project: Project) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[str] = set()
     for track in project.tracks():
-        clips = [item for item in track if isinstance(item, otio.schema.Clip)]
-        for position, item in enumerate(clips):
+        for item, upstream in clips_with_upstream(track):
             if METADATA_KEY not in item.metadata:
                 continue
             problems.extend(_with_file(p, project.path) for p in clip_name_problems(item.name))
             if item.name in seen:
                 problems.append(Problem("clip names must be unique in a project", file=project.path, clip=item.name))
             seen.add(item.name)
-            if position == 0 and item.metadata[METADATA_KEY].get("context") == ContextMode.CARRY.value:
+            if upstream is None and item.metadata[METADATA_KEY].get("context") == ContextMode.CARRY.value:
                 problems.append(
                     Problem(
                         f"carries context but is the first clip on track {track.name!r}",
@@ -248,7 +253,12 @@ def save_project(project: Project, path: Path | None = None, media_of: MediaFiel
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with project_lock(target):  # re-entrant: a writer already holding it saves at once
+            in_place = target == project.path
+            if in_place:
+                _refuse_if_changed_on_disk(project)
             write_text_atomic(target, text)
+            if in_place:
+                project.disk_digest = _digest(text.encode("utf-8"))
     except UnicodeEncodeError as err:
         raise ProjectError(Problem(f"holds text that is not valid UTF-8: {err.reason}", file=target)) from None
     except OSError as err:
@@ -262,6 +272,27 @@ def save_project_as(project: Project, path: Path, media_of: MediaFieldsOf = imag
     moved = Project(path=target, timeline=rebased_timeline(project.timeline, project.folder, target.parent, media_of))
     save_project(moved)
     return moved
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _refuse_if_changed_on_disk(project: Project) -> None:
+    if project.disk_digest is None:
+        return
+    try:
+        current = _digest(project.path.read_bytes())
+    except FileNotFoundError:
+        return  # deleted meanwhile: writing it again loses nothing
+    if current != project.disk_digest:
+        raise ProjectError(
+            Problem(
+                "was changed on disk since it was opened (another fp-timeline or program saved it); "
+                "nothing was overwritten: open it again, or save under another name",
+                file=project.path,
+            )
+        )
 
 
 def _with_file(problem: Problem, path: Path) -> Problem:

@@ -26,6 +26,7 @@ from fp_timeline.project.media_fields import START_IMAGE, MediaFieldsOf, image_o
 from fp_timeline.project.media_url import media_file
 from fp_timeline.project.recipe import METADATA_KEY, NoiseMode, Recipe
 from fp_timeline.project.takes import active_take, takes_of
+from fp_timeline.project.upstream import clips_with_upstream
 
 HASH_LENGTH = 16  # hex digits kept: short enough to read, long enough never to collide in a project
 
@@ -111,14 +112,11 @@ def hashed_clips(
     media_of = media_of or getattr(version_of, "media_fields", image_only)
     found: list[HashedClip] = []
     for track in project.tracks():
-        previous: str | None = None
-        previous_hash: str | None = None  # the previous clip's own hash: which of its takes to continue
+        previous_hash: str | None = None  # the upstream clip's own hash: which of its takes to continue
         generation: _Generation | None = None  # the generation it ended, for what carries from it
-        for item in track:
-            if not isinstance(item, otio.schema.Clip):
-                continue
+        for item, before in clips_with_upstream(track):
             if METADATA_KEY not in item.metadata:  # an imported video: a carried clip after it continues it
-                previous, previous_hash = item.name, media_identity(project, item)
+                previous_hash = media_identity(project, item)
                 generation = _Generation.imported(previous_hash)
                 continue
             recipe = project.recipe(item)
@@ -134,7 +132,7 @@ def hashed_clips(
                     track=track.name,
                     recipe=recipe,
                     hash=current,
-                    upstream=previous if recipe.carries else None,
+                    upstream=before.name if recipe.carries and before is not None else None,
                     upstream_hash=previous_hash if recipe.carries else None,
                 )
             )
@@ -142,7 +140,7 @@ def hashed_clips(
                 generation = generation.longer(recipe.frames)
             else:
                 generation = _Generation(recipe, digest, version, upstream_identity, current, others)
-            previous, previous_hash = item.name, current
+            previous_hash = current
     frames_of = getattr(version_of, "neighbour_frames", None)
     return _with_neighbour_frames(project, found, frames_of) if frames_of is not None else found
 

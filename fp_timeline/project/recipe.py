@@ -102,7 +102,7 @@ class Recipe:
         if schema not in SUPPORTED_SCHEMAS:
             raise ProjectError(
                 Problem(
-                    f"unsupported schema version {schema!r} (this fp-timeline reads {SUPPORTED_SCHEMAS})",
+                    f"unsupported schema version {_shown(schema)} (this fp-timeline reads {SUPPORTED_SCHEMAS})",
                     clip=clip,
                     field="schema",
                 )
@@ -115,28 +115,28 @@ class Recipe:
             problems.extend(text_problems(prompt, "prompt", clip))
         seed = data.get("seed")
         if not is_int(seed) or not 0 <= seed <= SEED_MAX:
-            bad("seed", f"seed must be an integer in 0..{SEED_MAX}, got {seed!r}")
+            bad("seed", f"seed must be an integer in 0..{SEED_MAX}, got {_shown(seed)}")
         fps = data.get("fps", F1_NATIVE_FPS)
         if not is_number(fps) or not 0 < fps <= MAX_FPS:
-            bad("fps", f"fps must be a number in (0, {MAX_FPS}], got {fps!r}")
+            bad("fps", f"fps must be a number in (0, {MAX_FPS}], got {_shown(fps)}")
             fps = F1_NATIVE_FPS
         frames = data.get("frames")
         if not is_int(frames) or frames <= 0:
-            bad("frames", f"duration must be a positive number of frames, got {frames!r}")
+            bad("frames", f"duration must be a positive number of frames, got {_shown(frames)}")
         elif frames > MAX_CLIP_SECONDS * fps:
             bad("frames", f"{frames} frames is longer than {MAX_CLIP_SECONDS // 60} minutes at {fps:g} fps")
         width, height = data.get("width", 640), data.get("height", 640)
         for name, value in (("width", width), ("height", height)):
             if not is_int(value) or value < 16 or value % 16 or value > MAX_SIDE:
-                bad(name, f"{name} must be a multiple of 16 in 16..{MAX_SIDE}, got {value!r}")
+                bad(name, f"{name} must be a multiple of 16 in 16..{MAX_SIDE}, got {_shown(value)}")
         image = data.get("image")
         if image is not None and (not isinstance(image, str) or not image):
-            bad("image", f"image must be a path string, got {image!r}")
+            bad("image", f"image must be a path string, got {_shown(image)}")
         elif image is not None:
             problems.extend(text_problems(image, "image", clip, max_length=4096))
         generator = data.get("generator", DEFAULT_GENERATOR)
         if not isinstance(generator, str) or not generator:
-            bad("generator", f"generator must be a generator id string, got {generator!r}")
+            bad("generator", f"generator must be a generator id string, got {_shown(generator)}")
         params = data.get("params", {})
         if not hasattr(params, "items"):
             bad("params", f"params must be a mapping, got {type(params).__name__}")
@@ -175,7 +175,7 @@ def _unstorable(value: Any) -> str | None:
     if is_int(value) and not -INT64 <= value < INT64:
         return f"the integer {value} (beyond 64 bits)"
     if isinstance(value, str) and text_problems(value, "text"):
-        return f"the text {value!r}"
+        return f"the text {_shown(value)}"
     if hasattr(value, "items"):
         for key, item in value.items():
             why = _unstorable(str(key)) or _unstorable(item)
@@ -189,12 +189,17 @@ def _unstorable(value: Any) -> str | None:
     return None
 
 
+def _shown(value: Any) -> str:
+    """``repr`` for plain values; the type for containers (an OTIO container with a NUL key cannot print)."""
+    return repr(value) if value is None or isinstance(value, (str, int, float)) else type(value).__name__
+
+
 def _enum(kind: type[Enum], value: Any, field_name: str, bad) -> Any:
     try:
         return kind(value)
-    except ValueError:
+    except Exception:  # ValueError, or an OTIO container that cannot even be compared (a NUL key)
         allowed = ", ".join(m.value for m in kind)
-        bad(field_name, f"{field_name} must be one of {allowed}, got {value!r}")
+        bad(field_name, f"{field_name} must be one of {allowed}, got {_shown(value)}")
         return next(iter(kind))
 
 

@@ -8,11 +8,12 @@ from pathlib import Path
 import opentimelineio as otio
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
+from fp_timeline.engine.registry import snap_frames
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import takes_of
 from fp_timeline.ui import marks, timeline_edits, track_edits
-from fp_timeline.ui.clip_defaults import IMAGE_FILTER, snapped_frames
+from fp_timeline.ui.clip_defaults import IMAGE_FILTER
 
 
 def after_carry_chain(project, track: int, index: int) -> int:
@@ -70,7 +71,7 @@ class ClipCommands:
         options = self.document.render_options  # a rendered clip keeps its render (``engine.split``)
         self.run_edit(
             lambda p: [
-                timeline_edits.split(p, b.name, round((seconds - b.start) * b.rate), snapped_frames, options)
+                timeline_edits.split(p, b.name, round((seconds - b.start) * b.rate), snap_frames, options)
                 for b in under
             ]
         )

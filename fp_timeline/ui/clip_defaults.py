@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtGui import QImageReader
 
 from fp_timeline.engine.generator import SizesFromImage
-from fp_timeline.engine.registry import load_generator
+from fp_timeline.engine.registry import load_generator, snap_frames
 from fp_timeline.project.document import Project
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.recipe import DEFAULT_GENERATOR, SEED_MAX, Recipe
@@ -32,14 +32,6 @@ def neighbour_recipe(project: Project, near: str | None = None) -> Recipe | None
         return None
 
 
-def snapped_frames(generator: str, frames: int, carried: bool, recipe: Recipe | None = None) -> int:
-    """The nearest length ``generator`` makes; with ``recipe``, for its settings (F1's latent window)."""
-    try:
-        return load_generator(generator).snap_frames(max(1, frames), carried=carried, recipe=recipe)
-    except ProjectError:
-        return max(1, frames)
-
-
 def image_clip_recipe(project: Project, image: Path, near: str | None = None) -> Recipe:
     """A fresh clip starting from ``image``."""
     like = neighbour_recipe(project, near)
@@ -49,7 +41,7 @@ def image_clip_recipe(project: Project, image: Path, near: str | None = None) ->
     return Recipe(
         prompt=DEFAULT_PROMPT,
         seed=random.randint(0, SEED_MAX),
-        frames=snapped_frames(generator, round(DEFAULT_SECONDS * fps), carried=False),
+        frames=snap_frames(generator, round(DEFAULT_SECONDS * fps), carried=False),
         width=width,
         height=height,
         fps=fps,

@@ -1,18 +1,16 @@
-"""The OTIO adapters package (``fp_timeline_otio``) as the window needs it: is it there, which
-formats, what stops an export, and the export itself.
-
-The adapters are another layer's work, so they are feature-detected by name (the way OTIO detects
-adapter functions): without them the Export action stays disabled with a tooltip saying why.
-"""
+"""The OTIO adapters package (``fp_timeline_otio``) as the window needs it: which formats, what stops
+an export, and the export itself.  The adapters ship in the same distribution (as the CLI's export
+imports them), so they are always there."""
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
 from fp_timeline.project.document import Project
+from fp_timeline_otio.export import export_project
+from fp_timeline_otio.formats import FORMATS
+from fp_timeline_otio.readiness import export_problems as readiness_problems
 
 
 @dataclass(frozen=True)
@@ -26,37 +24,16 @@ class ExportChoice:
         return f"{self.name}: {self.description} (*{self.suffix})"
 
 
-def _module(name: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
-
-
-def exporter_available() -> bool:
-    export = _module("fp_timeline_otio.export")
-    return export is not None and callable(getattr(export, "export_project", None))
-
-
 def export_choices() -> list[ExportChoice]:
-    formats = getattr(_module("fp_timeline_otio.formats"), "FORMATS", None) or {}
-    return [
-        ExportChoice(name, str(getattr(fmt, "description", name)), str(getattr(fmt, "suffix", "")))
-        for name, fmt in formats.items()
-    ]
+    return [ExportChoice(name, fmt.description, fmt.suffix) for name, fmt in FORMATS.items()]
 
 
 def export_problems(project: Project) -> list[str]:
     """Why the project cannot be exported yet (e.g. clips with no take); empty when it can."""
-    readiness = _module("fp_timeline_otio.readiness")
-    check = getattr(readiness, "export_problems", None)
-    return [str(p) for p in check(project)] if callable(check) else []
+    return [str(p) for p in readiness_problems(project)]
 
 
 def export(project: Project, choice: ExportChoice, out: Path) -> Path:
-    module = _module("fp_timeline_otio.export")
-    if module is None:
-        raise RuntimeError("the OTIO adapters package (fp_timeline_otio) is not installed")
     if choice.suffix and Path(out).suffix.lower() != choice.suffix:
         out = Path(out).with_suffix(choice.suffix)
-    return module.export_project(project, choice.name, Path(out))
+    return export_project(project, choice.name, Path(out))

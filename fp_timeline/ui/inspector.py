@@ -11,7 +11,6 @@ import json
 import random
 from pathlib import Path
 
-import opentimelineio as otio
 from PySide6.QtCore import QRegularExpression, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
@@ -32,14 +31,15 @@ from PySide6.QtWidgets import (
 )
 
 from fp_timeline.engine import capabilities
-from fp_timeline.engine.registry import generator_ids, load_generator
+from fp_timeline.engine.registry import generator_ids, load_generator, snap_frames
 from fp_timeline.engine.schema import Setting
 from fp_timeline.engine.stale import stale_reason
 from fp_timeline.engine.validation import recipe_problems
 from fp_timeline.project.errors import ProjectError
-from fp_timeline.project.recipe import METADATA_KEY, SEED_MAX, ContextMode, NoiseMode, Recipe
+from fp_timeline.project.recipe import SEED_MAX, ContextMode, NoiseMode, Recipe
+from fp_timeline.project.upstream import upstream_of
 from fp_timeline.ui import theme, timeline_edits
-from fp_timeline.ui.clip_defaults import IMAGE_FILTER, snapped_frames
+from fp_timeline.ui.clip_defaults import IMAGE_FILTER
 from fp_timeline.ui.cut_notes import trim_note
 from fp_timeline.ui.document import ProjectDocument
 from fp_timeline.ui.effects_panel import EffectsPanel
@@ -268,8 +268,8 @@ class Inspector(QWidget):
         if pixmap is not None:
             self.preview.setPixmap(pixmap)
         else:
-            upstream = _previous_clip(project, self.clip_name)
-            self.preview.setText(f"(continues {upstream})" if recipe.carries and upstream else "(no image)")
+            upstream = upstream_of(project, self.clip_name)
+            self.preview.setText(f"(continues {upstream.name})" if recipe.carries and upstream else "(no image)")
         self.image_path.setText(recipe.image or "")
         self.clear_image.setEnabled(recipe.carries and recipe.image is not None)
         self.duration.setValue(recipe.frames / recipe.fps)
@@ -308,7 +308,7 @@ class Inspector(QWidget):
         recipe = self._recipe.replace(**changes)
         # A length the generator cannot make for these settings (carry drops F1's start frame, another
         # latent window changes the section) is snapped here, before anything can render it.
-        recipe = recipe.replace(frames=snapped_frames(recipe.generator, recipe.frames, recipe.carries, recipe))
+        recipe = recipe.replace(frames=snap_frames(recipe.generator, recipe.frames, recipe.carries, recipe))
         if recipe == self._recipe:
             return False
         try:
@@ -358,7 +358,7 @@ class Inspector(QWidget):
     def on_duration_editing_finished(self) -> None:
         if self._recipe is None:
             return
-        frames = snapped_frames(
+        frames = snap_frames(
             self._recipe.generator, round(self.duration.value() * self._recipe.fps), self._recipe.carries, self._recipe
         )
         self.apply_changes("Change duration", frames=frames)
@@ -377,7 +377,7 @@ class Inspector(QWidget):
         if self._recipe is None or generator == self._recipe.generator:
             return
         # Settings belong to a generator, and lengths it can make differ: start from its defaults.
-        frames = snapped_frames(generator, self._recipe.frames, self._recipe.carries)
+        frames = snap_frames(generator, self._recipe.frames, self._recipe.carries)
         self.apply_changes("Change generator", generator=generator, params={}, frames=frames)
 
     def on_size_editing_finished(self) -> None:
@@ -408,18 +408,6 @@ class Inspector(QWidget):
     def on_take_browser_delete_requested(self, key: str) -> None:
         if self.clip_name is not None:
             self.take_delete_requested.emit(self.clip_name, key)
-
-
-def _previous_clip(project, name: str) -> str | None:
-    """The generated clip before ``name`` on its track: the one a carried clip continues."""
-    for track in project.tracks():
-        previous = None
-        for item in track:
-            if isinstance(item, otio.schema.Clip) and METADATA_KEY in item.metadata:
-                if item.name == name:
-                    return previous
-                previous = item.name
-    return None
 
 
 def settings_schema(generator_id: str) -> tuple[Setting, ...]:

@@ -27,7 +27,6 @@ from fp_timeline.ui.clip_commands import ClipCommands
 from fp_timeline.ui.conform_task import ConformTask
 from fp_timeline.ui.document import ProjectDocument
 from fp_timeline.ui.edit_commands import EditCommands
-from fp_timeline.ui.export_bridge import exporter_available
 from fp_timeline.ui.file_commands import FileCommands
 from fp_timeline.ui.inspector import Inspector
 from fp_timeline.ui.mark_commands import MarkCommands
@@ -232,13 +231,8 @@ class MainWindow(FileCommands, ClipCommands, EditCommands, MarkCommands, TrackCo
         a.export_movie.setEnabled(bool(self.document.statuses()) and not self.conform.running)
         clip = self._selected_clip()
         a.next_take.setEnabled(clip is not None and len(takes_of(clip)) > 1)
-        available = exporter_available()
-        a.export.setEnabled(available and bool(self.document.statuses()))
-        a.export.setToolTip(
-            "Export the cut for another editor (Resolve, Premiere, EDL, OTIO)"
-            if available
-            else "Export needs the OTIO adapters package (fp_timeline_otio), which is not installed"
-        )
+        a.export.setEnabled(bool(self.document.statuses()))
+        a.export.setToolTip("Export the cut for another editor (Resolve, Premiere, EDL, OTIO)")
 
     def update_status(self) -> None:
         statuses = self.document.statuses()

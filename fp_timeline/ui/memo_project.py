@@ -22,7 +22,9 @@ class MemoProject(Project):
 
     @classmethod
     def wrap(cls, project: Project) -> MemoProject:
-        return project if isinstance(project, MemoProject) else cls(path=project.path, timeline=project.timeline)
+        if isinstance(project, MemoProject):
+            return project
+        return cls(path=project.path, timeline=project.timeline, disk_digest=project.disk_digest)
 
     def recipe(self, clip: otio.schema.Clip) -> Recipe:
         hit = self._recipes.get(id(clip))

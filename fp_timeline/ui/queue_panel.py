@@ -38,7 +38,8 @@ from fp_timeline.ui.render_queue import JobRow, RenderQueue
 COLUMNS = ("Clip", "Status", "Progress", "ETA", "")
 CLIP, STATUS, PROGRESS, ETA, CANCEL = range(len(COLUMNS))
 PRESETS = (
-    ("auto", "the real weights when they are downloaded, else the tiny model"),
+    ("auto", "the real weights when they are downloaded, else the toy model"),
+    ("toy", "a small model trained here on synthetic pans, zooms and a bouncing ball: blurry pictures on a CPU"),
     ("tiny", "a tiny random model: fast, for trying the pipeline, not for pictures"),
     ("real", "each generator's real weights (a GPU and the downloaded weights)"),
 )

@@ -24,9 +24,10 @@ from fp_timeline.project.edits import make_clip, name_after
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.recipe import METADATA_KEY, ContextMode, NoiseMode, Recipe
 from fp_timeline.project.takes import Take, add_take, takes_of, use_take
+from fp_timeline.project.upstream import upstream_of
 
 # ``snap_frames(generator, frames, carried)``: the nearest length the clip's generator makes
-# (``clip_defaults.snapped_frames``); the default leaves lengths as they are.
+# (``engine.registry.snap_frames``); the default leaves lengths as they are.
 Snapper = Callable[..., int]  # (generator, frames, carried, recipe=None) -> frames
 
 
@@ -140,10 +141,7 @@ def delete(project: Project, name: str, ripple: bool) -> Replacement:
     if not ripple:
         items.append(otio.schema.Gap(source_range=_range(0, frames_of(clip.duration()), clip.duration().rate)))
     recipe = project.recipe(clip)
-    first_generated = not any(
-        isinstance(item, otio.schema.Clip) and METADATA_KEY in item.metadata for item in list(track)[:start]
-    )
-    if end < len(track) and first_generated:
+    if end < len(track) and upstream_of(project, name) is None:  # what follows would be first: no upstream
         following = track[end]
         if isinstance(following, otio.schema.Clip) and METADATA_KEY in following.metadata:
             following_recipe = project.recipe(following)

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QMouseEvent
 
+from fp_timeline.engine.registry import snap_frames
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.ui import timeline_edits, track_edits
-from fp_timeline.ui.clip_defaults import snapped_frames
 from fp_timeline.ui.clip_item import ClipItem
 from fp_timeline.ui.overwrite import overwrite
 from fp_timeline.ui.timeline_layout import Block
@@ -189,7 +189,7 @@ class TimelineGestures:
         insert = bool(gesture.modifiers & Qt.ControlModifier)
         put = None
         if gesture.modifiers & Qt.ShiftModifier:  # Shift+drag overwrites what it lands on
-            put = lambda children, clip, frame: overwrite(project, children, clip, frame, snapped_frames)  # noqa: E731
+            put = lambda children, clip, frame: overwrite(project, children, clip, frame, snap_frames)  # noqa: E731
         edit = track_edits.move_clips(project, names, frame_delta, track_delta, self.ripple, insert, put)
         self.document.edit(edit)
 

@@ -14,10 +14,11 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QMenu, QToolTip
 
+from fp_timeline.engine.registry import snap_frames
 from fp_timeline.project.edits import make_clip, next_clip_name
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.ui import theme, timeline_edits, track_edits
-from fp_timeline.ui.clip_defaults import image_clip_recipe, is_image, snapped_frames
+from fp_timeline.ui.clip_defaults import image_clip_recipe, is_image
 from fp_timeline.ui.clip_item import ClipItem, tooltip
 from fp_timeline.ui.document import ProjectDocument
 from fp_timeline.ui.filmstrip import notifier as filmstrip_notifier
@@ -205,7 +206,7 @@ class TimelineView(TimelinePainting, TimelineGestures, QGraphicsView):
     def trim(self, name: str, in_frame: int, out_frame: int) -> None:
         """Show media frames ``[in_frame, out_frame)``; without Ripple nothing else moves."""
         project = self.document.project
-        trimmed = timeline_edits.trim(project, name, in_frame, out_frame, snapped_frames)
+        trimmed = timeline_edits.trim(project, name, in_frame, out_frame, snap_frames)
         self.document.edit(trimmed if self.ripple else track_edits.trim_in_place(project, trimmed))
 
     def insertion(self, track: int, x: float) -> tuple[int, float]:

@@ -1,8 +1,10 @@
 """The model stack one render needs, and how to choose device, dtype and preset.
 
-Two presets go through the same code path: ``tiny`` (seeded random weights built in code, for tests and
-the CPU demo; see ``tiny.py``) and ``real`` (the released FramePack F1 weights from the local Hugging Face
-cache; see ``real.py``).  Nothing is loaded at import: ``load_components`` is called on first render.
+Three presets go through the same code path: ``tiny`` (seeded random weights built in code, for fast
+tests; see ``tiny.py``), ``toy`` (the same classes at small sizes, trained here on synthetic motion and
+shipped in the package: the CPU demo and the drift benchmark; see ``toy/``) and ``real`` (the released
+FramePack F1 weights from the local Hugging Face cache; see ``real.py``).  Nothing is loaded at import:
+``load_components`` is called on first render.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import torch
 from .embed_store import EmbeddingStore
 from .memory_plan import MemoryPlan, ModelSizes, normalize_request
 
-PRESETS = ("tiny", "real")
+PRESETS = ("tiny", "toy", "real")
 PRESET_ENV = "FP_TIMELINE_F1_PRESET"
 
 
@@ -138,13 +140,13 @@ class Components:
 def resolve_preset(options: dict[str, Any], default: str | None = None) -> str:
     """``options["preset"]``, else the generator's own preset, else $FP_TIMELINE_F1_PRESET, else "tiny".
 
-    "auto" (the CLI's default) means "real" when its weights are all in the local cache, else "tiny".
+    "auto" (the CLI's default) means "real" when its weights are all in the local cache, else "toy".
     """
     preset = options.get("preset") or default or os.environ.get(PRESET_ENV) or "tiny"
     if preset == "auto":
         from .real import missing_weights
 
-        return "tiny" if missing_weights() else "real"
+        return "toy" if missing_weights() else "real"
     if preset not in PRESETS:
         choices = ", ".join((*PRESETS, "auto"))
         raise ValueError(f"unknown FramePack F1 preset {preset!r}; choose one of {choices}")
@@ -220,21 +222,47 @@ def load_components(
     attention: str = "native",
     compile_blocks: bool = False,
 ) -> Components:
-    """Build (tiny) or load from the local cache (real) the whole stack, in eval mode, placed by the memory
-    plan chosen for ``offload`` ("auto": from the free VRAM and host RAM)."""
-    from .memory_plan import choose_plan
-    from .resources import probe, return_large_frees_to_os
-
+    """Build (tiny), load from the package (toy) or from the local cache (real) the whole stack, in eval mode,
+    placed by the memory plan chosen for ``offload`` ("auto": from the free VRAM and host RAM)."""
     if preset == "tiny":
         from .tiny import build_tiny_components
 
         components = build_tiny_components(device, dtype)
+    elif preset == "toy":
+        from .toy import build_toy_components
+
+        components = build_toy_components(device, dtype)
     elif preset == "real":
         from .real import load_real_components
 
         components = load_real_components(device, dtype)
     else:
         raise ValueError(f"unknown FramePack F1 preset {preset!r}")
+    return place_components(
+        components,
+        vae_tiling=vae_tiling,
+        offload=offload,
+        offload_root=offload_root,
+        attention=attention,
+        compile_blocks=compile_blocks,
+    )
+
+
+def place_components(
+    components: Components,
+    *,
+    vae_tiling: bool = False,
+    offload: str = "auto",
+    offload_root: Path | None = None,
+    attention: str = "native",
+    compile_blocks: bool = False,
+) -> Components:
+    """Finish a built stack: output projection, VAE tiling, memory plan, placement (``load_components``'s
+    second half, also for a stack built elsewhere, such as a toy checkpoint being trained)."""
+    from .memory_plan import choose_plan
+    from .resources import probe, return_large_frees_to_os
+
+    device, dtype = components.device, components.dtype
     if dtype != torch.float32:
         use_fp32_output_projection(components.transformer)
         if components.load_transformer is not None:
@@ -252,12 +280,17 @@ def load_components(
 
 
 def _speed_options(components: Components, attention: str, compile_blocks: bool) -> None:
-    """Attention backend and regional compile, applied to the transformer now and whenever it is reloaded."""
+    """Attention backend and regional compile, applied to the transformer now and whenever it is reloaded.
+
+    The reload hook captures plain values, not ``components``: a cycle through it kept released models alive.
+    """
     from . import speed
+
+    compile_now = compile_blocks and speed.compile_note({"compile": True}, components.device, components.plan) is None
 
     def apply(transformer: torch.nn.Module) -> torch.nn.Module:
         speed.use_attention(transformer, attention)
-        if compile_blocks and speed.compile_note({"compile": True}, components.device, components.plan) is None:
+        if compile_now:
             speed.compile_blocks(transformer)
         return transformer
 

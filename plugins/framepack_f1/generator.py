@@ -3,7 +3,7 @@
 Validation and frame snapping need no torch; the models load lazily on the first ``render``.
 Runtime ``job.options`` (see README.md):
 
-- ``preset``: "tiny" | "real" | "auto" (real if cached, else tiny); default the constructor's, else
+- ``preset``: "tiny" | "toy" | "real" | "auto" (real if cached, else toy); default the constructor's, else
   $FP_TIMELINE_F1_PRESET, else "tiny"
 - ``device``: "cpu" | "cuda" | ...; default the best available
 - ``dtype``: default bf16 on CUDA, float32 on CPU
@@ -49,10 +49,18 @@ if TYPE_CHECKING:  # torch-heavy modules load lazily, on the first render
 
 FRAMES_PER_LATENT = 4
 MAX_F1_SIDE = 2048  # HunyuanVideo trained at <= 720p; beyond this memory, not quality, grows
-TINY_NOTICE = (
-    "tiny preset: small random-weight models (CPU demo), not FramePack; put the real weights in the "
-    "Hugging Face cache for preset real/auto"
-)
+PRESET_NOTICES = {
+    "tiny": (
+        "tiny preset: small random-weight models (tests), not FramePack; put the real weights in the "
+        "Hugging Face cache for preset real/auto"
+    ),
+    "toy": (
+        "toy preset: a small model trained on synthetic pans, zooms and a bouncing ball (CPU demo), not "
+        "FramePack; put the real weights in the Hugging Face cache for preset real/auto"
+    ),
+}
+TINY_NOTICE = PRESET_NOTICES["tiny"]
+PRESET_LABELS = {"tiny": "tiny preset", "toy": "toy model", "real": "real model"}
 
 
 def section_frames(latent_window_size: int) -> int:
@@ -141,9 +149,13 @@ class FramePackF1Generator:
         dtype = str(resolve_dtype(options, resolve_device(options))).removeprefix("torch.")
         if preset == "tiny":
             from .tiny import TINY_MODEL_ID as model_id
+        elif preset == "toy":
+            from .toy import toy_model_id
+
+            model_id = toy_model_id()  # names the shipped weights' content
         else:
             from .real import REAL_MODEL_ID as model_id
-        label = f"the {'tiny preset' if preset == 'tiny' else 'real model'} ({dtype})"
+        label = f"the {PRESET_LABELS[preset]} ({dtype})"
         return RuntimeIdentity(label=label, fields={"preset": preset, "model": model_id, "dtype": dtype})
 
     # ------------------------------------------------------------------ models
@@ -189,18 +201,14 @@ class FramePackF1Generator:
         so the text encoders are loaded at most once per render (and never when all are cached)."""
         from .encoders import encode_prompts, prompt_is_cached
 
-        prompts: list[str] = []
-        for recipe in recipes:
-            config = FramePackF1Config.from_params(recipe.params)
-            prompts.append(recipe.prompt)
-            if config.guidance_scale != 1.0:
-                prompts.append(config.negative_prompt)
         cancel.raise_if_cancelled()
         components = self.components(options, cache_dir)
-        todo = [p for p in dict.fromkeys(prompts) if not prompt_is_cached(components, p)]
+        todo = [p for p in _prompts_of(recipes) if not prompt_is_cached(components, p)]
         if todo:
             progress(
-                Progress("", "encode", 0, 0, message=f"encoding {len(todo)} prompt(s) in one text-encoder session")
+                Progress(
+                    "render", "encode", 0, 0, message=f"encoding {len(todo)} prompt(s) in one text-encoder session"
+                )
             )
             encode_prompts(components, todo)
 
@@ -208,14 +216,15 @@ class FramePackF1Generator:
         """Free every loaded model stack (the engine switches generators or runs short of memory)."""
         if not self._components:
             return  # nothing loaded: no collection pause (the window calls this from its render thread)
-        stacks = list(self._components.values())
-        self._components.clear()
-        for components in stacks:
-            components.free_text_encoders()
-        del stacks
+        self._drop_stacks()
         import gc
 
-        gc.collect()
+        gc.collect()  # the stacks hold reference cycles (reload closures); collect once no frame names them
+
+    def _drop_stacks(self) -> None:
+        while self._components:
+            _, components = self._components.popitem()
+            components.free_text_encoders()
 
     def explain(self, options: dict[str, Any]) -> str:
         """The memory plan a render with these options would use, and why (loads no model)."""
@@ -235,12 +244,17 @@ class FramePackF1Generator:
         progress(Progress(job.clip, "load", 0, 0, message="loading models"))
         components = self.components(job.options, job.cache_dir)
         use_threads(components, job.options)
-        if components.preset == "tiny":  # say so: its frames are not what the real model would make
-            progress(Progress(job.clip, "load", 0, 0, message=TINY_NOTICE))
+        if components.preset in PRESET_NOTICES:  # say so: its frames are not what the real model would make
+            progress(Progress(job.clip, "load", 0, 0, message=PRESET_NOTICES[components.preset]))
         loras = loras_of(job.recipe.params, job.media)
         if loras:
             progress(Progress(job.clip, "load", 0, 0, message=f"applying {len(loras)} LoRA(s)"))
-        with clip_loras(components.transformer, loras):
+            # Encode first: under an exclusive memory plan a text session releases the transformer, which
+            # would come back without the LoRA.
+            from .encoders import encode_prompts
+
+            encode_prompts(components, _prompts_of([job.recipe]))
+        with clip_loras(components.get_transformer(), loras):
             return self._render_sections(job, components, out, progress, cancel)
 
     def _render_sections(
@@ -350,6 +364,17 @@ class FramePackF1Generator:
         context.save(context_path, extra={"source": "video"})
         digest = hashlib.sha256(np.ascontiguousarray(frames[-1]).tobytes()).hexdigest()
         return ContextBlob(path=context_path, hash=f"video:{digest}", metadata=_blob_metadata(context))
+
+
+def _prompts_of(recipes: list[Recipe]) -> list[str]:
+    """Every prompt these clips encode (the negative one only with real CFG), once each."""
+    prompts: list[str] = []
+    for recipe in recipes:
+        config = FramePackF1Config.from_params(recipe.params)
+        prompts.append(recipe.prompt)
+        if config.guidance_scale != 1.0:
+            prompts.append(config.negative_prompt)
+    return list(dict.fromkeys(prompts))
 
 
 def use_threads(components: Components, options: dict[str, Any]) -> None:

@@ -47,7 +47,7 @@ def explain_generators(ids: list[str], options: dict[str, Any]) -> None:
 
 @app.command()
 def doctor(
-    preset: Annotated[str, typer.Option(help="Model weights: auto, tiny or real.")] = "auto",
+    preset: Annotated[str, typer.Option(help="Model weights: auto, toy, tiny or real.")] = "auto",
     device: Annotated[str | None, typer.Option(help="Torch device, e.g. cpu, cuda.")] = None,
     offload: OffloadOpt = None,
     threads: ThreadsOpt = None,

@@ -59,7 +59,7 @@ def export(
         TransitionPolicy,
         typer.Option(help="overlap: keep dissolves, trimming clips for handles; cut: straight cuts at project timing."),
     ] = TransitionPolicy.OVERLAP,
-    preset: Annotated[str, typer.Option(help="With --render: model weights (auto, tiny, real).")] = "auto",
+    preset: Annotated[str, typer.Option(help="With --render: model weights (auto, toy, tiny, real).")] = "auto",
     device: Annotated[str | None, typer.Option(help="With --render: torch device, e.g. cuda.")] = None,
     unprocessed: Annotated[
         bool,

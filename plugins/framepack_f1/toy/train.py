@@ -1,0 +1,285 @@
+"""Train the toy preset on CPU: the VAE as an autoencoder, then the transformer the FramePack F1 way.
+
+    python -m fp_timeline_plugins.framepack_f1.toy.train --out toy_run [--vae-minutes 14 --transformer-minutes 30]
+
+Stage 1 (VAE): mostly single 64x64 frames (cheap), every fourth step a 9-frame clip, so the temporal
+compression is trained too.  Stage 2: encode synthetic videos with the frozen VAE.  Stage 3
+(transformer): flow matching on a section of 9 latent frames, conditioned like ``loop.sample_section``:
+the anchor (first latent) plus the last 19 latents of the past, zero-padded in front and packed 1x/2x/4x,
+with the history length drawn uniformly (so first sections and full contexts are both seen).  Everything
+is seeded; checkpoints and the loss log are written every few minutes, so a cut-short run is usable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from . import motions
+from .checkpoint import load_state, save_toy_checkpoint
+from .models import SEED, WINDOW, build_toy_transformer, build_toy_vae
+
+VAE_CROP = 64
+VIDEO_HEIGHT, VIDEO_WIDTH = 64, 96
+HISTORY_MAX = 20  # latent frames of past a training section may have (19 fill the packed context)
+TRAIN_SHIFT = 2.0  # sigma shift for training timesteps (inference uses about 1.6-1.7 at these sizes)
+GUIDANCE = 10.0 * 1000.0  # the distilled-guidance input the sampler always feeds
+
+
+@dataclass
+class Settings:
+    out: Path
+    vae_minutes: float = 14.0
+    vae_steps: int = 100_000
+    transformer_minutes: float = 30.0
+    transformer_steps: int = 100_000
+    videos_per_motion: int = 4
+    batch: int = 8
+    save_every_s: float = 120.0
+    seed: int = SEED
+    history_max: int = HISTORY_MAX
+    init: Path | None = None  # continue from this run: its VAE is kept, its transformer fine-tuned
+    motion_names: tuple[str, ...] = tuple(m.name for m in motions.MOTIONS)
+
+
+def _lr(base: float, fraction: float, warmup: float = 0.03) -> float:
+    """Linear warm-up, then cosine decay to a tenth, over the fraction of the time budget used."""
+    if fraction < warmup:
+        return base * (0.1 + 0.9 * fraction / warmup)
+    progress = min(1.0, (fraction - warmup) / (1 - warmup))
+    return base * (0.1 + 0.45 * (1 + math.cos(math.pi * progress)))
+
+
+class Budget:
+    """Stops a stage after ``minutes`` or ``steps``, whichever comes first; says how far along it is."""
+
+    def __init__(self, minutes: float, steps: int) -> None:
+        self.start, self.seconds, self.steps = time.monotonic(), minutes * 60, steps
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.start
+
+    def fraction(self, step: int) -> float:
+        return max(self.elapsed() / self.seconds, step / self.steps)
+
+    def done(self, step: int) -> bool:
+        return self.fraction(step) >= 1.0
+
+
+def _pixels(frames: np.ndarray) -> torch.Tensor:
+    """(B, T, H, W, 3) uint8-valued array -> (B, 3, T, H, W) in [-1, 1]."""
+    return torch.from_numpy(np.ascontiguousarray(frames)).float().div(127.5).sub(1).permute(0, 4, 1, 2, 3)
+
+
+def _vae_batch(rng: np.random.Generator, images: list[np.ndarray], batch: int, clip: bool) -> torch.Tensor:
+    frames = []
+    for _ in range(batch if not clip else 2):
+        motion = motions.MOTIONS[rng.integers(len(motions.MOTIONS))]
+        scene = motions.random_scene(rng, images, motion, VAE_CROP, VAE_CROP)
+        start = int(rng.integers(0, 120))
+        frames.append(scene.video(9, start) if clip else scene.video(1, start))
+    return _pixels(np.stack(frames))
+
+
+def _start_with_small_posterior_variance(vae: torch.nn.Module, log_variance: float = -8.0) -> None:
+    """A fresh encoder's log-variance is ~0, i.e. unit noise on tiny means: nothing can be reconstructed
+    until it falls.  Start it at ``log_variance`` (std ~0.02) so the autoencoder learns from step one."""
+    conv = vae.quant_conv  # the last layer before the posterior: means, then log-variances
+    channels = conv.out_channels // 2
+    with torch.no_grad():
+        conv.weight[channels:].zero_()
+        conv.bias[channels:].fill_(log_variance)
+
+
+def train_vae(settings: Settings, log: dict) -> torch.nn.Module:
+    torch.manual_seed(settings.seed)
+    rng = np.random.default_rng(settings.seed)
+    images = motions.sample_images()
+    vae = build_toy_vae().train()
+    _start_with_small_posterior_variance(vae)
+    opt = torch.optim.AdamW(vae.parameters(), lr=2e-3, weight_decay=0.0)
+    budget, step, losses = Budget(settings.vae_minutes, settings.vae_steps), 0, []
+    while not budget.done(step):
+        for group in opt.param_groups:
+            group["lr"] = _lr(2e-3, budget.fraction(step))
+        x = _vae_batch(rng, images, settings.batch, clip=step % 4 == 3)
+        posterior = vae.encode(x).latent_dist
+        recon = vae.decode(posterior.sample()).sample
+        rec = (recon - x).pow(2).mean() + 0.5 * (recon - x).abs().mean()
+        kl = posterior.kl().mean() / x[0].numel()
+        loss = rec + 1e-4 * kl
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(vae.parameters(), 1.0)
+        opt.step()
+        losses.append([step, round(budget.elapsed(), 1), rec.item(), x.shape[2]])
+        step += 1
+        if step % 10 == 0:
+            recent = np.mean([v[2] for v in losses[-10:]])
+            print(f"vae step {step} {budget.elapsed():.0f}s rec {recent:.4f}", flush=True)
+    log["vae"] = {"steps": step, "seconds": round(budget.elapsed(), 1), "losses": losses}
+    return vae.eval()
+
+
+@torch.no_grad()
+def encode_videos(settings: Settings, vae: torch.nn.Module, components) -> list[dict]:
+    """Seeded synthetic videos of ``1 + 4 * (history_max + WINDOW - 1)`` frames, as scaled VAE latents."""
+    from ..encoders import encode_image
+
+    rng = np.random.default_rng(settings.seed + 1)
+    images = motions.sample_images()
+    frames = 1 + 4 * (settings.history_max + WINDOW - 1)
+    videos = []
+    for motion in [m for m in motions.MOTIONS if m.name in settings.motion_names]:
+        for _ in range(settings.videos_per_motion):
+            scene = motions.random_scene(rng, images, motion, VIDEO_HEIGHT, VIDEO_WIDTH)
+            video = scene.video(frames)
+            latents = vae.encode(_pixels(video[None])).latent_dist.mode()[0]
+            videos.append({"motion": motion, "latents": latents, "image_embeds": encode_image(components, video[0])})
+            print(f"encoded {len(videos)} videos", flush=True)
+    return videos
+
+
+def _section_batch(
+    rng: np.random.Generator, videos: list[dict], texts: dict, batch: int, scale: float, history_max: int
+) -> dict:
+    """A batch of training sections: targets, packed history, anchors, text and image conditioning."""
+    from ..layout import last_history, split_history
+
+    targets, histories, anchors, image_embeds, prompts = [], [], [], [], []
+    for _ in range(batch):
+        video = videos[rng.integers(len(videos))]
+        latents = video["latents"] * scale  # (C, T, h, w)
+        k = int(rng.integers(1, history_max + 1))
+        targets.append(latents[:, k : k + WINDOW])
+        histories.append(last_history(latents[None, :, :k])[0])
+        anchors.append(latents[:, :1])
+        image_embeds.append(video["image_embeds"][0])
+        prompts.append(video["motion"].prompts[rng.integers(len(video["motion"].prompts))])
+    clean, h2x, h4x = split_history(torch.stack(histories), torch.stack(anchors))
+    text = [texts[p] for p in prompts]
+    return {
+        "target": torch.stack(targets),
+        "latents_clean": clean,
+        "latents_history_2x": h2x,
+        "latents_history_4x": h4x,
+        "image_embeds": torch.stack(image_embeds),
+        "encoder_hidden_states": torch.cat([t.embeds for t in text]),
+        "encoder_attention_mask": torch.cat([t.mask for t in text]),
+        "pooled_projections": torch.cat([t.pooled for t in text]),
+    }
+
+
+def train_transformer(settings: Settings, videos: list[dict], texts: dict, scale: float, log: dict, save) -> None:
+    from ..layout import section_indices
+
+    torch.manual_seed(settings.seed + 2)
+    rng = np.random.default_rng(settings.seed + 2)
+    transformer = build_toy_transformer()
+    if settings.init is not None:
+        load_state(transformer, settings.init, "transformer")
+    transformer.train()
+    opt = torch.optim.AdamW(transformer.parameters(), lr=1e-3, weight_decay=0.01)
+    idx = section_indices(WINDOW)
+    budget, step, losses, last_save = Budget(settings.transformer_minutes, settings.transformer_steps), 0, [], 0.0
+    while not budget.done(step):
+        for group in opt.param_groups:
+            group["lr"] = _lr(1e-3, budget.fraction(step))
+        batch = _section_batch(rng, videos, texts, settings.batch, scale, settings.history_max)
+        x0 = batch.pop("target")
+        noise = torch.randn_like(x0)
+        t = torch.rand(x0.shape[0])
+        sigma = TRAIN_SHIFT * t / (1 + (TRAIN_SHIFT - 1) * t)
+        s = sigma.view(-1, 1, 1, 1, 1)
+        velocity = transformer(
+            hidden_states=(1 - s) * x0 + s * noise,
+            timestep=sigma * 1000.0,
+            guidance=torch.full((x0.shape[0],), GUIDANCE),
+            indices_latents=idx.latents,
+            indices_latents_clean=idx.clean,
+            indices_latents_history_2x=idx.history_2x,
+            indices_latents_history_4x=idx.history_4x,
+            return_dict=False,
+            **batch,
+        )[0]
+        loss = (velocity - (noise - x0)).pow(2).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(transformer.parameters(), 1.0)
+        opt.step()
+        losses.append([step, round(budget.elapsed(), 1), loss.item()])
+        step += 1
+        if step % 20 == 0:
+            print(f"transformer step {step} {budget.elapsed():.0f}s loss {np.mean([v[2] for v in losses[-20:]]):.4f}")
+        if budget.elapsed() - last_save > settings.save_every_s:
+            last_save = budget.elapsed()
+            log["transformer"] = {"steps": step, "seconds": round(budget.elapsed(), 1), "losses": losses}
+            save(transformer.eval())
+            transformer.train()
+    log["transformer"] = {"steps": step, "seconds": round(budget.elapsed(), 1), "losses": losses}
+    save(transformer.eval())
+
+
+def run(settings: Settings) -> dict:
+    """All three stages; returns the log (also written to ``out/log.json``)."""
+    from ..encoders import encode_prompt
+    from . import untrained_components
+
+    settings.out.mkdir(parents=True, exist_ok=True)
+    log: dict = {"settings": {k: str(v) for k, v in vars(settings).items()}, "threads": torch.get_num_threads()}
+    if settings.init is None:
+        vae = train_vae(settings, log)
+    else:  # keep the earlier run's VAE (and its log), fine-tune its transformer
+        earlier = json.loads((settings.init / "log.json").read_text())
+        log["vae"], log["earlier_transformer"] = earlier["vae"], earlier["transformer"]
+        vae = load_state(build_toy_vae(), settings.init, "vae")
+    components = untrained_components(vae=vae)
+    videos = encode_videos(settings, vae, components)
+    scale = float(1.0 / torch.cat([v["latents"].flatten() for v in videos]).std())
+    vae.register_to_config(scaling_factor=scale)
+    log["scaling_factor"] = scale
+    texts = {p: encode_prompt(components, p) for p in motions.PROMPTS}
+
+    def save(transformer: torch.nn.Module) -> None:
+        components.transformer = transformer
+        save_toy_checkpoint(components, settings.out)
+        (settings.out / "log.json").write_text(json.dumps(log))
+
+    train_transformer(settings, videos, texts, scale, log, save)
+    return log
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--vae-minutes", type=float, default=14.0)
+    parser.add_argument("--vae-steps", type=int, default=100_000)
+    parser.add_argument("--transformer-minutes", type=float, default=30.0)
+    parser.add_argument("--transformer-steps", type=int, default=100_000)
+    parser.add_argument("--videos-per-motion", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--init", type=Path, default=None, help="continue from this run's VAE and transformer")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    run(
+        Settings(
+            out=args.out,
+            vae_minutes=args.vae_minutes,
+            vae_steps=args.vae_steps,
+            transformer_minutes=args.transformer_minutes,
+            transformer_steps=args.transformer_steps,
+            videos_per_motion=args.videos_per_motion,
+            init=args.init,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
