@@ -26,6 +26,8 @@ def test_attention_backend_is_checked_and_applied():
     processors = [m.processor for m in model.modules() if hasattr(getattr(m, "processor", None), "_attention_backend")]
     assert processors and {str(getattr(p._attention_backend, "value", "")) for p in processors} == {"_native_math"}
     torch.testing.assert_close(_run(model), expected, rtol=1e-5, atol=1e-5)
+    # The choice stays on that model: a model built afterwards computes exactly as before.
+    assert torch.equal(_run(build_tiny_transformer()), expected)
 
 
 def test_threads_default_never_oversubscribes_and_bad_values_are_refused(monkeypatch):

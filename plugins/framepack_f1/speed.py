@@ -35,8 +35,19 @@ def resolve_attention(options: dict[str, Any]) -> str:
 
 
 def use_attention(transformer: torch.nn.Module, name: str) -> None:
-    if name != NATIVE:
+    """Pin ``name`` on this transformer's attention processors, and only there.
+
+    diffusers' ``set_attention_backend`` also makes the backend the process-wide default, which every later
+    model would silently inherit (a long-lived window, or the next render with default options, would compute
+    with another kernel and give other numbers), so the default is put back.
+    """
+    from diffusers.models.attention_dispatch import _AttentionBackendRegistry
+
+    previous = _AttentionBackendRegistry._active_backend
+    try:
         transformer.set_attention_backend(name)
+    finally:
+        _AttentionBackendRegistry.set_active_backend(previous)
 
 
 def compile_note(options: dict[str, Any], device: torch.device, plan: MemoryPlan) -> str | None:
