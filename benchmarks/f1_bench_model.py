@@ -15,28 +15,19 @@ from pathlib import Path
 
 import torch
 
-CONFIG = {
-    "in_channels": 16,
-    "out_channels": 16,
-    "num_attention_heads": 4,
-    "attention_head_dim": 128,
-    "num_layers": 16,
-    "num_single_layers": 32,
-    "num_refiner_layers": 2,
-    "mlp_ratio": 4.0,
-    "patch_size": 2,
-    "patch_size_t": 1,
-    "qk_norm": "rms_norm",
-    "guidance_embeds": True,
-    "text_embed_dim": 4096,
-    "pooled_projection_dim": 768,
-    "rope_theta": 256.0,
-    "rope_axes_dim": (16, 56, 56),
-    "image_condition_type": None,
-    "has_image_proj": True,
-    "image_proj_dim": 1152,
-    "has_clean_x_embedder": True,
-}
+from fp_timeline_plugins.framepack_f1.architecture import f1_transformer_config
+
+CONFIG = f1_transformer_config(
+    heads=4,
+    head_dim=128,
+    layers=16,
+    single_layers=32,
+    refiner_layers=2,
+    text_dim=4096,
+    pooled_dim=768,
+    image_dim=1152,
+    rope_axes=(16, 56, 56),
+)
 REPO = "models--fp-timeline--framepack-f1-300m"
 REVISION = "0" * 40
 

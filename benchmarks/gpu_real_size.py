@@ -22,28 +22,19 @@ from pathlib import Path
 
 import torch
 
-REAL_CONFIG = {
-    "in_channels": 16,
-    "out_channels": 16,
-    "num_attention_heads": 24,
-    "attention_head_dim": 128,
-    "num_layers": 20,
-    "num_single_layers": 40,
-    "num_refiner_layers": 2,
-    "mlp_ratio": 4.0,
-    "patch_size": 2,
-    "patch_size_t": 1,
-    "qk_norm": "rms_norm",
-    "guidance_embeds": True,
-    "text_embed_dim": 4096,
-    "pooled_projection_dim": 768,
-    "rope_theta": 256.0,
-    "rope_axes_dim": (16, 56, 56),
-    "image_condition_type": None,
-    "has_image_proj": True,
-    "image_proj_dim": 1152,
-    "has_clean_x_embedder": True,
-}
+from fp_timeline_plugins.framepack_f1.architecture import f1_transformer_config
+
+REAL_CONFIG = f1_transformer_config(
+    heads=24,
+    head_dim=128,
+    layers=20,
+    single_layers=40,
+    refiner_layers=2,
+    text_dim=4096,
+    pooled_dim=768,
+    image_dim=1152,
+    rope_axes=(16, 56, 56),
+)
 HEIGHT, WIDTH, WINDOW = 608, 640, 9
 GB = 1024**3
 

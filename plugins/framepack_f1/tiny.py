@@ -11,13 +11,13 @@ from typing import Any
 
 import torch
 
+from .architecture import LATENT_CHANNELS, f1_transformer_config
 from .components import Components, PromptTemplate, siglip_image_processor_class
 
 TINY_MODEL_ID = "fp_timeline/tiny-framepack-f1@1"
 TEXT_DIM = 16  # Llama hidden size == transformer.text_embed_dim
 POOLED_DIM = 8  # CLIP text hidden size == transformer.pooled_projection_dim
 IMAGE_DIM = 32  # SigLIP hidden size == transformer.image_proj_dim
-LATENT_CHANNELS = 16
 SEED = 1234
 # No Llama-3 system prompt at this size: the tiny tokenizer has no special header tokens to crop.
 TINY_TEMPLATE = PromptTemplate(template="{}", crop_start=0, max_tokens=32, pad_to=32)
@@ -101,26 +101,17 @@ def build_tiny_transformer() -> torch.nn.Module:
 
     torch.manual_seed(SEED)
     model = HunyuanVideoFramepackTransformer3DModel(
-        in_channels=LATENT_CHANNELS,
-        out_channels=LATENT_CHANNELS,
-        num_attention_heads=2,
-        attention_head_dim=10,  # must equal sum(rope_axes_dim)
-        num_layers=1,
-        num_single_layers=1,
-        num_refiner_layers=1,
-        mlp_ratio=4.0,
-        patch_size=2,
-        patch_size_t=1,
-        qk_norm="rms_norm",
-        guidance_embeds=True,
-        text_embed_dim=TEXT_DIM,
-        pooled_projection_dim=POOLED_DIM,
-        rope_theta=256.0,
-        rope_axes_dim=(2, 4, 4),
-        image_condition_type=None,
-        has_image_proj=True,
-        image_proj_dim=IMAGE_DIM,  # F1 always conditions on the image
-        has_clean_x_embedder=True,  # the history path
+        **f1_transformer_config(
+            heads=2,
+            head_dim=10,
+            layers=1,
+            single_layers=1,
+            refiner_layers=1,
+            text_dim=TEXT_DIM,
+            pooled_dim=POOLED_DIM,
+            image_dim=IMAGE_DIM,
+            rope_axes=(2, 4, 4),
+        )
     )
     # Default init leaves norms at exactly 1/0; perturb them so a wrong key mapping cannot hide.
     with torch.no_grad():

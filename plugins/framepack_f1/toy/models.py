@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import torch
 
+from ..architecture import f1_transformer_config
 from ..tiny import IMAGE_DIM, LATENT_CHANNELS, POOLED_DIM, TEXT_DIM
 
 SEED = 2026
@@ -21,26 +22,17 @@ def build_toy_transformer() -> torch.nn.Module:
 
     torch.manual_seed(SEED)
     return HunyuanVideoFramepackTransformer3DModel(
-        in_channels=LATENT_CHANNELS,
-        out_channels=LATENT_CHANNELS,
-        num_attention_heads=4,
-        attention_head_dim=16,  # == sum(rope_axes_dim)
-        num_layers=2,
-        num_single_layers=2,
-        num_refiner_layers=1,
-        mlp_ratio=4.0,
-        patch_size=2,
-        patch_size_t=1,
-        qk_norm="rms_norm",
-        guidance_embeds=True,
-        text_embed_dim=TEXT_DIM,
-        pooled_projection_dim=POOLED_DIM,
-        rope_theta=256.0,
-        rope_axes_dim=(4, 6, 6),
-        image_condition_type=None,
-        has_image_proj=True,
-        image_proj_dim=IMAGE_DIM,
-        has_clean_x_embedder=True,
+        **f1_transformer_config(
+            heads=4,
+            head_dim=16,
+            layers=2,
+            single_layers=2,
+            refiner_layers=1,
+            text_dim=TEXT_DIM,
+            pooled_dim=POOLED_DIM,
+            image_dim=IMAGE_DIM,
+            rope_axes=(4, 6, 6),
+        )
     )
 
 
