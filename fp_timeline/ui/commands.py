@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
 
-from fp_timeline.ui.timeline_edits import Replacement, apply, revert
+from fp_timeline.project.timeline_edits import Replacement, apply, revert
 
 if TYPE_CHECKING:
     from fp_timeline.ui.document import ProjectDocument

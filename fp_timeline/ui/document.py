@@ -26,9 +26,9 @@ from fp_timeline.project.document import (
     save_project_as,
 )
 from fp_timeline.project.errors import Problem, ProjectError
+from fp_timeline.project.timeline_edits import EditRefused, Replacement, apply, revert
 from fp_timeline.ui.commands import ReplaceItemsCommand, TimelineChangeCommand
 from fp_timeline.ui.memo_project import MemoProject
-from fp_timeline.ui.timeline_edits import EditRefused, Replacement, apply, revert
 from fp_timeline.ui.timeline_layout import TimelineLayout, is_locked, layout_timeline
 
 # Untitled projects store their paths relative to the home folder (a stable place across sessions,

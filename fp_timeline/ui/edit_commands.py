@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import opentimelineio as otio
 
-from fp_timeline.ui import clipboard, track_edits
+from fp_timeline.project import track_edits
+from fp_timeline.ui import clipboard
 from fp_timeline.ui.clip_commands import after_carry_chain
 
 

@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (
 )
 
 from fp_timeline.engine.store import delete_take_files
+from fp_timeline.project import timeline_edits
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.takes import takes_of
-from fp_timeline.ui import autosave, timeline_edits
+from fp_timeline.ui import autosave
 from fp_timeline.ui.actions import create_actions
 from fp_timeline.ui.autosave import Autosaver
 from fp_timeline.ui.clip_commands import ClipCommands

@@ -19,12 +19,12 @@ from fp_timeline.engine.planner import plan_render
 from fp_timeline.engine.postfx.jobs import plan_postfx, postfx_job
 from fp_timeline.engine.validation import recipe_problems
 from fp_timeline.engine.variations import plan_variations, variation_seeds
+from fp_timeline.project import timeline_edits
 from fp_timeline.project.document import Project
 from fp_timeline.project.effects import effect_stack
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.recipe import Recipe
 from fp_timeline.project.takes import Take
-from fp_timeline.ui import timeline_edits
 from fp_timeline.ui.document import ProjectDocument
 from fp_timeline.ui.render_worker import RenderWorker, effects_row
 
