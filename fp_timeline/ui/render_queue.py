@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtGui import QImage
 
-from fp_timeline.engine.executor import Executor, ray_executor
+from fp_timeline.engine.executor import Executor
+from fp_timeline.engine.optional_ray import ray_executor
 from fp_timeline.engine.planner import plan_render
 from fp_timeline.engine.postfx.jobs import plan_postfx, postfx_job
 from fp_timeline.engine.validation import recipe_problems

@@ -1,4 +1,4 @@
-"""The window's clip commands: add, split, delete, render, extend, switch take.  A mixin of
+"""The window's clip handlers: add, split, delete, render, extend, switch take.  A mixin of
 ``MainWindow``; every edit goes through ``ProjectDocument.edit`` and problems go to the status bar."""
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def after_carry_chain(project, track: int, index: int) -> int:
     return index
 
 
-class ClipCommands:
+class ClipHandlers:
     def run_edit(self, build) -> bool:
         """Build an edit from the project and push it; problems go to the status bar."""
         try:
