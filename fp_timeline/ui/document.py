@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import opentimelineio as otio
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
@@ -20,8 +19,8 @@ from fp_timeline.engine.status import ClipStatus, project_status
 from fp_timeline.project.document import (
     Project,
     arrangement_problems,
-    load_project,
     new_project,
+    open_project,
     save_project,
     save_project_as,
 )
@@ -68,12 +67,7 @@ class ProjectDocument(QObject):
         Missing start images do not stop it: the editor is where they get fixed, so the project
         opens and those problems are returned for the window to show.
         """
-        try:
-            project, problems = load_project(path, MemoProject), []  # keeps the recipes it parsed
-        except ProjectError as err:
-            if not err.problems or any(p.field != "image" for p in err.problems):
-                raise
-            project, problems = _read_as_is(Path(path)), err.problems
+        project, problems = open_project(path, MemoProject)  # keeps the recipes it parsed
         self.replace_project(project, untitled=False)
         return problems
 
@@ -252,9 +246,3 @@ def _changes_nothing(project: Project, replacement: Replacement) -> bool:
         if item is not current and item.to_json_string() != current.to_json_string():
             return False
     return True
-
-
-def _read_as_is(path: Path) -> Project:
-    """The project's timeline without the start-image check (``load_project`` already did the rest)."""
-    timeline = otio.adapters.read_from_file(str(path), adapter_name="otio_json")  # never runs plugin code
-    return Project(path=Path(path).resolve(), timeline=timeline)
