@@ -119,9 +119,9 @@ def section_inputs(steps: int):
 def load_for_plan(plan: str, work: Path, pinned: bool) -> torch.nn.Module:
     from diffusers import HunyuanVideoFramepackTransformer3DModel
 
-    from fp_timeline_plugins.framepack_f1.components import use_fp32_output_projection
     from fp_timeline_plugins.framepack_f1.memory_plan import MemoryPlan
     from fp_timeline_plugins.framepack_f1.offload import place
+    from fp_timeline_plugins.framepack_f1.placement import use_fp32_output_projection
     from fp_timeline_plugins.framepack_f1.resources import return_large_frees_to_os
     from fp_timeline_plugins.framepack_f1.weights import checkpoint_id
 

@@ -63,7 +63,6 @@ def schedulers() -> dict:
 def main() -> None:
     from PIL import Image
 
-    from fp_timeline_plugins.framepack_f1.components import load_components
     from fp_timeline_plugins.framepack_f1.config import FramePackF1Config
     from fp_timeline_plugins.framepack_f1.loop import (
         Conditioning,
@@ -72,6 +71,7 @@ def main() -> None:
         draw_section_noise,
         sample_section,
     )
+    from fp_timeline_plugins.framepack_f1.presets import load_components
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", choices=("tiny", "300m"), default="tiny")

@@ -29,7 +29,7 @@ os.environ["OMP_NUM_THREADS"] = "1"
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from fp_timeline.engine.executor import ray_executor  # noqa: E402
+from fp_timeline.engine.optional_ray import ray_executor  # noqa: E402
 from fp_timeline.engine.planner import plan_render  # noqa: E402
 from fp_timeline.engine.renderer import LocalExecutor, render_project  # noqa: E402
 from fp_timeline.project.document import Project, new_project, save_project  # noqa: E402

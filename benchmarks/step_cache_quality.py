@@ -50,7 +50,7 @@ def render(components, params: dict, sections: int, image: np.ndarray) -> tuple[
 
 
 def main() -> None:
-    from fp_timeline_plugins.framepack_f1.components import load_components
+    from fp_timeline_plugins.framepack_f1.presets import load_components
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sections", type=int, default=2)

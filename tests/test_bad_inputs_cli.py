@@ -212,7 +212,7 @@ def test_a_real_bug_still_shows_its_traceback_and_asks_for_a_report(project, mon
     def broken(*args, **kwargs):
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr("fp_timeline.cli.commands.project_commands.project_status", broken)
+    monkeypatch.setattr("fp_timeline.cli.subcommands.project.project_status", broken)
     result = run("info", project.path)
     assert result.exit_code == 70
     assert "Traceback" in result.output and "ZeroDivisionError" in result.output

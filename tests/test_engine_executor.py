@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from fp_timeline.engine.executor import ClipCancels, RenderEvents, ray_executor
+from fp_timeline.engine.executor import ClipCancels, RenderEvents
 from fp_timeline.engine.generator import RenderCancelled
+from fp_timeline.engine.optional_ray import ray_executor
 from fp_timeline.engine.planner import plan_render
 from fp_timeline.engine.renderer import LocalExecutor, apply_take
 from fp_timeline.project.edits import add_clip

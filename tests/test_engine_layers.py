@@ -5,7 +5,19 @@ import subprocess
 import sys
 
 HEAVY = {"torch", "diffusers", "transformers", "PySide6"}
-MODULES = ["media", "store", "planner", "renderer", "executor", "conform", "extend", "imported", "status", "validation"]
+MODULES = [
+    "media",
+    "store",
+    "planner",
+    "renderer",
+    "executor",
+    "conform",
+    "extend",
+    "split",
+    "imported",
+    "status",
+    "validation",
+]
 
 
 def test_engine_modules_and_an_animatic_render_import_no_torch_or_qt(tmp_path):

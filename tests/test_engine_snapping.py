@@ -47,7 +47,7 @@ def test_a_carried_clip_of_part_sections_is_refused_before_rendering(tmp_path):
 
 def test_splitting_an_unrendered_clip_snaps_to_its_own_sections(tmp_path):
     from fp_timeline.engine.registry import snap_frames
-    from fp_timeline.ui import timeline_edits
+    from fp_timeline.project import timeline_edits
 
     project = chain_project(tmp_path, clips=1, generator="framepack_f1", frames=41)
     clip = project.clip("shot_010")

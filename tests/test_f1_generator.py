@@ -58,7 +58,7 @@ def test_validate_reports_each_bad_param_and_unsnapped_frames():
 
 
 def test_preset_choice(monkeypatch):
-    from fp_timeline_plugins.framepack_f1.components import resolve_preset
+    from fp_timeline_plugins.framepack_f1.presets import resolve_preset
 
     monkeypatch.delenv("FP_TIMELINE_F1_PRESET", raising=False)
     assert resolve_preset({}) == "tiny"
@@ -72,7 +72,7 @@ def test_preset_choice(monkeypatch):
 
 def test_auto_preset_takes_real_only_when_cached(tmp_path, monkeypatch):
     from fp_timeline_plugins.framepack_f1 import real
-    from fp_timeline_plugins.framepack_f1.components import resolve_preset
+    from fp_timeline_plugins.framepack_f1.presets import resolve_preset
 
     monkeypatch.setattr(real, "missing_weights", lambda: ["lllyasviel/flux_redux_bfl/image_encoder"])
     assert resolve_preset({"preset": "auto"}) == "toy"
@@ -225,7 +225,7 @@ def test_context_from_foreign_video_then_carry(generator, tmp_path):
 
 
 def test_bf16_transformer_keeps_float32_output_projection():
-    from fp_timeline_plugins.framepack_f1.components import load_components
+    from fp_timeline_plugins.framepack_f1.presets import load_components
 
     c = load_components("tiny", torch.device("cpu"), torch.bfloat16)
     assert c.transformer.proj_out.weight.dtype == torch.float32

@@ -9,10 +9,10 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("diffusers")
 
-from fp_timeline_plugins.framepack_f1.components import load_components  # noqa: E402
 from fp_timeline_plugins.framepack_f1.layout import section_indices  # noqa: E402
 from fp_timeline_plugins.framepack_f1.memory_plan import MemoryPlan  # noqa: E402
 from fp_timeline_plugins.framepack_f1.offload import MANIFEST, offload_folder, place  # noqa: E402
+from fp_timeline_plugins.framepack_f1.presets import load_components  # noqa: E402
 from fp_timeline_plugins.framepack_f1.tiny import build_tiny_transformer  # noqa: E402
 
 

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import torch
 
-from fp_timeline_plugins.framepack_f1.components import load_components
 from fp_timeline_plugins.framepack_f1.config import FramePackF1Config
 from fp_timeline_plugins.framepack_f1.encoders import load_image
+from fp_timeline_plugins.framepack_f1.presets import load_components
 from fp_timeline_plugins.framepack_f1.session import ChainRenderer, ClipSpec
 from fp_timeline_plugins.framepack_f1.toy import TOY_MODEL_NAME, load_toy, motions, train
 from fp_timeline_plugins.framepack_f1.toy.checkpoint import WEIGHTS_DIR

@@ -48,7 +48,9 @@ def test_undone_clip_name_reused_by_a_new_clip_is_selected_and_inspected(qtbot, 
 def test_higher_tracks_are_drawn_above_lower_ones(qtbot, tmp_path):
     window = make_window(qtbot, tmp_path, fresh_clips_project(tmp_path))
     window.actions.add_track.trigger()
-    window.run_edit(lambda p: __import__("fp_timeline.ui.timeline_edits", fromlist=["x"]).move(p, "shot_020", 0, 1))
+    window.run_edit(
+        lambda p: __import__("fp_timeline.project.timeline_edits", fromlist=["x"]).move(p, "shot_020", 0, 1)
+    )
     view = window.timeline.view
     v2, v1 = view.items["shot_020"], view.items["shot_010"]
     assert v2.sceneBoundingRect().bottom() <= v1.sceneBoundingRect().top()  # V2 above V1
@@ -77,7 +79,7 @@ def test_the_view_follows_the_playhead_when_stepping_and_zooming(qtbot, tmp_path
 
 def test_a_carried_clips_link_glyph_is_drawn_over_its_neighbour_after_a_move(qtbot, tmp_path):
     window = make_window(qtbot, tmp_path, sample_copy(tmp_path))
-    from fp_timeline.ui import timeline_edits
+    from fp_timeline.project import timeline_edits
 
     # Take shot_010 out and back: its item is then newer than shot_020's (drawn later, on top).
     window.run_edit(lambda p: timeline_edits.delete(p, "shot_010", ripple=True))

@@ -13,7 +13,7 @@ from PySide6.QtGui import QKeySequence  # noqa: E402
 from fp_timeline.project.document import load_project  # noqa: E402
 from fp_timeline.ui import marks  # noqa: E402
 from fp_timeline.ui.key_help import key_rows  # noqa: E402
-from fp_timeline.ui.mark_commands import parse_position  # noqa: E402
+from fp_timeline.ui.mark_handlers import parse_position  # noqa: E402
 from tests.gui_helpers import REPO, fresh_clips_project, make_window  # noqa: E402
 
 pytestmark = pytest.mark.gui

@@ -119,7 +119,7 @@ def test_ctrl_drag_inserts_and_a_plain_drag_onto_clips_goes_to_the_nearest_cut(q
 
 
 def test_tracks_lock_hide_add_and_remove_each_one_undo_step(qtbot, tmp_path):
-    from fp_timeline.ui import timeline_edits
+    from fp_timeline.project import timeline_edits
 
     window, view = _window(qtbot, tmp_path)
     window.actions.add_track.trigger()
@@ -201,7 +201,7 @@ def test_a_drag_shows_where_the_clip_will_land_when_clips_are_in_the_way(qtbot, 
 
 
 def test_split_cuts_every_selected_clip_under_the_playhead_in_one_step(qtbot, tmp_path):
-    from fp_timeline.ui import timeline_edits
+    from fp_timeline.project import timeline_edits
 
     window, view = _window(qtbot, tmp_path)
     window.actions.add_track.trigger()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import opentimelineio as otio
 import pytest
 
+from fp_timeline.project import timeline_edits as edits
 from fp_timeline.project.document import load_project
 from fp_timeline.project.recipe import ContextMode, NoiseMode
-from fp_timeline.ui import timeline_edits as edits
 from tests.gui_helpers import fresh_clips_project, sample_copy
 
 

@@ -11,8 +11,8 @@ import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 
 from fp_timeline.engine.planner import plan_render  # noqa: E402
+from fp_timeline.project import timeline_edits  # noqa: E402
 from fp_timeline.project.takes import takes_of  # noqa: E402
-from fp_timeline.ui import timeline_edits  # noqa: E402
 from tests.engine_helpers import rendered_chain  # noqa: E402
 from tests.gui_helpers import make_window, screenshot  # noqa: E402
 

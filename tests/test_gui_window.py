@@ -13,9 +13,9 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl  # noqa: E402
 from PySide6.QtGui import QDropEvent  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
+from fp_timeline.project import timeline_edits  # noqa: E402
 from fp_timeline.project.document import load_project  # noqa: E402
 from fp_timeline.project.takes import takes_of  # noqa: E402
-from fp_timeline.ui import timeline_edits  # noqa: E402
 from fp_timeline.ui.timeline_view import TRACK_HEIGHT  # noqa: E402
 from tests.gui_helpers import SAMPLES, fresh_clips_project, make_window, sample_copy, screenshot  # noqa: E402
 
@@ -662,8 +662,8 @@ def test_a_carried_clip_may_follow_an_imported_video_at_the_track_start(qtbot, t
     """The window checks an edit with the project's own arrangement rules: an imported clip counts."""
     import opentimelineio as otio
 
+    from fp_timeline.project import timeline_edits as edits
     from fp_timeline.project.document import load_project
-    from fp_timeline.ui import timeline_edits as edits
     from fp_timeline.ui.document import ProjectDocument
 
     project = load_project(sample_copy(tmp_path))

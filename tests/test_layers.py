@@ -21,6 +21,8 @@ def imported_after(module: str) -> set[str]:
         "fp_timeline.project.document",
         "fp_timeline.project.hashing",
         "fp_timeline.project.edits",
+        "fp_timeline.project.timeline_edits",
+        "fp_timeline.project.overwrite",
         "fp_timeline.engine.registry",
         "fp_timeline.engine.status",
         "fp_timeline.engine.postfx.jobs",
@@ -37,7 +39,8 @@ def test_no_torch_or_qt_below_plugins_and_ui(module):
 
 def test_project_layer_does_not_import_the_engine():
     code = (
-        "import sys, fp_timeline.project.hashing, fp_timeline.project.edits, fp_timeline.project.rebase; "
+        "import sys, fp_timeline.project.hashing, fp_timeline.project.edits, fp_timeline.project.rebase, "
+        "fp_timeline.project.timeline_edits, fp_timeline.project.overwrite; "
         "print('fp_timeline.engine' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

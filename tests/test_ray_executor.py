@@ -17,7 +17,8 @@ from safetensors import safe_open
 ray = pytest.importorskip("ray")
 pytest.importorskip("torch")
 
-from fp_timeline.engine.executor import RenderEvents, ray_executor  # noqa: E402
+from fp_timeline.engine.executor import RenderEvents  # noqa: E402
+from fp_timeline.engine.optional_ray import ray_executor  # noqa: E402
 from fp_timeline.engine.planner import plan_render  # noqa: E402
 from fp_timeline.engine.renderer import render_project  # noqa: E402
 from fp_timeline.project.document import Project, load_project, new_project, save_project  # noqa: E402

@@ -7,10 +7,10 @@ import copy
 import opentimelineio as otio
 import pytest
 
+from fp_timeline.project import timeline_edits
 from fp_timeline.project.document import load_project
-from fp_timeline.ui import timeline_edits
-from fp_timeline.ui.overwrite import overwrite
-from fp_timeline.ui.track_edits import diff, lift, move_clips, normalise, place
+from fp_timeline.project.overwrite import overwrite
+from fp_timeline.project.track_edits import diff, lift, move_clips, normalise, place
 from tests.gui_helpers import fresh_clips_project
 
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 import opentimelineio as otio
 
 from fp_timeline.engine.identity import versions_for
+from fp_timeline.project import timeline_edits
 from fp_timeline.project.document import arrangement_problems
 from fp_timeline.project.edits import make_clip
 from fp_timeline.project.hashing import hashed_clips
 from fp_timeline.project.recipe import ContextMode, Recipe
 from fp_timeline.project.upstream import upstream_of
-from fp_timeline.ui import timeline_edits
 from tests.project_helpers import chain_project
 
 

@@ -13,7 +13,8 @@ from typing import Annotated
 
 import typer
 
-from fp_timeline.engine.executor import Executor, ray_executor
+from fp_timeline.engine.executor import Executor
+from fp_timeline.engine.optional_ray import ray_executor
 
 FLAG = "--ray"
 LOCAL = "local"

@@ -9,7 +9,6 @@ executor reports through ``RenderEvents`` on the thread that called ``run``, and
 
 from __future__ import annotations
 
-import importlib.util
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -129,15 +128,3 @@ class Outcomes:
 
     def ended(self, clip: str) -> bool:
         return clip in self.done or clip in self.failed or clip in self.cancelled
-
-
-RAY_INSTALL_HINT = 'rendering on Ray needs Ray, an optional extra: pip install "fp-timeline[ray]"'
-
-
-def ray_executor(address: str | None = None, **options: Any) -> Executor:
-    """A ``RayExecutor`` for ``address`` (None: a cluster on this machine); a clear error without Ray."""
-    if importlib.util.find_spec("ray") is None:
-        raise ProjectError(Problem(RAY_INSTALL_HINT))
-    from fp_timeline.engine.ray_executor import RayExecutor  # only now: Ray is heavy and optional
-
-    return RayExecutor(address, **options)

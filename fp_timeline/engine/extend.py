@@ -10,6 +10,8 @@ encodes its last frames into the incoming context (``imported.py``).
 
 from __future__ import annotations
 
+import copy
+
 import opentimelineio as otio
 
 from fp_timeline.engine import registry
@@ -19,6 +21,7 @@ from fp_timeline.project.document import Project
 from fp_timeline.project.edits import insert_after, make_unique_clip, name_after
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.recipe import METADATA_KEY, SEED_MAX, ContextMode, NoiseMode, Recipe
+from fp_timeline.project.timeline_edits import Replacement, insert, locate
 
 
 def add_extension(
@@ -60,6 +63,15 @@ def add_extension(
     clip = make_unique_clip(project, recipe, name or name_after(project, anchor.name))
     insert_after(anchor, clip)  # not add_clip(after=): that finds generated anchors only; this may be imported
     return clip
+
+
+def extension_edit(project: Project, name: str, prompt: str, seconds: float = 2.0) -> Replacement:
+    """``add_extension`` as one undoable insertion (the window's Extend): it runs on a copy of the
+    project, and the new clip comes back as a ``Replacement`` right after ``name``."""
+    t, i, _ = locate(project, name)
+    scratch = Project(path=project.path, timeline=copy.deepcopy(project.timeline))
+    made = add_extension(scratch, name, seconds=seconds, prompt=prompt, name=name_after(project, name))
+    return insert(project, t, i + 1, copy.deepcopy(made), f"Extend {name}")
 
 
 def _imported_base(project: Project, clip: otio.schema.Clip) -> Recipe:

@@ -32,6 +32,8 @@ from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.hashing import ClipState, clip_state, hashed_clips
 from fp_timeline.project.recipe import ContextMode, NoiseMode, Recipe
 from fp_timeline.project.takes import Take, active_take, add_take
+from fp_timeline.project.timeline_edits import Replacement, Snapper, frames_of, locate
+from fp_timeline.project.timeline_edits import split as split_recipe
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,25 @@ def split_rendered(
     track.insert(index, second)
     track.insert(index, first)
     return first.name, second.name
+
+
+def split_edit(
+    project: Project, name: str, at_frame: int, snap_frames: Snapper, options: dict[str, Any] | None = None
+) -> Replacement:
+    """The window's split: cut clip ``name`` ``at_frame`` frames after its visible start, as one undoable
+    ``Replacement``.  A rendered clip whose generator can cut its take keeps its render (both halves get
+    takes made from it, with no sampling, and nothing after them goes stale); otherwise the halves are new
+    recipes to render (``timeline_edits.split``)."""
+    t, i, clip = locate(project, name)
+    try:
+        rendered = can_split_rendered(project, name, options) is None
+    except ProjectError:
+        rendered = False
+    if not rendered:
+        return split_recipe(project, name, at_frame, snap_frames)
+    in_frame = frames_of(clip.source_range.start_time)
+    first, second = split_clips(project, name, in_frame + at_frame, options)
+    return Replacement(t, i, 1, [first, second], f"Split {name}", select=second.name)
 
 
 def split_clips(

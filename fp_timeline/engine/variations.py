@@ -15,13 +15,11 @@ import dataclasses
 import random
 from typing import Any
 
-import opentimelineio as otio
-
 from fp_timeline.engine.planner import PlannedJob, plan_render
 from fp_timeline.project.document import Project
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.recipe import SEED_MAX, NoiseMode, Recipe
-from fp_timeline.project.takes import Take, takes_of, use_take
+from fp_timeline.project.takes import take_recipe, takes_of, use_take
 
 
 def new_seeds(count: int, avoid: set[int] | None = None, rng: random.Random | None = None) -> list[int]:
@@ -86,19 +84,6 @@ def _count_problem(count: int, chain: bool) -> str | None:
     if chain and count > 1:
         return "--chain continues one new take; render variations without --chain, choose one, then --chain"
     return None
-
-
-def take_recipe(project: Project, clip: otio.schema.Clip, take: Take) -> Recipe | None:
-    """The recipe ``take`` was made from, as the clip's recipe now (None for takes made before takes
-    recorded it).  A start image that no longer resolves (the project was saved elsewhere since) keeps
-    the clip's current image: the image counts by content, so the take still matches."""
-    if take.recipe is None:
-        return None
-    recipe = Recipe.from_metadata(take.recipe, clip=clip.name)
-    current = project.recipe(clip)
-    if recipe.image and not project.resolve(recipe.image).is_file() and current.image:
-        recipe = recipe.replace(image=current.image)
-    return recipe
 
 
 def choose_take(project: Project, clip_name: str, key: str) -> Recipe:

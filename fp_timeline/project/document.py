@@ -140,29 +140,49 @@ def new_project(path: Path, name: str | None = None, rate: float = 30.0) -> Proj
     return Project(path=path, timeline=timeline)
 
 
-def load_project(path: Path, kind: type[Project] = Project) -> Project:
-    """Read a ``.otio`` project (ours or one written by plain OTIO code) and check its recipes.
-
-    ``kind``: a ``Project`` subclass to build (the window's remembers the recipes this check parses).
-    """
+def read_timeline(path: Path) -> tuple[otio.schema.Timeline, bytes]:
+    """The one reader of a project file (the project, an autosave): an OTIO Timeline of a sound shape, and
+    the bytes read.  Read through otio_json explicitly: reading a project never runs a plugin or hook.
+    No recipe checks (``load_project`` adds them)."""
     path = Path(path).resolve()
     if not path.exists():
         raise ProjectError(Problem("project file does not exist", file=path))
     if not path.is_file():
         raise ProjectError(Problem("not a file (a project is one .otio file)", file=path))
     try:
-        # Read through otio_json explicitly: loading a project never runs a plugin or hook.
         data = path.read_bytes()
         timeline = otio.adapters.read_from_string(data.decode("utf-8"), adapter_name="otio_json")
     except Exception as err:  # OTIO raises several exception types for bad JSON/schemas
         raise ProjectError(Problem(f"not a readable OTIO file: {err}", file=path)) from None
     if not isinstance(timeline, otio.schema.Timeline):
         raise ProjectError(Problem(f"expected a Timeline, found {type(timeline).__name__}", file=path))
-    project = kind(path=path, timeline=timeline, disk_digest=_digest(data))
-    problems = [_with_file(p, path) for p in shape_problems(timeline)] or structural_problems(project)
+    problems = [_with_file(p, path) for p in shape_problems(timeline)]
     if problems:
         raise ProjectError(problems)
+    return timeline, data
+
+
+def load_project(path: Path, kind: type[Project] = Project) -> Project:
+    """Read a ``.otio`` project (ours or one written by plain OTIO code) and check its recipes.
+
+    ``kind``: a ``Project`` subclass to build (the window's remembers the recipes this check parses).
+    """
+    project, missing_images = open_project(path, kind)
+    if missing_images:
+        raise ProjectError(missing_images)
     return project
+
+
+def open_project(path: Path, kind: type[Project] = Project) -> tuple[Project, list[Problem]]:
+    """``load_project`` for an editor: the project and its start-image problems, which do not stop it
+    (the editor is where they get fixed); any other problem raises ``ProjectError`` with all of them."""
+    path = Path(path).resolve()
+    timeline, data = read_timeline(path)
+    project = kind(path=path, timeline=timeline, disk_digest=_digest(data))
+    problems = structural_problems(project)
+    if any(p.field != "image" for p in problems):
+        raise ProjectError(problems)
+    return project, problems
 
 
 def rate_problem(rate: object, path: Path | None = None) -> Problem | None:

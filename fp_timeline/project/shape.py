@@ -22,6 +22,8 @@ def shape_problems(timeline: otio.schema.Timeline) -> list[Problem]:
     problems = []
     if METADATA_KEY in timeline.metadata and not hasattr(timeline.metadata[METADATA_KEY], "get"):
         problems.append(Problem("the timeline's fp_timeline metadata must be a mapping", field="metadata"))
+    if timeline.tracks is None:  # "tracks": null reads as a Timeline without its stack
+        return [*problems, Problem("the timeline has no tracks (its stack is null)", field="tracks")]
     for track in timeline.tracks:
         if not isinstance(track, otio.schema.Track):
             continue

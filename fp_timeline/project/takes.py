@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import opentimelineio as otio
 
-from fp_timeline.project.recipe import METADATA_KEY, plain_value
+from fp_timeline.project.recipe import METADATA_KEY, Recipe, plain_value
+
+if TYPE_CHECKING:  # the document imports takes; a take's recipe only needs a Project's methods
+    from fp_timeline.project.document import Project
 
 GENERATOR_KEY = "GENERATOR"
 _TAKE_KEY = re.compile(r"^take_(\d{3,})$")
@@ -112,3 +115,16 @@ def use_take(clip: otio.schema.Clip, key: str) -> None:
         keys = ", ".join(t.key for t in takes_of(clip)) or "none"
         raise KeyError(f"clip {clip.name!r} has no take {key!r} (takes: {keys})")
     clip.active_media_reference_key = key
+
+
+def take_recipe(project: Project, clip: otio.schema.Clip, take: Take) -> Recipe | None:
+    """The recipe ``take`` was made from, as the clip's recipe now (None for takes made before takes
+    recorded it).  A start image that no longer resolves (the project was saved elsewhere since) keeps
+    the clip's current image: the image counts by content, so the take still matches."""
+    if take.recipe is None:
+        return None
+    recipe = Recipe.from_metadata(take.recipe, clip=clip.name)
+    current = project.recipe(clip)
+    if recipe.image and not project.resolve(recipe.image).is_file() and current.image:
+        recipe = recipe.replace(image=current.image)
+    return recipe

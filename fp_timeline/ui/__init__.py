@@ -2,5 +2,5 @@
 
 Flat modules, one idea each.  ``document.ProjectDocument`` owns the open project and its undo
 stack; every view listens to its signals (listener fan-out) and edits only through
-``commands.ReplaceItemsCommand`` built from ``timeline_edits``.
+``commands.ReplaceItemsCommand`` built from ``project.timeline_edits`` (edits have no Qt).
 """

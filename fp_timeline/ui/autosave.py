@@ -17,7 +17,7 @@ import opentimelineio as otio
 from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 
 from fp_timeline.project.atomic import write_text_atomic
-from fp_timeline.project.document import Project
+from fp_timeline.project.document import Project, read_timeline
 from fp_timeline.ui.document import ProjectDocument
 
 DEFAULT_INTERVAL_S = 60
@@ -76,7 +76,7 @@ def recoverable(project_path: Path) -> Path | None:
 
 def read_autosave(autosave: Path, project_path: Path) -> Project:
     """The autosaved timeline as the project at ``project_path`` (paths relative to it, as saved)."""
-    timeline = otio.adapters.read_from_file(str(autosave), adapter_name="otio_json")
+    timeline, _ = read_timeline(autosave)
     return Project(path=Path(project_path).resolve(), timeline=timeline)
 
 

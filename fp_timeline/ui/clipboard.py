@@ -18,8 +18,8 @@ from PySide6.QtGui import QGuiApplication
 
 from fp_timeline.project.document import Project
 from fp_timeline.project.recipe import METADATA_KEY
-from fp_timeline.ui.timeline_edits import Replacement, locate
-from fp_timeline.ui.track_edits import clip_starts, diff, frames, place
+from fp_timeline.project.timeline_edits import Replacement, locate
+from fp_timeline.project.track_edits import clip_starts, diff, frames, place
 
 MIME_TYPE = "application/x-fp-timeline-clips+json"
 

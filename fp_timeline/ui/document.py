@@ -9,9 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import opentimelineio as otio
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QUndoStack
 
 from fp_timeline.engine import registry
 from fp_timeline.engine.generator import RuntimeIdentity
@@ -20,15 +19,21 @@ from fp_timeline.engine.status import ClipStatus, project_status
 from fp_timeline.project.document import (
     Project,
     arrangement_problems,
-    load_project,
     new_project,
+    open_project,
     save_project,
     save_project_as,
 )
 from fp_timeline.project.errors import Problem, ProjectError
-from fp_timeline.ui.commands import ReplaceItemsCommand, TimelineChangeCommand
+from fp_timeline.project.timeline_edits import EditRefused, Replacement, apply, revert
+from fp_timeline.ui.commands import (
+    AddTrackCommand,
+    MarkDirtyCommand,
+    ReplaceItemsCommand,
+    SwapTimelineCommand,
+    TimelineChangeCommand,
+)
 from fp_timeline.ui.memo_project import MemoProject
-from fp_timeline.ui.timeline_edits import EditRefused, Replacement, apply, revert
 from fp_timeline.ui.timeline_layout import TimelineLayout, is_locked, layout_timeline
 
 # Untitled projects store their paths relative to the home folder (a stable place across sessions,
@@ -62,12 +67,7 @@ class ProjectDocument(QObject):
         Missing start images do not stop it: the editor is where they get fixed, so the project
         opens and those problems are returned for the window to show.
         """
-        try:
-            project, problems = load_project(path, MemoProject), []  # keeps the recipes it parsed
-        except ProjectError as err:
-            if not err.problems or any(p.field != "image" for p in err.problems):
-                raise
-            project, problems = _read_as_is(Path(path)), err.problems
+        project, problems = open_project(path, MemoProject)  # keeps the recipes it parsed
         self.replace_project(project, untitled=False)
         return problems
 
@@ -83,7 +83,7 @@ class ProjectDocument(QObject):
         self.undo_stack.clear()
         if dirty:  # recovered, with nothing to go back to: unsaved until the user saves it
             self.undo_stack.resetClean()
-            self.undo_stack.push(_MarkDirty())
+            self.undo_stack.push(MarkDirtyCommand())
         self.project_replaced.emit()
         self.changed.emit()
         self.selection_changed.emit(None)
@@ -91,7 +91,7 @@ class ProjectDocument(QObject):
     def recover(self, recovered: Project) -> None:
         """Put an autosaved timeline over the open project as one undo step: undo goes back to the
         saved file, and the project counts as unsaved until saved."""
-        self.undo_stack.push(_SwapTimeline(self, recovered.timeline, "Recover autosave"))
+        self.undo_stack.push(SwapTimelineCommand(self, recovered.timeline, "Recover autosave"))
 
     def save(self, path: Path | None = None) -> Path:
         """Save in place, or as ``path`` (the project then lives there)."""
@@ -246,57 +246,3 @@ def _changes_nothing(project: Project, replacement: Replacement) -> bool:
         if item is not current and item.to_json_string() != current.to_json_string():
             return False
     return True
-
-
-def _read_as_is(path: Path) -> Project:
-    """The project's timeline without the start-image check (``load_project`` already did the rest)."""
-    timeline = otio.adapters.read_from_file(str(path), adapter_name="otio_json")  # never runs plugin code
-    return Project(path=Path(path).resolve(), timeline=timeline)
-
-
-class AddTrackCommand(QUndoCommand):
-    def __init__(self, document: ProjectDocument) -> None:
-        names = {t.name for t in document.project.tracks()}
-        number = len(names) + 1
-        while f"V{number}" in names:
-            number += 1
-        super().__init__(f"Add track V{number}")
-        self._document = document
-        self.track = otio.schema.Track(name=f"V{number}", kind=otio.schema.TrackKind.Video)
-
-    def redo(self) -> None:
-        self._document.project.timeline.tracks.append(self.track)
-        self._document.note_edit(None)
-
-    def undo(self) -> None:
-        stack = self._document.project.timeline.tracks
-        del stack[stack.index(self.track)]
-        self._document.note_edit(None)
-
-
-class _SwapTimeline(QUndoCommand):
-    """Swap the whole timeline for another (a recovered autosave), and back on undo."""
-
-    def __init__(self, document: ProjectDocument, timeline: otio.schema.Timeline, text: str) -> None:
-        super().__init__(text)
-        self._document = document
-        self._other = timeline
-
-    def _swap(self) -> None:
-        current = self._document.project
-        self._document.project = MemoProject.wrap(Project(path=current.path, timeline=self._other))
-        self._other = current.timeline
-        self._document.note_edit(None)
-
-    def redo(self) -> None:
-        self._swap()
-
-    def undo(self) -> None:
-        self._swap()
-
-
-class _MarkDirty(QUndoCommand):
-    """An empty step so a recovered project counts as unsaved."""
-
-    def __init__(self) -> None:
-        super().__init__("Recovered autosave")

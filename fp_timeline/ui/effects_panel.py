@@ -31,9 +31,9 @@ from fp_timeline.engine.postfx.jobs import postfx_job, processed_range
 from fp_timeline.project.document import Project
 from fp_timeline.project.effects import KINDS, PostEffect, Setting, effect_stack, is_ours, own_effects, to_otio
 from fp_timeline.project.errors import ProjectError
+from fp_timeline.project.timeline_edits import Replacement, locate
 from fp_timeline.ui import theme
 from fp_timeline.ui.document import ProjectDocument
-from fp_timeline.ui.timeline_edits import Replacement, locate
 
 LIST_HEIGHT = 84
 

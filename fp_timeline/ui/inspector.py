@@ -35,10 +35,11 @@ from fp_timeline.engine.registry import generator_ids, load_generator, snap_fram
 from fp_timeline.engine.schema import Setting
 from fp_timeline.engine.stale import stale_reason
 from fp_timeline.engine.validation import recipe_problems
+from fp_timeline.project import timeline_edits
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.recipe import SEED_MAX, ContextMode, NoiseMode, Recipe
 from fp_timeline.project.upstream import upstream_of
-from fp_timeline.ui import theme, timeline_edits
+from fp_timeline.ui import theme
 from fp_timeline.ui.clip_defaults import IMAGE_FILTER
 from fp_timeline.ui.cut_notes import trim_note
 from fp_timeline.ui.document import ProjectDocument

@@ -1,6 +1,6 @@
 """The editor window: viewer over timeline in the middle, inspector and render queue docked right.
 
-The window wires the parts together and owns the file and clip commands; the parts talk to each
+The window wires the parts together and mixes in the handlers of its actions (``*_handlers.py``); the parts talk to each
 other only through the document, the transport and the render queue.
 """
 
@@ -18,25 +18,26 @@ from PySide6.QtWidgets import (
 )
 
 from fp_timeline.engine.store import delete_take_files
+from fp_timeline.project import timeline_edits
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.takes import takes_of
-from fp_timeline.ui import autosave, timeline_edits
+from fp_timeline.ui import autosave
 from fp_timeline.ui.actions import create_actions
 from fp_timeline.ui.autosave import Autosaver
-from fp_timeline.ui.clip_commands import ClipCommands
+from fp_timeline.ui.clip_handlers import ClipHandlers
 from fp_timeline.ui.conform_task import ConformTask
 from fp_timeline.ui.document import ProjectDocument
-from fp_timeline.ui.edit_commands import EditCommands
-from fp_timeline.ui.file_commands import FileCommands
+from fp_timeline.ui.edit_handlers import EditHandlers
+from fp_timeline.ui.file_handlers import FileHandlers
 from fp_timeline.ui.inspector import Inspector
-from fp_timeline.ui.mark_commands import MarkCommands
+from fp_timeline.ui.mark_handlers import MarkHandlers
 from fp_timeline.ui.qt_compat import guard_none_refcount
 from fp_timeline.ui.queue_panel import QueuePanel
 from fp_timeline.ui.recent_files import RecentFiles
 from fp_timeline.ui.render_queue import RenderQueue
 from fp_timeline.ui.timeline_ruler import timecode
 from fp_timeline.ui.timeline_widget import TimelineWidget
-from fp_timeline.ui.track_commands import TrackCommands
+from fp_timeline.ui.track_handlers import TrackHandlers
 from fp_timeline.ui.transport import Transport
 from fp_timeline.ui.viewer import Viewer
 from fp_timeline.ui.window_menus import build_menus
@@ -44,7 +45,7 @@ from fp_timeline.ui.window_menus import build_menus
 APP_NAME = "fp-timeline"
 
 
-class MainWindow(FileCommands, ClipCommands, EditCommands, MarkCommands, TrackCommands, QMainWindow):
+class MainWindow(FileHandlers, ClipHandlers, EditHandlers, MarkHandlers, TrackHandlers, QMainWindow):
     def __init__(
         self,
         document: ProjectDocument | None = None,
@@ -270,7 +271,7 @@ class MainWindow(FileCommands, ClipCommands, EditCommands, MarkCommands, TrackCo
 
     def on_document_selection_changed(self, name: object) -> None:
         block = self.timeline.view.layout_data.block(name) if isinstance(name, str) else None
-        if block is not None:  # the track commands act on the selected clip's track
+        if block is not None:  # the track handlers act on the selected clip's track
             self.timeline.headers.current = block.track
             self.timeline.headers.update()
         self.update_actions()

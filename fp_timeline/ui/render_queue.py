@@ -14,17 +14,18 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtGui import QImage
 
-from fp_timeline.engine.executor import Executor, ray_executor
+from fp_timeline.engine.executor import Executor
+from fp_timeline.engine.optional_ray import ray_executor
 from fp_timeline.engine.planner import plan_render
 from fp_timeline.engine.postfx.jobs import plan_postfx, postfx_job
 from fp_timeline.engine.validation import recipe_problems
 from fp_timeline.engine.variations import plan_variations, variation_seeds
+from fp_timeline.project import timeline_edits
 from fp_timeline.project.document import Project
 from fp_timeline.project.effects import effect_stack
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.recipe import Recipe
 from fp_timeline.project.takes import Take
-from fp_timeline.ui import timeline_edits
 from fp_timeline.ui.document import ProjectDocument
 from fp_timeline.ui.render_worker import RenderWorker, effects_row
 

@@ -16,10 +16,10 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QMouseEvent
 
 from fp_timeline.engine.registry import snap_frames
+from fp_timeline.project import timeline_edits, track_edits
 from fp_timeline.project.errors import ProjectError
-from fp_timeline.ui import timeline_edits, track_edits
+from fp_timeline.project.overwrite import overwrite
 from fp_timeline.ui.clip_item import ClipItem
-from fp_timeline.ui.overwrite import overwrite
 from fp_timeline.ui.timeline_layout import Block
 
 EDGE = 7  # px: how close to a clip edge a press starts a trim

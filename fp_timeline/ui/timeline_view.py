@@ -15,9 +15,10 @@ from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QPainter, QWheel
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QMenu, QToolTip
 
 from fp_timeline.engine.registry import snap_frames
+from fp_timeline.project import timeline_edits, track_edits
 from fp_timeline.project.edits import make_clip, next_clip_name
 from fp_timeline.project.errors import ProjectError
-from fp_timeline.ui import theme, timeline_edits, track_edits
+from fp_timeline.ui import theme
 from fp_timeline.ui.clip_defaults import image_clip_recipe, is_image
 from fp_timeline.ui.clip_item import ClipItem, tooltip
 from fp_timeline.ui.document import ProjectDocument

@@ -24,7 +24,7 @@ class TrackHeaders(QWidget):
     def __init__(self, view: TimelineView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.view = view
-        self.current = 0  # the track Paste and the track commands act on
+        self.current = 0  # the track Paste and the track handlers act on
         self.setFixedWidth(HEADER_WIDTH)
         view.verticalScrollBar().valueChanged.connect(self.update)
         view.document.changed.connect(self.update)

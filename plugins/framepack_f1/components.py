@@ -1,16 +1,12 @@
-"""The model stack one render needs, and how to choose device, dtype and preset.
+"""The model stack one render needs (``Components``), as every preset's builder returns it.
 
-Three presets go through the same code path: ``tiny`` (seeded random weights built in code, for fast
-tests; see ``tiny.py``), ``toy`` (the same classes at small sizes, trained here on synthetic motion and
-shipped in the package: the CPU demo and the drift benchmark; see ``toy/``) and ``real`` (the released
-FramePack F1 weights from the local Hugging Face cache; see ``real.py``).  Nothing is loaded at import:
-``load_components`` is called on first render.
+A leaf: the builders (``tiny.py``, ``toy/``, ``real.py``) import it, ``placement.py`` finishes a built
+stack, and ``presets.py`` chooses which builder to run.
 """
 
 from __future__ import annotations
 
 import gc
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,10 +15,7 @@ from typing import Any
 import torch
 
 from .embed_store import EmbeddingStore
-from .memory_plan import MemoryPlan, ModelSizes, normalize_request
-
-PRESETS = ("tiny", "toy", "real")
-PRESET_ENV = "FP_TIMELINE_F1_PRESET"
+from .memory_plan import MemoryPlan, ModelSizes
 
 
 @dataclass(frozen=True)
@@ -137,45 +130,6 @@ class Components:
             torch.cuda.empty_cache()
 
 
-def resolve_preset(options: dict[str, Any], default: str | None = None) -> str:
-    """``options["preset"]``, else the generator's own preset, else $FP_TIMELINE_F1_PRESET, else "tiny".
-
-    "auto" (the CLI's default) means "real" when its weights are all in the local cache, else "toy".
-    """
-    preset = options.get("preset") or default or os.environ.get(PRESET_ENV) or "tiny"
-    if preset == "auto":
-        from .real import missing_weights
-
-        return "toy" if missing_weights() else "real"
-    if preset not in PRESETS:
-        choices = ", ".join((*PRESETS, "auto"))
-        raise ValueError(f"unknown FramePack F1 preset {preset!r}; choose one of {choices}")
-    return preset
-
-
-def resolve_offload(options: dict[str, Any]) -> str:
-    """The memory plan asked for: "auto" (default) chooses from free VRAM and RAM; see ``memory_plan``."""
-    return normalize_request(options.get("offload"))
-
-
-def resolve_device(options: dict[str, Any]) -> torch.device:
-    name = options.get("device")
-    if name is None:
-        name = "cuda" if torch.cuda.is_available() else "cpu"
-    return torch.device(name)
-
-
-def resolve_dtype(options: dict[str, Any], device: torch.device) -> torch.dtype:
-    """bf16 on CUDA (what the F1 checkpoint was trained in), float32 on CPU (bf16 matmuls are slow there)."""
-    name = options.get("dtype")
-    if name is None:
-        return torch.bfloat16 if device.type == "cuda" else torch.float32
-    dtype = getattr(torch, str(name).removeprefix("torch."), None)
-    if not isinstance(dtype, torch.dtype):
-        raise ValueError(f"unknown dtype {name!r}")
-    return dtype
-
-
 def siglip_image_processor_class() -> type:
     """SigLIP's image processor; on transformers 5 without torchvision the PIL one, named directly so that
     transformers does not warn about falling back to it."""
@@ -184,117 +138,3 @@ def siglip_image_processor_class() -> type:
     except ImportError:
         from transformers import SiglipImageProcessor
     return SiglipImageProcessor
-
-
-KEEP_DTYPE = "_fp_timeline_keeps_dtype"  # set on modules that must stay in their dtype (fp32 output)
-
-
-def use_fp32_output_projection(transformer: torch.nn.Module) -> torch.nn.Module:
-    """Run the final projection in float32 while the rest stays bf16, as FramePack's demo does
-    (``high_quality_fp32_output_for_inference``): the velocity is then not rounded to bf16."""
-    transformer.proj_out.to(torch.float32)
-    setattr(transformer.proj_out, KEEP_DTYPE, True)
-    transformer.proj_out.register_forward_pre_hook(lambda _module, args: tuple(a.float() for a in args))
-    return transformer
-
-
-def measured_sizes(components: Components) -> ModelSizes:
-    """Bytes of each model as built (the tiny preset has no checkpoint files to measure)."""
-
-    def size(*modules: torch.nn.Module) -> int:
-        return sum(t.numel() * t.element_size() for m in modules for t in [*m.parameters(), *m.buffers()])
-
-    return ModelSizes(
-        transformer=size(components.transformer),
-        text_encoders=size(*components.load_text_encoders()),
-        others=size(components.vae, components.image_encoder),
-    )
-
-
-def load_components(
-    preset: str,
-    device: torch.device,
-    dtype: torch.dtype,
-    *,
-    vae_tiling: bool = False,
-    offload: str = "auto",
-    offload_root: Path | None = None,
-    attention: str = "native",
-    compile_blocks: bool = False,
-) -> Components:
-    """Build (tiny), load from the package (toy) or from the local cache (real) the whole stack, in eval mode,
-    placed by the memory plan chosen for ``offload`` ("auto": from the free VRAM and host RAM)."""
-    if preset == "tiny":
-        from .tiny import build_tiny_components
-
-        components = build_tiny_components(device, dtype)
-    elif preset == "toy":
-        from .toy import build_toy_components
-
-        components = build_toy_components(device, dtype)
-    elif preset == "real":
-        from .real import load_real_components
-
-        components = load_real_components(device, dtype)
-    else:
-        raise ValueError(f"unknown FramePack F1 preset {preset!r}")
-    return place_components(
-        components,
-        vae_tiling=vae_tiling,
-        offload=offload,
-        offload_root=offload_root,
-        attention=attention,
-        compile_blocks=compile_blocks,
-    )
-
-
-def place_components(
-    components: Components,
-    *,
-    vae_tiling: bool = False,
-    offload: str = "auto",
-    offload_root: Path | None = None,
-    attention: str = "native",
-    compile_blocks: bool = False,
-) -> Components:
-    """Finish a built stack: output projection, VAE tiling, memory plan, placement (``load_components``'s
-    second half, also for a stack built elsewhere, such as a toy checkpoint being trained)."""
-    from .memory_plan import choose_plan
-    from .resources import probe, return_large_frees_to_os
-
-    device, dtype = components.device, components.dtype
-    if dtype != torch.float32:
-        use_fp32_output_projection(components.transformer)
-        if components.load_transformer is not None:
-            load = components.load_transformer
-            components.load_transformer = lambda: use_fp32_output_projection(load())
-    if vae_tiling:
-        components.vae.enable_tiling()
-    components.sizes = components.sizes or measured_sizes(components)
-    components.offload_root = offload_root
-    components.plan = choose_plan(probe(device), components.sizes, offload)
-    return_large_frees_to_os()
-    components.place_models()
-    _speed_options(components, attention, compile_blocks)
-    return components
-
-
-def _speed_options(components: Components, attention: str, compile_blocks: bool) -> None:
-    """Attention backend and regional compile, applied to the transformer now and whenever it is reloaded.
-
-    The reload hook captures plain values, not ``components``: a cycle through it kept released models alive.
-    """
-    from . import speed
-
-    compile_now = compile_blocks and speed.compile_note({"compile": True}, components.device, components.plan) is None
-
-    def apply(transformer: torch.nn.Module) -> torch.nn.Module:
-        speed.use_attention(transformer, attention)
-        if compile_now:
-            speed.compile_blocks(transformer)
-        return transformer
-
-    apply(components.transformer)
-    if components.load_transformer is not None:
-        load = components.load_transformer
-        components.load_transformer = lambda: apply(load())

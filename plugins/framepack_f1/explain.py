@@ -12,14 +12,14 @@ def tiny_sizes() -> ModelSizes:
     """The tiny preset's sizes, measured from its models (built in code in well under a second)."""
     import torch
 
-    from .components import measured_sizes
+    from .placement import measured_sizes
     from .tiny import build_tiny_components
 
     return measured_sizes(build_tiny_components(torch.device("cpu"), torch.float32))
 
 
 def explain_plan(options: dict[str, Any], default_preset: str | None = None) -> str:
-    from .components import resolve_device, resolve_dtype, resolve_offload, resolve_preset
+    from .presets import resolve_device, resolve_dtype, resolve_offload, resolve_preset
     from .resources import probe, resolve_threads
 
     preset = resolve_preset(options, default_preset)

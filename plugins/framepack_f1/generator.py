@@ -143,7 +143,7 @@ class FramePackF1Generator:
         The device counts only through the dtype it implies (bf16 on CUDA, float32 on CPU): moving the
         same model and dtype to another GPU does not make every take stale.  Loads no model.
         """
-        from .components import resolve_device, resolve_dtype, resolve_preset
+        from .presets import resolve_device, resolve_dtype, resolve_preset
 
         preset = resolve_preset(options, self.preset)
         dtype = str(resolve_dtype(options, resolve_device(options))).removeprefix("torch.")
@@ -163,8 +163,8 @@ class FramePackF1Generator:
         """The model stack for these options, loaded once per generator instance.
 
         ``cache_dir`` (the project's cache folder) holds the disk plan's per-block files."""
-        from .components import load_components, resolve_device, resolve_dtype, resolve_offload, resolve_preset
         from .embed_store import EmbeddingStore
+        from .presets import load_components, resolve_device, resolve_dtype, resolve_offload, resolve_preset
 
         preset = resolve_preset(options, self.preset)
         device = resolve_device(options)

@@ -19,6 +19,8 @@ from diffusers.hooks import HookRegistry, ModelHook, apply_group_offloading
 
 from .memory_plan import MemoryPlan
 
+KEEP_DTYPE = "_fp_timeline_keeps_dtype"  # set on modules that must stay in their dtype (fp32 output)
+
 CAST_HOOK = "fp_timeline_cast_per_block"
 MANIFEST = "fp_timeline_offload.json"
 
@@ -51,8 +53,6 @@ def _own_params_to_cast(module: torch.nn.Module, dtype: torch.dtype) -> list[tor
 
 
 def _keeps_dtype(module: torch.nn.Module) -> bool:
-    from .components import KEEP_DTYPE
-
     return bool(getattr(module, KEEP_DTYPE, False))
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import torch
 
-from ..components import Components, place_components
+from ..components import Components
+from ..placement import place_components
 from ..tiny import (
     TINY_TEMPLATE,
     _build_text_encoders,

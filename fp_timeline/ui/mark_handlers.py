@@ -1,4 +1,4 @@
-"""The window's marker, in/out and go-to commands (a mixin of ``MainWindow``).  Each marker or
+"""The window's marker, in/out and go-to handlers (a mixin of ``MainWindow``).  Each marker or
 in/out change is one undo step, saved with the project and exported with the cut."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from fp_timeline.ui.key_help import KeyHelp
 from fp_timeline.ui.timeline_ruler import timecode
 
 
-class MarkCommands:
+class MarkHandlers:
     # --- markers -----------------------------------------------------------------------------------
     def add_marker(self, name: str | None = None, colour: str = "RED") -> None:
         project = self.document.project

@@ -26,9 +26,9 @@ from fp_timeline.cli.app import (
     print_error,
     reporting_errors,
 )
-from fp_timeline.cli.commands.fx_commands import build_effects
-from fp_timeline.cli.commands.render_commands import render as render_command
 from fp_timeline.cli.options import runtime_options
+from fp_timeline.cli.subcommands.fx import build_effects
+from fp_timeline.cli.subcommands.render import render as render_subcommand
 from fp_timeline.engine.status import project_status
 from fp_timeline.engine.validation import validate_project
 from fp_timeline.project.document import Project, save_project
@@ -171,11 +171,11 @@ def _warn_stale(project: Project, options: dict[str, str]) -> None:
 
 def _render_what_export_needs(path: Path, preset: str, device: str | None) -> Project:
     """``fp-timeline render`` (its progress, Ctrl-C and errors), plus clips whose take file is gone."""
-    render_command(project=path, preset=preset, device=device)
+    render_subcommand(project=path, preset=preset, device=device)
     loaded = open_project(path)
     # A take whose file was deleted still counts as rendered for the planner: ask for those by name.
     missing = unready_clips(loaded)
     if missing:
-        render_command(project=path, clip=missing, preset=preset, device=device)
+        render_subcommand(project=path, clip=missing, preset=preset, device=device)
         loaded = open_project(path)
     return loaded

@@ -1,4 +1,4 @@
-"""The window's track commands: lock, hide, add and remove tracks (a mixin of ``MainWindow``).
+"""The window's track handlers: lock, hide, add and remove tracks (a mixin of ``MainWindow``).
 
 Lock is stored in the track's fp-timeline metadata and refuses every edit of the track (a finished
 render still lands its take).  Hide is OTIO's own ``enabled`` switch: a hidden track is not seen in
@@ -11,7 +11,7 @@ from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.ui.timeline_layout import is_locked
 
 
-class TrackCommands:
+class TrackHandlers:
     def current_track(self) -> int:
         return max(0, min(self.timeline.headers.current, len(self.document.project.tracks()) - 1))
 

@@ -1,9 +1,11 @@
 """Timeline edits as *replacements*: swap a run of a track's children for new ones.
 
 Every edit the window makes (recipe change, trim, split, move, delete, insert, take switch) is
-computed here, without Qt, as one ``Replacement``: "on track T, the ``count`` items from ``start``
+computed without Qt as one ``Replacement``: "on track T, the ``count`` items from ``start``
 become ``items``".  One primitive is easy to undo exactly (put the old items back) and easy to
-test; ``commands.ReplaceItemsCommand`` wraps it for the QUndoStack.
+test; the window's ``ReplaceItemsCommand`` wraps it for the QUndoStack.  The edits that need the engine
+(split a rendered take, extend) build their ``Replacement`` there: ``engine.split.split_edit``,
+``engine.extend.extension_edit``.
 
 Like OTIO's algorithms these functions never mutate the project: edited clips are deep copies.
 """
@@ -16,14 +18,11 @@ from dataclasses import dataclass
 
 import opentimelineio as otio
 
-from fp_timeline.engine import split as split_engine
-from fp_timeline.engine.extend import add_extension
-from fp_timeline.engine.variations import take_recipe
 from fp_timeline.project.document import Project
 from fp_timeline.project.edits import make_clip, name_after
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.recipe import METADATA_KEY, ContextMode, NoiseMode, Recipe
-from fp_timeline.project.takes import Take, add_take, takes_of, use_take
+from fp_timeline.project.takes import Take, add_take, take_recipe, takes_of, use_take
 from fp_timeline.project.upstream import upstream_of
 
 # ``snap_frames(generator, frames, carried)``: the nearest length the clip's generator makes
@@ -96,24 +95,11 @@ def trim(project: Project, name: str, in_frame: int, out_frame: int, snap_frames
     return Replacement(t, i, 1, [edited], f"Trim {name}", select=name)
 
 
-def split(
-    project: Project, name: str, at_frame: int, snap_frames: Snapper = _unsnapped, options: dict | None = None
-) -> Replacement:
-    """Cut a clip ``at_frame`` frames after its visible start.  The second part *carries* from the
-    first and continues its noise, so together they still make one continuous generation.
-
-    A rendered clip whose generator can cut its take (``engine.split``) keeps its render: both halves get
-    takes made from it, with no sampling, and nothing after them goes stale.  Otherwise the halves are
-    new recipes to render."""
-    in_frame = frames_of(locate(project, name)[2].source_range.start_time)
-    try:
-        rendered = split_engine.can_split_rendered(project, name, options) is None
-    except ProjectError:
-        rendered = False
-    if rendered:
-        t, i, _ = locate(project, name)
-        first, second = split_engine.split_clips(project, name, in_frame + at_frame, options)
-        return Replacement(t, i, 1, [first, second], f"Split {name}", select=second.name)
+def split(project: Project, name: str, at_frame: int, snap_frames: Snapper = _unsnapped) -> Replacement:
+    """Cut a clip's recipe ``at_frame`` frames after its visible start into two recipes to render.  The
+    second part *carries* from the first and continues its noise, so together they still make one
+    continuous generation.  (A rendered clip whose generator can cut its take keeps its render instead:
+    ``engine.split.split_edit``.)"""
     t, i, clip = locate(project, name)
     recipe = project.recipe(clip)
     in_frame = frames_of(clip.source_range.start_time)
@@ -206,18 +192,6 @@ def move(project: Project, name: str, to_index: int, to_track: int | None = None
 
 def insert(project: Project, track: int, index: int, clip: otio.schema.Clip, text: str = "Add clip") -> Replacement:
     return Replacement(track, index, 0, [clip], text, select=clip.name)
-
-
-def extend(project: Project, name: str, prompt: str, seconds: float = 2.0) -> Replacement:
-    """Insert, right after ``name``, a clip that carries its context forward with a new prompt.
-
-    The engine's ``add_extension`` decides the recipe (size, settings, seed, validation); it edits
-    in place, so it runs on a copy and the new clip comes back as an undoable insertion here.
-    """
-    t, i, _ = locate(project, name)
-    scratch = Project(path=project.path, timeline=copy.deepcopy(project.timeline))
-    made = add_extension(scratch, name, seconds=seconds, prompt=prompt, name=name_after(project, name))
-    return insert(project, t, i + 1, copy.deepcopy(made), f"Extend {name}")
 
 
 def add_rendered_take(project: Project, name: str, take: Take, variation: bool = False) -> Replacement:

@@ -7,25 +7,14 @@ saved, and the command exits with status 130.  A second Ctrl-C aborts at once.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
-import signal
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.progress import Progress as Bars
 from rich.table import Table
 from rich.text import Text
 
@@ -41,15 +30,17 @@ from fp_timeline.cli.app import (
     reporting_errors,
     require_valid,
 )
-from fp_timeline.cli.commands.doctor_command import OffloadOpt, ThreadsOpt, explain_generators
 from fp_timeline.cli.options import DeviceOpt, PresetOpt, runtime_options
+from fp_timeline.cli.progress import EXIT_CANCELLED, cancel_on_sigint, progress_bars
 from fp_timeline.cli.ray_option import RayOpt, executor_for
 from fp_timeline.cli.settings_args import parse_options
+from fp_timeline.cli.subcommands.doctor import OffloadOpt, ThreadsOpt, explain_generators
+from fp_timeline.cli.subcommands.fx import build_effects
 from fp_timeline.cli.tables import print_table
 from fp_timeline.engine.conform import conform_timeline, refuse_output
 from fp_timeline.engine.executor import RenderEvents
 from fp_timeline.engine.extend import add_extension
-from fp_timeline.engine.generator import CancelToken, Progress, RenderCancelled
+from fp_timeline.engine.generator import Progress, RenderCancelled
 from fp_timeline.engine.identity import versions_for
 from fp_timeline.engine.planner import PlannedJob, plan_render
 from fp_timeline.engine.registry import generator_ids
@@ -62,7 +53,6 @@ from fp_timeline.project.recipe import MAX_CLIP_SECONDS
 from fp_timeline.project.takes import GENERATOR_KEY, Take, takes_of
 from fp_timeline.project.text import check_clip_name, check_user_text, printable
 
-EXIT_CANCELLED = 130  # the shell's convention for "ended by SIGINT"
 EXIT_FAILED = 1
 DEBUG_ENV = "FP_TIMELINE_DEBUG"
 
@@ -266,9 +256,7 @@ def takes(
 
 
 def _post_process(project: Project, clips: list[str] | None) -> None:
-    """Clip effects run after the takes they process (``fx``); imported here, as ``fx`` imports this module."""
-    from fp_timeline.cli.commands.fx_commands import build_effects
-
+    """Clip effects run after the takes they process (``fx``)."""
     build_effects(project, clips or None)
 
 
@@ -276,19 +264,6 @@ def _set_options(pairs: list[str] | None) -> dict[str, Any]:
     """``--set NAME=VALUE`` options, read by the installed generators' option schemas."""
     with reporting_errors():
         return parse_options(generator_ids(), pairs or [])
-
-
-def _bars() -> Bars:
-    return Bars(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        console=console,
-        transient=False,
-    )
 
 
 def _run(project: Project, jobs: list[PlannedJob], options: dict[str, str], ray: str | None = None) -> None:
@@ -301,7 +276,7 @@ def _run(project: Project, jobs: list[PlannedJob], options: dict[str, str], ray:
     started = time.monotonic()
     done: list[str] = []
     failed: list[str] = []
-    with _cancel_on_sigint() as cancel, _bars() as bars:
+    with cancel_on_sigint() as cancel, progress_bars() as bars:
         overall = bars.add_task("clips", total=len(jobs))
         tasks: dict[str, int] = {}
         messages: set[str] = set()
@@ -363,7 +338,7 @@ def _run(project: Project, jobs: list[PlannedJob], options: dict[str, str], ray:
 
 def _conform(project: Project, output: Path, allow_missing: bool, options: dict[str, str]) -> None:
     started = time.monotonic()
-    with _cancel_on_sigint() as cancel, _bars() as bars:
+    with cancel_on_sigint() as cancel, progress_bars() as bars:
         task = bars.add_task("conform", total=None)
 
         def on_progress(p: Progress) -> None:
@@ -388,25 +363,3 @@ def _conform(project: Project, output: Path, allow_missing: bool, options: dict[
             f"{result.rate:g} fps, H.264 ({time.monotonic() - started:.1f} s)",
         )
     )
-
-
-@contextlib.contextmanager
-def _cancel_on_sigint() -> Iterator[CancelToken]:
-    """First Ctrl-C sets the cancel token (clean stop); a second one interrupts at once."""
-    cancel = CancelToken()
-
-    def handler(signum, frame) -> None:
-        if cancel.is_set():
-            raise KeyboardInterrupt
-        cancel.cancel()
-        err_console.print(plain(("cancelling after the current step… (Ctrl-C again to abort now)", "yellow")))
-
-    try:
-        previous = signal.signal(signal.SIGINT, handler)
-    except ValueError:  # not the main thread (e.g. embedded): no handler, still cancellable
-        yield cancel
-        return
-    try:
-        yield cancel
-    finally:
-        signal.signal(signal.SIGINT, previous)

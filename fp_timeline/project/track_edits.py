@@ -17,7 +17,7 @@ import opentimelineio as otio
 from fp_timeline.project.document import Project
 from fp_timeline.project.errors import Problem
 from fp_timeline.project.recipe import METADATA_KEY, ContextMode, NoiseMode
-from fp_timeline.ui.timeline_edits import EditRefused, Replacement, locate
+from fp_timeline.project.timeline_edits import EditRefused, Replacement, locate
 
 Children = list[otio.core.Item]
 

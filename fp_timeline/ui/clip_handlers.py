@@ -1,4 +1,4 @@
-"""The window's clip commands: add, split, delete, render, extend, switch take.  A mixin of
+"""The window's clip handlers: add, split, delete, render, extend, switch take.  A mixin of
 ``MainWindow``; every edit goes through ``ProjectDocument.edit`` and problems go to the status bar."""
 
 from __future__ import annotations
@@ -8,11 +8,14 @@ from pathlib import Path
 import opentimelineio as otio
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
+from fp_timeline.engine.extend import extension_edit
 from fp_timeline.engine.registry import snap_frames
+from fp_timeline.engine.split import split_edit
+from fp_timeline.project import timeline_edits, track_edits
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import takes_of
-from fp_timeline.ui import marks, timeline_edits, track_edits
+from fp_timeline.ui import marks
 from fp_timeline.ui.clip_defaults import IMAGE_FILTER
 
 
@@ -28,7 +31,7 @@ def after_carry_chain(project, track: int, index: int) -> int:
     return index
 
 
-class ClipCommands:
+class ClipHandlers:
     def run_edit(self, build) -> bool:
         """Build an edit from the project and push it; problems go to the status bar."""
         try:
@@ -70,10 +73,7 @@ class ClipCommands:
             return
         options = self.document.render_options  # a rendered clip keeps its render (``engine.split``)
         self.run_edit(
-            lambda p: [
-                timeline_edits.split(p, b.name, round((seconds - b.start) * b.rate), snap_frames, options)
-                for b in under
-            ]
+            lambda p: [split_edit(p, b.name, round((seconds - b.start) * b.rate), snap_frames, options) for b in under]
         )
 
     def delete_selected(self, ripple: bool) -> None:
@@ -150,7 +150,7 @@ class ClipCommands:
     def extend_shot(self, name: str, prompt: str, render: bool = True) -> str | None:
         """Insert a clip that carries on from ``name`` with a new prompt, and render it."""
         try:
-            edit = timeline_edits.extend(self.document.project, name, prompt)
+            edit = extension_edit(self.document.project, name, prompt)
             self.document.edit(edit)
         except ProjectError as err:
             self.show_problem(str(err))

@@ -1,15 +1,16 @@
-"""The window's selection commands: copy, cut, paste, duplicate, select all and nudge.  A mixin of
+"""The window's selection handlers: copy, cut, paste, duplicate, select all and nudge.  A mixin of
 ``MainWindow``; each is one undo step through ``ProjectDocument.edit``."""
 
 from __future__ import annotations
 
 import opentimelineio as otio
 
-from fp_timeline.ui import clipboard, track_edits
-from fp_timeline.ui.clip_commands import after_carry_chain
+from fp_timeline.project import track_edits
+from fp_timeline.ui import clipboard
+from fp_timeline.ui.clip_handlers import after_carry_chain
 
 
-class EditCommands:
+class EditHandlers:
     def copy_selected(self) -> bool:
         names = list(self.document.selection)
         if not names:

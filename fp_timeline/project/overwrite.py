@@ -8,12 +8,12 @@ import copy
 
 import opentimelineio as otio
 
+from fp_timeline.project import timeline_edits
 from fp_timeline.project.document import Project
 from fp_timeline.project.errors import Problem
 from fp_timeline.project.recipe import METADATA_KEY
-from fp_timeline.ui import timeline_edits
-from fp_timeline.ui.timeline_edits import EditRefused, Snapper
-from fp_timeline.ui.track_edits import Children, frames, gap, normalise
+from fp_timeline.project.timeline_edits import EditRefused, Snapper
+from fp_timeline.project.track_edits import Children, frames, gap, normalise
 
 
 def overwrite(project: Project, children: Children, clip: otio.schema.Clip, frame: int, snap: Snapper) -> Children:

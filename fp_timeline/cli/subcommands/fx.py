@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from fp_timeline.cli.app import ProjectArg, app, console, editing, err_console, open_project, plain, reporting_errors
-from fp_timeline.cli.commands.render_commands import EXIT_CANCELLED, _bars, _cancel_on_sigint
+from fp_timeline.cli.progress import EXIT_CANCELLED, cancel_on_sigint, progress_bars
 from fp_timeline.engine.generator import Progress, RenderCancelled
 from fp_timeline.engine.postfx.jobs import fit_to_processed, plan_postfx, postfx_job, run_postfx_jobs
 from fp_timeline.engine.postfx.prune import prune_derived
@@ -150,7 +150,7 @@ def build_effects(project: Project, clips: list[str] | None = None) -> None:
     if not jobs:
         return
     console.print(plain(f"{len(jobs)} clip(s) to post-process: " + ", ".join(j.clip for j in jobs)))
-    with _cancel_on_sigint() as cancel, _bars() as bars:
+    with cancel_on_sigint() as cancel, progress_bars() as bars:
         task = bars.add_task("post-processing", total=None)
 
         def on_progress(p: Progress) -> None:

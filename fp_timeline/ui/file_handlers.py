@@ -1,4 +1,4 @@
-"""The window's file commands: new, open (with crash recovery), save, save as, recent files, export
+"""The window's file handlers: new, open (with crash recovery), save, save as, recent files, export
 and Export Movie.  A mixin of ``MainWindow``: it uses the window's document, dialogs and status bar."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from fp_timeline.ui.export_bridge import ExportChoice, export, export_choices, e
 FILE_FILTER = "fp-timeline projects (*.otio)"
 
 
-class FileCommands:
+class FileHandlers:
     def maybe_save(self) -> bool:
         """True when it is fine to drop the current project (saved, discarded, or clean)."""
         if not self.document.dirty:
