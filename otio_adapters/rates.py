@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import opentimelineio as otio
 
+from fp_timeline.project.timing import exact_rate, is_drop_frame_rate, is_ntsc
+
+__all__ = ["exact_range", "exact_rate", "exact_time", "is_drop_frame_rate", "is_ntsc", "start_time_from_timecode"]
+
 RationalTime = otio.opentime.RationalTime
 TimeRange = otio.opentime.TimeRange
-
-NTSC_TOLERANCE = 0.01  # 23.976 and 23.98 both mean 24000/1001; 24.0 stays 24
-
-
-def exact_rate(rate: float) -> float:
-    """The SMPTE rate ``rate`` stands for (``23.976`` -> ``24000/1001``), or ``rate`` itself."""
-    nearest = RationalTime.nearest_smpte_timecode_rate(float(rate))
-    return nearest if abs(nearest - rate) <= NTSC_TOLERANCE else float(rate)
 
 
 def exact_time(time: RationalTime) -> RationalTime:
@@ -40,12 +36,3 @@ def start_time_from_timecode(timecode: str, rate: float) -> RationalTime:
     if is_drop_frame_rate(rate):
         timecode = timecode[:-3] + ";" + timecode[-2:]
     return otio.opentime.from_timecode(timecode, rate)
-
-
-def is_ntsc(rate: float) -> bool:
-    return abs(round(rate) - rate) > 1e-6
-
-
-def is_drop_frame_rate(rate: float) -> bool:
-    """29.97 and 59.94 count drop-frame timecode; 23.976 never does."""
-    return is_ntsc(rate) and round(rate) in (30, 60)

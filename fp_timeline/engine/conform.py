@@ -11,7 +11,6 @@ effects shows its processed media (``postfx``) when built, else its take with a 
 
 from __future__ import annotations
 
-import math
 import os
 from collections import OrderedDict
 from collections.abc import Callable
@@ -34,6 +33,7 @@ from fp_timeline.project.hashing import recipe_hashes
 from fp_timeline.project.media_url import media_file
 from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import active_take
+from fp_timeline.project.timing import RationalTime, frame_at, nearest_frame
 
 CONFORM = "conform"  # Progress.clip/stage value of conform reports
 OPEN_READERS = 4  # shots read at once: the one shown, both sides of a dissolve, an upper track
@@ -49,7 +49,7 @@ class ConformResult:
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one reader per shot: shots are told apart by identity
 class _Shot:
     """A clip placed on the output frame grid: frames [start, end) come from ``media``."""
 
@@ -57,7 +57,8 @@ class _Shot:
     start: int
     end: int
     media: Path | None  # None: missing, shown black
-    source_start: float  # seconds into the media file at ``start``
+    source_in: RationalTime  # the media time shown at ``start`` (``source_range``'s start)
+    origin: RationalTime | None  # the media time of the file's first frame (``available_range``'s start)
 
 
 @dataclass(frozen=True)
@@ -131,13 +132,13 @@ def _layer(
             span = track.range_of_child_at_index(index)
             source = item.trimmed_range()
             available = item.media_reference.available_range
-            offset = available.start_time.to_seconds() if available is not None else 0.0
             shot = _Shot(
                 name=item.name,
-                start=_frame(span.start_time, rate),
-                end=_frame(span.end_time_exclusive(), rate),
+                start=nearest_frame(span.start_time, rate),
+                end=nearest_frame(span.end_time_exclusive(), rate),
                 media=_media_of(project, item, hashes, warnings),
-                source_start=source.start_time.to_seconds() - offset,
+                source_in=source.start_time,
+                origin=available.start_time if available is not None else None,
             )
             shots.append(shot)
             placed[index] = shot
@@ -147,8 +148,8 @@ def _layer(
             span = track.range_of_child_at_index(index)
             dissolves.append(
                 _Dissolve(
-                    start=_frame(span.start_time, rate),
-                    end=_frame(span.end_time_exclusive(), rate),
+                    start=nearest_frame(span.start_time, rate),
+                    end=nearest_frame(span.end_time_exclusive(), rate),
                     out_shot=placed.get(index - 1),
                     in_shot=placed.get(index + 1),
                 )
@@ -184,10 +185,6 @@ def _processed(project: Project, clip: otio.schema.Clip, warnings: list[str]) ->
     if job is not None and not job.done:
         warnings.append(f"clip {clip.name!r}: effects not processed yet; showing the unprocessed take")
     return job.media if job is not None and job.done else None
-
-
-def _frame(time: otio.opentime.RationalTime, rate: float) -> int:
-    return round(time.to_seconds() * rate)
 
 
 def refuse_output(project: Project, out_path: Path) -> None:
@@ -247,9 +244,9 @@ class _Footage:
         if shot is None or shot.media is None:
             return self.black
         reader = self._reader(shot)
-        seconds = shot.source_start + (n - shot.start) / rate
         # Media time -> frame; outside the media (dissolve handles) the reader holds the first/last frame.
-        return self._fit(reader.frame(math.floor(seconds * reader.rate + 1e-6))).astype(np.float32)
+        index = frame_at(shot.source_in, reader.rate, shot.origin, RationalTime(n - shot.start, rate))
+        return self._fit(reader.frame(index)).astype(np.float32)
 
     def close(self) -> None:
         for reader in self._readers.values():

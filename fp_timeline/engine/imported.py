@@ -8,8 +8,7 @@ identity up to its out point, generator) in ``<stem>.fp/imported/``, so it is en
 
 from __future__ import annotations
 
-import math
-from collections import deque
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,7 +16,7 @@ import opentimelineio as otio
 
 from fp_timeline.engine import registry
 from fp_timeline.engine.generator import ContextBlob, Progress, ProgressCallback, VideoContextEncoder
-from fp_timeline.engine.media import iter_frames, probe
+from fp_timeline.engine.media import probe, read_frames
 from fp_timeline.engine.planner import PlannedJob, find_clip
 from fp_timeline.engine.store import imported_context
 from fp_timeline.project.document import Project
@@ -25,6 +24,7 @@ from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.media_url import media_file
 from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import takes_of
+from fp_timeline.project.timing import RationalTime, frame_at
 
 MAX_FRAMES = 121  # more than any packed history holds (F1: 73 frames); the generator keeps what it needs
 
@@ -74,29 +74,30 @@ def take_last_frames(project: Project, clip: otio.schema.Clip, recipe_hash: str)
 
 def last_frames(project: Project, clip: otio.schema.Clip, count: int = MAX_FRAMES) -> np.ndarray:
     """Up to ``count`` frames ending at the clip's out point, (T, H, W, 3) uint8, oldest first."""
+    out_point = clip.trimmed_range().end_time_exclusive()
+    path, end = video_frame_at(project, clip, out_point, "has no video file to continue")
+    return _frames_before(project, path, end, clip.name, count)  # frames [0, end) are before the out point
+
+
+def video_frame_at(project: Project, clip: otio.schema.Clip, time: RationalTime, no_video: str) -> tuple[Path, int]:
+    """The clip's video file and the index of its frame showing at ``time`` (a time in the clip's media,
+    as ``source_range`` counts it); ``no_video`` says what is missing when the clip has no file."""
     ref = clip.media_reference
     if not isinstance(ref, otio.schema.ExternalReference) or not ref.target_url:
-        raise ProjectError(Problem("has no video file to continue", file=project.path, clip=clip.name))
+        raise ProjectError(Problem(no_video, file=project.path, clip=clip.name))
     path = media_file(project.folder, ref.target_url)
     if not path.is_file():
         raise ProjectError(Problem(f"video not found: {path}", file=project.path, clip=clip.name))
-    available = ref.available_range
-    offset = available.start_time.to_seconds() if available is not None else 0.0
-    out_point = clip.trimmed_range().end_time_exclusive().to_seconds() - offset
-    end = math.floor(out_point * probe(path).rate + 1e-6)  # frames [0, end) are before the out point
-    return _frames_before(project, path, end, clip.name, count)
+    origin = ref.available_range.start_time if ref.available_range is not None else None
+    return path, frame_at(time, probe(path).rate, origin)
 
 
-def _frames_before(project: Project, path, end: int | None, clip: str, count: int = MAX_FRAMES) -> np.ndarray:
+def _frames_before(project: Project, path: Path, end: int | None, clip: str, count: int = MAX_FRAMES) -> np.ndarray:
     """Up to ``count`` frames of ``path`` before frame ``end`` (None: the last ones), oldest first."""
-    kept: deque[np.ndarray] = deque(maxlen=count)
-    for index, frame in enumerate(iter_frames(path)):
-        if end is not None and index >= end:
-            break
-        kept.append(frame)
-    if not kept:
-        raise ProjectError(Problem(f"no frames before the out point in {path}", file=project.path, clip=clip))
-    return np.stack(kept)
+    try:
+        return read_frames(path, last=count, end=None if end is None else max(0, end))
+    except ValueError:
+        raise ProjectError(Problem(f"no frames before the out point in {path}", file=project.path, clip=clip)) from None
 
 
 def _is_file(path) -> bool:

@@ -8,6 +8,7 @@ leaves a half-written file under the final name.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 from collections import deque
 from collections.abc import Iterator
@@ -131,9 +132,10 @@ def iter_frames(path: Path) -> Iterator[np.ndarray]:
             yield frame.to_ndarray(format="rgb24")
 
 
-def read_frames(path: Path, last: int | None = None) -> np.ndarray:
-    """All frames (or only the ``last`` n) as one (T, H, W, 3) uint8 array."""
-    frames = deque(iter_frames(path), maxlen=last)
+def read_frames(path: Path, last: int | None = None, end: int | None = None) -> np.ndarray:
+    """The frames before frame ``end`` (None: all), or only the ``last`` n of them, as one
+    (T, H, W, 3) uint8 array."""
+    frames = deque(itertools.islice(iter_frames(path), end), maxlen=last)
     if not frames:
         raise ValueError(f"{path}: no video frames")
     return np.stack(frames)

@@ -3,18 +3,15 @@ the next take's first frame.  A bridge lands on them; the planner renders the ne
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import opentimelineio as otio
 
 from fp_timeline.engine.generator import Dependency
-from fp_timeline.engine.imported import last_frames
-from fp_timeline.engine.media import iter_frames, probe
+from fp_timeline.engine.imported import last_frames, video_frame_at
+from fp_timeline.engine.media import iter_frames
 from fp_timeline.engine.planner import PlannedJob, find_clip
 from fp_timeline.project.document import Project
 from fp_timeline.project.errors import Problem, ProjectError
-from fp_timeline.project.media_url import media_file
 
 
 def neighbour_frames(project: Project, job: PlannedJob) -> dict[str, np.ndarray]:
@@ -35,15 +32,8 @@ def neighbour_frames(project: Project, job: PlannedJob) -> dict[str, np.ndarray]
 
 def first_frame(project: Project, clip: otio.schema.Clip) -> np.ndarray:
     """The frame at the clip's in point, (H, W, 3) uint8."""
-    ref = clip.media_reference
-    if not isinstance(ref, otio.schema.ExternalReference) or not ref.target_url:
-        raise ProjectError(Problem("has no rendered take to take a frame from", file=project.path, clip=clip.name))
-    path = media_file(project.folder, ref.target_url)
-    if not path.is_file():
-        raise ProjectError(Problem(f"video not found: {path}", file=project.path, clip=clip.name))
-    available = ref.available_range
-    offset = available.start_time.to_seconds() if available is not None else 0.0
-    start = math.floor((clip.trimmed_range().start_time.to_seconds() - offset) * probe(path).rate + 1e-6)
+    no_take = "has no rendered take to take a frame from"
+    path, start = video_frame_at(project, clip, clip.trimmed_range().start_time, no_take)
     for index, frame in enumerate(iter_frames(path)):
         if index >= start:
             return frame

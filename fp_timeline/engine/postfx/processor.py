@@ -8,7 +8,6 @@ planner and the tests know what to expect.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -22,6 +21,7 @@ from fp_timeline.engine.generator import CancelToken
 from fp_timeline.engine.media import VideoInfo, iter_frames
 from fp_timeline.project.effects import BUILTIN_MODEL, PostEffect
 from fp_timeline.project.errors import Problem, ProjectError
+from fp_timeline.project.timing import RationalTime, frame_at
 
 ENTRY_POINT_GROUP = "fp_timeline.postfx"
 LEARNED_UPSCALER = "esrgan"  # the entry point that upscales with a weights file
@@ -64,7 +64,7 @@ def interpolated(info: VideoInfo, effect: PostEffect) -> VideoInfo:
     """Output rate ``fps`` (or rate x factor); the first and last source frames are kept, in between filled."""
     fps, factor = effect.settings["fps"], effect.settings["factor"]
     rate = fps if fps else info.rate * factor
-    frames = math.floor((info.frames - 1) * rate / info.rate + 1e-6) + 1
+    frames = frame_at(RationalTime(info.frames - 1, info.rate), rate) + 1  # the last source frame is kept
     return VideoInfo(frames=frames, rate=rate, width=info.width, height=info.height)
 
 
