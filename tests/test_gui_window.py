@@ -487,14 +487,15 @@ def test_scrub_double_click_and_clip_navigation(qtbot, tmp_path):
 
 def test_export_movie_conforms_the_cut_in_the_background(qtbot, tmp_path):
     from fp_timeline.engine.media import probe
+    from fp_timeline.ui.conform_task import ConformEnd
 
     window = make_window(qtbot, tmp_path, fresh_clips_project(tmp_path, count=2, frames=8))
     _render_and_wait(qtbot, window)
     out = tmp_path / "movie.mp4"
     with qtbot.waitSignal(window.conform.finished, timeout=RENDER_TIMEOUT_MS) as finished:
         assert window.export_movie(out)
-    result, message = finished.args
-    assert message == "" and result.frames == 16
+    (outcome,) = finished.args
+    assert outcome.end is ConformEnd.DONE and outcome.message == "" and outcome.result.frames == 16
     assert probe(out).frames == 16
     qtbot.waitUntil(lambda: not window.conform.running, timeout=5000)
     assert window.conform_bar.isHidden()

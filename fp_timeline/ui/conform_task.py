@@ -4,18 +4,35 @@ with progress and cancel, the same worker-object pattern as rendering."""
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
-from fp_timeline.engine.conform import conform_timeline
+from fp_timeline.engine.conform import ConformResult, conform_timeline
 from fp_timeline.engine.generator import CancelToken, Progress, RenderCancelled
 from fp_timeline.project.document import Project
 
 
+class ConformEnd(Enum):
+    DONE = "done"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class ConformOutcome:
+    """How an export ended: the movie written (``result``), cancelled, or failed (``message`` says why)."""
+
+    end: ConformEnd
+    result: ConformResult | None = None
+    message: str = ""
+
+
 class _ConformWorker(QObject):
     progressed = Signal(int, int)
-    finished = Signal(object, str)  # ConformResult or None, error message ("" when fine)
+    finished = Signal(object)  # ConformOutcome
 
     def __init__(self, project: Project, out: Path, cancel: CancelToken) -> None:
         super().__init__()
@@ -26,12 +43,12 @@ class _ConformWorker(QObject):
         try:
             result = conform_timeline(self._project, self._out, progress=self._report, cancel=self._cancel)
         except RenderCancelled:
-            self.finished.emit(None, "cancelled")
+            self.finished.emit(ConformOutcome(ConformEnd.CANCELLED))
             return
         except Exception as err:  # shown to the user; the thread must end either way
-            self.finished.emit(None, str(err) or type(err).__name__)
+            self.finished.emit(ConformOutcome(ConformEnd.FAILED, message=str(err) or type(err).__name__))
             return
-        self.finished.emit(result, "")
+        self.finished.emit(ConformOutcome(ConformEnd.DONE, result))
 
     def _report(self, progress: Progress) -> None:
         if progress.step == progress.total or progress.step % 10 == 0:
@@ -39,10 +56,10 @@ class _ConformWorker(QObject):
 
 
 class ConformTask(QObject):
-    """One movie export at a time; emits ``finished(result_or_None, message)`` on the UI thread."""
+    """One movie export at a time; emits ``finished(ConformOutcome)`` on the UI thread."""
 
     progressed = Signal(int, int)
-    finished = Signal(object, str)
+    finished = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -75,8 +92,8 @@ class ConformTask(QObject):
     def wait(self, timeout_ms: int = 30000) -> bool:
         return self._thread.wait(timeout_ms) if self._thread is not None else True
 
-    def on_worker_finished(self, result: object, message: str) -> None:
-        self.finished.emit(result, message)
+    def on_worker_finished(self, outcome: ConformOutcome) -> None:
+        self.finished.emit(outcome)
 
     def on_thread_finished(self) -> None:
         if self._worker is not None:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.ui import autosave, marks
+from fp_timeline.ui.conform_task import ConformEnd, ConformOutcome
 from fp_timeline.ui.document import UNTITLED_PATH
 from fp_timeline.ui.export_bridge import ExportChoice, export, export_choices, export_problems
 
@@ -238,15 +239,16 @@ class FileHandlers:
         self.conform_bar.setMaximum(total)
         self.conform_bar.setValue(step)
 
-    def on_conform_finished(self, result: object, message: str) -> None:
+    def on_conform_finished(self, outcome: ConformOutcome) -> None:
         self.conform_bar.hide()
         self.update_actions()
-        if result is not None:
+        if outcome.end is ConformEnd.DONE:
+            result = outcome.result
             self.statusBar().showMessage(f"exported movie {result.path} ({result.frames} frames)", 8000)
-        elif message == "cancelled":
+        elif outcome.end is ConformEnd.CANCELLED:
             self.statusBar().showMessage("movie export cancelled", 4000)
         else:
-            self.warn("Movie export failed", message)
+            self.warn("Movie export failed", outcome.message)
 
     def on_cancel_renders_triggered(self) -> None:
         self.queue.cancel(None)

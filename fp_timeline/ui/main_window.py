@@ -34,7 +34,7 @@ from fp_timeline.ui.mark_handlers import MarkHandlers
 from fp_timeline.ui.qt_compat import guard_none_refcount
 from fp_timeline.ui.queue_panel import QueuePanel
 from fp_timeline.ui.recent_files import RecentFiles
-from fp_timeline.ui.render_queue import RenderQueue
+from fp_timeline.ui.render_queue import JobState, RenderQueue
 from fp_timeline.ui.timeline_ruler import timecode
 from fp_timeline.ui.timeline_widget import TimelineWidget
 from fp_timeline.ui.track_handlers import TrackHandlers
@@ -279,7 +279,7 @@ class MainWindow(FileHandlers, ClipHandlers, EditHandlers, MarkHandlers, TrackHa
     def on_queue_running_changed(self, running: bool) -> None:
         self.update_actions()
         if not running:
-            done = sum(r.state == "done" for r in self.queue.rows.values())
+            done = sum(r.state is JobState.DONE for r in self.queue.rows.values())
             self.statusBar().showMessage(f"render finished: {done} of {len(self.queue.rows)} clips", 8000)
 
     def on_queue_jobs_changed(self) -> None:
@@ -290,9 +290,9 @@ class MainWindow(FileHandlers, ClipHandlers, EditHandlers, MarkHandlers, TrackHa
         row = self.queue.rows.get(clip)
         if row is None:
             return
-        active = row.state in ("queued", "rendering")
-        self.timeline.view.set_render_mark(clip, row.fraction if row.state == "rendering" else None, active)
-        if row.state == "done" and not self.document.untitled:
+        active = row.state.active
+        self.timeline.view.set_render_mark(clip, row.fraction if row.state is JobState.RENDERING else None, active)
+        if row.state is JobState.DONE and not self.document.untitled:
             # A new take is an unsaved edit: autosave now, so a crash cannot lose a finished render.
             self.autosaver.try_save()
 

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.ui import theme
-from fp_timeline.ui.render_queue import JobRow, RenderQueue
+from fp_timeline.ui.render_queue import JobRow, JobState, RenderQueue
 
 COLUMNS = ("Clip", "Status", "Progress", "ETA", "")
 CLIP, STATUS, PROGRESS, ETA, CANCEL = range(len(COLUMNS))
@@ -43,7 +43,12 @@ PRESETS = (
     ("tiny", "a tiny random model: fast, for trying the pipeline, not for pictures"),
     ("real", "each generator's real weights (a GPU and the downloaded weights)"),
 )
-STATE_COLOURS = {"rendering": "rendering", "done": "rendered", "failed": "error", "cancelled": "unrendered"}
+STATE_COLOURS = {
+    JobState.RENDERING: "rendering",
+    JobState.DONE: "rendered",
+    JobState.FAILED: "error",
+    JobState.CANCELLED: "unrendered",
+}
 FRACTION_ROLE = Qt.UserRole + 1
 
 
@@ -55,7 +60,7 @@ def format_eta(seconds: float | None) -> str:
 
 
 def eta_text(row: JobRow, now: float | None = None) -> str:
-    if row.state != "rendering":
+    if row.state is not JobState.RENDERING:
         return ""
     eta = row.eta(now)
     if eta is None:
@@ -84,7 +89,7 @@ class QueueModel(QAbstractTableModel):
     def rendering_changed(self) -> None:
         """ETAs tick down between progress reports."""
         for i, row in enumerate(self._rows):
-            if row.state == "rendering":
+            if row.state is JobState.RENDERING:
                 self.dataChanged.emit(self.index(i, ETA), self.index(i, ETA))
 
     def clip_at(self, row: int) -> JobRow | None:
@@ -110,15 +115,15 @@ class QueueModel(QAbstractTableModel):
             if column == CLIP:
                 return row.clip
             if column == STATUS:
-                return row.state if not row.message else f"{row.state}: {row.message}"
+                return row.state.value if not row.message else f"{row.state.value}: {row.message}"
             if column == PROGRESS:
                 return f"{row.step}/{row.total}" if row.total else ""
             if column == ETA:
                 return eta_text(row)
             if column == CANCEL:
-                return "✕" if row.state in ("queued", "rendering") else ""
+                return "✕" if row.state.active else ""
         if role == FRACTION_ROLE and column == PROGRESS:
-            return 1.0 if row.state == "done" else row.fraction
+            return 1.0 if row.state is JobState.DONE else row.fraction
         if role == Qt.ForegroundRole and column == STATUS:
             return theme.state_colour(STATE_COLOURS.get(row.state, "queued"))
         if role == Qt.ToolTipRole:
@@ -233,7 +238,7 @@ class QueuePanel(QWidget):
 
     def on_table_clicked(self, index: QModelIndex) -> None:
         row = self.model.clip_at(index.row())
-        if index.column() == CANCEL and row is not None and row.state in ("queued", "rendering"):
+        if index.column() == CANCEL and row is not None and row.state.active:
             self.queue.cancel(row.clip)
 
     def on_preset_current_index_changed(self, index: int) -> None:
@@ -259,7 +264,7 @@ class QueuePanel(QWidget):
         if not rows:
             self.summary.setText("Nothing queued")
             return
-        done = sum(r.state == "done" for r in rows)
-        failed = sum(r.state == "failed" for r in rows)
+        done = sum(r.state is JobState.DONE for r in rows)
+        failed = sum(r.state is JobState.FAILED for r in rows)
         text = f"{done}/{len(rows)} rendered" + (f", {failed} failed" if failed else "")
         self.summary.setText(text + (" · rendering…" if self.queue.running else ""))

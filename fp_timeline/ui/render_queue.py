@@ -10,6 +10,7 @@ import copy
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from enum import Enum
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtGui import QImage
@@ -30,11 +31,24 @@ from fp_timeline.ui.document import ProjectDocument
 from fp_timeline.ui.render_worker import RenderWorker, effects_row
 
 
+class JobState(str, Enum):
+    QUEUED = "queued"
+    RENDERING = "rendering"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def active(self) -> bool:
+        """Still to finish: queued or rendering (it can be cancelled)."""
+        return self in (JobState.QUEUED, JobState.RENDERING)
+
+
 @dataclass
 class JobRow:
     clip: str
     reason: str
-    state: str = "queued"  # queued, rendering, done, failed, cancelled
+    state: JobState = JobState.QUEUED
     step: int = 0
     total: int = 0
     started: float = 0.0
@@ -44,6 +58,9 @@ class JobRow:
     stage: str = ""  # the generator's stage: "encode", "sample", "decode", ...
     sampled_at: float = 0.0  # when the last sampler step was reported
     decode_seconds: list[float] = field(default_factory=list)  # each section's decode, measured
+
+    def __post_init__(self) -> None:
+        self.state = JobState(self.state)  # a plain "done" names the same state
 
     @property
     def fraction(self) -> float:
@@ -60,12 +77,14 @@ class JobRow:
     @property
     def decoding(self) -> bool:
         """Every sampler step is done but the last section is still being decoded and written."""
-        return self.state == "rendering" and bool(self.total) and self.step >= self.total and self.stage == "sample"
+        return (
+            self.state is JobState.RENDERING and bool(self.total) and self.step >= self.total and self.stage == "sample"
+        )
 
     def eta(self, now: float | None = None) -> float | None:
         """Seconds left: the sampling rate so far for the steps left, plus the last section's decode
         (as long as earlier decodes took).  None until there is a rate to go by."""
-        if self.state != "rendering" or self.step <= 0 or not self.total:
+        if self.state is not JobState.RENDERING or self.step <= 0 or not self.total:
             return None
         now = now or time.monotonic()
         decode = sum(self.decode_seconds) / len(self.decode_seconds) if self.decode_seconds else None
@@ -159,7 +178,7 @@ class RenderQueue(QObject):
         self._waiting.append((targets, chain, variations))
         names = targets or [n for n, row in self.document.statuses().items() if row.state.value != "rendered"]
         for name in names:
-            if self.rows.get(name) is None or self.rows[name].state not in ("queued", "rendering"):
+            if self.rows.get(name) is None or not self.rows[name].state.active:
                 self.rows[name] = JobRow(name, WAITING)
         self.jobs_changed.emit()
         return len(names)
@@ -185,19 +204,23 @@ class RenderQueue(QObject):
         current = {c.name: c for c in project.generated_clips()}
         for name, planned in list(self._planned.items()):
             row = self.rows.get(name)
-            if row is None or row.state not in ("queued", "rendering"):
+            if row is None or not row.state.active:
                 continue
             if name not in current:
                 self._worker.cancel(name)
-                self._update(name, state="cancelled", message="deleted while rendering: its render was discarded")
+                self._update(
+                    name, state=JobState.CANCELLED, message="deleted while rendering: its render was discarded"
+                )
                 del self._planned[name]
                 continue
             recipe = project.recipe(current[name])
             if name in self._variations:
                 recipe = recipe.replace(seed=planned.seed, noise=planned.noise)
-            if row.state == "queued" and recipe != planned:
+            if row.state is JobState.QUEUED and recipe != planned:
                 self._worker.cancel(name)
-                self._update(name, state="cancelled", message="edited while queued: planned again after this render")
+                self._update(
+                    name, state=JobState.CANCELLED, message="edited while queued: planned again after this render"
+                )
                 del self._planned[name]
                 self._waiting.append(([name], False, None))
 
@@ -225,8 +248,10 @@ class RenderQueue(QObject):
         return len(post)
 
     def _start(self, jobs: list, post: list[str], options: dict) -> None:
-        waiting = {k: r for k, r in self.rows.items() if r.state == "queued" and r.reason == WAITING}
-        explained = {k: r for k, r in self.rows.items() if r.state in ("cancelled", "failed") and r.message}
+        waiting = {k: r for k, r in self.rows.items() if r.state is JobState.QUEUED and r.reason == WAITING}
+        explained = {
+            k: r for k, r in self.rows.items() if r.state in (JobState.CANCELLED, JobState.FAILED) and r.message
+        }
         self.rows = {k: r for k, r in explained.items() if k not in {job.clip for job in jobs}}  # keep the why
         self.rows |= {job.clip: JobRow(job.clip, job.reason) for job in jobs}
         self.rows |= {k: r for k, r in waiting.items() if k not in self.rows and self._waiting}
@@ -265,7 +290,7 @@ class RenderQueue(QObject):
         return self._thread.wait(timeout_ms) if self._thread is not None else True
 
     def clear_finished(self) -> None:
-        self.rows = {k: r for k, r in self.rows.items() if r.state in ("queued", "rendering")}
+        self.rows = {k: r for k, r in self.rows.items() if r.state.active}
         self.jobs_changed.emit()
 
     # --- worker signals (queued onto the UI thread) ----------------------------------------------
@@ -278,7 +303,7 @@ class RenderQueue(QObject):
         self.job_updated.emit(clip)
 
     def on_worker_job_started(self, clip: str) -> None:
-        self._update(clip, state="rendering", started=time.monotonic())
+        self._update(clip, state=JobState.RENDERING, started=time.monotonic())
 
     def on_worker_job_progressed(self, clip: str, step: int, total: int, message: str = "", stage: str = "") -> None:
         row = self.rows.get(clip)
@@ -306,34 +331,34 @@ class RenderQueue(QObject):
             self.document.edit(edit, check_locks=False)  # a take lands even on a locked track
         except ProjectError:  # the clip was deleted while it rendered: no "done" for discarded work
             message = "deleted while rendering: its render was discarded"
-            self._update(clip, state="cancelled", message=message, finished=time.monotonic())
+            self._update(clip, state=JobState.CANCELLED, message=message, finished=time.monotonic())
             return
         self._takes_left[clip] -= 1
         if self._takes_left[clip] > 0:  # more variations of this clip to come: not done yet
             self._update(clip, detail=f"{take.key} done, {self._takes_left[clip]} more to come")
             return
-        self._update(clip, state="done", step=max(1, self.rows[clip].total), finished=time.monotonic())
+        self._update(clip, state=JobState.DONE, step=max(1, self.rows[clip].total), finished=time.monotonic())
 
     def on_worker_effects_finished(self, row: str) -> None:
-        self._update(row, state="done", step=max(1, self.rows[row].total), finished=time.monotonic())
+        self._update(row, state=JobState.DONE, step=max(1, self.rows[row].total), finished=time.monotonic())
         self.document.refresh()  # the viewer now finds the processed media
 
     def on_worker_job_failed(self, clip: str, message: str) -> None:
         self._drop_preview(clip)
-        self._update(clip, state="failed", message=message, finished=time.monotonic())
+        self._update(clip, state=JobState.FAILED, message=message, finished=time.monotonic())
         self.render_failed.emit(clip, message)
 
     def on_worker_job_cancelled(self, clip: str) -> None:
         self._drop_preview(clip)
         row = self.rows.get(clip)
-        if row is not None and row.state == "cancelled":
+        if row is not None and row.state is JobState.CANCELLED:
             return  # cancelled here already (deleted or edited), with its reason
-        self._update(clip, state="cancelled", finished=time.monotonic())
+        self._update(clip, state=JobState.CANCELLED, finished=time.monotonic())
 
     def on_thread_finished(self) -> None:
         for row in self.rows.values():
-            if row.state in ("queued", "rendering") and row.reason != WAITING:
-                row.state = "cancelled"
+            if row.state.active and row.reason != WAITING:
+                row.state = JobState.CANCELLED
                 self.job_updated.emit(row.clip)
         if self._worker is not None:
             self._worker.deleteLater()

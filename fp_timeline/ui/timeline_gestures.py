@@ -11,6 +11,7 @@ playhead there and clears the selection (and selects a gap under it).  Below the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QMouseEvent
@@ -20,16 +21,28 @@ from fp_timeline.project import timeline_edits, track_edits
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.overwrite import overwrite
 from fp_timeline.ui.clip_item import ClipItem
-from fp_timeline.ui.timeline_layout import Block
+from fp_timeline.ui.timeline_layout import Block, BlockKind
 
 EDGE = 7  # px: how close to a clip edge a press starts a trim
 SNAP = 8  # px
 DRAG_START = 4  # px of movement before a press becomes a drag
 
 
+class GestureKind(Enum):
+    MOVE = "move"  # drag clips (to another place or track)
+    TRIM_IN = "trim_in"  # drag a clip's left edge
+    TRIM_OUT = "trim_out"  # drag a clip's right edge
+    BAND = "band"  # rubber-band selection on empty track space
+    SCRUB = "scrub"  # below the tracks: move the playhead
+
+    @property
+    def trims(self) -> bool:
+        return self in (GestureKind.TRIM_IN, GestureKind.TRIM_OUT)
+
+
 @dataclass
 class Gesture:
-    kind: str  # "move", "trim_in", "trim_out", "band", "scrub"
+    kind: GestureKind
     block: Block | None
     press: QPointF  # scene point of the press
     x: float = 0.0
@@ -39,18 +52,18 @@ class Gesture:
 
 
 class TimelineGestures:
-    def hit(self, pos: QPointF) -> tuple[Block | None, str]:
+    def hit(self, pos: QPointF) -> tuple[Block | None, GestureKind | None]:
         scene = self.mapToScene(pos.toPoint())
         for item in self.scene().items(scene):
             if isinstance(item, ClipItem) and item.body_rect().contains(item.mapFromScene(scene)):
                 local = item.mapFromScene(scene).x()
                 edge = min(EDGE, item.width / 4)
                 if local <= edge:
-                    return item.block, "trim_in"
+                    return item.block, GestureKind.TRIM_IN
                 if local >= item.width - edge:
-                    return item.block, "trim_out"
-                return item.block, "move"
-        return None, ""
+                    return item.block, GestureKind.TRIM_OUT
+                return item.block, GestureKind.MOVE
+        return None, None
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.LeftButton:
@@ -60,15 +73,17 @@ class TimelineGestures:
         modifiers = event.modifiers()
         if block is None:
             below = scene.y() >= self.lane_count() * (self.track_height + self.track_gap)
-            self._gesture = Gesture("scrub" if below else "band", None, scene, scene.x(), modifiers=modifiers)
+            self._gesture = Gesture(
+                GestureKind.SCRUB if below else GestureKind.BAND, None, scene, scene.x(), modifiers=modifiers
+            )
             if below:
                 self.seek_x(scene.x())
             return
-        if modifiers & Qt.ControlModifier and zone == "move":
+        if modifiers & Qt.ControlModifier and zone is GestureKind.MOVE:
             self.document.toggle_selected(block.name)
         elif modifiers & Qt.ShiftModifier:
             self.select_range_to(block)
-        elif block.name not in self.document.selection or zone != "move":
+        elif block.name not in self.document.selection or zone is not GestureKind.MOVE:
             self.document.select(block.name)
         self._gesture = Gesture(zone, block, scene, scene.x(), block.track, modifiers)
 
@@ -77,18 +92,18 @@ class TimelineGestures:
         gesture = self._gesture
         if gesture is None:
             _, zone = self.hit(event.position())
-            self.viewport().setCursor(Qt.SizeHorCursor if zone.startswith("trim") else Qt.ArrowCursor)
+            self.viewport().setCursor(Qt.SizeHorCursor if zone is not None and zone.trims else Qt.ArrowCursor)
             return
         moved = abs(scene.x() - gesture.press.x()) + abs(scene.y() - gesture.press.y())
         if not gesture.active and moved < DRAG_START:
             return
         gesture.active = True
         gesture.x = scene.x()
-        if gesture.kind == "scrub":
+        if gesture.kind is GestureKind.SCRUB:
             self.seek_x(scene.x())
-        elif gesture.kind == "band":
+        elif gesture.kind is GestureKind.BAND:
             self.band = QRectF(gesture.press, scene).normalized()
-        elif gesture.kind == "move":
+        elif gesture.kind is GestureKind.MOVE:
             self._drag_move(gesture, scene)
         else:
             self._drag_trim(gesture)
@@ -117,7 +132,7 @@ class TimelineGestures:
         start = max(0.0, gesture.block.start + dx / self.pps)
         end = start + gesture.block.duration
         lane = self.layout_data.tracks[gesture.track] if gesture.track < len(self.layout_data.tracks) else []
-        others = [b for b in lane if b.kind == "clip" and b.name not in moving]
+        others = [b for b in lane if b.kind is BlockKind.CLIP and b.name not in moving]
         under = next((b for b in others if b.start <= start < b.end), None)
         if under is not None:  # dropped on a clip: the nearest cut
             return self.x_of(under.start if start - under.start < under.duration / 2 else under.end)
@@ -133,7 +148,7 @@ class TimelineGestures:
         snapped = self.snap(gesture.x, exclude=block.name)
         gesture.x = snapped
         left, right = self.x_of(block.start), self.x_of(block.end)
-        if gesture.kind == "trim_in":
+        if gesture.kind is GestureKind.TRIM_IN:
             left = min(snapped, right - 2)
         else:
             right = max(snapped, left + 2)
@@ -145,17 +160,17 @@ class TimelineGestures:
         self.drop_x = None
         if gesture is None:
             return super().mouseReleaseEvent(event)
-        if gesture.kind == "band":
+        if gesture.kind is GestureKind.BAND:
             self._finish_band(gesture, band)
             return
         if not gesture.active:
-            if gesture.kind == "move" and not gesture.modifiers & (Qt.ControlModifier | Qt.ShiftModifier):
+            if gesture.kind is GestureKind.MOVE and not gesture.modifiers & (Qt.ControlModifier | Qt.ShiftModifier):
                 self.document.select(gesture.block.name)  # a click in a multi-selection selects just it
             return
         try:
-            if gesture.kind == "move":
+            if gesture.kind is GestureKind.MOVE:
                 self._finish_move(gesture)
-            elif gesture.kind in ("trim_in", "trim_out"):
+            elif gesture.kind.trims:
                 self._finish_trim(gesture)
         except ProjectError as err:
             self.edit_refused.emit(str(err))
@@ -195,7 +210,7 @@ class TimelineGestures:
 
     def _finish_trim(self, gesture: Gesture) -> None:
         block = gesture.block
-        if gesture.kind == "trim_in":
+        if gesture.kind is GestureKind.TRIM_IN:
             delta = round((self.seconds_at(gesture.x) - block.start) * block.rate)
             self.trim(block.name, block.in_frame + delta, block.in_frame + round(block.duration * block.rate))
         else:

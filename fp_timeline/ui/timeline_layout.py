@@ -7,6 +7,7 @@ call and would make a 2,000-clip track quadratic).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from functools import cached_property
 from pathlib import Path
 
@@ -18,11 +19,18 @@ from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import active_take
 
 
+class BlockKind(str, Enum):
+    CLIP = "clip"  # a generated clip
+    OTHER = "other"  # any other clip (imported footage)
+    GAP = "gap"
+    TRANSITION = "transition"  # at a cut
+
+
 @dataclass(frozen=True)
 class Block:
     """One drawable item: a generated clip, another clip, a gap, or a transition at a cut."""
 
-    kind: str  # "clip", "other", "gap", "transition"
+    kind: BlockKind
     track: int
     index: int  # child index in the track
     name: str
@@ -52,7 +60,7 @@ class TimelineLayout:
     locked: frozenset[int] = frozenset()  # tracks no edit may change
 
     def clips(self) -> list[Block]:
-        return [b for track in self.tracks for b in track if b.kind == "clip"]
+        return [b for track in self.tracks for b in track if b.kind is BlockKind.CLIP]
 
     @cached_property
     def _by_name(self) -> dict[str, Block]:
@@ -79,15 +87,17 @@ def layout_timeline(project: Project, statuses: dict[str, ClipStatus]) -> Timeli
         for i, item in enumerate(track):
             if isinstance(item, otio.schema.Transition):
                 duration = item.in_offset.to_seconds() + item.out_offset.to_seconds()
-                blocks.append(Block("transition", t, i, item.name, position - item.in_offset.to_seconds(), duration))
+                blocks.append(
+                    Block(BlockKind.TRANSITION, t, i, item.name, position - item.in_offset.to_seconds(), duration)
+                )
                 continue
             duration = item.duration().to_seconds()
             if isinstance(item, otio.schema.Gap):
-                blocks.append(Block("gap", t, i, item.name, position, duration))
+                blocks.append(Block(BlockKind.GAP, t, i, item.name, position, duration))
             elif isinstance(item, otio.schema.Clip) and METADATA_KEY in item.metadata:
                 blocks.append(_clip_block(project, item, t, i, position, duration, statuses.get(item.name), resolved))
             else:
-                blocks.append(Block("other", t, i, item.name, position, duration))
+                blocks.append(Block(BlockKind.OTHER, t, i, item.name, position, duration))
             position += duration
         tracks.append(blocks)
         longest = max(longest, position)
@@ -117,7 +127,7 @@ def _clip_block(
         try:
             recipe = project.recipe(clip)
         except Exception:  # an invalid recipe still gets a block (drawn as an error)
-            return Block("clip", t, i, clip.name, start, duration, state="error")
+            return Block(BlockKind.CLIP, t, i, clip.name, start, duration, state="error")
     thumb = None
     if recipe.image:
         if recipe.image not in resolved:
@@ -128,7 +138,7 @@ def _clip_block(
         thumb = project.resolve(take.media)
     in_frame = round(clip.source_range.start_time.value) if clip.source_range else 0
     return Block(
-        "clip",
+        BlockKind.CLIP,
         t,
         i,
         clip.name,

@@ -8,7 +8,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 
 from fp_timeline.ui import marks, theme
-from fp_timeline.ui.timeline_layout import Block
+from fp_timeline.ui.timeline_layout import Block, BlockKind
 
 
 class TimelinePainting:
@@ -27,11 +27,13 @@ class TimelinePainting:
             x = self.x_of(seconds)
             painter.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
             seconds += step
-        for block in (b for track in self.layout_data.tracks for b in track if b.kind in ("other", "gap")):
+        for block in (
+            b for track in self.layout_data.tracks for b in track if b.kind in (BlockKind.OTHER, BlockKind.GAP)
+        ):
             r = QRectF(self.x_of(block.start), self.track_y(block.track), self.x_of(block.duration), self.track_height)
-            if block.kind == "other":
+            if block.kind is BlockKind.OTHER:
                 painter.fillRect(r.adjusted(0, 0, -1, 0), QColor("#44474f"))
-            elif block.kind == "gap":  # hatched, so a gap reads as a hole (select it, Shift+Delete closes it)
+            elif block.kind is BlockKind.GAP:  # hatched, so a gap reads as a hole (select it, Shift+Delete closes it)
                 painter.fillRect(r, QBrush(theme.GRID, Qt.BDiagPattern))
                 if self.selected_gap == (block.track, block.index):
                     painter.setPen(QPen(theme.SELECTION, 2))
@@ -58,7 +60,7 @@ class TimelinePainting:
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
         # Painted after the items, so transitions, the playhead and drop marks are never hidden.
         for block in (b for track in self.layout_data.tracks for b in track):
-            if block.kind == "transition":
+            if block.kind is BlockKind.TRANSITION:
                 self._paint_transition(painter, block)
         self._paint_track_states(painter, rect)
         self._paint_marks(painter, rect)

@@ -24,7 +24,7 @@ from fp_timeline.ui.clip_item import ClipItem, tooltip
 from fp_timeline.ui.document import ProjectDocument
 from fp_timeline.ui.filmstrip import notifier as filmstrip_notifier
 from fp_timeline.ui.timeline_gestures import Gesture, TimelineGestures
-from fp_timeline.ui.timeline_layout import TimelineLayout
+from fp_timeline.ui.timeline_layout import BlockKind, TimelineLayout
 from fp_timeline.ui.timeline_paint import TimelinePainting, grid_step  # noqa: F401  (the ruler uses it)
 from fp_timeline.ui.transport import Transport
 
@@ -173,7 +173,7 @@ class TimelineView(TimelinePainting, TimelineGestures, QGraphicsView):
         track = self.track_at(scene.y())
         seconds = self.seconds_at(scene.x())
         for block in self.layout_data.tracks[track]:
-            if block.kind == "gap" and block.start <= seconds < block.end:
+            if block.kind is BlockKind.GAP and block.start <= seconds < block.end:
                 return block.track, block.index
         return None
 
@@ -216,7 +216,7 @@ class TimelineView(TimelinePainting, TimelineGestures, QGraphicsView):
         blocks = self.layout_data.tracks[track] if track < len(self.layout_data.tracks) else []
         seconds = self.seconds_at(x)
         for block in blocks:
-            if block.kind != "transition" and block.start + block.duration / 2 > seconds:
+            if block.kind is not BlockKind.TRANSITION and block.start + block.duration / 2 > seconds:
                 return block.index, block.start
         end = blocks[-1].end if blocks else 0.0
         return (blocks[-1].index + 1 if blocks else 0), end
