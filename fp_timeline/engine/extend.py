@@ -15,12 +15,13 @@ import copy
 import opentimelineio as otio
 
 from fp_timeline.engine import registry
+from fp_timeline.engine.clip_recipes import new_clip_recipe
 from fp_timeline.engine.imported import last_frames
 from fp_timeline.engine.planner import find_clip
 from fp_timeline.project.document import Project
 from fp_timeline.project.edits import insert_after, make_unique_clip, name_after
 from fp_timeline.project.errors import Problem, ProjectError
-from fp_timeline.project.recipe import METADATA_KEY, SEED_MAX, ContextMode, NoiseMode, Recipe
+from fp_timeline.project.recipe import METADATA_KEY, SEED_MAX, ContextMode, Recipe
 from fp_timeline.project.timeline_edits import Replacement, insert, locate
 
 
@@ -38,25 +39,27 @@ def add_extension(
     """Insert the extension clip after ``clip_name`` (not rendered, not saved) and return it.
 
     ``clip_name`` may be an imported video (a plain OTIO clip): the new clip then continues its last
-    frames, with the size of the video (rounded down to multiples of 16) at the timeline rate, and
-    ``generator`` (default: framepack_f1) must be able to encode a video into a context.
+    frames, with the size of the video (rounded down to multiples of 16) at the generator's rate (else
+    the timeline's), and ``generator`` (default: framepack_f1) must be able to encode a video into a
+    context.  The recipe is made as every new clip's is (``clip_recipes.new_clip_recipe``).
     """
     anchor = find_clip(project, clip_name)
     if seconds <= 0:
         raise ProjectError(Problem(f"seconds must be positive, got {seconds:g}", file=project.path, field="seconds"))
     base = project.recipe(anchor) if METADATA_KEY in anchor.metadata else _imported_base(project, anchor)
-    if generator is not None and generator != base.generator:
-        base = base.replace(generator=generator, params={})
-    gen = registry.load_generator(base.generator)
-    frames = gen.snap_frames(max(1, round(seconds * base.fps)), carried=True, recipe=base)
-    recipe = base.replace(
+    recipe = new_clip_recipe(
+        project,
         prompt=prompt,
+        seconds=seconds,
+        generator=generator or base.generator,
+        like=base,  # same size, rate and settings: the shot goes on (no start image: the upstream anchors it)
+        size=(base.width, base.height),
         seed=(base.seed + 1) % (SEED_MAX + 1) if seed is None else seed,
-        frames=frames,
-        image=None,  # keep the upstream anchor: the shot goes on
-        context=ContextMode.CARRY,
-        noise=NoiseMode.CONTINUE if continue_noise else NoiseMode.OWN,
+        carry=True,
+        continue_noise=continue_noise,
+        clip=name,
     )
+    gen = registry.load_generator(recipe.generator)
     problems = gen.validate(recipe)
     if problems:
         raise ProjectError([Problem(p.message, file=project.path, clip=name, field=p.field) for p in problems])

@@ -13,12 +13,11 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 from pathlib import Path
 
-from fp_timeline.engine.store import next_free_take_key, take_paths
+from fp_timeline.engine.store import next_free_take_key, read_take_record, take_paths
 from fp_timeline.project.document import Project
 from fp_timeline.project.takes import Take, takes_of
 
@@ -135,18 +134,18 @@ def adoptable_take(project: Project, clip_name: str, recipe_hash: str) -> Take |
         paths = take_paths(project, clip_name, key)
         if key in known or not paths.media.is_file():
             continue
-        take = _take_from_record(project, record_path, clip_name, key)
+        take = _take_from_record(project, clip_name, key)
         if take is not None and take.recipe_hash == recipe_hash:
             return take
     return None
 
 
-def _take_from_record(project: Project, record_path: Path, clip_name: str, key: str) -> Take | None:
+def _take_from_record(project: Project, clip_name: str, key: str) -> Take | None:
+    record = read_take_record(project, clip_name, key)
     try:
-        record = json.loads(record_path.read_text(encoding="utf-8"))
         take = Take(**record["take"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # not a record we wrote: leave it alone
+    except (KeyError, TypeError):
+        return None  # no record, or not one we wrote: leave it alone
     if record.get("clip") != clip_name or take.key != key:
         return None
     paths = take_paths(project, clip_name, key)

@@ -12,7 +12,6 @@ it under the names the driver chose in ``prepare_job``.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import time
@@ -46,15 +45,14 @@ from fp_timeline.engine.leftovers import adoptable_take, clean_leftovers, releas
 from fp_timeline.engine.media import VideoWriter
 from fp_timeline.engine.neighbours import neighbour_frames
 from fp_timeline.engine.planner import PlannedJob, find_clip, incoming_context, is_foreign
-from fp_timeline.engine.store import TakePaths, take_paths, work_dir
+from fp_timeline.engine.store import TakePaths, take_paths, work_dir, write_take_record
 from fp_timeline.engine.validation import recipe_problems
-from fp_timeline.project.atomic import write_bytes_atomic, write_text_atomic
+from fp_timeline.project.atomic import write_bytes_atomic
 from fp_timeline.project.document import Project, load_project, save_project
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.lock import project_lock
 from fp_timeline.project.takes import Take, add_take, takes_of, use_take
 
-ENGINE_RECORD_VERSION = 1
 JobCallback = Callable[[int, int, PlannedJob], None]
 
 
@@ -184,7 +182,7 @@ def _generate_take(
         take = make_take(project, prepared, frames, created)
         seconds = time.monotonic() - started
         record = take_record(prepared, take, _identity(generator), blob.metadata, seconds)
-        write_text_atomic(prepared.paths.record, json.dumps(record, indent=2, sort_keys=True))
+        write_take_record(prepared.paths, record)
 
     try:
         generate(generator, prepared.render, prepared.paths.media, progress, cancel, before_publish=write_record)
@@ -239,7 +237,7 @@ def publish_rendered(project: Project, prepared: PreparedJob, rendered: Rendered
             write_bytes_atomic(paths.context, rendered.context)
         for name, data in rendered.extras.items():  # e.g. F1's take_NNN.sections.safetensors
             write_bytes_atomic(paths.media.parent / Path(name).name, data)
-        write_text_atomic(paths.record, json.dumps(record, indent=2, sort_keys=True))
+        write_take_record(paths, record)
         if rendered.media is not None:
             write_bytes_atomic(paths.media, rendered.media)
         else:
@@ -276,7 +274,6 @@ def take_record(
     """The take's JSON record: what produced it (the driver's paths, whichever machine rendered it)."""
     incoming = prepared.render.incoming
     return {
-        "engine_record": ENGINE_RECORD_VERSION,
         "clip": prepared.job.clip,
         "take": take.__dict__,
         "recipe": prepared.job.recipe.to_metadata(),

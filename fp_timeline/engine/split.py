@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -24,8 +23,7 @@ from fp_timeline.engine.generator import CancelToken, RenderJob, TakeSplit, Take
 from fp_timeline.engine.identity import runtime_identity, versions_for
 from fp_timeline.engine.media import VideoWriter
 from fp_timeline.engine.planner import PlannedJob, incoming_context
-from fp_timeline.engine.store import next_free_take_key, take_paths, work_dir
-from fp_timeline.project.atomic import write_text_atomic
+from fp_timeline.engine.store import next_free_take_key, take_paths, work_dir, write_take_record
 from fp_timeline.project.document import Project
 from fp_timeline.project.edits import insert_after, make_clip, name_after
 from fp_timeline.project.errors import Problem, ProjectError
@@ -220,11 +218,10 @@ def _take(project: Project, job: RenderJob, frames: int, context, identity, sour
         recipe=job.recipe.to_metadata(),
     )
     record = {
-        "engine_record": 1,
         "clip": job.clip,
         "take": take.__dict__,
         "recipe": job.recipe.to_metadata(),
         "split_from": {"clip": source[0], "take": source[1]},
     }
-    write_text_atomic(paths.record, json.dumps(record, indent=2, sort_keys=True))
+    write_take_record(paths, record)
     return take

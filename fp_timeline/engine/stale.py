@@ -3,12 +3,10 @@ clip it carries from changed.  Read from the take (and its record ``take_NNN.jso
 
 from __future__ import annotations
 
-import json
-
 import opentimelineio as otio
 
 from fp_timeline.engine.generator import RuntimeIdentity
-from fp_timeline.engine.store import take_paths
+from fp_timeline.engine.store import read_take_record
 from fp_timeline.project.document import Project
 from fp_timeline.project.recipe import Recipe
 from fp_timeline.project.takes import active_take
@@ -31,10 +29,8 @@ def stale_reason(
         return f"made by {take.model}; this render uses {identity.label}"
     if identity is not None and identity.fields and not take.identity:
         return f"{take.key} was made before takes recorded their model; this render uses {identity.label}"
-    try:
-        record = json.loads(take_paths(project, clip.name, take.key).record.read_text())
-        then = record["recipe"]
-    except (OSError, ValueError, KeyError, TypeError):
+    then = (read_take_record(project, clip.name, take.key) or {}).get("recipe")
+    if not isinstance(then, dict):
         return ""
     now = recipe.to_metadata()
     changed = [FIELD_NAMES.get(k, k) for k in sorted(now) if now.get(k) != then.get(k)]

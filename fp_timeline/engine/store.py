@@ -22,8 +22,11 @@ from typing import Any
 
 import opentimelineio as otio
 
+from fp_timeline.project.atomic import write_text_atomic
 from fp_timeline.project.document import Project
 from fp_timeline.project.takes import takes_of
+
+ENGINE_RECORD_VERSION = 1  # "engine_record" in a take's JSON record
 
 _NUMBERED = re.compile(r"^\.?take_(\d{3,})[.]")
 
@@ -44,6 +47,23 @@ def take_paths(project: Project, clip_name: str, key: str) -> TakePaths:
         context=folder / f"{key}.context.safetensors",
         record=folder / f"{key}.json",
     )
+
+
+def write_take_record(paths: TakePaths, record: dict[str, Any]) -> None:
+    """Write take ``paths.key``'s record (what produced it) atomically; the engine's only writer of records."""
+    write_text_atomic(
+        paths.record, json.dumps({"engine_record": ENGINE_RECORD_VERSION, **record}, indent=2, sort_keys=True)
+    )
+
+
+def read_take_record(project: Project, clip_name: str, key: str) -> dict[str, Any] | None:
+    """The record beside take ``key`` of ``clip_name`` (its recipe, the take, the model...), or None when it
+    is missing or not a JSON object: the one reader, for stale reasons and adopting a finished take."""
+    try:
+        record = json.loads(take_paths(project, clip_name, key).record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
 
 
 def next_free_take_key(project: Project, clip: otio.schema.Clip) -> str:

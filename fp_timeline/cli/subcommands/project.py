@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import math
-import random
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from PIL import Image
 from rich.table import Table
 
 from fp_timeline.cli.app import (
@@ -24,15 +22,14 @@ from fp_timeline.cli.app import (
 from fp_timeline.cli.options import DeviceOpt, PresetOpt, runtime_options
 from fp_timeline.cli.settings_args import parse_params
 from fp_timeline.cli.tables import print_table
-from fp_timeline.engine import capabilities
-from fp_timeline.engine.generator import SizesFromImage
-from fp_timeline.engine.registry import generator_ids, load_generator
+from fp_timeline.engine.clip_recipes import new_clip_recipe
+from fp_timeline.engine.registry import generator_ids
 from fp_timeline.engine.status import project_status, stale_reasons
 from fp_timeline.engine.validation import recipe_problems
 from fp_timeline.project.document import new_project, save_project
 from fp_timeline.project.edits import add_clip
 from fp_timeline.project.errors import Problem, ProjectError
-from fp_timeline.project.recipe import DEFAULT_GENERATOR, MAX_CLIP_SECONDS, SEED_MAX, ContextMode, NoiseMode, Recipe
+from fp_timeline.project.recipe import DEFAULT_GENERATOR, MAX_CLIP_SECONDS, NoiseMode
 from fp_timeline.project.text import check_clip_name, check_user_text, undecodable
 
 
@@ -91,30 +88,21 @@ def add(
             raise ProjectError(
                 Problem(f"--seconds must be more than 0 and at most {MAX_CLIP_SECONDS}, got {seconds}", field="seconds")
             )
-        gen = load_generator(generator)
-        width, height = _size(size, loaded, gen, None if carry else image)
-        rate = capabilities.native_fps(gen) or loaded.rate
-        params = parse_params(generator, param or [], loaded)
-        frames = gen.snap_frames(max(1, round(seconds * rate)), carried=carry)
-        recipe = Recipe.from_metadata(
-            {
-                "schema": 1,
-                "prompt": prompt,
-                "seed": random.randint(0, SEED_MAX) if seed is None else seed,
-                "frames": frames,
-                "width": width,
-                "height": height,
-                "fps": rate,
-                "image": loaded.relative(image) if image is not None else None,
-                "generator": generator,
-                "params": params,
-                "context": (ContextMode.CARRY if carry else ContextMode.FRESH).value,
-                "noise": (NoiseMode.CONTINUE if continue_noise else NoiseMode.OWN).value,
-            },
+        clips = list(loaded.generated_clips())
+        recipe = new_clip_recipe(
+            loaded,
+            prompt=prompt,
+            seconds=seconds,
+            generator=generator,
+            like=loaded.recipe(clips[-1]) if clips else None,
+            image=image,
+            size=_size(size),
+            seed=seed,
+            carry=carry,
+            continue_noise=continue_noise,
+            params=parse_params(generator, param or [], loaded),
             clip=name,
         )
-        # Snap again with the recipe: its params may set the section length (--param latent_window_size=5).
-        recipe = recipe.replace(frames=gen.snap_frames(max(1, round(seconds * rate)), carried=carry, recipe=recipe))
         if image is not None and not image.is_file():
             raise ProjectError(Problem(f"start image not found: {image}", clip=name, field="image"))
         problems = recipe_problems(recipe)
@@ -127,7 +115,8 @@ def add(
         plain(
             "added ",
             (clip.name, "bold"),
-            f": {frames} frames ({frames / rate:.2f} s), seed {recipe.seed}, {recipe.context.value}",
+            f": {recipe.frames} frames ({recipe.frames / recipe.fps:.2f} s), seed {recipe.seed}, "
+            f"{recipe.context.value}",
         )
     )
 
@@ -183,21 +172,11 @@ def validate(project: ProjectArg) -> None:
     console.print(plain(("ok", "green"), f": {loaded.path.name}: {clips} clips, generators: {generators}"))
 
 
-def _size(size: str | None, project, generator, image: Path | None) -> tuple[int, int]:
-    """--size; else what the generator picks for a fresh clip's image (F1: FramePack's nearest bucket);
-    else the previous clip's size; else 640x640."""
-    if size is None and image is not None and image.is_file() and isinstance(generator, SizesFromImage):
-        try:
-            with Image.open(image) as opened:
-                return generator.size_for_image(*opened.size)
-        except OSError:
-            pass  # an unreadable image is reported with the recipe
+def _size(size: str | None) -> tuple[int, int] | None:
+    """--size as (width, height); None leaves it to ``new_clip_recipe`` (the generator's pick for the
+    image, else the previous clip's size, else 640x640)."""
     if size is None:
-        clips = list(project.generated_clips())
-        if clips:
-            last = project.recipe(clips[-1])
-            return last.width, last.height
-        return 640, 640
+        return None
     parts = size.lower().split("x")
     if len(parts) != 2 or not all(p.isascii() and p.isdigit() and len(p) <= 5 for p in parts):
         raise ProjectError(Problem(f"size must look like 640x480, got {size!r}", field="size"))
