@@ -31,15 +31,18 @@ def sample_copy(tmp_path: Path, name: str = "three_shots", generator: str = "ani
     return path
 
 
-def fresh_clips_project(tmp_path: Path, count: int = 3, frames: int = 30) -> Path:
+def fresh_clips_project(tmp_path: Path, count: int = 3, frames: int = 30, rate: float = 30.0) -> Path:
     """``count`` fresh animatic clips, each from its own start image (any order is valid)."""
-    project = new_project(tmp_path / "fresh" / "fresh.otio")
+    project = new_project(tmp_path / "fresh" / "fresh.otio", rate=rate)
     images = sorted((SAMPLES / "three_shots").glob("*.png")) + sorted((SAMPLES / "one_shot").glob("*.png"))
     for i in range(count):
         image = project.folder / f"image_{i}.png"
         image.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(images[i % len(images)], image)
-        add_clip(project, Recipe(f"motion {i}", i, frames, width=64, height=48, image=image.name, generator="animatic"))
+        add_clip(
+            project,
+            Recipe(f"motion {i}", i, frames, width=64, height=48, fps=rate, image=image.name, generator="animatic"),
+        )
     save_project(project)
     return project.path
 

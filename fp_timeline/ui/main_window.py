@@ -21,6 +21,7 @@ from fp_timeline.engine.store import delete_take_files
 from fp_timeline.project import timeline_edits
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.takes import takes_of
+from fp_timeline.project.timing import timecode
 from fp_timeline.ui import autosave
 from fp_timeline.ui.actions import create_actions
 from fp_timeline.ui.autosave import Autosaver
@@ -35,7 +36,6 @@ from fp_timeline.ui.qt_compat import guard_none_refcount
 from fp_timeline.ui.queue_panel import QueuePanel
 from fp_timeline.ui.recent_files import RecentFiles
 from fp_timeline.ui.render_queue import JobState, RenderQueue
-from fp_timeline.ui.timeline_ruler import timecode
 from fp_timeline.ui.timeline_widget import TimelineWidget
 from fp_timeline.ui.track_handlers import TrackHandlers
 from fp_timeline.ui.transport import Transport

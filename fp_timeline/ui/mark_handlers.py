@@ -8,9 +8,9 @@ import copy
 import opentimelineio as otio
 from PySide6.QtWidgets import QInputDialog
 
+from fp_timeline.project.timing import frame_of_timecode, timecode
 from fp_timeline.ui import marks
 from fp_timeline.ui.key_help import KeyHelp
-from fp_timeline.ui.timeline_ruler import timecode
 
 
 class MarkHandlers:
@@ -139,7 +139,8 @@ class MarkHandlers:
 
 
 def parse_position(text: str, rate: float) -> int | None:
-    """Frames at ``rate`` for a timecode (missing leading fields allowed), a frame count or seconds."""
+    """Frames at ``rate`` for a timecode (missing leading fields allowed; drop-frame at 29.97 and 59.94,
+    however it is written), a frame count or seconds."""
     text = text.strip().lower()
     try:
         if text.endswith("s"):
@@ -150,6 +151,6 @@ def parse_position(text: str, rate: float) -> int | None:
         if len(fields) > 4 or not all(f.isdigit() for f in fields):
             return None
         padded = ["0"] * (4 - len(fields)) + fields
-        return round(otio.opentime.from_timecode(":".join(f"{int(f):02d}" for f in padded), rate).value)
+        return frame_of_timecode([int(f) for f in padded], rate)  # as the ruler and viewer label frames
     except (ValueError, TypeError):
         return None

@@ -3,31 +3,32 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QMouseEvent, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QFont, QFontMetricsF, QMouseEvent, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QWidget
 
+from fp_timeline.project.timing import timecode
 from fp_timeline.ui import marks, theme
 from fp_timeline.ui.timeline_view import TimelineView, grid_step
 
 RULER_HEIGHT = 26
+GRID_PX = 60  # grid_step's least spacing
+LABEL_PADDING = 12  # px between one timecode label and the next
 
 
-def timecode(frame: int, rate: float) -> str:
-    """SMPTE-style ``HH:MM:SS:FF`` (non-drop)."""
-    whole = max(1, round(rate))
-    seconds, frames = divmod(max(0, frame), whole)
-    minutes, seconds = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours:02d}:{minutes:02d}:{seconds:02d}:{frames:02d}"
+def _label_font() -> QFont:
+    font = QFont()
+    font.setPointSizeF(7.5)
+    return font
 
 
-def ruler_label(frame: int, rate: float, step: float) -> str:
-    """Short ruler labels: ``m:ss``, with frames ``m:ss:ff`` when ticks are under a second apart."""
-    whole = max(1, round(rate))
-    seconds, frames = divmod(max(0, frame), whole)
-    minutes, seconds = divmod(seconds, 60)
-    label = f"{minutes}:{seconds:02d}"
-    return f"{label}:{frames:02d}" if step < 1 else label
+def tick_frames(first_seconds: float, last_seconds: float, step: float, rate: float) -> list[int]:
+    """Frames a labelled tick marks between two times: every ``step`` seconds, on whole frames."""
+    frames: list[int] = []
+    for k in range(int(first_seconds / step), int(last_seconds / step) + 1):
+        frame = round(k * step * rate)
+        if not frames or frame > frames[-1]:
+            frames.append(frame)
+    return frames
 
 
 class TimelineRuler(QWidget):
@@ -48,25 +49,31 @@ class TimelineRuler(QWidget):
     def _offset(self) -> float:
         return self.view.horizontalScrollBar().value()
 
+    def step(self) -> float:
+        """Seconds between labelled ticks: the timeline grid's scale, wide enough for a timecode."""
+        wide = QFontMetricsF(_label_font()).horizontalAdvance("00:00:00;00") + LABEL_PADDING
+        return grid_step(self.view.pps * GRID_PX / max(GRID_PX, wide))
+
+    def labels(self) -> list[tuple[float, str]]:
+        """(x in the ruler, timecode) of each labelled tick in view: full ``HH:MM:SS:FF`` at every zoom."""
+        pps, offset, rate = self.view.pps, self._offset(), self.view.transport.rate
+        frames = tick_frames(offset / pps, (offset + self.width()) / pps, self.step(), rate)
+        return [(frame / rate * pps - offset, timecode(frame, rate)) for frame in frames]
+
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), theme.PANEL)
-        font = QFont()
-        font.setPointSizeF(7.5)
-        painter.setFont(font)
-        pps, offset = self.view.pps, self._offset()
-        step = grid_step(pps)
-        rate = self.view.transport.rate
-        seconds = int(offset / pps / step) * step
-        while seconds * pps - offset <= self.width():
-            x = seconds * pps - offset
+        painter.setFont(_label_font())
+        minor_px = self.step() * self.view.pps / 5
+        for x, label in self.labels():
             painter.setPen(QPen(theme.TEXT_DIM, 1))
             painter.drawLine(QPointF(x, RULER_HEIGHT - 10), QPointF(x, RULER_HEIGHT))
-            painter.drawText(QPointF(x + 3, 11), ruler_label(round(seconds * rate), rate, step))
+            painter.drawText(QPointF(x + 3, 11), label)
             for minor in range(1, 5):
-                mx = x + minor * step * pps / 5
-                painter.drawLine(QPointF(mx, RULER_HEIGHT - 4), QPointF(mx, RULER_HEIGHT))
-            seconds += step
+                painter.drawLine(
+                    QPointF(x + minor * minor_px, RULER_HEIGHT - 4), QPointF(x + minor * minor_px, RULER_HEIGHT)
+                )
+        offset = self._offset()
         self._paint_marks(painter, offset)
         x = self.view.playhead_x() - offset
         painter.setRenderHint(QPainter.Antialiasing, True)

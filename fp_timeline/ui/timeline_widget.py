@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
+from fp_timeline.project.timing import timecode
 from fp_timeline.ui import theme
 from fp_timeline.ui.document import ProjectDocument
-from fp_timeline.ui.timeline_ruler import RULER_HEIGHT, TimelineRuler, timecode
+from fp_timeline.ui.timeline_ruler import RULER_HEIGHT, TimelineRuler
 from fp_timeline.ui.timeline_view import TimelineView
 from fp_timeline.ui.track_headers import HEADER_WIDTH, TrackHeaders
 from fp_timeline.ui.transport import Transport

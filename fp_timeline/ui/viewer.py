@@ -10,11 +10,11 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QVBoxLayout, QWidget
 
 from fp_timeline.project.errors import ProjectError
+from fp_timeline.project.timing import timecode
 from fp_timeline.ui import theme
 from fp_timeline.ui.document import ProjectDocument
 from fp_timeline.ui.frame_source import FrameSource, ViewerFrame
 from fp_timeline.ui.timeline_layout import TimelineLayout
-from fp_timeline.ui.timeline_ruler import timecode
 from fp_timeline.ui.transport import Transport
 
 
