@@ -79,15 +79,7 @@ def add(
     """Add a generated clip to the timeline."""
     with editing(project, "add"):
         loaded = open_project(project)
-        check_user_text(prompt, "prompt", clip=name)
-        if name is not None:
-            check_clip_name(name)
-        if image is not None:
-            _check_path(image, "image")
-        if not math.isfinite(seconds) or not 0 < seconds <= MAX_CLIP_SECONDS:
-            raise ProjectError(
-                Problem(f"--seconds must be more than 0 and at most {MAX_CLIP_SECONDS}, got {seconds}", field="seconds")
-            )
+        _check_add_input(prompt, name, image, seconds)
         clips = list(loaded.generated_clips())
         recipe = new_clip_recipe(
             loaded,
@@ -181,6 +173,19 @@ def _size(size: str | None) -> tuple[int, int] | None:
     if len(parts) != 2 or not all(p.isascii() and p.isdigit() and len(p) <= 5 for p in parts):
         raise ProjectError(Problem(f"size must look like 640x480, got {size!r}", field="size"))
     return int(parts[0]), int(parts[1])
+
+
+def _check_add_input(prompt: str, name: str | None, image: Path | None, seconds: float) -> None:
+    """What ``add`` is given, before anything is built from it: text, clip name, image path, length."""
+    check_user_text(prompt, "prompt", clip=name)
+    if name is not None:
+        check_clip_name(name)
+    if image is not None:
+        _check_path(image, "image")
+    if not math.isfinite(seconds) or not 0 < seconds <= MAX_CLIP_SECONDS:
+        raise ProjectError(
+            Problem(f"--seconds must be more than 0 and at most {MAX_CLIP_SECONDS}, got {seconds}", field="seconds")
+        )
 
 
 def _check_path(path: Path, field: str) -> None:

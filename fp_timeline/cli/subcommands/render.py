@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -31,7 +30,7 @@ from fp_timeline.cli.app import (
     require_valid,
 )
 from fp_timeline.cli.options import DeviceOpt, PresetOpt, runtime_options
-from fp_timeline.cli.progress import EXIT_CANCELLED, cancel_on_sigint, progress_bars
+from fp_timeline.cli.progress import EXIT_CANCELLED, ClipBars, cancel_on_sigint, progress_bars
 from fp_timeline.cli.ray_option import RayOpt, executor_for
 from fp_timeline.cli.settings_args import parse_options
 from fp_timeline.cli.subcommands.doctor import OffloadOpt, ThreadsOpt, explain_generators
@@ -50,7 +49,7 @@ from fp_timeline.project.document import Project, load_project, save_project, sa
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.hashing import recipe_hashes
 from fp_timeline.project.recipe import MAX_CLIP_SECONDS
-from fp_timeline.project.takes import GENERATOR_KEY, Take, takes_of
+from fp_timeline.project.takes import GENERATOR_KEY, takes_of
 from fp_timeline.project.text import check_clip_name, check_user_text, printable
 
 EXIT_FAILED = 1
@@ -274,41 +273,14 @@ def _run(project: Project, jobs: list[PlannedJob], options: dict[str, str], ray:
         executor = executor_for(ray)
     console.print(plain(f"{len(jobs)} clip(s) to render: " + ", ".join(f"{j.clip} ({j.reason})" for j in jobs)))
     started = time.monotonic()
-    done: list[str] = []
     failed: list[str] = []
     with cancel_on_sigint() as cancel, progress_bars() as bars:
-        overall = bars.add_task("clips", total=len(jobs))
-        tasks: dict[str, int] = {}
-        messages: set[str] = set()
-
-        def on_job(index: int, count: int, job: PlannedJob) -> None:
-            if job.reuse is not None:  # nothing to generate: the matching take is switched back on
-                bars.add_task(escape(printable(f"{job.clip} back to {job.reuse}")), total=1, completed=1)
-                return
-            tasks[job.clip] = bars.add_task(escape(printable(job.clip)), total=None)
-
-        def on_take(job: PlannedJob, take: Take) -> None:
-            done.append(job.clip)
-            bars.update(overall, completed=len(done))
-
-        def on_progress(p: Progress) -> None:
-            # A report without a step count is a notice ("loading models", "tiny preset: random
-            # weights", which Ray worker took the clip), and resuming from checkpoints is worth a
-            # line too: print those once.  Step reports move the clip's bar and show in its label.
-            if (p.stage == "resume" or p.total == 0) and p.message and p.message not in messages:
-                messages.add(p.message)
-                bars.console.print(plain((p.clip, "cyan"), f": {p.message}"))
-            if p.total == 0:
-                return
-            task = tasks.get(p.clip)
-            if task is not None:
-                label = p.message or p.stage + (f" section {p.section}/{p.sections}" if p.sections else "")
-                bars.update(task, total=p.total, completed=p.step, description=escape(printable(f"{p.clip} {label}")))
-
-        listener = RenderEvents(finished=on_take, failed=lambda job, err: failed.append(job.clip))
+        shown = ClipBars(bars, len(jobs))
+        done = shown.done
+        listener = RenderEvents(finished=shown.on_take, failed=lambda job, err: failed.append(job.clip))
         try:
             with reporting_errors():
-                render_project(project, jobs, options, on_progress, cancel, on_job, executor, listener)
+                render_project(project, jobs, options, shown.on_progress, cancel, shown.on_job, executor, listener)
         except RenderCancelled:
             bars.stop()
             err_console.print(
@@ -331,7 +303,7 @@ def _run(project: Project, jobs: list[PlannedJob], options: dict[str, str], ray:
         finally:
             if executor is not None:
                 executor.close()
-        bars.update(overall, completed=len(jobs))
+        shown.finish()
     where = " on Ray" if executor is not None else ""
     console.print(f"rendered {len(jobs)} clip(s){where} in {time.monotonic() - started:.1f} s; project saved")
 
