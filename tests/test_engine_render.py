@@ -61,15 +61,15 @@ def test_continue_noise_chain_equals_one_long_clip(tmp_path, monkeypatch):
     """With ``noise: continue`` the animatic's cuts are invisible: the generator writes the same frames
     as for one long shot (compared before H.264, whose separate encodes differ at the cuts)."""
     frames: dict[tuple[str, str], list[np.ndarray]] = {}
-    from fp_timeline.engine import renderer
+    from fp_timeline.engine import take_files
 
-    class Recording(renderer.VideoWriter):
+    class Recording(take_files.VideoWriter):
         def write(self, frame):
             # .../<project folder>/demo.fp/renders/<clip>/take_001.mp4
             frames.setdefault((self.path.parts[-5], self.path.parent.name), []).append(frame.copy())
             super().write(frame)
 
-    monkeypatch.setattr(renderer, "VideoWriter", Recording)
+    monkeypatch.setattr(take_files, "VideoWriter", Recording)
     rendered_chain(tmp_path / "chain", lengths=(12, 8, 8), continue_noise=True)
     rendered_chain(tmp_path / "long", lengths=(28,))
     joined = np.stack([f for clip in ("shot_010", "shot_020", "shot_030") for f in frames["chain", clip]])

@@ -28,7 +28,8 @@ from fp_timeline.engine.generator import ContextBlob, Progress, RenderCancelled
 from fp_timeline.engine.leftovers import adoptable_take, release_take_key
 from fp_timeline.engine.planner import PlannedJob
 from fp_timeline.engine.ray_worker import ClipTask, ClipWorker, RenderChannel, WorkerStart
-from fp_timeline.engine.renderer import PreparedJob, prepare_job, publish_rendered, render_job, staged_media
+from fp_timeline.engine.renderer import prepare_job, render_job
+from fp_timeline.engine.take_files import PreparedJob, publish_rendered, staged_media
 from fp_timeline.project.document import Project
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.takes import Take

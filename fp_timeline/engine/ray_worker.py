@@ -31,7 +31,7 @@ import ray
 
 from fp_timeline.engine import registry
 from fp_timeline.engine.generator import CancelToken, ContextBlob, Progress, RenderCancelled, RenderJob
-from fp_timeline.engine.renderer import RenderedClip, generate, remove_work_dir
+from fp_timeline.engine.take_files import RenderedClip, generate, remove_work_dir
 
 PROGRESS_INTERVAL = 0.2  # s between forwarded step reports (notices and stage changes always go)
 PREVIEW_INTERVAL = 0.5  # s between forwarded latent previews
