@@ -117,8 +117,13 @@ class MainWindow(FileHandlers, ClipHandlers, EditHandlers, MarkHandlers, TrackHa
         return dock
 
     def _connect(self) -> None:
+        self._connect_file_and_clip_actions()
+        self._connect_view_actions()
+        self._connect_edit_and_mark_actions()
+        self._connect_parts()
+
+    def _connect_file_and_clip_actions(self) -> None:
         a = self.actions
-        d = self.document
         a.new.triggered.connect(self.on_new_triggered)
         a.open.triggered.connect(self.on_open_triggered)
         a.save.triggered.connect(self.on_save_triggered)
@@ -145,11 +150,13 @@ class MainWindow(FileHandlers, ClipHandlers, EditHandlers, MarkHandlers, TrackHa
         a.extend.triggered.connect(self.on_extend_triggered)
         a.next_take.triggered.connect(self.on_next_take_triggered)
         a.cancel_renders.triggered.connect(self.on_cancel_renders_triggered)
-        view = self.timeline.view
+
+    def _connect_view_actions(self) -> None:
+        """Zoom, transport, ripple and snapping."""
+        a, view, t = self.actions, self.timeline.view, self.transport
         a.zoom_in.triggered.connect(lambda: view.set_zoom(view.pps * 1.5))
         a.zoom_out.triggered.connect(lambda: view.set_zoom(view.pps / 1.5))
         a.zoom_fit.triggered.connect(view.zoom_to_fit)
-        t = self.transport
         a.play_pause.triggered.connect(t.toggle)
         a.shuttle_back.triggered.connect(t.shuttle_backward)
         a.stop.triggered.connect(t.pause)
@@ -160,6 +167,12 @@ class MainWindow(FileHandlers, ClipHandlers, EditHandlers, MarkHandlers, TrackHa
         a.go_end.triggered.connect(lambda: t.seek(t.duration))
         a.ripple.toggled.connect(lambda on: setattr(view, "ripple", on))
         a.snapping.toggled.connect(lambda on: setattr(view, "snapping", on))
+        a.previous_clip.triggered.connect(lambda: view.select_neighbour(-1))
+        a.next_clip.triggered.connect(lambda: view.select_neighbour(1))
+
+    def _connect_edit_and_mark_actions(self) -> None:
+        """Clipboard, nudge, markers, in/out points and go-to."""
+        a, t = self.actions, self.transport
         a.copy.triggered.connect(self.copy_selected)
         a.cut.triggered.connect(self.cut_selected)
         a.paste.triggered.connect(lambda: self.paste_clips(insert=False))
@@ -180,8 +193,10 @@ class MainWindow(FileHandlers, ClipHandlers, EditHandlers, MarkHandlers, TrackHa
         a.go_out.triggered.connect(lambda: self.play_range() and t.seek(self.play_range()[1] - 1))
         a.go_to_timecode.triggered.connect(self.on_go_to_timecode_triggered)
         a.keyboard_help.triggered.connect(self.on_keyboard_help_triggered)
-        a.previous_clip.triggered.connect(lambda: view.select_neighbour(-1))
-        a.next_clip.triggered.connect(lambda: view.select_neighbour(1))
+
+    def _connect_parts(self) -> None:
+        """The document, the render queue, the timeline view, autosave and the inspector."""
+        d, view = self.document, self.timeline.view
         d.undo_stack.cleanChanged.connect(self.on_undo_stack_clean_changed)
         d.project_replaced.connect(self.on_document_project_replaced)
         d.changed.connect(self.on_document_changed)

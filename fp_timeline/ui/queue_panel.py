@@ -159,6 +159,22 @@ class QueuePanel(QWidget):
         super().__init__(parent)
         self.queue = queue
         self.model = QueueModel(queue, self)
+        self._build_table()
+        buttons = self._build_controls()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table)
+        self._eta_timer = QTimer(self)
+        self._eta_timer.setInterval(1000)
+        self._eta_timer.timeout.connect(self.model.rendering_changed)
+        queue.jobs_changed.connect(self.on_queue_jobs_changed)
+        queue.job_updated.connect(self.on_queue_job_updated)
+        queue.running_changed.connect(self.on_queue_running_changed)
+        self.on_queue_jobs_changed()
+        self.on_queue_running_changed(queue.running)
+
+    def _build_table(self) -> None:
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setItemDelegateForColumn(PROGRESS, ProgressDelegate(self.table))
@@ -179,6 +195,9 @@ class QueuePanel(QWidget):
         header.resizeSection(STATUS, 90)
         header.resizeSection(ETA, 52)
         header.resizeSection(CANCEL, 28)
+
+    def _build_controls(self) -> QHBoxLayout:
+        """The summary line, the model preset, Ray, and the clear/cancel buttons."""
         self.summary = QLabel("Nothing queued")
         # A label's minimum width is its text's: a growing summary would widen the dock and squeeze the viewer.
         self.summary.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
@@ -187,7 +206,7 @@ class QueuePanel(QWidget):
             self.preset.addItem(name, name)
             self.preset.setItemData(self.preset.count() - 1, tip, Qt.ToolTipRole)
         self.preset.setToolTip("Which weights renders use: every generator has tiny and real presets")
-        self.preset.setCurrentIndex(max(0, self.preset.findData(queue.options.get("preset", "auto"))))
+        self.preset.setCurrentIndex(max(0, self.preset.findData(self.queue.options.get("preset", "auto"))))
         self.preset.currentIndexChanged.connect(self.on_preset_current_index_changed)
         self.on_ray = QCheckBox("Ray")
         self.on_ray.setToolTip(
@@ -206,18 +225,7 @@ class QueuePanel(QWidget):
         buttons.addWidget(self.on_ray)
         buttons.addWidget(self.clear)
         buttons.addWidget(self.cancel_all)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(buttons)
-        layout.addWidget(self.table)
-        self._eta_timer = QTimer(self)
-        self._eta_timer.setInterval(1000)
-        self._eta_timer.timeout.connect(self.model.rendering_changed)
-        queue.jobs_changed.connect(self.on_queue_jobs_changed)
-        queue.job_updated.connect(self.on_queue_job_updated)
-        queue.running_changed.connect(self.on_queue_running_changed)
-        self.on_queue_jobs_changed()
-        self.on_queue_running_changed(queue.running)
+        return buttons
 
     def on_queue_jobs_changed(self) -> None:
         self.model.reset()
