@@ -34,7 +34,7 @@ def save_toy_checkpoint(components, folder: Path) -> None:
         save_file(_state(module), str(tmp))
         tmp.replace(folder / f"{name}.safetensors")
     digest = hashlib.sha256()
-    for name in ("transformer", "vae"):
+    for name in FILES:  # every model: re-initialised text encoders change what a prompt means
         digest.update((folder / f"{name}.safetensors").read_bytes())
     config = {"vae_scaling_factor": float(components.vae.config.scaling_factor), "weights_id": digest.hexdigest()[:12]}
     (folder / "config.json").write_text(json.dumps(config, indent=1) + "\n")
@@ -59,7 +59,7 @@ def vae_scaling_factor(folder: Path) -> float:
 
 
 def weights_id(folder: Path) -> str:
-    """A short content hash of the transformer and VAE weights, written by ``save_toy_checkpoint``."""
+    """A short content hash of every model's weights, written by ``save_toy_checkpoint``."""
     path = folder / "config.json"
     if not path.is_file():
         raise FileNotFoundError(f"toy preset: missing {path}")

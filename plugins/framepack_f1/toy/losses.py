@@ -24,11 +24,20 @@ def plot_losses(log: dict, path: Path) -> None:
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
     stages = (("vae", "VAE reconstruction (MSE + L1/2, pixels in [-1, 1])"), ("transformer", "flow-matching MSE"))
     for ax, (stage, title) in zip(axes, stages, strict=True):
-        losses = log[stage]["losses"]
-        minutes = np.array([row[1] for row in losses]) / 60
-        curve = smooth([row[2] for row in losses])
-        ax.plot(minutes[len(minutes) - len(curve) :], curve)
-        ax.set_title(f"{stage}: {log[stage]['steps']} steps, {log[stage]['seconds'] / 60:.1f} min", fontsize=9)
+        runs = [log[stage]]
+        if stage == "transformer" and "earlier_transformer" in log:  # a fine-tune (train.py --init)
+            runs.insert(0, log["earlier_transformer"])
+        offset = 0.0
+        for i, run in enumerate(runs):
+            minutes = offset + np.array([row[1] for row in run["losses"]]) / 60
+            curve = smooth([row[2] for row in run["losses"]])
+            label = "fine-tuned (--init)" if i else ("first run" if len(runs) > 1 else None)
+            ax.plot(minutes[len(minutes) - len(curve) :], curve, label=label)
+            offset += run["seconds"] / 60
+        steps = sum(run["steps"] for run in runs)
+        ax.set_title(f"{stage}: {steps} steps, {offset:.1f} min", fontsize=9)
+        if len(runs) > 1:
+            ax.legend(fontsize=8)
         ax.set_xlabel("minutes (wall clock)")
         ax.set_ylabel(title, fontsize=8)
         ax.set_yscale("log")

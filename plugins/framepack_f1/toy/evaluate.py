@@ -1,0 +1,160 @@
+"""Does a toy checkpoint follow its prompts?  One section per motion from a sample image, compared with the
+true motion, with the still start image and with the opposite motion.
+
+    python -m fp_timeline_plugins.framepack_f1.toy.evaluate [--weights toy_run] [--size 96x64] [--steps 25]
+
+Two measures.  PSNR: is the second half of the first second (frames 16-30) closer to the true continuation
+than to the still start image and to the opposite motion?  Direction: the picture's global shift from the
+first frame to frame 30 (phase correlation, which blur does not fool), against the true shift of a pan or
+tilt.  The last line printed is the JSON summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..config import FramePackF1Config
+from ..encoders import fit_image
+from ..session import ChainRenderer, ClipSpec
+from . import motions
+
+OPPOSITE = {
+    "pan_right": "pan_left",
+    "pan_left": "pan_right",
+    "tilt_down": "tilt_up",
+    "tilt_up": "tilt_down",
+    "zoom_in": "zoom_out",
+    "zoom_out": "zoom_in",
+}
+LATE = range(16, 31)  # the second half of the first second, where a motion has moved the picture
+MOVED_AT = 30  # the frame whose shift from the first frame is measured
+
+
+def global_shift(a: np.ndarray, b: np.ndarray) -> tuple[int, int]:
+    """(dy, dx) in pixels by which the content of frame ``a`` has moved in frame ``b`` (phase correlation)."""
+    grey = [np.asarray(f, np.float64).mean(-1) for f in (a, b)]
+    window = np.outer(np.hanning(grey[0].shape[0]), np.hanning(grey[0].shape[1]))
+    fa, fb = (np.fft.fft2((g - g.mean()) * window) for g in grey)
+    cross = fb * np.conj(fa)
+    peak = np.real(np.fft.ifft2(cross / (np.abs(cross) + 1e-9)))
+    dy, dx = np.unravel_index(int(np.argmax(peak)), peak.shape)
+    height, width = peak.shape
+    return int(dy - height if dy > height // 2 else dy), int(dx - width if dx > width // 2 else dx)
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = float(np.mean((np.asarray(a, np.float64) - np.asarray(b, np.float64)) ** 2))
+    return 10 * float(np.log10(255.0**2 / max(mse, 1e-9)))
+
+
+@dataclass(frozen=True)
+class Following:
+    prompt: str
+    motion: str
+    first: float  # PSNR of the first frame against the start image
+    along: float  # mean PSNR of frames 16-30 against the true motion
+    still: float  # ... against the still start image
+    opposite: float | None  # ... against the opposite motion (None for the bouncing ball)
+    shift: tuple[int, int]  # the render's global shift (dy, dx) from its first frame to frame 30
+    true_shift: tuple[int, int]  # the true motion's (zooms: about none)
+
+    @property
+    def follows(self) -> bool:
+        """By PSNR: closer to the true motion than to standing still or to the opposite motion."""
+        return self.along > self.still and (self.opposite is None or self.along > self.opposite)
+
+    @property
+    def moves_the_right_way(self) -> bool | None:
+        """The render moves the way the true pan or tilt does, by at least a quarter of it (None: a zoom)."""
+        true = np.asarray(self.true_shift, np.float64)
+        if np.abs(true).sum() < 4:
+            return None
+        return float(np.dot(self.shift, true)) >= 0.25 * float(np.dot(true, true))
+
+
+def render_section(components, start: np.ndarray, prompt: str, steps: int = 25, seed: int = 1) -> list[np.ndarray]:
+    """The first section (37 frames) of a fresh clip from ``start`` (H, W, 3 uint8)."""
+    height, width = start.shape[:2]
+    renderer = ChainRenderer(components, width, height)
+    renderer.begin_clip(ClipSpec(prompt, seed, 1, FramePackF1Config(steps=steps), start))
+    return renderer.run_section()[1] + renderer.end_clip()
+
+
+def measure_following(
+    components, image: np.ndarray, prompt: str, size: tuple[int, int] = (96, 64), steps: int = 25, seed: int = 1
+) -> Following:
+    """Render ``prompt`` from ``image`` fitted to ``size`` (width, height) and compare with the truths."""
+    width, height = size
+    start = fit_image(np.asarray(image, np.uint8), width, height)
+    motion = motions.motion_for(prompt)
+    frames = render_section(components, start, prompt, steps, seed)
+
+    def mean_psnr(truth: np.ndarray) -> float:
+        return round(float(np.mean([psnr(frames[t], truth[t]) for t in LATE])), 2)
+
+    def truth_of(name: str) -> np.ndarray:
+        scene = motions.fitted_scene(start.astype(np.float32), motions.MOTIONS_BY_NAME[name], height, width)
+        return scene.video(MOVED_AT + 1)
+
+    truth = truth_of(motion.name)
+    still = np.repeat(start[None], MOVED_AT + 1, axis=0)
+    opposite = OPPOSITE.get(motion.name)
+    return Following(
+        prompt=prompt,
+        motion=motion.name,
+        first=round(psnr(frames[0], start), 2),
+        along=mean_psnr(truth),
+        still=mean_psnr(still),
+        opposite=mean_psnr(truth_of(opposite)) if opposite else None,
+        shift=global_shift(frames[0], frames[MOVED_AT]),
+        true_shift=global_shift(truth[0], truth[MOVED_AT]),
+    )
+
+
+def camera_motions() -> list[str]:
+    """One camera prompt per motion (the ball needs a sprite scene; the drift benchmark measures it)."""
+    return [m.prompts[0] for m in motions.MOTIONS if m.name in OPPOSITE]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--weights", type=Path, default=None, help="a toy checkpoint folder (default: shipped)")
+    parser.add_argument("--size", default="96x64", help="WIDTHxHEIGHT")
+    parser.add_argument("--steps", type=int, default=25)
+    parser.add_argument("--images", type=int, default=2, help="how many sample images to start from")
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    from . import load_toy
+    from .checkpoint import WEIGHTS_DIR
+
+    components = load_toy(args.weights or WEIGHTS_DIR)
+    size = tuple(int(v) for v in args.size.split("x"))
+    results = []
+    for image in motions.sample_images()[: args.images]:
+        for prompt in camera_motions():
+            f = measure_following(components, image, prompt, size, args.steps)
+            results.append(f)
+            print(
+                f"{f.motion:9s} first {f.first:5.2f} dB, frames 16-30: along {f.along:5.2f} still {f.still:5.2f} "
+                f"opposite {f.opposite:5.2f} dB; shift {f.shift} (true {f.true_shift}); "
+                f"follows {f.follows}, right way {f.moves_the_right_way}",
+                flush=True,
+            )
+    summary = {
+        "followed": sum(f.follows for f in results),
+        "right_way": sum(bool(f.moves_the_right_way) for f in results),
+        "translations": sum(f.moves_the_right_way is not None for f in results),
+        "of": len(results),
+    }
+    print(json.dumps({**summary, "results": [asdict(f) for f in results]}))
+
+
+if __name__ == "__main__":
+    main()
