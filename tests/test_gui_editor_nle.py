@@ -138,10 +138,11 @@ def test_tracks_lock_hide_add_and_remove_each_one_undo_step(qtbot, tmp_path):
     assert not view.layout_data.locked
     # Hidden: the viewer shows V1's clip under V2's, and the export marks the track off.
     window.transport.seek(5)
-    assert window.viewer.source.block_at(view.layout_data, 5 / 30).name == "shot_020"
+    shown = window.viewer.source.mix_at
+    assert shown(window.document.project, view.layout_data, 5).outgoing.name == "shot_020"
     qtbot.mouseClick(headers, Qt.LeftButton, pos=eye.center().toPoint())
     assert view.layout_data.hidden == {1} and not window.document.project.tracks()[1].enabled
-    assert window.viewer.source.block_at(view.layout_data, 5 / 30).name == "shot_010"
+    assert shown(window.document.project, view.layout_data, 5).outgoing.name == "shot_010"
     window.actions.undo.trigger()
     assert not view.layout_data.hidden
     headers.current = 1
