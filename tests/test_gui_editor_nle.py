@@ -201,6 +201,29 @@ def test_a_drag_shows_where_the_clip_will_land_when_clips_are_in_the_way(qtbot, 
     assert view.drop_x is None
 
 
+def test_the_landing_preview_counts_frames_as_the_drop_does(qtbot, tmp_path):
+    """A drag by part of a frame (61 px at 2 px a frame: 30.5 frames, rounded to 30 as the drop rounds
+    it) lands exactly in the gap: no insert line, and the drop fits there; one frame more overlaps."""
+    from fp_timeline.project import timeline_edits
+
+    window, view = _window(qtbot, tmp_path)  # three 30-frame clips at 30 fps
+    window.run_edit(lambda p: timeline_edits.delete(p, "shot_020", ripple=False))  # a 30-frame gap
+    view.snapping = False
+    viewport = view.viewport()
+    start = clip_point(window, "shot_010")
+    qtbot.mousePress(viewport, Qt.LeftButton, pos=start)
+    qtbot.mouseMove(viewport, start + QPointF(61, 0).toPoint())
+    qtbot.waitUntil(lambda: view._gesture is not None and view._gesture.active)
+    assert view.drop_x is None  # seconds said 1.0167..2.0167 overlaps shot_030 at 2.0
+    qtbot.mouseMove(viewport, start + QPointF(64, 0).toPoint())  # 32 frames: into shot_030
+    assert view.drop_x is not None
+    qtbot.mouseMove(viewport, start + QPointF(61, 0).toPoint())
+    qtbot.mouseRelease(viewport, Qt.LeftButton, pos=start + QPointF(61, 0).toPoint())
+    track = window.document.project.tracks()[0]
+    assert [type(item).__name__ for item in track] == ["Gap", "Clip", "Clip"]
+    assert track.range_of_child_at_index(1).start_time.to_frames() == 30
+
+
 def test_split_cuts_every_selected_clip_under_the_playhead_in_one_step(qtbot, tmp_path):
     from fp_timeline.project import timeline_edits
 
