@@ -11,7 +11,7 @@ import contextlib
 import itertools
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -124,7 +124,7 @@ def _pad_even(frame: np.ndarray) -> np.ndarray:
     return np.pad(frame, ((0, height % 2), (0, width % 2), (0, 0)), mode="edge")
 
 
-def iter_frames(path: Path) -> Iterator[np.ndarray]:
+def iter_frames(path: Path) -> Generator[np.ndarray, None, None]:
     """Every frame of the first video stream as (H, W, 3) uint8 RGB, in order."""
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
@@ -151,7 +151,8 @@ def probe(path: Path) -> VideoInfo:
 
 
 class FrameReader:
-    """Frames by index, decoded forward and one held in memory; going back reopens the file.
+    """Frames by index, decoded forward (``iter_frames``) and one held in memory; going back reopens
+    the file.
 
     Conform and viewers read a take mostly front to back, so this keeps memory at one frame however
     long the take is.  Indexes past either end give the first or last frame (a held frame).
@@ -161,18 +162,18 @@ class FrameReader:
         self.path = Path(path)
         info = probe(self.path)
         self.frames, self.rate = info.frames, info.rate
-        self._container: av.container.InputContainer | None = None
-        self._decoded: Iterator[av.VideoFrame] | None = None
+        self._decoded: Generator[np.ndarray, None, None] | None = None
         self._index = -1
         self._frame: np.ndarray | None = None
 
     def frame(self, index: int) -> np.ndarray:
         index = min(max(index, 0), self.frames - 1)
         if self._decoded is None or index < self._index:
-            self._open()
+            self.close()
+            self._decoded = iter_frames(self.path)
         while self._index < index:
             try:
-                self._frame = next(self._decoded).to_ndarray(format="rgb24")
+                self._frame = next(self._decoded)
             except StopIteration:  # the container promised more frames than it has
                 self.frames = self._index + 1
                 break
@@ -182,11 +183,6 @@ class FrameReader:
         return self._frame
 
     def close(self) -> None:
-        if self._container is not None:
-            self._container.close()
-        self._container, self._decoded, self._index = None, None, -1
-
-    def _open(self) -> None:
-        self.close()
-        self._container = av.open(str(self.path))
-        self._decoded = self._container.decode(self._container.streams.video[0])
+        if self._decoded is not None:
+            self._decoded.close()  # a generator: closing it closes the container
+        self._decoded, self._index = None, -1

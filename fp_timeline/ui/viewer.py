@@ -165,9 +165,8 @@ class Viewer(QWidget):
 
     def refresh(self) -> None:
         rate = self.transport.rate
-        seconds = self.transport.position / rate
         try:
-            frame = self.source.frame(self.document.project, self.timeline_layout(), seconds)
+            frame = self.source.frame(self.document.project, self.timeline_layout(), self.transport.position)
         except ProjectError:
             frame = ViewerFrame(None, None, "", False)
         if frame.clip in self.previews:
