@@ -119,3 +119,21 @@ def test_the_viewer_shows_the_conformed_movie_frame_by_frame(project, tmp_path, 
         image = frame.image
         pixel = image.pixelColor(image.width() // 2, image.height() // 2)
         assert (pixel.red() + pixel.green() + pixel.blue()) / 3 == pytest.approx(level, abs=TOLERANCE), n
+
+
+def test_the_viewer_cache_reads_with_the_one_decoder_and_holds_past_either_end(tmp_path, qapp):
+    from fp_timeline.engine.composition import Shot
+    from fp_timeline.ui.media_frames import FrameCache
+
+    path = tmp_path / "steps.mp4"
+    with VideoWriter(path, rate=RATE) as writer:
+        for level in (40, 80, 120, 160):
+            writer.write(np.full((16, 16, 3), level, dtype=np.uint8))
+    clip = otio.schema.Clip(name="steps")
+    shot = Shot(clip, 0, 0, 10, 14, RATE, _t(1), _t(0))  # shows the file's frames 1..3 at timeline 10..12
+    cache = FrameCache()
+    levels = [cache.shot_frame(path, shot, n).pixelColor(8, 8).red() for n in (8, 9, 10, 12, 13, 20)]
+    assert levels == pytest.approx([40, 40, 80, 160, 160, 160], abs=TOLERANCE)
+    assert cache.shot_frame(tmp_path / "missing.mp4", shot, 10) is None
+    (tmp_path / "broken.mp4").write_bytes(path.read_bytes()[:200])  # cut short: not a video we can read
+    assert cache.shot_frame(tmp_path / "broken.mp4", shot, 10) is None

@@ -23,7 +23,7 @@ from typing import Any
 import ray
 from ray.exceptions import RayError, RayTaskError
 
-from fp_timeline.engine.executor import ClipCancels, Outcomes, RenderEvents
+from fp_timeline.engine.executor import Executor, Run
 from fp_timeline.engine.generator import ContextBlob, Progress, RenderCancelled
 from fp_timeline.engine.leftovers import adoptable_take, release_take_key
 from fp_timeline.engine.planner import PlannedJob
@@ -47,7 +47,7 @@ class _InFlight:
     index: int  # plan order: an upstream is always handled before the clips that carry from it
 
 
-class RayExecutor:
+class RayExecutor(Executor):
     """Renders on a Ray cluster: ``address`` None starts (or joins) one on this machine."""
 
     name = "ray"
@@ -101,34 +101,22 @@ class RayExecutor:
             self._started_ray = False
 
     # ------------------------------------------------------------------ run
-    def run(
-        self,
-        project: Project,
-        jobs: list[PlannedJob],
-        options: dict[str, Any],
-        events: RenderEvents,
-        cancels: ClipCancels,
-    ) -> None:
-        outcomes = Outcomes(jobs)
-        for job in jobs:  # a take to switch back on, or one a killed render finished: no worker needed
+    def render(self, project: Project, options: dict[str, Any], run: Run) -> None:
+        for job in run.jobs:  # a take to switch back on, or one a killed render finished: no worker needed
             take = _existing_take(project, job)
             if take is not None:
-                events.started(job)
-                outcomes.started.add(job.clip)
-                outcomes.done.add(job.clip)
-                events.finished(job, take)  # saved before the clips carried from it are prepared
-        generate = [j for j in jobs if j.clip not in outcomes.done]
+                run.start(job)
+                run.finish(job, take)  # saved before the clips carried from it are prepared
+        generate = [j for j in run.jobs if j.clip not in run.done]
         if not generate:
             return
         chains = chains_of(generate)
         actors = self._pool(len(chains))
         ray.get(self._channel.reset.remote())  # nothing left over from an earlier run
         flying = self._submit(project, generate, options, assign(chains, len(actors)), actors)
-        failure = self._collect(project, flying, outcomes, events, cancels)
+        failure = self._collect(project, flying, run)
         if failure is not None:
             raise failure
-        if cancels.everything.is_set():
-            raise RenderCancelled("render cancelled")
 
     def _submit(
         self,
@@ -152,14 +140,7 @@ class RayExecutor:
             flying.append(_InFlight(prepared, result_ref, index))
         return flying
 
-    def _collect(
-        self,
-        project: Project,
-        flying: list[_InFlight],
-        outcomes: Outcomes,
-        events: RenderEvents,
-        cancels: ClipCancels,
-    ) -> BaseException | None:
+    def _collect(self, project: Project, flying: list[_InFlight], run: Run) -> BaseException | None:
         """Publish takes as they arrive, forward progress and cancels; returns the failure to raise."""
         failure: BaseException | None = None
         forwarded: set[str] = set()
@@ -167,68 +148,54 @@ class RayExecutor:
         waiting_since = time.monotonic()
         while flying:
             ready, _ = ray.wait([f.result for f in flying], num_returns=len(flying), timeout=POLL)
-            self._forward(by_clip, outcomes, events, cancels, forwarded)
-            if not outcomes.started and waiting_since and time.monotonic() - waiting_since > WAIT_NOTICE:
+            self._forward(by_clip, run, forwarded)
+            if not run.started and waiting_since and time.monotonic() - waiting_since > WAIT_NOTICE:
                 waiting_since = 0.0  # say it once: a cluster whose slots are all taken waits, it does not fail
-                events.progress(Progress(flying[0].prepared.job.clip, "wait", 0, 0, message=WAITING))
+                run.events.progress(Progress(flying[0].prepared.job.clip, "wait", 0, 0, message=WAITING))
             done = sorted((f for f in flying if f.result in ready), key=lambda f: f.index)
             for item in done:
                 flying.remove(item)
-                error = self._finish(project, item, outcomes, events)
-                if error is not None and failure is None and not events.keep_going:
+                error = self._finish(project, item, run)
+                if error is not None and failure is None and not run.events.keep_going:
                     failure = error
                     self._channel.cancel.remote(None)  # stop the rest; finished takes are still kept
         return failure
 
-    def _finish(
-        self, project: Project, item: _InFlight, outcomes: Outcomes, events: RenderEvents
-    ) -> BaseException | None:
+    def _finish(self, project: Project, item: _InFlight, run: Run) -> BaseException | None:
         job = item.prepared.job
         try:
             rendered = ray.get(item.result)
         except (RayError, RenderCancelled) as err:
-            error = outcomes.blocked(job) or _cause(err, job)
+            error = run.blocked(job) or _cause(err, job)
             _discard(project, item.prepared)
             if isinstance(error, RenderCancelled):
-                outcomes.cancelled.add(job.clip)
-                events.cancelled(job)
+                run.cancel(job)
                 return None
-            outcomes.failed.add(job.clip)
-            events.failed(job, error)
+            run.fail(job, error)
             return error
-        if job.clip not in outcomes.started:  # its start report is still on the way
-            outcomes.started.add(job.clip)
-            events.started(job)
-        take = publish_rendered(project, item.prepared, rendered)
-        outcomes.done.add(job.clip)
-        events.finished(job, take)
+        run.start(job)  # when its start report is still on the way
+        run.finish(job, publish_rendered(project, item.prepared, rendered))
         return None
 
-    def _forward(
-        self,
-        jobs: dict[str, PlannedJob],
-        outcomes: Outcomes,
-        events: RenderEvents,
-        cancels: ClipCancels,
-        forwarded: set[str],
-    ) -> None:
+    def _forward(self, jobs: dict[str, PlannedJob], run: Run, forwarded: set[str]) -> None:
         """Progress from the workers to the driver's events; the driver's cancels to the workers."""
         for clip in jobs:
-            if clip not in forwarded and cancels.is_cancelled(clip) and not outcomes.ended(clip):
+            if clip not in forwarded and run.cancels.is_cancelled(clip) and not run.ended(clip):
                 forwarded.add(clip)
                 self._channel.cancel.remote(clip)
         for report in ray.get(self._channel.drain.remote()):
             job = jobs.get(report.clip)
-            if job is None or outcomes.ended(report.clip):
+            if job is None or run.ended(report.clip):
                 continue
             if isinstance(report, WorkerStart):
                 self.worker_of[report.clip] = (report.host, report.pid)
-                if report.clip not in outcomes.started:
-                    outcomes.started.add(report.clip)
-                    events.started(job)
-                    events.progress(Progress(job.clip, "start", 0, 0, message=f"on {report.host} (pid {report.pid})"))
+                if report.clip not in run.started:
+                    run.start(job)
+                    run.events.progress(
+                        Progress(job.clip, "start", 0, 0, message=f"on {report.host} (pid {report.pid})")
+                    )
                 continue
-            events.progress(report)
+            run.events.progress(report)
 
 
 def chains_of(jobs: list[PlannedJob]) -> list[list[PlannedJob]]:

@@ -46,6 +46,7 @@ class _Take:
         self.rate = self._reader.rate
 
     def get(self, index: int) -> np.ndarray | None:
+        index = max(0, index)  # before the first frame: the first frame, held
         while self._reader is not None and len(self.frames) <= index:
             n = len(self.frames)
             try:
@@ -59,7 +60,7 @@ class _Take:
             self.frames.append(frame)
         if not self.frames:
             return None
-        return self.frames[max(0, min(index, len(self.frames) - 1))]
+        return self.frames[min(index, len(self.frames) - 1)]
 
     @property
     def nbytes(self) -> int:
