@@ -97,6 +97,19 @@ def add_bridge(project: Project, before: str, after: str, **options) -> otio.sch
     return replacement.items[0]
 
 
+def cut_to_bridge(project: Project, selection: list[str]) -> tuple[str, str] | None:
+    """Which cut a selection means: one clip and the clip after it on its track (across a gap), or two
+    clips in timeline order; None when there is no such pair."""
+    for track in project.tracks():
+        names = [item.name for item in track if isinstance(item, otio.schema.Clip)]
+        if len(selection) == 1 and selection[0] in names[:-1]:
+            return selection[0], names[names.index(selection[0]) + 1]
+        if len(selection) == 2 and all(name in names for name in selection):
+            first, second = sorted(selection, key=names.index)
+            return first, second
+    return None
+
+
 def _cut(project: Project, before: str, after: str) -> tuple[int, int, int]:
     """(track index, index of ``before``, index of ``after``) when only gaps lie between them."""
     for t, track in enumerate(project.tracks()):
