@@ -13,11 +13,12 @@ import os
 from collections import deque
 from collections.abc import Generator
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
+
+from fp_timeline.project.timing import rate_fraction
 
 CODEC = "libx264"
 PIXEL_FORMAT = "yuv420p"
@@ -35,11 +36,6 @@ class VideoInfo:
 def even_size(width: int, height: int) -> tuple[int, int]:
     """yuv420p subsamples chroma 2x2, so both dimensions must be even: round up by padding."""
     return width + width % 2, height + height % 2
-
-
-def rate_fraction(rate: float) -> Fraction:
-    """29.97 and friends as exact fractions (30000/1001), whole rates as integers."""
-    return Fraction(rate).limit_denominator(1001)
 
 
 class VideoWriter:
