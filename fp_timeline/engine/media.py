@@ -13,11 +13,12 @@ import os
 from collections import deque
 from collections.abc import Generator
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
+
+from fp_timeline.project.timing import rate_fraction
 
 CODEC = "libx264"
 PIXEL_FORMAT = "yuv420p"
@@ -35,11 +36,6 @@ class VideoInfo:
 def even_size(width: int, height: int) -> tuple[int, int]:
     """yuv420p subsamples chroma 2x2, so both dimensions must be even: round up by padding."""
     return width + width % 2, height + height % 2
-
-
-def rate_fraction(rate: float) -> Fraction:
-    """29.97 and friends as exact fractions (30000/1001), whole rates as integers."""
-    return Fraction(rate).limit_denominator(1001)
 
 
 class VideoWriter:
@@ -141,12 +137,13 @@ def read_frames(path: Path, last: int | None = None, end: int | None = None) -> 
     return np.stack(frames)
 
 
-def probe(path: Path) -> VideoInfo:
-    """Frame count, rate and size of a video's first stream (counts by decoding when needed)."""
+def probe(path: Path, count: bool = True) -> VideoInfo:
+    """Frame count, rate and size of a video's first stream (counts by decoding when the container does
+    not say, unless ``count`` is False: then ``frames`` is 0 for such a file)."""
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         rate = float(stream.average_rate or stream.base_rate or 0)
-        frames = stream.frames or sum(1 for _ in container.decode(stream))
+        frames = stream.frames or (sum(1 for _ in container.decode(stream)) if count else 0)
         return VideoInfo(frames=frames, rate=rate, width=stream.width, height=stream.height)
 
 
@@ -155,19 +152,22 @@ class FrameReader:
     the file.
 
     Conform and viewers read a take mostly front to back, so this keeps memory at one frame however
-    long the take is.  Indexes past either end give the first or last frame (a held frame).
+    long the take is.  Indexes past either end give the first or last frame (a held frame).  With
+    ``count`` False a file whose container does not say its length is not decoded up front to count it
+    (``frames`` is None until the end is reached).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, count: bool = True) -> None:
         self.path = Path(path)
-        info = probe(self.path)
-        self.frames, self.rate = info.frames, info.rate
+        info = probe(self.path, count)
+        self.frames: int | None = info.frames if count or info.frames else None
+        self.rate = info.rate
         self._decoded: Generator[np.ndarray, None, None] | None = None
         self._index = -1
         self._frame: np.ndarray | None = None
 
     def frame(self, index: int) -> np.ndarray:
-        index = min(max(index, 0), self.frames - 1)
+        index = max(index, 0) if self.frames is None else min(max(index, 0), self.frames - 1)
         if self._decoded is None or index < self._index:
             self.close()
             self._decoded = iter_frames(self.path)

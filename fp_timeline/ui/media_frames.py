@@ -42,18 +42,18 @@ class _Take:
 
     def __init__(self, path: Path) -> None:
         self.frames: list[np.ndarray] = []
-        self._reader: FrameReader | None = FrameReader(path)
+        self._reader: FrameReader | None = FrameReader(path, count=False)  # an imported mkv: no decode to count
         self.rate = self._reader.rate
 
     def get(self, index: int) -> np.ndarray | None:
         index = max(0, index)  # before the first frame: the first frame, held
         while self._reader is not None and len(self.frames) <= index:
-            n = len(self.frames)
+            n, known = len(self.frames), self._reader.frames
             try:
-                frame = self._reader.frame(n) if n < self._reader.frames else None
+                frame = self._reader.frame(n) if known is None or n < known else None
             except Exception:  # a broken or half-written file: show what we have
                 frame = None
-            if frame is None or n >= self._reader.frames:  # the end (maybe sooner than promised)
+            if frame is None or (self._reader.frames is not None and n >= self._reader.frames):  # the end
                 self._reader.close()
                 self._reader = None
                 break
