@@ -13,7 +13,7 @@ pytest.importorskip("torch")
 from fp_timeline.engine.bridge import add_bridge, bridging_generators  # noqa: E402
 from fp_timeline.engine.planner import plan_render  # noqa: E402
 from fp_timeline.engine.renderer import render_project  # noqa: E402
-from fp_timeline.engine.status import project_status  # noqa: E402
+from fp_timeline.engine.status import project_status, stale_reasons  # noqa: E402
 from fp_timeline.engine.validation import validate_project  # noqa: E402
 from fp_timeline.project.document import Project, new_project  # noqa: E402
 from fp_timeline.project.edits import add_clip  # noqa: E402
@@ -81,6 +81,8 @@ def test_a_bridge_goes_stale_when_a_neighbour_changes(tmp_path):
     project.set_recipe(after, project.recipe(after).replace(seed=9))
     states = {row.clip: row.state.value for row in project_status(project, TOY)}
     assert states == {"shot_010": "rendered", "shot_015": "stale", "shot_020": "stale"}
+    reasons = " ".join(stale_reasons(project, TOY))
+    assert "shot_015: a clip it starts or ends on (before or after it) changed since take_001" in reasons
     assert [j.clip for j in plan_render(project, options=TOY)] == ["shot_020", "shot_015"]
 
 
