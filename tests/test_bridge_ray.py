@@ -42,3 +42,33 @@ def test_a_bridge_after_a_failed_neighbour_is_failed_not_started():
     run.fail(run.jobs[0], RuntimeError("boom"))
     assert _startable([run.jobs[1]], run) == []
     assert failed[-1] == "bridge: clip 'bridge': takes frames from 'a', which failed to render"
+
+
+@pytest.mark.slow
+def test_a_bridge_renders_on_ray_after_its_neighbours_and_lands_on_their_takes(tmp_path):
+    """End to end on a local Ray cluster: the neighbours run in the first wave, the bridge in the second."""
+    import ray
+
+    pytest.importorskip("torch")
+    from fp_timeline.engine.optional_ray import ray_executor
+    from fp_timeline.engine.planner import plan_render
+    from fp_timeline.engine.renderer import render_project
+    from fp_timeline.engine.status import project_status
+    from tests.engine_helpers import take_frames
+    from tests.test_bridge_anchors import psnr
+    from tests.test_bridge_engine import MIN_LANDING_PSNR, TOY, _bridged
+
+    project = _bridged(tmp_path)
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    executor = ray_executor()
+    try:
+        render_project(project, plan_render(project, options=TOY), TOY, executor=executor)
+    finally:
+        executor.close()
+        ray.shutdown()
+    assert {row.clip: row.state.value for row in project_status(project, TOY)} == dict.fromkeys(
+        ("shot_010", "shot_015", "shot_020"), "rendered"
+    )
+    frames = take_frames(project, "shot_015")
+    assert psnr(frames[0], take_frames(project, "shot_010")[-1]) >= MIN_LANDING_PSNR
+    assert psnr(frames[-1], take_frames(project, "shot_020")[0]) >= MIN_LANDING_PSNR
