@@ -31,6 +31,8 @@ def test_bridge_the_cut_inserts_a_bridge_and_undo_takes_it_out(qtbot, tmp_path):
     recipe = window.document.project.recipe(window.document.project.clip("shot_015"))
     assert recipe.generator == "framepack_bridge" and recipe.carries and recipe.image is None
     assert (recipe.width, recipe.height) == (64, 48)
+    window.document.select("shot_015")  # the inspector builds the bridge's controls from its schema
+    assert {"end_image", "latent_window_size", "loras"} <= set(window.inspector.settings.controls)
     window.document.undo_stack.undo()
     assert _names(window) == ["shot_010", "shot_020"]
 
