@@ -60,10 +60,12 @@ def bridge_edit(
     seed: int | None = None,
     name: str | None = None,
     generator: str | None = None,
+    params: dict | None = None,
 ) -> Replacement:
     """The bridge clip between ``before`` and ``after`` (neighbours on one track, only gaps between them)
     as one undoable replacement: the gaps go, the bridge (the gap's length, else ``DEFAULT_SECONDS``, snapped
-    to what the generator makes) comes in.  Not rendered; the project is not touched."""
+    to what the generator makes) comes in.  ``params``: the generator's settings (default: AFTER's when it
+    uses the same generator).  Not rendered; the project is not touched."""
     track, first, last = _cut(project, before, after)
     children = list(project.tracks()[track])
     gap_seconds = sum(item.duration().to_seconds() for item in children[first + 1 : last])
@@ -77,7 +79,8 @@ def bridge_edit(
         like=like,
         size=(like.width, like.height),
         seed=seed if seed is not None else like.seed,
-        carry=True,  # no start image: it starts on the previous clip's last frame
+        carry=True,
+        params=params,  # no start image: it starts on the previous clip's last frame
         clip=name,
     )
     problems = [Problem(p.message, file=project.path, clip=name, field=p.field) for p in recipe_problems(recipe)]
@@ -92,6 +95,19 @@ def add_bridge(project: Project, before: str, after: str, **options) -> otio.sch
     replacement = bridge_edit(project, before, after, **options)
     apply(project, replacement)
     return replacement.items[0]
+
+
+def cut_to_bridge(project: Project, selection: list[str]) -> tuple[str, str] | None:
+    """Which cut a selection means: one clip and the clip after it on its track (across a gap), or two
+    clips in timeline order; None when there is no such pair."""
+    for track in project.tracks():
+        names = [item.name for item in track if isinstance(item, otio.schema.Clip)]
+        if len(selection) == 1 and selection[0] in names[:-1]:
+            return selection[0], names[names.index(selection[0]) + 1]
+        if len(selection) == 2 and all(name in names for name in selection):
+            first, second = sorted(selection, key=names.index)
+            return first, second
+    return None
 
 
 def _cut(project: Project, before: str, after: str) -> tuple[int, int, int]:

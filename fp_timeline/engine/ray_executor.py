@@ -6,6 +6,8 @@ files, and alone writes the project.  Each clip is one task on a ``ClipWorker`` 
 GPU, models kept loaded).  A carried clip's task takes its upstream task's context as an
 ``ObjectRef`` argument, so Ray starts it only when the upstream clip is finished and ships the
 context worker to worker; independent chains go to different workers and run side by side.
+A clip that takes its neighbours' frames (a bridge) is prepared on the driver from their published takes,
+so it runs in a later wave than they do (``waves_of``).
 
 Faults: actors restart and Ray retries their unfinished tasks, which resume from the section
 checkpoints; a take arrives whole or not at all (the driver writes the mp4 last).  If the driver
@@ -108,15 +110,17 @@ class RayExecutor(Executor):
                 run.start(job)
                 run.finish(job, take)  # saved before the clips carried from it are prepared
         generate = [j for j in run.jobs if j.clip not in run.done]
-        if not generate:
-            return
-        chains = chains_of(generate)
-        actors = self._pool(len(chains))
-        ray.get(self._channel.reset.remote())  # nothing left over from an earlier run
-        flying = self._submit(project, generate, options, assign(chains, len(actors)), actors)
-        failure = self._collect(project, flying, run)
-        if failure is not None:
-            raise failure
+        for wave in waves_of(generate):
+            wave = _startable(wave, run)
+            if not wave or run.cancels.everything.is_set():
+                continue
+            chains = chains_of(wave)
+            actors = self._pool(len(chains))
+            ray.get(self._channel.reset.remote())  # nothing left over from an earlier run
+            flying = self._submit(project, wave, options, assign(chains, len(actors)), actors)
+            failure = self._collect(project, flying, run)
+            if failure is not None:
+                raise failure
 
     def _submit(
         self,
@@ -196,6 +200,36 @@ class RayExecutor(Executor):
                     )
                 continue
             run.events.progress(report)
+
+
+def waves_of(jobs: list[PlannedJob]) -> list[list[PlannedJob]]:
+    """Jobs in waves, plan order kept: a clip that takes frames from a clip of this run (a bridge) goes in a
+    wave after it, because its neighbours' frames are read from their published takes when it is prepared;
+    a carried clip goes in its upstream's wave or later (then it reads the published context)."""
+    wave_of: dict[str, int] = {}
+    for job in jobs:  # plan order: neighbours and upstreams come first
+        after = [wave_of[n] + 1 for n in job.frames_from if n in wave_of]
+        if job.upstream in wave_of:
+            after.append(wave_of[job.upstream])
+        wave_of[job.clip] = max(after, default=0)
+    waves: list[list[PlannedJob]] = [[] for _ in range(max(wave_of.values(), default=-1) + 1)]
+    for job in jobs:
+        waves[wave_of[job.clip]].append(job)
+    return waves
+
+
+def _startable(wave: list[PlannedJob], run: Run) -> list[PlannedJob]:
+    """The wave's jobs whose neighbours and upstreams in earlier waves did not fail or get cancelled."""
+    startable = []
+    for job in wave:
+        blocked = run.blocked(job)
+        if isinstance(blocked, RenderCancelled) or run.cancels.is_cancelled(job.clip):
+            run.cancel(job)
+        elif blocked is not None:
+            run.fail(job, blocked)
+        else:
+            startable.append(job)
+    return startable
 
 
 def chains_of(jobs: list[PlannedJob]) -> list[list[PlannedJob]]:

@@ -35,6 +35,7 @@ class WindowActions:
     rerender_chain: QAction
     variations: QAction
     extend: QAction
+    bridge: QAction
     next_take: QAction
     cancel_renders: QAction
     zoom_in: QAction
@@ -189,6 +190,13 @@ def _render_actions(window: QWidget) -> dict[str, QAction]:
         ),
         extend=_action(
             window, "E&xtend Shot…", "Ctrl+Shift+E", "Continue the selected shot with a new prompt", "Extend"
+        ),
+        bridge=_action(
+            window,
+            "&Bridge the Cut",
+            "Ctrl+Shift+B",
+            "Generate a clip from the selected clip's last frame to the next clip's first frame",
+            "Bridge",
         ),
         next_take=_action(window, "Next &Take", "T", "Switch the selected clip to its next take"),
         cancel_renders=_action(window, "&Cancel Renders", "Ctrl+.", "Cancel every queued and running render"),

@@ -41,7 +41,7 @@ def _menu_bar(window, a: WindowActions) -> None:
     mark.addActions([a.mark_in, a.mark_out, a.clear_in_out, a.go_in, a.go_out])
     clip = bar.addMenu("&Clip")
     clip.addActions(
-        [a.render_stale, a.rerender, a.variations, a.rerender_chain, a.extend, a.next_take, a.cancel_renders]
+        [a.render_stale, a.rerender, a.variations, a.rerender_chain, a.extend, a.bridge, a.next_take, a.cancel_renders]
     )
     view = bar.addMenu("&View")
     view.addActions([a.zoom_in, a.zoom_out, a.zoom_fit])
@@ -88,6 +88,7 @@ def _context_menus(window, a: WindowActions) -> None:
         a.rerender,
         a.rerender_chain,
         a.extend,
+        a.bridge,
         a.next_take,
         a.split,
         a.delete,
