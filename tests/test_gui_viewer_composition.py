@@ -38,7 +38,8 @@ def _gap(frames: int) -> otio.schema.Gap:
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    """V1: A(10) | gap(5) | B(10) x dissolve(2+2) x C(10 trimmed to 3..9, interpolated x2) | wide(4, imported)
+    """V1: A(10) | gap(5) | B(10) x dissolve(2+2) x C(10 trimmed to 3..9, interpolated x2) x dissolve(1+1) x
+        wide(4, imported, 32x16: letterboxed)
     V2: gap(2) | E(3) x dissolve(1+1) x gap(3)           (on top: E, then E fading to black)
     V3 (hidden): F(6)                                    (never seen)"""
     use_fake_generator(monkeypatch, SolidGenerator())
@@ -55,6 +56,7 @@ def project(tmp_path, monkeypatch):
         writer.write(np.full((16, 32, 3), level, dtype=np.uint8))
     writer.close()
     ref = otio.schema.ExternalReference(target_url="wide.mp4")
+    v1.append(otio.schema.Transition(in_offset=_t(1), out_offset=_t(1)))  # into a clip of another size
     v1.append(otio.schema.Clip(name="wide", media_reference=ref, source_range=otio.opentime.TimeRange(_t(0), _t(4))))
     for name in ("V2", "V3"):
         project.timeline.tracks.append(otio.schema.Track(name=name, kind=otio.schema.TrackKind.Video))
@@ -84,7 +86,8 @@ def test_the_composition_frame_by_frame(project):
     expected = {0: (("A",), 0), 2: (("E",), 0), 3: (("E",), 0), 4: (("E", None), 0.25), 5: (("E", None), 0.75)}
     expected |= {6: (("A",), 0), 9: (("A",), 0), 10: None, 14: None, 15: (("B",), 0), 22: (("B",), 0)}
     expected |= {23 + k: (("B", "C"), (k + 0.5) / 4) for k in range(4)}
-    expected |= {27: (("C",), 0), 31: (("C",), 0), 32: (("wide",), 0), 35: (("wide",), 0), 36: None}
+    expected |= {27: (("C",), 0), 30: (("C",), 0), 31: (("C", "wide"), 0.25), 32: (("C", "wide"), 0.75)}
+    expected |= {33: (("wide",), 0), 35: (("wide",), 0), 36: None}
     for n, shown in expected.items():
         assert _shown(project, n) == shown, n
     composition = compose(project)
@@ -119,6 +122,10 @@ def test_the_viewer_shows_the_conformed_movie_frame_by_frame(project, tmp_path, 
         image = frame.image
         pixel = image.pixelColor(image.width() // 2, image.height() // 2)
         assert (pixel.red() + pixel.green() + pixel.blue()) / 3 == pytest.approx(level, abs=TOLERANCE), n
+        if image.height() == exported.shape[0]:  # in a dissolve into the wide clip: letterboxed alike
+            edge = image.pixelColor(16, 2)
+            shown = (edge.red() + edge.green() + edge.blue()) / 3
+            assert shown == pytest.approx(float(exported[2, 16].astype(float).mean()), abs=TOLERANCE), n
 
 
 def test_the_viewer_cache_reads_with_the_one_decoder_and_holds_past_either_end(tmp_path, qapp):

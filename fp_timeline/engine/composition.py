@@ -10,7 +10,9 @@ timeline frame, with the rates as exact fractions (``project.timing``); past eit
 first or last frame is held (give ``frames`` to clamp).
 
 No Qt, no torch.  Which file a generated clip shows (its take, or its processed media) is the caller's;
-a plain clip shows its ``ExternalReference``'s file (``external_media``).
+a plain clip shows its ``ExternalReference``'s file (``external_media``).  The pixels of a frame follow
+one rule too: a frame of another size is letterboxed (``fit_frame``), a dissolve mixes the two sides
+by its weight (``dissolve``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ import bisect
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import opentimelineio as otio
+from PIL import Image
 
 from fp_timeline.project.document import Project
 from fp_timeline.project.media_url import media_file
@@ -177,3 +181,23 @@ def external_media(project: Project, clip: otio.schema.Clip) -> Path | None:
         return None
     path = media_file(project.folder, ref.target_url)
     return path if path is not None and path.is_file() else None
+
+
+def fit_frame(frame: np.ndarray, width: int, height: int) -> np.ndarray:
+    """``frame`` scaled to fit ``width`` x ``height``, centred on black (letterboxed), as uint8 RGB."""
+    h, w = frame.shape[:2]
+    if (w, h) == (width, height):
+        return frame
+    scale = min(width / w, height / h)
+    fw, fh = max(1, round(w * scale)), max(1, round(h * scale))
+    fitted = np.asarray(Image.fromarray(np.asarray(frame, dtype=np.uint8)).resize((fw, fh), Image.BILINEAR))
+    canvas = np.zeros((height, width, 3), dtype=np.uint8)
+    y0, x0 = (height - fh) // 2, (width - fw) // 2
+    canvas[y0 : y0 + fh, x0 : x0 + fw] = fitted
+    return canvas
+
+
+def dissolve(outgoing: np.ndarray, incoming: np.ndarray, weight: float) -> np.ndarray:
+    """A cross-dissolve frame: ``weight`` of ``incoming`` over ``outgoing`` (same size), rounded to uint8."""
+    a, b = outgoing.astype(np.float32), incoming.astype(np.float32)
+    return np.round(a * (1 - weight) + b * weight).astype(np.uint8)

@@ -20,9 +20,8 @@ from typing import Any
 import av
 import numpy as np
 import opentimelineio as otio
-from PIL import Image
 
-from fp_timeline.engine.composition import Composition, Shot, compose, external_media
+from fp_timeline.engine.composition import Composition, Shot, compose, dissolve, external_media, fit_frame
 from fp_timeline.engine.generator import CancelToken, Progress
 from fp_timeline.engine.identity import versions_for
 from fp_timeline.engine.media import FrameReader, VideoWriter, probe
@@ -159,12 +158,10 @@ def _readable(project: Project, name: str, media: Path) -> tuple[int, int]:
 def _frame_at(n: int, composition: Composition, footage: _Footage) -> np.ndarray:
     mix = composition.at(n)
     if mix is None:
-        return footage.black.astype(np.uint8)
+        return footage.black
     if not mix.dissolve:
-        return footage.sample(mix.outgoing, n).astype(np.uint8)
-    a = footage.sample(mix.outgoing, n)
-    b = footage.sample(mix.incoming, n)
-    return np.round(a * (1 - mix.weight) + b * mix.weight).astype(np.uint8)
+        return footage.sample(mix.outgoing, n)
+    return dissolve(footage.sample(mix.outgoing, n), footage.sample(mix.incoming, n), mix.weight)
 
 
 class _Footage:
@@ -173,7 +170,7 @@ class _Footage:
     def __init__(self, width: int, height: int, media: dict[Shot, Path | None]) -> None:
         self.width, self.height = width, height
         self.media = media
-        self.black = np.zeros((height, width, 3), dtype=np.float32)
+        self.black = np.zeros((height, width, 3), dtype=np.uint8)
         self._readers: OrderedDict[Shot, FrameReader] = OrderedDict()
 
     def sample(self, shot: Shot | None, n: int) -> np.ndarray:
@@ -181,7 +178,7 @@ class _Footage:
             return self.black
         reader = self._reader(shot)
         # Outside the media (dissolve handles) the reader holds the first/last frame.
-        return self._fit(reader.frame(shot.media_frame(n, reader.rate))).astype(np.float32)
+        return fit_frame(reader.frame(shot.media_frame(n, reader.rate)), self.width, self.height)
 
     def close(self) -> None:
         for reader in self._readers.values():
@@ -197,15 +194,3 @@ class _Footage:
             if len(self._readers) > OPEN_READERS:
                 self._readers.popitem(last=False)[1].close()
         return self._readers[shot]
-
-    def _fit(self, frame: np.ndarray) -> np.ndarray:
-        h, w = frame.shape[:2]
-        if (w, h) == (self.width, self.height):
-            return frame
-        scale = min(self.width / w, self.height / h)
-        fw, fh = max(1, round(w * scale)), max(1, round(h * scale))
-        fitted = np.asarray(Image.fromarray(frame).resize((fw, fh), Image.BILINEAR))
-        canvas = np.zeros((self.height, self.width, 3), dtype=np.uint8)
-        y0, x0 = (self.height - fh) // 2, (self.width - fw) // 2
-        canvas[y0 : y0 + fh, x0 : x0 + fw] = fitted
-        return canvas

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage, QPainter
+import numpy as np
+from PySide6.QtGui import QImage
 
-from fp_timeline.engine.composition import Composition, Mix, Shot, compose, external_media
+from fp_timeline.engine.composition import Composition, Mix, Shot, compose, dissolve, external_media, fit_frame
 from fp_timeline.project.document import Project
 from fp_timeline.project.takes import active_take
-from fp_timeline.ui.media_frames import FrameCache, file_version
+from fp_timeline.ui.media_frames import FrameCache, file_version, qimage_from_rgb
 from fp_timeline.ui.processed_media import processed_for_viewer
 from fp_timeline.ui.timeline_layout import BlockKind, TimelineLayout
 
@@ -59,29 +59,40 @@ class FrameSource:
         shown = self.shot_frame(project, layout, shot, n)
         if not mix.dissolve or not shown.rendered:
             return shown
-        sides = [
-            self.shot_frame(project, layout, s, n) if s is not None else None for s in (mix.outgoing, mix.incoming)
-        ]
-        if any(side is not None and not side.rendered for side in sides):  # a placeholder: no dissolve
-            return shown
-        a, b = (side.image if side is not None else None for side in sides)
-        return ViewerFrame(_blend(a, b, mix.weight), shown.clip, shown.state, True)
+        shots = (mix.outgoing, mix.incoming)
+        sides = [None if s is None else self._array(project, layout, s, n) for s in shots]
+        if any(s is not None and side is None for s, side in zip(shots, sides, strict=True)):
+            return shown  # a side not rendered: its placeholder, no dissolve
+        height, width = next(side for side in sides if side is not None).shape[:2]
+        black = np.zeros((height, width, 3), dtype=np.uint8)
+        a, b = (black if side is None else fit_frame(side, width, height) for side in sides)
+        return ViewerFrame(qimage_from_rgb(dissolve(a, b, mix.weight)), shown.clip, shown.state, True)
 
     def shot_frame(self, project: Project, layout: TimelineLayout, shot: Shot, n: int) -> ViewerFrame:
         """The shot's media at timeline frame ``n`` (held at its first/last frame outside it): the active
         take (its processed media when built) or an imported file; else the start image as placeholder."""
         block = layout.tracks[shot.track][shot.index]
+        media = self._media(project, layout, shot)
+        image = self.cache.shot_frame(media, shot, n) if media is not None else None
         if block.kind is not BlockKind.CLIP:
-            media = external_media(project, shot.clip)
-            image = self.cache.shot_frame(media, shot, n) if media is not None else None
             return ViewerFrame(image, shot.name, IMPORTED, image is not None)
-        take = active_take(shot.clip)
-        if take is not None:
-            media = processed_for_viewer(project, shot.clip) or project.resolve(take.media)
-            image = self.cache.shot_frame(media, shot, n)
-            if image is not None:
-                return ViewerFrame(image, block.name, block.state, True)
+        if image is not None:
+            return ViewerFrame(image, block.name, block.state, True)
         return ViewerFrame(_placeholder(block.thumbnail), block.name, block.state, False)
+
+    def _array(self, project: Project, layout: TimelineLayout, shot: Shot, n: int) -> np.ndarray | None:
+        media = self._media(project, layout, shot)
+        return self.cache.shot_array(media, shot, n) if media is not None else None
+
+    @staticmethod
+    def _media(project: Project, layout: TimelineLayout, shot: Shot) -> Path | None:
+        """The file the shot shows: an imported clip's, or the active take (processed when built)."""
+        if layout.tracks[shot.track][shot.index].kind is not BlockKind.CLIP:
+            return external_media(project, shot.clip)
+        take = active_take(shot.clip)
+        if take is None:
+            return None
+        return processed_for_viewer(project, shot.clip) or project.resolve(take.media)
 
 
 def _placeholder(path: Path | None) -> QImage | None:
@@ -94,20 +105,3 @@ def _placeholder(path: Path | None) -> QImage | None:
 def _decoded(path: str, mtime: int) -> QImage | None:
     image = QImage(path)
     return None if image.isNull() else image
-
-
-def _blend(a: QImage | None, b: QImage | None, mix: float) -> QImage:
-    """A cross-dissolve: ``b`` over ``a`` at opacity ``mix`` (``b`` scaled to ``a``'s size); a missing
-    side (a gap) is black."""
-    out = QImage((a if a is not None else b).size(), QImage.Format_RGB32)
-    out.fill(Qt.black)
-    painter = QPainter(out)
-    if a is not None:
-        painter.drawImage(out.rect(), a)
-    painter.setOpacity(mix)
-    if b is not None:
-        painter.drawImage(out.rect(), b)
-    else:
-        painter.fillRect(out.rect(), Qt.black)
-    painter.end()
-    return out

@@ -77,8 +77,17 @@ class FrameCache:
     def shot_frame(self, path: Path, shot: Shot, n: int) -> QImage | None:
         """What ``shot`` shows from ``path`` (its take, processed or imported media, at the file's own
         rate) at timeline frame ``n``: the frame the conform writes there."""
+        array = self.shot_array(path, shot, n)
+        return qimage_from_rgb(array) if array is not None else None
+
+    def shot_array(self, path: Path, shot: Shot, n: int) -> np.ndarray | None:
+        """``shot_frame`` as the decoded (H, W, 3) uint8 RGB array."""
         take = self._take(path)
-        return self._image(take, shot.media_frame(n, take.rate)) if take is not None else None
+        if take is None:
+            return None
+        array = take.get(shot.media_frame(n, take.rate))
+        self._trim()
+        return array
 
     def _take(self, path: Path) -> _Take | None:
         key = file_version(path)
@@ -92,11 +101,6 @@ class FrameCache:
                 return None
         self._takes.move_to_end(key)
         return take
-
-    def _image(self, take: _Take, index: int) -> QImage | None:
-        array = take.get(index)
-        self._trim()
-        return qimage_from_rgb(array) if array is not None else None
 
     def _trim(self) -> None:
         while len(self._takes) > 1 and sum(t.nbytes for t in self._takes.values()) > self._capacity:

@@ -279,4 +279,4 @@ class TimelineGestures:
         block, _ = self.hit(event.position())
         if block is not None:
             self.document.select(block.name)
-            self.transport.seek(round(block.start * self.transport.rate))
+            self.transport.seek(block.span[0])

@@ -125,8 +125,7 @@ class Viewer(QWidget):
         if not self.clip_mode.isChecked() or block is None:
             self.transport.set_loop(None)
             return
-        rate = self.document.project.rate
-        self.transport.set_loop((round(block.start * rate), round(block.end * rate)))
+        self.transport.set_loop(block.span)
 
     def set_preview(self, clip: str, image: QImage | None) -> None:
         """Show (or stop showing) a render's live preview while the playhead is on that clip."""
