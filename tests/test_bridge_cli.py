@@ -47,6 +47,8 @@ def test_bridge_refuses_clips_that_are_not_neighbours_and_changes_nothing(tmp_pa
     result = run("bridge", project.path, "shot_020", "shot_010", "--no-render")
     assert result.exit_code == 2
     assert "'shot_020' and 'shot_010' are not neighbours on one track" in text(result)
+    result = run("bridge", project.path, "shot_010", "shot_020", "--seconds", "-1", "--no-render")
+    assert result.exit_code == 2 and "--seconds must be more than 0" in text(result)
     assert project.path.read_bytes() == before
 
 

@@ -49,26 +49,11 @@ def bridge(
     with editing(project, "bridge"):
         loaded = open_project(project)
         require_valid(loaded)
-        if prompt is not None:
-            check_user_text(prompt, "prompt", clip=name)
-        if name is not None:
-            check_clip_name(name)
-        if seconds is not None and (not math.isfinite(seconds) or not 0 < seconds <= MAX_CLIP_SECONDS):
-            message = f"--seconds must be more than 0 and at most {MAX_CLIP_SECONDS}, got {seconds}"
-            raise ProjectError(Problem(message, field="seconds"))
+        _check_input(prompt, name, seconds)
         generator = bridging_generator(loaded)
         params = parse_params(generator, param, loaded) if param else None
-        new = add_bridge(
-            loaded,
-            before,
-            after,
-            seconds=seconds,
-            prompt=prompt,
-            seed=seed,
-            name=name,
-            generator=generator,
-            params=params,
-        )
+        chosen = {"seconds": seconds, "prompt": prompt, "seed": seed, "name": name, "params": params}
+        new = add_bridge(loaded, before, after, generator=generator, **chosen)
         require_valid(loaded)
         save_project(loaded)
         recipe = loaded.recipe(new)
@@ -80,3 +65,14 @@ def bridge(
         jobs = plan_render(loaded, targets=[new.name], options=options)
     _run(loaded, jobs, options, ray)
     _post_process(loaded, [new.name])
+
+
+def _check_input(prompt: str | None, name: str | None, seconds: float | None) -> None:
+    """What the user typed, before anything is built from it: text, clip name, length."""
+    if prompt is not None:
+        check_user_text(prompt, "prompt", clip=name)
+    if name is not None:
+        check_clip_name(name)
+    if seconds is not None and (not math.isfinite(seconds) or not 0 < seconds <= MAX_CLIP_SECONDS):
+        message = f"--seconds must be more than 0 and at most {MAX_CLIP_SECONDS}, got {seconds}"
+        raise ProjectError(Problem(message, field="seconds"))
