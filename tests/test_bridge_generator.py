@@ -135,3 +135,12 @@ def test_takes_of_the_bridge_are_told_apart_from_f1_and_by_preset():
     toy = FramePackBridgeGenerator().runtime_identity({"preset": "toy", "device": "cpu"})
     assert bridge.digest != f1.digest and bridge.digest != toy.digest
     assert bridge.fields["sampling"] == "inverted_anti_drifting"
+
+
+def test_landing_cross_fades_the_end_frame_into_the_last_four():
+    from fp_timeline_plugins.framepack_bridge.render import land_on
+
+    frames = [np.full((2, 2, 3), 100, np.uint8) for _ in range(6)]
+    landed = land_on(frames, np.full((2, 2, 3), 220, np.uint8))
+    assert [int(f[0, 0, 0]) for f in landed] == [100, 100, 100, 140, 180, 220]
+    assert frames[-1][0, 0, 0] == 100  # the input is left as it was

@@ -15,7 +15,7 @@ import torch
 from fp_timeline.engine.generator import CancelToken, Dependency, FrameSink, Progress, ProgressCallback, RenderJob
 from fp_timeline_plugins.framepack_f1.components import Components
 from fp_timeline_plugins.framepack_f1.config import FramePackF1Config
-from fp_timeline_plugins.framepack_f1.decode import TEMPORAL_RATIO, make_vae_decoder, soft_append, to_uint8_frames
+from fp_timeline_plugins.framepack_f1.decode import TEMPORAL_RATIO, SectionDecoder, make_vae_decoder, to_uint8_frames
 from fp_timeline_plugins.framepack_f1.encoders import encode_image, encode_prompt, fit_image, load_image, vae_encode
 from fp_timeline_plugins.framepack_f1.loop import Conditioning
 from fp_timeline_plugins.framepack_f1.preview import latent_preview
@@ -62,18 +62,32 @@ def encode_anchors(components: Components, frames: AnchorFrames, seed: int) -> A
     return Anchors(start=start, end=vae_encode(components, frames.end[None], seed))
 
 
-def decode_landing(components: Components, latents: torch.Tensor, end: torch.Tensor) -> torch.Tensor:
-    """Pixels (1, 3, T, H, W) of the clip, ending on the end anchor.
+def decode_landing(components: Components, latents: torch.Tensor, end: torch.Tensor, window: int) -> list[np.ndarray]:
+    """The clip's frames, decoded section by section as F1 decodes (FramePack's soft-append, so memory does not
+    grow with the length), ending on the end anchor.
 
     The causal VAE decodes a clip's first latent alone, so the first frame is the start anchor's; the last
     latent's four frames also depend on the latents before it.  So the end latent is decoded alone as well
-    and cross-faded in over those four frames (FramePack's ``soft_append``): the last frame is the end
-    anchor's, and a model that already lands (the real one) is barely changed.
+    and cross-faded in over those four frames: the last frame is the end anchor's, and a model that already
+    lands (the real one) is barely changed.
     """
     decode = make_vae_decoder(components.vae)
-    pixels = decode(latents).float().cpu()
-    still = decode(end).float().cpu().expand(-1, -1, TEMPORAL_RATIO, -1, -1)
-    return soft_append(pixels, still, TEMPORAL_RATIO)
+    decoder = SectionDecoder(decode, latents[:, :, :1], fresh=True)
+    frames: list[np.ndarray] = []
+    for first in range(1, latents.shape[2], window):
+        frames += decoder.push(latents[:, :, first : first + window])
+    frames += decoder.finish()
+    return land_on(frames, to_uint8_frames(decode(end))[0])
+
+
+def land_on(frames: list[np.ndarray], still: np.ndarray, count: int = TEMPORAL_RATIO) -> list[np.ndarray]:
+    """Cross-fade ``still`` into the last ``count`` frames, linearly, so the very last frame is ``still``."""
+    landed = list(frames)
+    for offset, weight in enumerate(np.linspace(1.0, 0.0, count)):
+        index = len(landed) - count + offset
+        mixed = weight * landed[index].astype(np.float32) + (1.0 - weight) * still.astype(np.float32)
+        landed[index] = np.clip(np.round(mixed), 0, 255).astype(np.uint8)
+    return landed
 
 
 def conditioning(components: Components, prompt: str, config: FramePackF1Config, frames: AnchorFrames) -> Conditioning:
@@ -113,7 +127,7 @@ def render_bridge(
     )
     cancel.raise_if_cancelled()
     progress(Progress(job.clip, "decode", steps.total, steps.total, sections, sections, "decoding"))
-    video = to_uint8_frames(decode_landing(components, latents, anchors.end))
+    video = decode_landing(components, latents, anchors.end, config.latent_window_size)
     for frame in video[out.frames_written :]:  # a sink that survived a kill already holds some
         out.write(frame)
     return video[-1]
