@@ -162,7 +162,8 @@ class FramePackBridgeGenerator:
         sections = sections_for(job.recipe.frames, False, config.latent_window_size)
         loras = loras_of(job.recipe.params, job.media)
         if loras:  # encode first: an exclusive memory plan reloads the transformer (without the LoRA) after text
-            encode_prompts(components, [job.recipe.prompt])
+            negative = [config.negative_prompt] if config.guidance_scale != 1.0 else []
+            encode_prompts(components, [job.recipe.prompt, *negative])
         with clip_loras(components.get_transformer(), loras):
             last = render_bridge(job, components, config, sections, out, progress, cancel)
         _save_last_frame(job.context_path, last, job.recipe_hash)
