@@ -132,3 +132,15 @@ def test_a_bridge_needs_neighbours_on_one_track_and_a_fresh_clip_after_it(tmp_pa
     with pytest.raises(ProjectError, match="carries on from 'shot_010'"):
         add_bridge(project, "shot_010", "shot_020")
     assert np.array_equal([c.name for c in project.generated_clips()], ["shot_010", "shot_020"])
+
+
+def test_a_bridge_fills_the_gap_between_two_clips(tmp_path):
+    from fp_timeline.project.track_edits import gap
+
+    project = _project(tmp_path)
+    project.tracks()[0].insert(1, gap(36, FPS))  # 1.2 s between the shots
+    clip = add_bridge(project, "shot_010", "shot_020")
+    items = list(project.tracks()[0])
+    assert [item.name for item in items] == ["shot_010", "shot_015", "shot_020"]  # the gap is gone
+    assert project.recipe(clip).frames == 37  # the gap's length, snapped to 1 + whole sections
+    assert validate_project(project) == []
