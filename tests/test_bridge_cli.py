@@ -52,6 +52,17 @@ def test_bridge_refuses_clips_that_are_not_neighbours_and_changes_nothing(tmp_pa
     assert project.path.read_bytes() == before
 
 
+def test_generators_says_what_a_bridge_takes_from_its_neighbours(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "400")
+    result = run("generators", "framepack_bridge")
+    assert result.exit_code == 0, result.output
+    said = "carried clip: starts on the previous take's last frame and ends on the next take's first frame"
+    assert said in text(result)
+    assert "continues:" not in result.output  # it continues no context (was an empty 'continues:')
+    f1 = text(run("generators", "framepack_f1"))
+    assert "carried clip: carries the previous clip's context (continues: framepack_f1, video)" in f1
+
+
 def test_keyframes_are_an_ordinary_add_with_an_end_image(tmp_path):
     project = _project(tmp_path)
     save_project(project)

@@ -12,6 +12,7 @@ import pytest  # noqa: E402
 pytest.importorskip("torch")
 
 from fp_timeline.engine.bridge import cut_to_bridge  # noqa: E402
+from fp_timeline.ui.clip_item import tooltip  # noqa: E402
 from tests.gui_helpers import fresh_clips_project, make_window  # noqa: E402
 
 pytestmark = pytest.mark.gui
@@ -35,6 +36,15 @@ def test_bridge_the_cut_inserts_a_bridge_and_undo_takes_it_out(qtbot, tmp_path):
     assert {"end_image", "latent_window_size", "loras"} <= set(window.inspector.settings.controls)
     window.document.undo_stack.undo()
     assert _names(window) == ["shot_010", "shot_020"]
+
+
+def test_the_tooltip_says_what_a_bridge_takes_from_its_neighbours(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, fresh_clips_project(tmp_path, count=2))
+    window.bridge_cut("shot_010", "shot_020", render=False)
+    text = tooltip(window.document.layout().block("shot_015"))
+    assert "starts on the previous take's last frame and ends on the next take's first frame" in text
+    assert "context" not in text
+    assert "starts on" not in tooltip(window.document.layout().block("shot_020"))  # a fresh clip takes nothing
 
 
 def test_the_selection_says_which_cut(qtbot, tmp_path):

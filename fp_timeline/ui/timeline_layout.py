@@ -13,6 +13,7 @@ from pathlib import Path
 
 import opentimelineio as otio
 
+from fp_timeline.engine import capabilities, registry
 from fp_timeline.engine.status import ClipStatus
 from fp_timeline.project.document import Project
 from fp_timeline.project.recipe import METADATA_KEY
@@ -40,6 +41,7 @@ class Block:
     state: str = ""
     prompt: str = ""
     carries: bool = False
+    needs: str = ""  # what it takes from its neighbours, in words (as its generator declares)
     thumbnail: Path | None = None
     take: str | None = None
     in_frame: int = 0  # the clip's in-point within its generated media
@@ -155,6 +157,7 @@ def _clip_block(
         state=status.state.value if status is not None else "error",
         prompt=recipe.prompt,
         carries=recipe.carries,
+        needs=capabilities.describe_needs(registry.clip_needs(recipe)),
         thumbnail=thumb,
         take=take.key if take else None,
         in_frame=in_frame,
