@@ -63,6 +63,18 @@ def test_generators_says_what_a_bridge_takes_from_its_neighbours(monkeypatch):
     assert "carried clip: carries the previous clip's context (continues: framepack_f1, video)" in f1
 
 
+def test_split_refuses_to_cut_a_bridge_in_two_and_changes_nothing(tmp_path):
+    project = _project(tmp_path)
+    save_project(project)
+    assert run("bridge", project.path, "shot_010", "shot_020", "--no-render", *QUICK).exit_code == 0
+    before = project.path.read_bytes()
+    result = run("split", project.path, "--clip", "shot_015", "--at", "0.2")
+    assert result.exit_code == 2
+    assert "shot_015 cannot be split: it starts on the previous take's last frame and ends on" in text(result)
+    assert "its two halves would each need the other's frame" in text(result)
+    assert project.path.read_bytes() == before
+
+
 def test_keyframes_are_an_ordinary_add_with_an_end_image(tmp_path):
     project = _project(tmp_path)
     save_project(project)

@@ -11,7 +11,7 @@ import pytest  # noqa: E402
 
 pytest.importorskip("torch")
 
-from fp_timeline.engine.bridge import cut_to_bridge  # noqa: E402
+from fp_timeline.engine.bridge import bridge_edit, cut_to_bridge  # noqa: E402
 from fp_timeline.ui.clip_item import tooltip  # noqa: E402
 from tests.gui_helpers import fresh_clips_project, make_window  # noqa: E402
 
@@ -45,6 +45,27 @@ def test_the_tooltip_says_what_a_bridge_takes_from_its_neighbours(qtbot, tmp_pat
     assert "starts on the previous take's last frame and ends on the next take's first frame" in text
     assert "context" not in text
     assert "starts on" not in tooltip(window.document.layout().block("shot_020"))  # a fresh clip takes nothing
+
+
+def test_the_razor_refuses_to_cut_a_bridge_in_two(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path, fresh_clips_project(tmp_path, count=2))
+    sections = {"latent_window_size": 3}  # 37 frames: three sections, so there is a boundary inside it
+    window.document.edit(bridge_edit(window.document.project, "shot_010", "shot_020", seconds=1.2, params=sections))
+    assert window.document.project.recipe(window.document.project.clip("shot_015")).frames == 37
+    problems = []
+    window.show_problem = problems.append
+    block = window.document.layout().block("shot_015")
+    window.document.select("shot_015")
+    window.transport.seek((block.span[0] + block.span[1]) // 2)
+    window.actions.split.trigger()
+    assert problems and "shot_015 cannot be split" in problems[-1]
+    assert "ends on the next take's first frame" in problems[-1]
+    assert _names(window) == ["shot_010", "shot_015", "shot_020"]
+    window.document.select("shot_020")  # an ordinary clip still splits
+    block = window.document.layout().block("shot_020")
+    window.transport.seek((block.span[0] + block.span[1]) // 2)
+    window.actions.split.trigger()
+    assert len(_names(window)) == 4
 
 
 def test_the_selection_says_which_cut(qtbot, tmp_path):
