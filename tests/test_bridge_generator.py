@@ -77,6 +77,38 @@ def test_keyframes_render_is_seeded_and_a_lora_changes_it_and_leaves_no_trace(tm
     assert np.array_equal(_keyframes(tmp_path, "D"), base)
 
 
+class _Killed(Exception):
+    pass
+
+
+def test_a_killed_bridge_resumes_after_its_last_sampled_section_with_the_same_frames(tmp_path):
+    """3 sections of window 3 (37 frames); killed once the second section sampled starts."""
+    start, end = write_image(tmp_path / "start.png", 1), write_image(tmp_path / "end.png", 2)
+    params = {"latent_window_size": 3, "steps": 2, "end_image": "end.png"}
+    rec = recipe("a kite", 5, 3).replace(generator="framepack_bridge", params=params)
+
+    def render(name: str, progress=lambda p: None) -> tuple[np.ndarray, list]:
+        j = dataclasses.replace(job(tmp_path, name, rec, image=start), media={"end.png": end}, recipe_hash="same")
+        sink, events = ListSink(), []
+        report = lambda p: (events.append(p), progress(p))  # noqa: E731
+        FramePackBridgeGenerator(preset="tiny").render(j, sink, report, CancelToken())
+        return np.stack(sink.frames), events
+
+    full, _ = render("full")
+
+    def die_in_second_section(p):
+        if p.stage == "sample" and p.section == 2:
+            raise _Killed
+
+    with pytest.raises(_Killed):
+        render("killed", die_in_second_section)
+    resumed, events = render("killed")  # a fresh sink, the same work_dir
+    assert [p.section for p in events if p.stage == "resume"] == [1]
+    assert {p.section for p in events if p.stage == "sample"} == {2, 3}  # the first was not sampled again
+    assert resumed.shape == (37, 32, 32, 3)
+    np.testing.assert_array_equal(resumed, full)
+
+
 def test_a_bridge_without_its_neighbours_frames_says_which_is_missing(generator, tmp_path):
     rec = recipe("x", 1, 1).replace(generator="framepack_bridge", image=None, context=ContextMode.CARRY)
     j = dataclasses.replace(

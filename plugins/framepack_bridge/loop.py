@@ -9,7 +9,10 @@ Sections are sampled from the clip's end back to its start (``layout.py``).  Two
   around it, and the next section sees it in its 1x history.
 
 Everything else is F1's: the flow-matching denoiser, sigma schedules, samplers and section noise (one
-CPU generator per clip, one draw per section).
+CPU generator per clip, one draw per section), and its per-section checkpoints: with ``checkpoints`` each
+sampled section's latents and the noise generator's state are saved in the job's ``work_dir``, and a
+killed render starts after the last one saved (the history is the saved latents, the generator's state
+restored), so it samples the same latents as an uninterrupted render.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 
 import torch
 
+from fp_timeline_plugins.framepack_f1.checkpoint import SectionCheckpoints
 from fp_timeline_plugins.framepack_f1.config import FramePackF1Config
 from fp_timeline_plugins.framepack_f1.denoiser import FlowMatchDenoiser
 from fp_timeline_plugins.framepack_f1.loop import Conditioning, TextConditioning, _text_kwargs, draw_section_noise
@@ -107,16 +111,27 @@ def sample_bridge(
     device: torch.device | str = "cpu",
     dtype: torch.dtype = torch.float32,
     callback_for: Callable[[int], StepCallback | None] = lambda _index: None,
+    checkpoints: SectionCheckpoints | None = None,
+    on_resume: Callable[[int, int], None] = lambda _index, _done: None,
 ) -> torch.Tensor:
     """All the clip's latents, (1, C, 1 + sections * L, h, w) float32 on the CPU, first = start, last = end.
 
     ``callback_for(k)`` gives the step callback of the k-th section sampled (the clip's last section first).
+    With ``checkpoints``, sections saved by an earlier attempt are taken from them, not sampled
+    (``on_resume(k, done)`` for each), and every section sampled is saved.
     """
     device = torch.device(device)
     _, channels, _, height, width = anchors.start.shape
     window = config.latent_window_size
     history = anchors.start.new_zeros(1, channels, HISTORY_FRAMES, height, width)  # the future, nearest first
+    done = min(checkpoints.count(), sections) if checkpoints is not None else 0
+    for index, (latents, rng_state) in enumerate(checkpoints.finished(done) if checkpoints is not None else ()):
+        on_resume(index, done)
+        rng.set_state(rng_state)
+        history = torch.cat([latents, history], dim=2)
     for index, padding in enumerate(latent_paddings(sections)):
+        if index < done:
+            continue
         first = index == 0
         seen = torch.cat([anchors.end, history[:, :, 1:]], dim=2) if first else history
         positive = _section_kwargs(cond, anchors.start, seen, config, padding, device, dtype)
@@ -126,4 +141,6 @@ def sample_bridge(
         sampler = SAMPLER_FUNCTIONS[config.sampler]
         latents = sampler(denoiser, noise.to(device), sigmas.to(device), callback=callback_for(index)).float().cpu()
         history = torch.cat([latents, history], dim=2)
+        if checkpoints is not None:
+            checkpoints.save(index, latents, rng.get_state())
     return torch.cat([anchors.start, history[:, :, : sections * window]], dim=2)

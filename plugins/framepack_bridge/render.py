@@ -5,6 +5,7 @@ Runs on F1's pieces: its encoders (VAE, SigLIP, text, with their caches), its VA
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ import numpy as np
 import torch
 
 from fp_timeline.engine.generator import CancelToken, Dependency, FrameSink, Progress, ProgressCallback, RenderJob
+from fp_timeline_plugins.framepack_f1.checkpoint import SectionCheckpoints
 from fp_timeline_plugins.framepack_f1.components import Components
 from fp_timeline_plugins.framepack_f1.config import FramePackF1Config
 from fp_timeline_plugins.framepack_f1.decode import TEMPORAL_RATIO, SectionDecoder, make_vae_decoder, to_uint8_frames
@@ -114,6 +116,7 @@ def render_bridge(
     if bool(job.options.get("free_text_encoders", True)):
         components.free_text_encoders()
     steps = _Steps(job.clip, config.steps, sections, progress, cancel)
+    key = hashlib.sha256(f"bridge|{job.recipe_hash}|{components.identity}".encode()).hexdigest()
     latents = sample_bridge(
         components.get_transformer(),
         cond,
@@ -124,6 +127,8 @@ def render_bridge(
         device=components.device,
         dtype=components.dtype,
         callback_for=steps.for_section,
+        checkpoints=SectionCheckpoints(job.work_dir, key),  # a killed render resumes after its last section
+        on_resume=steps.resumed,
     )
     cancel.raise_if_cancelled()
     progress(Progress(job.clip, "decode", steps.total, steps.total, sections, sections, "decoding"))
@@ -141,12 +146,20 @@ class _Steps:
         self.total = steps * sections
         self.progress, self.cancel = progress, cancel
         self.started = time.monotonic()
+        self.skipped = 0  # steps of sections taken from checkpoints (not in the ETA's rate)
+
+    def resumed(self, index: int, done: int) -> None:
+        """Section ``index`` (of ``done``) comes from an earlier attempt's checkpoint: not sampled again."""
+        self.cancel.raise_if_cancelled()
+        message = f"section {index + 1}/{self.sections} (from the end) from the last attempt"
+        self.progress(Progress(self.clip, "resume", index + 1, done, index + 1, self.sections, message))
+        self.skipped, self.started = (index + 1) * self.steps, time.monotonic()
 
     def for_section(self, index: int) -> StepCallback:
         def on_step(d: dict) -> None:
             self.cancel.raise_if_cancelled()  # cooperative: between sampler steps
             step = index * self.steps + d["i"] + 1
-            eta = (time.monotonic() - self.started) / step * (self.total - step)
+            eta = (time.monotonic() - self.started) / (step - self.skipped) * (self.total - step)
             message = f"section {index + 1}/{self.sections} (from the end), step {d['i'] + 1}/{self.steps}, "
             message += f"ETA {eta:.0f}s"
             preview = latent_preview(d["denoised"])
