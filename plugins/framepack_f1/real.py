@@ -7,7 +7,9 @@ and the cache folder they must land in.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -140,9 +142,6 @@ def load_real_components(
     converted to the compute dtype as they run: ``offload.cast_per_block``); the small models are loaded
     in the encoders' compute dtype directly.
     """
-    from diffusers import AutoencoderKLHunyuanVideo, HunyuanVideoFramepackTransformer3DModel
-    from transformers import CLIPTokenizer, LlamaTokenizerFast, SiglipVisionModel
-
     from .weights import checkpoint_id
 
     check_real_weights(transformer_repo, label)
@@ -151,23 +150,39 @@ def load_real_components(
     aux_dtype = torch.float16 if device.type == "cuda" else torch.float32
     transformer_dir = _snapshot(transformer_repo)
     llama_dir = _snapshot(HUNYUAN_REPO) / "text_encoder"
+    load_transformer = _transformer_loader(transformer_repo, transformer_dir, offline)
+    return Components(
+        preset="real",
+        model_id=transformer_repo,
+        device=device,
+        dtype=dtype,
+        **_small_models(offline, aux_dtype),
+        transformer=load_transformer(),
+        prompt_template=HUNYUAN_TEMPLATE,
+        load_text_encoders=_text_encoders_loader(llama_dir, offline, aux_dtype),
+        load_transformer=load_transformer,
+        sizes=real_sizes(transformer_repo),
+        checkpoint_id=f"{checkpoint_id(transformer_dir)}|{dtype}",
+        text_checkpoint_id=f"{checkpoint_id(llama_dir)}|{aux_dtype}",
+    )
+
+
+def _transformer_loader(repo: str, folder: Path, offline: dict) -> Callable[[], torch.nn.Module]:
+    """Loads the transformer in its stored dtype (again after a memory plan released it)."""
+    from diffusers import HunyuanVideoFramepackTransformer3DModel
 
     def load_transformer() -> torch.nn.Module:
         return HunyuanVideoFramepackTransformer3DModel.from_pretrained(
-            transformer_repo, torch_dtype=_stored_dtype(transformer_dir), use_safetensors=True, **offline
+            repo, torch_dtype=_stored_dtype(folder), use_safetensors=True, **offline
         ).eval()
 
-    vae = AutoencoderKLHunyuanVideo.from_pretrained(
-        HUNYUAN_REPO, subfolder="vae", torch_dtype=aux_dtype, use_safetensors=True, **offline
-    )
-    image_encoder = SiglipVisionModel.from_pretrained(
-        REDUX_REPO, subfolder="image_encoder", torch_dtype=aux_dtype, use_safetensors=True, **offline
-    )
-    siglip_processor = siglip_image_processor_class()
-    feature_extractor = siglip_processor.from_pretrained(REDUX_REPO, subfolder="feature_extractor", **offline)
-    tokenizer = LlamaTokenizerFast.from_pretrained(HUNYUAN_REPO, subfolder="tokenizer", **offline)
-    tokenizer.padding_side = "right"  # FramePack keeps the first mask.sum() tokens
-    tokenizer_2 = CLIPTokenizer.from_pretrained(HUNYUAN_REPO, subfolder="tokenizer_2", **offline)
+    return load_transformer
+
+
+def _text_encoders_loader(
+    llama_dir: Path, offline: dict, aux_dtype: torch.dtype
+) -> Callable[[], tuple[torch.nn.Module, torch.nn.Module]]:
+    """Loads Llama (stored dtype) and CLIP text (``aux_dtype``) when a prompt needs encoding."""
 
     def load_text_encoders() -> tuple[torch.nn.Module, torch.nn.Module]:
         from transformers import CLIPTextModel, LlamaModel
@@ -184,21 +199,29 @@ def load_real_components(
         )
         return llama.eval(), clip.eval()
 
-    return Components(
-        preset="real",
-        model_id=transformer_repo,
-        device=device,
-        dtype=dtype,
-        transformer=load_transformer(),
-        vae=vae.eval(),
-        image_encoder=image_encoder.eval(),
-        feature_extractor=feature_extractor,
-        tokenizer=tokenizer,
-        tokenizer_2=tokenizer_2,
-        prompt_template=HUNYUAN_TEMPLATE,
-        load_text_encoders=load_text_encoders,
-        load_transformer=load_transformer,
-        sizes=real_sizes(transformer_repo),
-        checkpoint_id=f"{checkpoint_id(transformer_dir)}|{dtype}",
-        text_checkpoint_id=f"{checkpoint_id(llama_dir)}|{aux_dtype}",
+    return load_text_encoders
+
+
+def _small_models(offline: dict, aux_dtype: torch.dtype) -> dict[str, Any]:
+    """The VAE, SigLIP with its processor and both tokenizers, loaded now (``Components`` fields)."""
+    from diffusers import AutoencoderKLHunyuanVideo
+    from transformers import CLIPTokenizer, LlamaTokenizerFast, SiglipVisionModel
+
+    vae = AutoencoderKLHunyuanVideo.from_pretrained(
+        HUNYUAN_REPO, subfolder="vae", torch_dtype=aux_dtype, use_safetensors=True, **offline
     )
+    image_encoder = SiglipVisionModel.from_pretrained(
+        REDUX_REPO, subfolder="image_encoder", torch_dtype=aux_dtype, use_safetensors=True, **offline
+    )
+    siglip_processor = siglip_image_processor_class()
+    feature_extractor = siglip_processor.from_pretrained(REDUX_REPO, subfolder="feature_extractor", **offline)
+    tokenizer = LlamaTokenizerFast.from_pretrained(HUNYUAN_REPO, subfolder="tokenizer", **offline)
+    tokenizer.padding_side = "right"  # FramePack keeps the first mask.sum() tokens
+    tokenizer_2 = CLIPTokenizer.from_pretrained(HUNYUAN_REPO, subfolder="tokenizer_2", **offline)
+    return {
+        "vae": vae.eval(),
+        "image_encoder": image_encoder.eval(),
+        "feature_extractor": feature_extractor,
+        "tokenizer": tokenizer,
+        "tokenizer_2": tokenizer_2,
+    }
