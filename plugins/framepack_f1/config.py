@@ -149,7 +149,7 @@ OPTIONS_SCHEMA = (
         "memory plan: auto (by free VRAM and RAM), gpu, group, disk, mmap",
         choices=OFFLOAD_CHOICES,
     ),
-    Setting("threads", "int", None, "CPU threads (default: the cores not already busy)", 1, 1024, optional=True),
+    Setting("threads", "int", None, "CPU threads (default: the cores less one, at most 16)", 1, 1024, optional=True),
     Setting("attention", "str", "native", "attention backend: native (SDPA), flash, _flash_3, sage, xformers, ..."),
     Setting("compile", "bool", False, "regional torch.compile of the transformer blocks (CUDA, gpu plan)"),
     Setting(
