@@ -45,6 +45,8 @@ def test_the_tooltip_says_what_a_bridge_takes_from_its_neighbours(qtbot, tmp_pat
     assert "starts on the previous take's last frame and ends on the next take's first frame" in text
     assert "context" not in text
     assert "starts on" not in tooltip(window.document.layout().block("shot_020"))  # a fresh clip takes nothing
+    window.document.select("shot_015")
+    assert window.inspector.preview.text() == "(starts on shot_010's last frame)"  # not "(continues shot_010)"
 
 
 def test_the_razor_refuses_to_cut_a_bridge_in_two(qtbot, tmp_path):
