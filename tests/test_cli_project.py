@@ -37,6 +37,7 @@ def test_new_add_info_validate(tmp_path):
         "64x48",
     )
     assert result.exit_code == 0, result.output
+    assert "added shot_010: 45 frames (1.50 s), seed 3, fresh" in " ".join(result.output.split())
     result = run("add", project, "-p", "the cat blinks", "--carry", "--generator", "animatic", "--seed", 4)
     assert result.exit_code == 0, result.output
     loaded = load_project(project)

@@ -101,3 +101,28 @@ def test_a_remote_workers_staged_mp4_is_cleaned_once_its_driver_is_gone(tmp_path
     clean_leftovers(project)
     assert [p.exists() for p in staged] == [False, False]
     assert all(p.exists() for p in live)
+
+
+def test_every_executor_reports_through_run_and_raises_when_everything_was_cancelled(tmp_path):
+    """``Executor.run`` is the executors' one frame: a start is said once, and a run cancelled as a
+    whole raises even when the executor had nothing left to do (Ray with only reused takes returned)."""
+    from fp_timeline.engine.executor import Executor
+
+    project = chain_project(tmp_path)
+    jobs = plan_render(project)
+
+    class Reusing(Executor):  # what RayExecutor does with takes it only switches back on
+        name = "reusing"
+
+        def render(self, project, options, run):
+            for job in run.jobs:
+                run.start(job)
+                run.start(job)  # a worker's start report arriving late: said once
+                run.finish(job, None)
+
+    log: list[tuple[str, str]] = []
+    cancels = ClipCancels()
+    cancels.cancel()
+    with pytest.raises(RenderCancelled):
+        Reusing().run(project, jobs, {}, recording(log), cancels)
+    assert log == [(event, job.clip) for job in jobs for event in ("started", "finished")]

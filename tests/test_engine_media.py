@@ -46,3 +46,40 @@ def test_frame_reader_forward_backward_and_held_ends(tmp_path):
         expected = levels[min(max(index, 0), 11)]
         assert float(reader.frame(index).mean()) == pytest.approx(expected, abs=2)
     reader.close()
+
+
+def test_frame_reader_without_counting_finds_the_end_as_it_reads(tmp_path):
+    """An mkv does not say its length: ``count=False`` does not decode it all up front (the viewer's
+    first frame of a long imported file), yet holds the last frame past the end once it gets there."""
+    import av
+
+    levels = [40 * i + 20 for i in range(5)]
+    path = tmp_path / "grey.mkv"
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=24)
+        stream.width, stream.height, stream.pix_fmt = 16, 16, "yuv420p"
+        for level in levels:
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(np.full((16, 16, 3), level, np.uint8), "rgb24")))
+        container.mux(stream.encode())
+    assert FrameReader(path).frames == 5  # counted by decoding
+    reader = FrameReader(path, count=False)
+    assert reader.frames is None
+    assert float(reader.frame(1).mean()) == pytest.approx(levels[1], abs=2) and reader.frames is None
+    assert float(reader.frame(9).mean()) == pytest.approx(levels[-1], abs=2) and reader.frames == 5
+    assert float(reader.frame(0).mean()) == pytest.approx(levels[0], abs=2)
+    reader.close()
+
+
+@pytest.mark.parametrize(
+    ("rate", "exact"), [(29.97, "30000/1001"), (23.976, "24000/1001"), (24.0, "24"), (12.5, "25/2")]
+)
+def test_a_written_video_has_the_rate_the_exports_and_timecode_use(tmp_path, rate, exact):
+    """One reading of a rate (project.timing): a 29.97 project's movie is 30000/1001 fps, as its EDL,
+    XML and timecode count (engine.media read it as 2997/100)."""
+    import av
+
+    with VideoWriter(tmp_path / "r.mp4", rate=rate) as writer:
+        for _ in range(3):
+            writer.write(np.zeros((16, 16, 3), dtype=np.uint8))
+    with av.open(str(tmp_path / "r.mp4")) as container:
+        assert str(container.streams.video[0].average_rate) == exact

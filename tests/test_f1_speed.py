@@ -30,15 +30,17 @@ def test_attention_backend_is_checked_and_applied():
     assert torch.equal(_run(build_tiny_transformer()), expected)
 
 
-def test_threads_default_never_oversubscribes_and_bad_values_are_refused(monkeypatch):
-    monkeypatch.setattr("os.getloadavg", lambda: (1.7, 0, 0))
-    monkeypatch.setattr("fp_timeline_plugins.framepack_f1.resources.cpu_count", lambda: 2)
-    assert default_threads() == 1  # a busy 2-core machine: one thread
-    monkeypatch.setattr("fp_timeline_plugins.framepack_f1.resources.cpu_count", lambda: 16)
-    assert default_threads() == 14
-    monkeypatch.setattr("os.getloadavg", lambda: (40.0, 0, 0))
-    assert default_threads() == 1
-    assert resolve_threads({"threads": "3"}) == 3 and resolve_threads({"threads": "auto"}) == 1
+def test_the_threads_default_follows_the_cores_not_the_load_and_bad_values_are_refused(monkeypatch):
+    """The thread count changes a render's float bits: the default must not change with the load."""
+    for cores, expected in ((1, 1), (2, 1), (16, 15), (64, 16)):
+        monkeypatch.setattr("fp_timeline_plugins.framepack_f1.resources.cpu_count", lambda cores=cores: cores)
+        seen = set()
+        for load in (0.0, 1.7, float(cores), 40.0):
+            monkeypatch.setattr("os.getloadavg", lambda load=load: (load, load, load))
+            seen.add(default_threads())
+            assert resolve_threads({"threads": "auto"}) == default_threads()
+        assert seen == {expected}, (cores, seen)
+    assert resolve_threads({"threads": "3"}) == 3  # asked for: as asked, whatever the cores
     for bad in (0, -2, "many"):
         with pytest.raises(ValueError, match="threads must be a positive integer"):
             resolve_threads({"threads": bad})

@@ -138,10 +138,11 @@ def test_tracks_lock_hide_add_and_remove_each_one_undo_step(qtbot, tmp_path):
     assert not view.layout_data.locked
     # Hidden: the viewer shows V1's clip under V2's, and the export marks the track off.
     window.transport.seek(5)
-    assert window.viewer.source.block_at(view.layout_data, 5 / 30).name == "shot_020"
+    shown = window.viewer.source.mix_at
+    assert shown(window.document.project, view.layout_data, 5).outgoing.name == "shot_020"
     qtbot.mouseClick(headers, Qt.LeftButton, pos=eye.center().toPoint())
     assert view.layout_data.hidden == {1} and not window.document.project.tracks()[1].enabled
-    assert window.viewer.source.block_at(view.layout_data, 5 / 30).name == "shot_010"
+    assert shown(window.document.project, view.layout_data, 5).outgoing.name == "shot_010"
     window.actions.undo.trigger()
     assert not view.layout_data.hidden
     headers.current = 1
@@ -198,6 +199,29 @@ def test_a_drag_shows_where_the_clip_will_land_when_clips_are_in_the_way(qtbot, 
     assert view.drop_x == pytest.approx(view.x_of(2.0))  # the cut after shot_020
     qtbot.mouseRelease(viewport, Qt.LeftButton, pos=start - QPointF(20, 0).toPoint())
     assert view.drop_x is None
+
+
+def test_the_landing_preview_counts_frames_as_the_drop_does(qtbot, tmp_path):
+    """A drag by part of a frame (61 px at 2 px a frame: 30.5 frames, rounded to 30 as the drop rounds
+    it) lands exactly in the gap: no insert line, and the drop fits there; one frame more overlaps."""
+    from fp_timeline.project import timeline_edits
+
+    window, view = _window(qtbot, tmp_path)  # three 30-frame clips at 30 fps
+    window.run_edit(lambda p: timeline_edits.delete(p, "shot_020", ripple=False))  # a 30-frame gap
+    view.snapping = False
+    viewport = view.viewport()
+    start = clip_point(window, "shot_010")
+    qtbot.mousePress(viewport, Qt.LeftButton, pos=start)
+    qtbot.mouseMove(viewport, start + QPointF(61, 0).toPoint())
+    qtbot.waitUntil(lambda: view._gesture is not None and view._gesture.active)
+    assert view.drop_x is None  # seconds said 1.0167..2.0167 overlaps shot_030 at 2.0
+    qtbot.mouseMove(viewport, start + QPointF(64, 0).toPoint())  # 32 frames: into shot_030
+    assert view.drop_x is not None
+    qtbot.mouseMove(viewport, start + QPointF(61, 0).toPoint())
+    qtbot.mouseRelease(viewport, Qt.LeftButton, pos=start + QPointF(61, 0).toPoint())
+    track = window.document.project.tracks()[0]
+    assert [type(item).__name__ for item in track] == ["Gap", "Clip", "Clip"]
+    assert track.range_of_child_at_index(1).start_time.to_frames() == 30
 
 
 def test_split_cuts_every_selected_clip_under_the_playhead_in_one_step(qtbot, tmp_path):

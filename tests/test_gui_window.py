@@ -648,10 +648,11 @@ def test_the_viewer_dissolves_across_a_transition(qtbot, tmp_path):
     window.transport.seek(middle)
     assert view.frame.rendered
     mixed = view.frame.image.convertToFormat(view.frame.image.Format.Format_RGB32).pixelColor(5, 5)
-    source = window.viewer.source
-    outgoing, incoming = (b for b in layout.clips() if b.name in ("shot_030", "shot_040"))
-    a = source.clip_frame(window.document.project, outgoing, middle / rate).image.pixelColor(5, 5)
-    b = source.clip_frame(window.document.project, incoming, middle / rate).image.pixelColor(5, 5)
+    source, project = window.viewer.source, window.document.project
+    mix = source.mix_at(project, layout, middle)
+    assert mix.dissolve and (mix.outgoing.name, mix.incoming.name) == ("shot_030", "shot_040")
+    a = source.shot_frame(project, layout, mix.outgoing, middle).image.pixelColor(5, 5)
+    b = source.shot_frame(project, layout, mix.incoming, middle).image.pixelColor(5, 5)
     assert a != b
     for channel in ("red", "green", "blue"):  # each channel lies between the two clips' values
         low, high = sorted((getattr(a, channel)(), getattr(b, channel)()))

@@ -76,3 +76,14 @@ def test_every_bad_field_is_reported_at_once():
 def test_unsupported_schema_is_refused():
     with pytest.raises(ProjectError, match="unsupported schema version 99"):
         Recipe.from_metadata(valid(schema=99))
+
+
+def test_params_with_a_key_otio_cannot_read_back_are_a_named_problem():
+    """OTIO cuts a key at a NUL, so its mapping cannot even list itself (found by the mutated-document property)."""
+    import opentimelineio as otio
+
+    clip = otio.schema.Clip(name="shot_010")
+    clip.metadata["fp_timeline"] = valid(params={"a\x00b": 1})
+    with pytest.raises(ProjectError) as err:
+        Recipe.from_metadata(clip.metadata["fp_timeline"], clip="shot_010")
+    assert [p.field for p in err.value.problems] == ["params"] and "NUL" in str(err.value)

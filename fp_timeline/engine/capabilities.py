@@ -14,7 +14,7 @@ from fp_timeline.engine.generator import Dependency, Generator, MediaInput
 from fp_timeline.engine.schema import Setting
 from fp_timeline.project.document import Project
 from fp_timeline.project.media_fields import START_IMAGE, media_values
-from fp_timeline.project.recipe import Recipe
+from fp_timeline.project.recipe import ContextMode, Recipe
 
 
 def media_inputs(generator: Generator) -> tuple[MediaInput, ...]:
@@ -35,6 +35,25 @@ def dependencies(generator: Generator, recipe: Recipe) -> frozenset[Dependency]:
     if declared is not None:
         return frozenset(Dependency(d) for d in declared(recipe))
     return frozenset({Dependency.PREVIOUS_CONTEXT}) if recipe.carries else frozenset()
+
+
+_NEED_WORDS = {
+    Dependency.PREVIOUS_CONTEXT: "carries the previous clip's context",
+    Dependency.PREVIOUS_LAST_FRAME: "starts on the previous take's last frame",
+    Dependency.NEXT_FIRST_FRAME: "ends on the next take's first frame",
+}
+
+
+def describe_needs(needs: frozenset[Dependency] | set[Dependency]) -> str:
+    """What a clip takes from its neighbours, in words ("" when nothing): a bridge "starts on the previous
+    take's last frame and ends on the next take's first frame"."""
+    return " and ".join(words for dependency, words in _NEED_WORDS.items() if dependency in needs)
+
+
+def carried_needs(generator: Generator) -> frozenset[Dependency]:
+    """What a carried clip of this generator without a start image takes from its neighbours."""
+    generator_id = str(getattr(generator, "id", ""))
+    return dependencies(generator, Recipe("", 0, 1, generator=generator_id, context=ContextMode.CARRY))
 
 
 def accepts_contexts(generator: Generator) -> tuple[str, ...]:

@@ -1,8 +1,9 @@
 """Executors: where planned jobs run.  The driver (CLI or window) plans, an executor renders.
 
-Two implementations share this interface: ``renderer.LocalExecutor`` (in this process, one clip
-after another; the default, nothing to start) and ``ray_executor.RayExecutor`` (a Ray cluster;
-carried chains become task dependencies, independent chains run side by side).  Either way the
+Two executors implement ``Executor.render`` (``run`` and the ``Run`` bookkeeping are theirs in common):
+``renderer.LocalExecutor`` (in this process, one clip after another; the default, nothing to start) and
+``ray_executor.RayExecutor`` (a Ray cluster; carried chains become task dependencies, independent chains
+run side by side).  Either way the
 executor reports through ``RenderEvents`` on the thread that called ``run``, and the driver's
 ``finished`` handler is the only place that adds a take to the project and saves it.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from fp_timeline.engine.generator import CancelToken, ProgressCallback, RenderCancelled
 from fp_timeline.engine.planner import PlannedJob
@@ -77,41 +78,36 @@ class _ClipToken(CancelToken):
             raise RenderCancelled("render cancelled")
 
 
-class Executor(Protocol):
-    """Runs planned jobs and reports each outcome through ``events``; never saves the project itself.
-
-    Returns when every job finished, failed or was cancelled.  Raises ``RenderCancelled`` when
-    everything was cancelled, and the first failure unless ``events.keep_going``.
-    """
-
-    name: str
-
-    def run(
-        self,
-        project: Project,
-        jobs: list[PlannedJob],
-        options: dict[str, Any],
-        events: RenderEvents,
-        cancels: ClipCancels,
-    ) -> None: ...
-
-    def close(self) -> None:
-        """Release what the executor holds (workers, models); it may be used again afterwards."""
-        ...
-
-
 @dataclass
-class Outcomes:
-    """Bookkeeping shared by executors: which jobs ended how, and who waits on whom."""
+class Run:
+    """One executor run: its jobs, whom to tell (``events``), its cancels, and which jobs ended how.
+    Executors report through ``start``/``finish``/``fail``/``cancel``, so the sets and the events agree."""
 
     jobs: list[PlannedJob]
+    events: RenderEvents = field(default_factory=RenderEvents)
+    cancels: ClipCancels = field(default_factory=ClipCancels)
     started: set[str] = field(default_factory=set)
     done: set[str] = field(default_factory=set)
     failed: set[str] = field(default_factory=set)
     cancelled: set[str] = field(default_factory=set)
 
-    def in_run(self, clip: str | None) -> bool:
-        return clip is not None and any(job.clip == clip for job in self.jobs)
+    def start(self, job: PlannedJob) -> None:
+        """``job`` started (said once, however many workers report it)."""
+        if job.clip not in self.started:
+            self.started.add(job.clip)
+            self.events.started(job)
+
+    def finish(self, job: PlannedJob, take: Take) -> None:
+        self.done.add(job.clip)
+        self.events.finished(job, take)
+
+    def fail(self, job: PlannedJob, error: BaseException) -> None:
+        self.failed.add(job.clip)
+        self.events.failed(job, error)
+
+    def cancel(self, job: PlannedJob) -> None:
+        self.cancelled.add(job.clip)
+        self.events.cancelled(job)
 
     def blocked(self, job: PlannedJob) -> BaseException | None:
         """Why ``job`` cannot start: its upstream in this run failed or was cancelled."""
@@ -128,3 +124,33 @@ class Outcomes:
 
     def ended(self, clip: str) -> bool:
         return clip in self.done or clip in self.failed or clip in self.cancelled
+
+
+class Executor:
+    """Runs planned jobs and reports each outcome through ``events``; never saves the project itself.
+
+    Returns when every job finished, failed or was cancelled.  Raises ``RenderCancelled`` when
+    everything was cancelled, and the first failure unless ``events.keep_going``.  An executor
+    implements ``render`` (and ``close`` when it holds something).
+    """
+
+    name: str
+
+    def run(
+        self,
+        project: Project,
+        jobs: list[PlannedJob],
+        options: dict[str, Any],
+        events: RenderEvents,
+        cancels: ClipCancels,
+    ) -> None:
+        self.render(project, options, Run(jobs, events, cancels))
+        if cancels.everything.is_set():
+            raise RenderCancelled("render cancelled")
+
+    def render(self, project: Project, options: dict[str, Any], run: Run) -> None:
+        """Render ``run.jobs``, reporting each through ``run``; raise the first failure unless ``keep_going``."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release what the executor holds (workers, models); it may be used again afterwards."""

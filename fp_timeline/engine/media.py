@@ -11,13 +11,14 @@ import contextlib
 import itertools
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
+
+from fp_timeline.project.timing import rate_fraction
 
 CODEC = "libx264"
 PIXEL_FORMAT = "yuv420p"
@@ -35,11 +36,6 @@ class VideoInfo:
 def even_size(width: int, height: int) -> tuple[int, int]:
     """yuv420p subsamples chroma 2x2, so both dimensions must be even: round up by padding."""
     return width + width % 2, height + height % 2
-
-
-def rate_fraction(rate: float) -> Fraction:
-    """29.97 and friends as exact fractions (30000/1001), whole rates as integers."""
-    return Fraction(rate).limit_denominator(1001)
 
 
 class VideoWriter:
@@ -124,7 +120,7 @@ def _pad_even(frame: np.ndarray) -> np.ndarray:
     return np.pad(frame, ((0, height % 2), (0, width % 2), (0, 0)), mode="edge")
 
 
-def iter_frames(path: Path) -> Iterator[np.ndarray]:
+def iter_frames(path: Path) -> Generator[np.ndarray, None, None]:
     """Every frame of the first video stream as (H, W, 3) uint8 RGB, in order."""
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
@@ -141,38 +137,43 @@ def read_frames(path: Path, last: int | None = None, end: int | None = None) -> 
     return np.stack(frames)
 
 
-def probe(path: Path) -> VideoInfo:
-    """Frame count, rate and size of a video's first stream (counts by decoding when needed)."""
+def probe(path: Path, count: bool = True) -> VideoInfo:
+    """Frame count, rate and size of a video's first stream (counts by decoding when the container does
+    not say, unless ``count`` is False: then ``frames`` is 0 for such a file)."""
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         rate = float(stream.average_rate or stream.base_rate or 0)
-        frames = stream.frames or sum(1 for _ in container.decode(stream))
+        frames = stream.frames or (sum(1 for _ in container.decode(stream)) if count else 0)
         return VideoInfo(frames=frames, rate=rate, width=stream.width, height=stream.height)
 
 
 class FrameReader:
-    """Frames by index, decoded forward and one held in memory; going back reopens the file.
+    """Frames by index, decoded forward (``iter_frames``) and one held in memory; going back reopens
+    the file.
 
     Conform and viewers read a take mostly front to back, so this keeps memory at one frame however
-    long the take is.  Indexes past either end give the first or last frame (a held frame).
+    long the take is.  Indexes past either end give the first or last frame (a held frame).  With
+    ``count`` False a file whose container does not say its length is not decoded up front to count it
+    (``frames`` is None until the end is reached).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, count: bool = True) -> None:
         self.path = Path(path)
-        info = probe(self.path)
-        self.frames, self.rate = info.frames, info.rate
-        self._container: av.container.InputContainer | None = None
-        self._decoded: Iterator[av.VideoFrame] | None = None
+        info = probe(self.path, count)
+        self.frames: int | None = info.frames if count or info.frames else None
+        self.rate = info.rate
+        self._decoded: Generator[np.ndarray, None, None] | None = None
         self._index = -1
         self._frame: np.ndarray | None = None
 
     def frame(self, index: int) -> np.ndarray:
-        index = min(max(index, 0), self.frames - 1)
+        index = max(index, 0) if self.frames is None else min(max(index, 0), self.frames - 1)
         if self._decoded is None or index < self._index:
-            self._open()
+            self.close()
+            self._decoded = iter_frames(self.path)
         while self._index < index:
             try:
-                self._frame = next(self._decoded).to_ndarray(format="rgb24")
+                self._frame = next(self._decoded)
             except StopIteration:  # the container promised more frames than it has
                 self.frames = self._index + 1
                 break
@@ -182,11 +183,6 @@ class FrameReader:
         return self._frame
 
     def close(self) -> None:
-        if self._container is not None:
-            self._container.close()
-        self._container, self._decoded, self._index = None, None, -1
-
-    def _open(self) -> None:
-        self.close()
-        self._container = av.open(str(self.path))
-        self._decoded = self._container.decode(self._container.streams.video[0])
+        if self._decoded is not None:
+            self._decoded.close()  # a generator: closing it closes the container
+        self._decoded, self._index = None, -1

@@ -6,6 +6,8 @@ files, and alone writes the project.  Each clip is one task on a ``ClipWorker`` 
 GPU, models kept loaded).  A carried clip's task takes its upstream task's context as an
 ``ObjectRef`` argument, so Ray starts it only when the upstream clip is finished and ships the
 context worker to worker; independent chains go to different workers and run side by side.
+A clip that takes its neighbours' frames (a bridge) is prepared on the driver from their published takes,
+so it runs in a later wave than they do (``waves_of``).
 
 Faults: actors restart and Ray retries their unfinished tasks, which resume from the section
 checkpoints; a take arrives whole or not at all (the driver writes the mp4 last).  If the driver
@@ -23,7 +25,7 @@ from typing import Any
 import ray
 from ray.exceptions import RayError, RayTaskError
 
-from fp_timeline.engine.executor import ClipCancels, Outcomes, RenderEvents
+from fp_timeline.engine.executor import Executor, Run
 from fp_timeline.engine.generator import ContextBlob, Progress, RenderCancelled
 from fp_timeline.engine.leftovers import adoptable_take, release_take_key
 from fp_timeline.engine.planner import PlannedJob
@@ -47,7 +49,7 @@ class _InFlight:
     index: int  # plan order: an upstream is always handled before the clips that carry from it
 
 
-class RayExecutor:
+class RayExecutor(Executor):
     """Renders on a Ray cluster: ``address`` None starts (or joins) one on this machine."""
 
     name = "ray"
@@ -101,34 +103,24 @@ class RayExecutor:
             self._started_ray = False
 
     # ------------------------------------------------------------------ run
-    def run(
-        self,
-        project: Project,
-        jobs: list[PlannedJob],
-        options: dict[str, Any],
-        events: RenderEvents,
-        cancels: ClipCancels,
-    ) -> None:
-        outcomes = Outcomes(jobs)
-        for job in jobs:  # a take to switch back on, or one a killed render finished: no worker needed
+    def render(self, project: Project, options: dict[str, Any], run: Run) -> None:
+        for job in run.jobs:  # a take to switch back on, or one a killed render finished: no worker needed
             take = _existing_take(project, job)
             if take is not None:
-                events.started(job)
-                outcomes.started.add(job.clip)
-                outcomes.done.add(job.clip)
-                events.finished(job, take)  # saved before the clips carried from it are prepared
-        generate = [j for j in jobs if j.clip not in outcomes.done]
-        if not generate:
-            return
-        chains = chains_of(generate)
-        actors = self._pool(len(chains))
-        ray.get(self._channel.reset.remote())  # nothing left over from an earlier run
-        flying = self._submit(project, generate, options, assign(chains, len(actors)), actors)
-        failure = self._collect(project, flying, outcomes, events, cancels)
-        if failure is not None:
-            raise failure
-        if cancels.everything.is_set():
-            raise RenderCancelled("render cancelled")
+                run.start(job)
+                run.finish(job, take)  # saved before the clips carried from it are prepared
+        generate = [j for j in run.jobs if j.clip not in run.done]
+        for wave in waves_of(generate):
+            wave = _startable(wave, run)
+            if not wave or run.cancels.everything.is_set():
+                continue
+            chains = chains_of(wave)
+            actors = self._pool(len(chains))
+            ray.get(self._channel.reset.remote())  # nothing left over from an earlier run
+            flying = self._submit(project, wave, options, assign(chains, len(actors)), actors)
+            failure = self._collect(project, flying, run)
+            if failure is not None:
+                raise failure
 
     def _submit(
         self,
@@ -152,14 +144,7 @@ class RayExecutor:
             flying.append(_InFlight(prepared, result_ref, index))
         return flying
 
-    def _collect(
-        self,
-        project: Project,
-        flying: list[_InFlight],
-        outcomes: Outcomes,
-        events: RenderEvents,
-        cancels: ClipCancels,
-    ) -> BaseException | None:
+    def _collect(self, project: Project, flying: list[_InFlight], run: Run) -> BaseException | None:
         """Publish takes as they arrive, forward progress and cancels; returns the failure to raise."""
         failure: BaseException | None = None
         forwarded: set[str] = set()
@@ -167,68 +152,84 @@ class RayExecutor:
         waiting_since = time.monotonic()
         while flying:
             ready, _ = ray.wait([f.result for f in flying], num_returns=len(flying), timeout=POLL)
-            self._forward(by_clip, outcomes, events, cancels, forwarded)
-            if not outcomes.started and waiting_since and time.monotonic() - waiting_since > WAIT_NOTICE:
+            self._forward(by_clip, run, forwarded)
+            if not run.started and waiting_since and time.monotonic() - waiting_since > WAIT_NOTICE:
                 waiting_since = 0.0  # say it once: a cluster whose slots are all taken waits, it does not fail
-                events.progress(Progress(flying[0].prepared.job.clip, "wait", 0, 0, message=WAITING))
+                run.events.progress(Progress(flying[0].prepared.job.clip, "wait", 0, 0, message=WAITING))
             done = sorted((f for f in flying if f.result in ready), key=lambda f: f.index)
             for item in done:
                 flying.remove(item)
-                error = self._finish(project, item, outcomes, events)
-                if error is not None and failure is None and not events.keep_going:
+                error = self._finish(project, item, run)
+                if error is not None and failure is None and not run.events.keep_going:
                     failure = error
                     self._channel.cancel.remote(None)  # stop the rest; finished takes are still kept
         return failure
 
-    def _finish(
-        self, project: Project, item: _InFlight, outcomes: Outcomes, events: RenderEvents
-    ) -> BaseException | None:
+    def _finish(self, project: Project, item: _InFlight, run: Run) -> BaseException | None:
         job = item.prepared.job
         try:
             rendered = ray.get(item.result)
         except (RayError, RenderCancelled) as err:
-            error = outcomes.blocked(job) or _cause(err, job)
+            error = run.blocked(job) or _cause(err, job)
             _discard(project, item.prepared)
             if isinstance(error, RenderCancelled):
-                outcomes.cancelled.add(job.clip)
-                events.cancelled(job)
+                run.cancel(job)
                 return None
-            outcomes.failed.add(job.clip)
-            events.failed(job, error)
+            run.fail(job, error)
             return error
-        if job.clip not in outcomes.started:  # its start report is still on the way
-            outcomes.started.add(job.clip)
-            events.started(job)
-        take = publish_rendered(project, item.prepared, rendered)
-        outcomes.done.add(job.clip)
-        events.finished(job, take)
+        run.start(job)  # when its start report is still on the way
+        run.finish(job, publish_rendered(project, item.prepared, rendered))
         return None
 
-    def _forward(
-        self,
-        jobs: dict[str, PlannedJob],
-        outcomes: Outcomes,
-        events: RenderEvents,
-        cancels: ClipCancels,
-        forwarded: set[str],
-    ) -> None:
+    def _forward(self, jobs: dict[str, PlannedJob], run: Run, forwarded: set[str]) -> None:
         """Progress from the workers to the driver's events; the driver's cancels to the workers."""
         for clip in jobs:
-            if clip not in forwarded and cancels.is_cancelled(clip) and not outcomes.ended(clip):
+            if clip not in forwarded and run.cancels.is_cancelled(clip) and not run.ended(clip):
                 forwarded.add(clip)
                 self._channel.cancel.remote(clip)
         for report in ray.get(self._channel.drain.remote()):
             job = jobs.get(report.clip)
-            if job is None or outcomes.ended(report.clip):
+            if job is None or run.ended(report.clip):
                 continue
             if isinstance(report, WorkerStart):
                 self.worker_of[report.clip] = (report.host, report.pid)
-                if report.clip not in outcomes.started:
-                    outcomes.started.add(report.clip)
-                    events.started(job)
-                    events.progress(Progress(job.clip, "start", 0, 0, message=f"on {report.host} (pid {report.pid})"))
+                if report.clip not in run.started:
+                    run.start(job)
+                    run.events.progress(
+                        Progress(job.clip, "start", 0, 0, message=f"on {report.host} (pid {report.pid})")
+                    )
                 continue
-            events.progress(report)
+            run.events.progress(report)
+
+
+def waves_of(jobs: list[PlannedJob]) -> list[list[PlannedJob]]:
+    """Jobs in waves, plan order kept: a clip that takes frames from a clip of this run (a bridge) goes in a
+    wave after it, because its neighbours' frames are read from their published takes when it is prepared;
+    a carried clip goes in its upstream's wave or later (then it reads the published context)."""
+    wave_of: dict[str, int] = {}
+    for job in jobs:  # plan order: neighbours and upstreams come first
+        after = [wave_of[n] + 1 for n in job.frames_from if n in wave_of]
+        if job.upstream in wave_of:
+            after.append(wave_of[job.upstream])
+        wave_of[job.clip] = max(after, default=0)
+    waves: list[list[PlannedJob]] = [[] for _ in range(max(wave_of.values(), default=-1) + 1)]
+    for job in jobs:
+        waves[wave_of[job.clip]].append(job)
+    return waves
+
+
+def _startable(wave: list[PlannedJob], run: Run) -> list[PlannedJob]:
+    """The wave's jobs whose neighbours and upstreams in earlier waves did not fail or get cancelled."""
+    startable = []
+    for job in wave:
+        blocked = run.blocked(job)
+        if isinstance(blocked, RenderCancelled) or run.cancels.is_cancelled(job.clip):
+            run.cancel(job)
+        elif blocked is not None:
+            run.fail(job, blocked)
+        else:
+            startable.append(job)
+    return startable
 
 
 def chains_of(jobs: list[PlannedJob]) -> list[list[PlannedJob]]:

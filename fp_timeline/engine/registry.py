@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from importlib.metadata import entry_points
 
 from fp_timeline.engine import capabilities
-from fp_timeline.engine.generator import Generator
+from fp_timeline.engine.generator import Dependency, Generator
 from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.recipe import Recipe
 
@@ -85,10 +85,17 @@ def media_fields(generator_id: str) -> Sequence[str]:
 
 def neighbour_frames(recipe: Recipe) -> tuple[bool, bool]:
     """Whether ``recipe``'s clip starts on the previous clip's last frame / ends on the next clip's first."""
-    from fp_timeline.engine.generator import Dependency
-
     try:
         needs = capabilities.dependencies(load_generator(recipe.generator), recipe)
     except (ProjectError, TypeError):
         return (False, False)
     return (Dependency.PREVIOUS_LAST_FRAME in needs, Dependency.NEXT_FIRST_FRAME in needs)
+
+
+def clip_needs(recipe: Recipe) -> frozenset[Dependency]:
+    """What ``recipe``'s clip takes from its neighbours, as its generator declares (an unknown generator:
+    a v1 generator's default, the previous context when carrying)."""
+    try:
+        return capabilities.dependencies(load_generator(recipe.generator), recipe)
+    except (ProjectError, TypeError):
+        return frozenset({Dependency.PREVIOUS_CONTEXT}) if recipe.carries else frozenset()

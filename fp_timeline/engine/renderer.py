@@ -23,7 +23,7 @@ except ImportError:  # Windows
     fcntl = None
 
 from fp_timeline.engine import capabilities, registry
-from fp_timeline.engine.executor import ClipCancels, Executor, Outcomes, RenderEvents
+from fp_timeline.engine.executor import ClipCancels, Executor, RenderEvents, Run
 from fp_timeline.engine.generator import (
     CancelToken,
     ContextBlob,
@@ -223,46 +223,32 @@ def apply_take(project: Project, job: PlannedJob, take: Take) -> None:
         add_take(clip, take)
 
 
-class LocalExecutor:
+class LocalExecutor(Executor):
     """Renders in this process, one clip after another in plan order: the default, nothing to start."""
 
     name = "local"
 
-    def run(
-        self,
-        project: Project,
-        jobs: list[PlannedJob],
-        options: dict[str, Any],
-        events: RenderEvents,
-        cancels: ClipCancels,
-    ) -> None:
-        outcomes = Outcomes(jobs)
-        prepare_generators(project, jobs, options, events.progress, cancels.everything)
-        for job in jobs:
-            blocked = outcomes.blocked(job)
-            if cancels.is_cancelled(job.clip) or isinstance(blocked, RenderCancelled):
-                outcomes.cancelled.add(job.clip)
-                events.cancelled(job)
+    def render(self, project: Project, options: dict[str, Any], run: Run) -> None:
+        prepare_generators(project, run.jobs, options, run.events.progress, run.cancels.everything)
+        for job in run.jobs:
+            blocked = run.blocked(job)
+            if run.cancels.is_cancelled(job.clip) or isinstance(blocked, RenderCancelled):
+                run.cancel(job)
                 continue
             try:
                 if blocked is not None:
                     raise blocked
-                events.started(job)
-                take = render_job(project, job, options, events.progress, cancels.token(job.clip))
+                run.start(job)
+                take = render_job(project, job, options, run.events.progress, run.cancels.token(job.clip))
             except RenderCancelled:
-                outcomes.cancelled.add(job.clip)
-                events.cancelled(job)
+                run.cancel(job)
                 continue
             except Exception as err:
-                outcomes.failed.add(job.clip)
-                events.failed(job, err)
-                if not events.keep_going:
+                run.fail(job, err)
+                if not run.events.keep_going:
                     raise
                 continue
-            outcomes.done.add(job.clip)
-            events.finished(job, take)
-        if cancels.everything.is_set():
-            raise RenderCancelled("render cancelled")
+            run.finish(job, take)
 
     def close(self) -> None:
         pass  # generators stay cached in this process (registry.load_generator)

@@ -18,8 +18,8 @@ from typing import Any
 
 import opentimelineio as otio
 
-from fp_timeline.engine import registry
-from fp_timeline.engine.generator import CancelToken, RenderJob, TakeSplit, TakeSplitter
+from fp_timeline.engine import capabilities, registry
+from fp_timeline.engine.generator import CancelToken, Dependency, RenderJob, TakeSplit, TakeSplitter
 from fp_timeline.engine.identity import runtime_identity, versions_for
 from fp_timeline.engine.media import VideoWriter
 from fp_timeline.engine.planner import PlannedJob, incoming_context
@@ -30,7 +30,7 @@ from fp_timeline.project.errors import Problem, ProjectError
 from fp_timeline.project.hashing import ClipState, clip_state, hashed_clips
 from fp_timeline.project.recipe import ContextMode, NoiseMode, Recipe
 from fp_timeline.project.takes import Take, active_take, add_take
-from fp_timeline.project.timeline_edits import Replacement, Snapper, frames_of, locate
+from fp_timeline.project.timeline_edits import EditRefused, Replacement, Snapper, frames_of, locate
 from fp_timeline.project.timeline_edits import split as split_recipe
 
 
@@ -42,6 +42,27 @@ class SplitPlan:
     frames: int
     first: Recipe
     second: Recipe
+
+
+def unsplittable(project: Project, name: str) -> str | None:
+    """Why clip ``name`` cannot be cut in two at all (None when it can), from its generator's declared
+    dependencies: a clip that ends on the next clip's first frame (a bridge) would become two clips that
+    each need the other's frame (the first half ends on the second's first frame, the second starts on the
+    first's last)."""
+    needs = registry.clip_needs(project.recipe(project.clip(name)))
+    if Dependency.NEXT_FIRST_FRAME not in needs:
+        return None
+    return (
+        f"{name} cannot be split: it {capabilities.describe_needs(needs)}, so its two halves would each need "
+        "the other's frame; change its length, or delete it and bridge each new cut"
+    )
+
+
+def refuse_unsplittable(project: Project, name: str) -> None:
+    """Raise ``EditRefused`` (nothing changed) when ``name`` cannot be cut in two (``unsplittable``)."""
+    why = unsplittable(project, name)
+    if why is not None:
+        raise EditRefused(Problem(why, clip=name))
 
 
 def plan_split(project: Project, name: str, at_frame: int) -> SplitPlan:
@@ -101,6 +122,7 @@ def split_edit(
     takes made from it, with no sampling, and nothing after them goes stale); otherwise the halves are new
     recipes to render (``timeline_edits.split``)."""
     t, i, clip = locate(project, name)
+    refuse_unsplittable(project, name)
     try:
         rendered = can_split_rendered(project, name, options) is None
     except ProjectError:
@@ -119,6 +141,7 @@ def split_clips(
 
     The project is not changed (the window applies the result as one undoable edit).
     """
+    refuse_unsplittable(project, name)
     why = can_split_rendered(project, name, options)
     if why is not None:
         raise ProjectError(Problem(f"cannot split without rendering: {why}", file=project.path, clip=name))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import opentimelineio as otio
 
+from fp_timeline.engine import registry
 from fp_timeline.engine.generator import RuntimeIdentity
 from fp_timeline.engine.store import read_take_record
 from fp_timeline.project.document import Project
@@ -36,6 +37,8 @@ def stale_reason(
     changed = [FIELD_NAMES.get(k, k) for k in sorted(now) if now.get(k) != then.get(k)]
     if changed:
         return f"{', '.join(changed)} changed since {take.key}"
+    if any(registry.neighbour_frames(recipe)):
+        return f"a clip it starts or ends on (before or after it) changed since {take.key}"
     if recipe.carries:
         return f"the clip it carries from changed since {take.key}"
     if recipe.image:

@@ -69,7 +69,7 @@ def carry_problems(project: Project, skip: set[str | None] = frozenset()) -> lis
                 continue
             if METADATA_KEY in item.metadata and item.name not in skip and previous is not None:
                 recipe = project.recipe(item)
-                if recipe.carries:
+                if recipe.carries and _reads_context(recipe):
                     problems.extend(_carry_problem(project, item.name, recipe, previous))
             previous = item
     return problems
@@ -116,6 +116,15 @@ def neighbour_problems(project: Project, skip: set[str | None]) -> list[Problem]
                 message = f"{after.name!r} carries from it, but it ends on {after.name!r}'s first frame: make one fresh"
                 problems.append(Problem(message, clip=item.name, field="context"))
     return problems
+
+
+def _reads_context(recipe: Recipe) -> bool:
+    """Whether a carried clip continues the previous clip's context (a bridge takes its last frame instead)."""
+    try:
+        generator = registry.load_generator(recipe.generator)
+    except ProjectError:
+        return True  # reported with the recipe already
+    return Dependency.PREVIOUS_LAST_FRAME not in capabilities.dependencies(generator, recipe)
 
 
 def _neighbour(items: list, index: int, step: int) -> otio.schema.Clip | None:

@@ -110,6 +110,7 @@ def hashed_clips(
     That is why a razor cut on a rendered clip (``engine.split``) leaves everything after it rendered.
     """
     media_of = media_of or getattr(version_of, "media_fields", image_only)
+    frames_of: NeighbourFramesOf | None = getattr(version_of, "neighbour_frames", None)
     found: list[HashedClip] = []
     for track in project.tracks():
         previous_hash: str | None = None  # the upstream clip's own hash: which of its takes to continue
@@ -124,7 +125,9 @@ def hashed_clips(
             digest = file_digest(image) if image is not None and image.is_file() else None
             version = version_of(recipe.generator)
             others = media_digests(project, recipe, media_of(recipe.generator))
-            upstream_identity = generation.hash if generation is not None and recipe.carries else None
+            # A carried clip that starts on the previous take's last frame (a bridge) reads no context.
+            carries = recipe.carries and not (frames_of is not None and frames_of(recipe)[0])
+            upstream_identity = generation.hash if generation is not None and carries else None
             current = recipe_hash(recipe, digest, version, upstream_identity, others)
             found.append(
                 HashedClip(
@@ -132,16 +135,15 @@ def hashed_clips(
                     track=track.name,
                     recipe=recipe,
                     hash=current,
-                    upstream=before.name if recipe.carries and before is not None else None,
-                    upstream_hash=previous_hash if recipe.carries else None,
+                    upstream=before.name if carries and before is not None else None,
+                    upstream_hash=previous_hash if carries else None,
                 )
             )
-            if generation is not None and generation.continued_by(recipe):
+            if generation is not None and carries and generation.continued_by(recipe):
                 generation = generation.longer(recipe.frames)
             else:
                 generation = _Generation(recipe, digest, version, upstream_identity, current, others)
             previous_hash = current
-    frames_of = getattr(version_of, "neighbour_frames", None)
     return _with_neighbour_frames(project, found, frames_of) if frames_of is not None else found
 
 

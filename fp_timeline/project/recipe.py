@@ -91,66 +91,21 @@ class Recipe:
     @classmethod
     def from_metadata(cls, data: Any, clip: str | None = None) -> Recipe:
         """Build a recipe from stored metadata; raises ``ProjectError`` naming each bad field."""
-        problems: list[Problem] = []
-
-        def bad(field_name: str, message: str) -> None:
-            problems.append(Problem(message, clip=clip, field=field_name))
-
         if not hasattr(data, "get"):
             raise ProjectError(Problem(f"recipe must be a mapping, got {type(data).__name__}", clip=clip))
-        schema = data.get("schema")
-        if schema not in SUPPORTED_SCHEMAS:
-            raise ProjectError(
-                Problem(
-                    f"unsupported schema version {_shown(schema)} (this fp-timeline reads {SUPPORTED_SCHEMAS})",
-                    clip=clip,
-                    field="schema",
-                )
-            )
-
-        prompt = data.get("prompt")
-        if not isinstance(prompt, str) or not prompt.strip():
-            bad("prompt", "prompt must be a non-empty string")
-        else:
-            problems.extend(text_problems(prompt, "prompt", clip))
-        seed = data.get("seed")
-        if not is_int(seed) or not 0 <= seed <= SEED_MAX:
-            bad("seed", f"seed must be an integer in 0..{SEED_MAX}, got {_shown(seed)}")
-        fps = data.get("fps", F1_NATIVE_FPS)
-        if not is_number(fps) or not 0 < fps <= MAX_FPS:
-            bad("fps", f"fps must be a number in (0, {MAX_FPS}], got {_shown(fps)}")
-            fps = F1_NATIVE_FPS
-        frames = data.get("frames")
-        if not is_int(frames) or frames <= 0:
-            bad("frames", f"duration must be a positive number of frames, got {_shown(frames)}")
-        elif frames > MAX_CLIP_SECONDS * fps:
-            bad("frames", f"{frames} frames is longer than {MAX_CLIP_SECONDS // 60} minutes at {fps:g} fps")
-        width, height = data.get("width", 640), data.get("height", 640)
-        for name, value in (("width", width), ("height", height)):
-            if not is_int(value) or value < 16 or value % 16 or value > MAX_SIDE:
-                bad(name, f"{name} must be a multiple of 16 in 16..{MAX_SIDE}, got {_shown(value)}")
-        image = data.get("image")
-        if image is not None and (not isinstance(image, str) or not image):
-            bad("image", f"image must be a path string, got {_shown(image)}")
-        elif image is not None:
-            problems.extend(text_problems(image, "image", clip, max_length=4096))
-        generator = data.get("generator", DEFAULT_GENERATOR)
-        if not isinstance(generator, str) or not generator:
-            bad("generator", f"generator must be a generator id string, got {_shown(generator)}")
-        params = data.get("params", {})
-        if not hasattr(params, "items"):
-            bad("params", f"params must be a mapping, got {type(params).__name__}")
-            params = {}
-        else:  # walk OTIO's AnyDictionary once (each walk is slow), then check the plain copy
-            params = plain_value(params)
-            if (why := _unstorable(params)) is not None:
-                bad("params", f"params hold {why}, which a project file cannot store")
-        context = _enum(ContextMode, data.get("context", "fresh"), "context", bad)
-        noise = _enum(NoiseMode, data.get("noise", "own"), "noise", bad)
+        schema = _schema(data, clip)
+        checks = _Checks(clip)
+        prompt = _prompt(data, checks)
+        seed, fps, frames = _seed_fps_frames(data, checks)
+        width, height = _size(data, checks)
+        image, generator = _image_generator(data, checks)
+        params = _params(data, checks)
+        context = _enum(ContextMode, data.get("context", "fresh"), "context", checks.bad)
+        noise = _enum(NoiseMode, data.get("noise", "own"), "noise", checks.bad)
         if context is ContextMode.FRESH and image is None:
-            bad("image", "a fresh clip needs a start image")
-        if problems:
-            raise ProjectError(problems)
+            checks.bad("image", "a fresh clip needs a start image")
+        if checks.problems:
+            raise ProjectError(checks.problems)
         return cls(
             prompt=prompt,
             seed=int(seed),
@@ -163,8 +118,88 @@ class Recipe:
             params=params,
             context=context,
             noise=noise,
-            schema=int(schema),
+            schema=schema,
         )
+
+
+@dataclass
+class _Checks:
+    """The problems ``Recipe.from_metadata`` found so far, every bad field at once."""
+
+    clip: str | None
+    problems: list[Problem] = field(default_factory=list)
+
+    def bad(self, field_name: str, message: str) -> None:
+        self.problems.append(Problem(message, clip=self.clip, field=field_name))
+
+
+def _schema(data: Any, clip: str | None) -> int:
+    """The recipe's schema version; one we cannot read stops the checks at once."""
+    schema = data.get("schema")
+    if schema not in SUPPORTED_SCHEMAS:
+        message = f"unsupported schema version {_shown(schema)} (this fp-timeline reads {SUPPORTED_SCHEMAS})"
+        raise ProjectError(Problem(message, clip=clip, field="schema"))
+    return int(schema)
+
+
+def _prompt(data: Any, checks: _Checks) -> Any:
+    prompt = data.get("prompt")
+    if not isinstance(prompt, str) or not prompt.strip():
+        checks.bad("prompt", "prompt must be a non-empty string")
+    else:
+        checks.problems.extend(text_problems(prompt, "prompt", checks.clip))
+    return prompt
+
+
+def _seed_fps_frames(data: Any, checks: _Checks) -> tuple[Any, Any, Any]:
+    seed = data.get("seed")
+    if not is_int(seed) or not 0 <= seed <= SEED_MAX:
+        checks.bad("seed", f"seed must be an integer in 0..{SEED_MAX}, got {_shown(seed)}")
+    fps = data.get("fps", F1_NATIVE_FPS)
+    if not is_number(fps) or not 0 < fps <= MAX_FPS:
+        checks.bad("fps", f"fps must be a number in (0, {MAX_FPS}], got {_shown(fps)}")
+        fps = F1_NATIVE_FPS
+    frames = data.get("frames")
+    if not is_int(frames) or frames <= 0:
+        checks.bad("frames", f"duration must be a positive number of frames, got {_shown(frames)}")
+    elif frames > MAX_CLIP_SECONDS * fps:
+        checks.bad("frames", f"{frames} frames is longer than {MAX_CLIP_SECONDS // 60} minutes at {fps:g} fps")
+    return seed, fps, frames
+
+
+def _size(data: Any, checks: _Checks) -> tuple[Any, Any]:
+    width, height = data.get("width", 640), data.get("height", 640)
+    for name, value in (("width", width), ("height", height)):
+        if not is_int(value) or value < 16 or value % 16 or value > MAX_SIDE:
+            checks.bad(name, f"{name} must be a multiple of 16 in 16..{MAX_SIDE}, got {_shown(value)}")
+    return width, height
+
+
+def _image_generator(data: Any, checks: _Checks) -> tuple[Any, Any]:
+    image = data.get("image")
+    if image is not None and (not isinstance(image, str) or not image):
+        checks.bad("image", f"image must be a path string, got {_shown(image)}")
+    elif image is not None:
+        checks.problems.extend(text_problems(image, "image", checks.clip, max_length=4096))
+    generator = data.get("generator", DEFAULT_GENERATOR)
+    if not isinstance(generator, str) or not generator:
+        checks.bad("generator", f"generator must be a generator id string, got {_shown(generator)}")
+    return image, generator
+
+
+def _params(data: Any, checks: _Checks) -> dict[str, Any]:
+    params = data.get("params", {})
+    if not hasattr(params, "items"):
+        checks.bad("params", f"params must be a mapping, got {type(params).__name__}")
+        return {}
+    try:  # walk OTIO's AnyDictionary once (each walk is slow), then check the plain copy
+        params = plain_value(params)
+    except KeyError:  # a mapping that cannot list itself: OTIO cut a key at a NUL character
+        checks.bad("params", "params hold a key OTIO cannot read back (a NUL character in it)")
+        return {}
+    if (why := _unstorable(params)) is not None:
+        checks.bad("params", f"params hold {why}, which a project file cannot store")
+    return params
 
 
 INT64 = 2**63

@@ -35,6 +35,7 @@ class WindowActions:
     rerender_chain: QAction
     variations: QAction
     extend: QAction
+    bridge: QAction
     next_take: QAction
     cancel_renders: QAction
     zoom_in: QAction
@@ -121,6 +122,19 @@ def undo_actions(window: QWidget, stack: QUndoStack) -> tuple[QAction, QAction]:
 def create_actions(window: QWidget, stack: QUndoStack) -> WindowActions:
     undo, redo = undo_actions(window, stack)
     return WindowActions(
+        undo=undo,
+        redo=redo,
+        **_file_actions(window),
+        **_edit_actions(window),
+        **_render_actions(window),
+        **_navigation_actions(window),
+        **_mark_and_track_actions(window),
+    )
+
+
+def _file_actions(window: QWidget) -> dict[str, QAction]:
+    """New, open, save, export, quit."""
+    return dict(
         new=_action(window, "&New", QKeySequence.New),
         open=_action(window, "&Open…", QKeySequence.Open),
         save=_action(window, "&Save", QKeySequence.Save),
@@ -128,8 +142,12 @@ def create_actions(window: QWidget, stack: QUndoStack) -> WindowActions:
         export=_action(window, "&Export…", "Ctrl+E", "Export the cut for another editor"),
         export_movie=_action(window, "Export &Movie…", "Ctrl+M", "Render the whole cut to one mp4", "Movie"),
         quit=_action(window, "&Quit", QKeySequence.Quit),
-        undo=undo,
-        redo=redo,
+    )
+
+
+def _edit_actions(window: QWidget) -> dict[str, QAction]:
+    """Editing the cut: clips, tracks, the clipboard, nudges, ripple and snapping."""
+    return dict(
         add_clip=_action(window, "&Add Clip from Image…", "Ctrl+I", "Add a clip that starts from an image", "Add Clip"),
         add_track=_action(window, "Add Video &Track", "Ctrl+Shift+T", "Add an empty video track above the others"),
         split=_action(
@@ -137,6 +155,22 @@ def create_actions(window: QWidget, stack: QUndoStack) -> WindowActions:
         ),
         delete=_action(window, "&Delete", QKeySequence.Delete, "Delete the selected clip, leaving a gap"),
         ripple_delete=_action(window, "&Ripple Delete", "Shift+Delete", "Delete the clip and close the gap"),
+        ripple=_toggle(window, "Ri&pple Edits", "Shift+R", "Moves and deletes close the gaps they leave", False),
+        snapping=_toggle(window, "S&napping", "N", "Edges snap to cuts, the playhead and markers", True),
+        copy=_action(window, "&Copy", QKeySequence.Copy, "Copy the selected clips with their recipes and takes"),
+        cut=_action(window, "Cu&t", QKeySequence.Cut, "Cut the selected clips"),
+        paste=_action(window, "&Paste", QKeySequence.Paste, "Paste at the playhead (into the gap there)"),
+        paste_insert=_action(window, "Paste &Insert", "Ctrl+Shift+V", "Paste at the playhead, pushing later clips"),
+        duplicate=_action(window, "D&uplicate", "Ctrl+D", "Copies of the selected clips right after them"),
+        select_all=_action(window, "Select &All", QKeySequence.SelectAll, "Select every clip"),
+        nudge_back=_action(window, "Nudge Left", ",", "Move the selected clips a frame earlier"),
+        nudge_forward=_action(window, "Nudge Right", ".", "Move the selected clips a frame later"),
+    )
+
+
+def _render_actions(window: QWidget) -> dict[str, QAction]:
+    """Rendering and takes."""
+    return dict(
         render_stale=_action(window, "&Render Stale", "Ctrl+R", "Render every clip that is unrendered or stale"),
         rerender=_action(
             window,
@@ -157,8 +191,21 @@ def create_actions(window: QWidget, stack: QUndoStack) -> WindowActions:
         extend=_action(
             window, "E&xtend Shot…", "Ctrl+Shift+E", "Continue the selected shot with a new prompt", "Extend"
         ),
+        bridge=_action(
+            window,
+            "&Bridge the Cut",
+            "Ctrl+Shift+B",
+            "Generate a clip from the selected clip's last frame to the next clip's first frame",
+            "Bridge",
+        ),
         next_take=_action(window, "Next &Take", "T", "Switch the selected clip to its next take"),
         cancel_renders=_action(window, "&Cancel Renders", "Ctrl+.", "Cancel every queued and running render"),
+    )
+
+
+def _navigation_actions(window: QWidget) -> dict[str, QAction]:
+    """Zoom, playback, moving the playhead and the selection, help."""
+    return dict(
         zoom_in=_action(window, "Zoom &In", ["=", "+"]),
         zoom_out=_action(window, "Zoom &Out", "-"),
         zoom_fit=_action(window, "Zoom to &Fit", "Shift+Z", short="Fit"),
@@ -172,16 +219,14 @@ def create_actions(window: QWidget, stack: QUndoStack) -> WindowActions:
         go_end=_action(window, "Go to End", "End"),
         previous_clip=_action(window, "Select Previous Clip", "Up"),
         next_clip=_action(window, "Select Next Clip", "Down"),
-        ripple=_toggle(window, "Ri&pple Edits", "Shift+R", "Moves and deletes close the gaps they leave", False),
-        snapping=_toggle(window, "S&napping", "N", "Edges snap to cuts, the playhead and markers", True),
-        copy=_action(window, "&Copy", QKeySequence.Copy, "Copy the selected clips with their recipes and takes"),
-        cut=_action(window, "Cu&t", QKeySequence.Cut, "Cut the selected clips"),
-        paste=_action(window, "&Paste", QKeySequence.Paste, "Paste at the playhead (into the gap there)"),
-        paste_insert=_action(window, "Paste &Insert", "Ctrl+Shift+V", "Paste at the playhead, pushing later clips"),
-        duplicate=_action(window, "D&uplicate", "Ctrl+D", "Copies of the selected clips right after them"),
-        select_all=_action(window, "Select &All", QKeySequence.SelectAll, "Select every clip"),
-        nudge_back=_action(window, "Nudge Left", ",", "Move the selected clips a frame earlier"),
-        nudge_forward=_action(window, "Nudge Right", ".", "Move the selected clips a frame later"),
+        go_to_timecode=_action(window, "&Go to Timecode…", "Ctrl+G"),
+        keyboard_help=_action(window, "&Keyboard Shortcuts", ["F1", "?"], "Every key the editor knows"),
+    )
+
+
+def _mark_and_track_actions(window: QWidget) -> dict[str, QAction]:
+    """Markers, in and out points, track switches."""
+    return dict(
         add_marker=_action(window, "Add &Marker", "M", "A marker at the playhead (saved and exported)"),
         edit_marker=_action(window, "&Edit Marker…", "Ctrl+Alt+M", "Name and colour of the marker at the playhead"),
         remove_marker=_action(window, "Remove Marker", "Alt+M", "Remove the marker at the playhead"),
@@ -192,8 +237,6 @@ def create_actions(window: QWidget, stack: QUndoStack) -> WindowActions:
         clear_in_out=_action(window, "Clear In and Out", "Alt+X"),
         go_in=_action(window, "Go to In Point", "Shift+I"),
         go_out=_action(window, "Go to Out Point", "Shift+O"),
-        go_to_timecode=_action(window, "&Go to Timecode…", "Ctrl+G"),
-        keyboard_help=_action(window, "&Keyboard Shortcuts", ["F1", "?"], "Every key the editor knows"),
         lock_track=_action(window, "&Lock Track", "Ctrl+Shift+L", "Lock or unlock the current track"),
         hide_track=_action(window, "&Hide Track", "Ctrl+Shift+H", "Hide or show the current track"),
         remove_track=_action(window, "Remove Trac&k", "Ctrl+Shift+Del", "Remove the current track and its clips"),

@@ -1,4 +1,4 @@
-"""The window's clip handlers: add, split, delete, render, extend, switch take.  A mixin of
+"""The window's clip handlers: add, split, delete, render, extend, bridge a cut, switch take.  A mixin of
 ``MainWindow``; every edit goes through ``ProjectDocument.edit`` and problems go to the status bar."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from pathlib import Path
 import opentimelineio as otio
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
+from fp_timeline.engine.bridge import bridge_edit, cut_to_bridge
 from fp_timeline.engine.extend import extension_edit
 from fp_timeline.engine.registry import snap_frames
 from fp_timeline.engine.split import split_edit
@@ -151,6 +152,26 @@ class ClipHandlers:
         """Insert a clip that carries on from ``name`` with a new prompt, and render it."""
         try:
             edit = extension_edit(self.document.project, name, prompt)
+            self.document.edit(edit)
+        except ProjectError as err:
+            self.show_problem(str(err))
+            return None
+        if render:
+            self.start_render([edit.select])
+        return edit.select
+
+    def on_bridge_triggered(self) -> None:
+        """Bridge the cut after the selected clip, or between the two selected clips, and render the bridge."""
+        pair = cut_to_bridge(self.document.project, list(self.document.selection))
+        if pair is None:
+            self.show_problem("select a clip that has a clip after it, or two neighbouring clips, to bridge the cut")
+            return
+        self.bridge_cut(*pair)
+
+    def bridge_cut(self, before: str, after: str, render: bool = True) -> str | None:
+        """Insert a clip from ``before``'s last frame to ``after``'s first (one undo step), and render it."""
+        try:
+            edit = bridge_edit(self.document.project, before, after)
             self.document.edit(edit)
         except ProjectError as err:
             self.show_problem(str(err))

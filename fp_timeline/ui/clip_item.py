@@ -166,5 +166,5 @@ def tooltip(block: Block) -> str:
     lines = [f"<b>{block.name}</b> — {block.state}" + (f" ({block.take})" if block.take else "")]
     if block.prompt:
         lines.append(block.prompt)
-    lines.append(f"{block.duration:.2f} s" + (" · carries the previous clip's context" if block.carries else ""))
+    lines.append(f"{block.duration:.2f} s" + (f" · {block.needs}" if block.needs else ""))
     return "<br>".join(lines)

@@ -1,6 +1,7 @@
-"""What the viewer shows at a timeline frame: the active take's frame (its processed media when the clip
-has effects and they are built), or the start image when the clip is not rendered yet, with a caption
-naming the clip and its state."""
+"""What the viewer shows at a timeline frame: the frame the exported movie has there (``engine.composition``
+says which clip(s), which of their frames and what dissolve), from the active take (its processed media
+when the clip has effects and they are built) or an imported file; the start image when the clip is not
+rendered yet, with a caption naming the clip and its state."""
 
 from __future__ import annotations
 
@@ -8,15 +9,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from PySide6.QtGui import QImage, QPainter
+import numpy as np
+from PySide6.QtGui import QImage
 
+from fp_timeline.engine.composition import Composition, Mix, Shot, compose, dissolve, external_media, fit_frame
 from fp_timeline.project.document import Project
 from fp_timeline.project.takes import active_take
-from fp_timeline.ui.media_frames import FrameCache, file_version
+from fp_timeline.ui.media_frames import FrameCache, file_version, qimage_from_rgb
 from fp_timeline.ui.processed_media import processed_for_viewer
-from fp_timeline.ui.timeline_layout import Block, TimelineLayout, clip_of
+from fp_timeline.ui.timeline_layout import BlockKind, TimelineLayout
 
 PLACEHOLDERS = 8  # start images kept decoded for the viewer (full size, so only a few)
+IMPORTED = "imported"  # the state shown for an imported clip (it has no render state)
 
 
 @dataclass(frozen=True)
@@ -30,59 +34,65 @@ class ViewerFrame:
 
 
 class FrameSource:
+    """The viewer's frames: what ``engine.composition`` says the exported movie shows at a frame."""
+
     def __init__(self) -> None:
         self.cache = FrameCache()
+        self._composed: tuple[Project, TimelineLayout, Composition] | None = None
 
-    def block_at(self, layout: TimelineLayout, seconds: float) -> Block | None:
-        """The clip under ``seconds`` on the top-most track that has one (OTIO: later tracks on top)."""
-        for t in reversed(range(len(layout.tracks))):
-            if t in layout.hidden:
-                continue
-            for block in layout.tracks[t]:
-                if block.kind == "clip" and block.start <= seconds < block.end:
-                    return block
-        return None
+    def composition(self, project: Project, layout: TimelineLayout) -> Composition:
+        """The timeline on its frame grid, made again with each new layout (every edit makes one)."""
+        if self._composed is None or self._composed[0] is not project or self._composed[1] is not layout:
+            self._composed = (project, layout, compose(project))
+        return self._composed[2]
 
-    def frame(self, project: Project, layout: TimelineLayout, seconds: float) -> ViewerFrame:
-        block = self.block_at(layout, seconds)
-        if block is None:
-            return ViewerFrame(None, None, "", False, has_clips=bool(layout.clips()))
-        shown = self.clip_frame(project, block, seconds)
-        dissolve = self._dissolve_at(layout, block, seconds)
-        if dissolve is not None and shown.rendered:
-            outgoing, incoming, mix = dissolve
-            a = self.clip_frame(project, outgoing, seconds)
-            b = self.clip_frame(project, incoming, seconds)
-            if a.rendered and b.rendered:
-                return ViewerFrame(_blend(a.image, b.image, mix), block.name, block.state, True)
-        return shown
+    def mix_at(self, project: Project, layout: TimelineLayout, n: int) -> Mix | None:
+        """Which clip(s) timeline frame ``n`` shows (hidden tracks are not in the movie)."""
+        return self.composition(project, layout).at(n)
 
-    def clip_frame(self, project: Project, block: Block, seconds: float) -> ViewerFrame:
-        """The clip's take at ``seconds`` (held at its first/last frame outside it), or its placeholder."""
-        clip = clip_of(project, block)
-        take = active_take(clip)
-        if take is not None:
-            media = project.resolve(take.media)
-            index = block.in_frame + int((seconds - block.start) * block.rate + 1e-6)
-            processed = processed_for_viewer(project, clip)
-            if processed is not None:  # maybe at another rate (interpolated): go by time
-                media, rate = processed
-                index = int((block.in_frame / block.rate + seconds - block.start) * rate + 1e-6)
-            image = self.cache.frame(media, max(0, index))
-            if image is not None:
-                return ViewerFrame(image, block.name, block.state, True)
+    def frame(self, project: Project, layout: TimelineLayout, n: int) -> ViewerFrame:
+        mix = self.mix_at(project, layout, n)
+        shot = mix.current(n) if mix is not None else None
+        if shot is None:
+            has_clips = any(b.kind in (BlockKind.CLIP, BlockKind.OTHER) for track in layout.tracks for b in track)
+            return ViewerFrame(None, None, "", False, has_clips=has_clips)
+        shown = self.shot_frame(project, layout, shot, n)
+        if not mix.dissolve or not shown.rendered:
+            return shown
+        shots = (mix.outgoing, mix.incoming)
+        sides = [None if s is None else self._array(project, layout, s, n) for s in shots]
+        if any(s is not None and side is None for s, side in zip(shots, sides, strict=True)):
+            return shown  # a side not rendered: its placeholder, no dissolve
+        height, width = next(side for side in sides if side is not None).shape[:2]
+        black = np.zeros((height, width, 3), dtype=np.uint8)
+        a, b = (black if side is None else fit_frame(side, width, height) for side in sides)
+        return ViewerFrame(qimage_from_rgb(dissolve(a, b, mix.weight)), shown.clip, shown.state, True)
+
+    def shot_frame(self, project: Project, layout: TimelineLayout, shot: Shot, n: int) -> ViewerFrame:
+        """The shot's media at timeline frame ``n`` (held at its first/last frame outside it): the active
+        take (its processed media when built) or an imported file; else the start image as placeholder."""
+        block = layout.tracks[shot.track][shot.index]
+        media = self._media(project, layout, shot)
+        image = self.cache.shot_frame(media, shot, n) if media is not None else None
+        if block.kind is not BlockKind.CLIP:
+            return ViewerFrame(image, shot.name, IMPORTED, image is not None)
+        if image is not None:
+            return ViewerFrame(image, block.name, block.state, True)
         return ViewerFrame(_placeholder(block.thumbnail), block.name, block.state, False)
 
+    def _array(self, project: Project, layout: TimelineLayout, shot: Shot, n: int) -> np.ndarray | None:
+        media = self._media(project, layout, shot)
+        return self.cache.shot_array(media, shot, n) if media is not None else None
+
     @staticmethod
-    def _dissolve_at(layout: TimelineLayout, block: Block, seconds: float) -> tuple[Block, Block, float] | None:
-        """(outgoing clip, incoming clip, 0..1 mix) when ``seconds`` is inside a dissolve on the track."""
-        blocks = layout.tracks[block.track]
-        for i, item in enumerate(blocks):
-            if item.kind != "transition" or not item.start <= seconds < item.end or item.duration <= 0:
-                continue
-            if 0 < i < len(blocks) - 1 and blocks[i - 1].kind == "clip" and blocks[i + 1].kind == "clip":
-                return blocks[i - 1], blocks[i + 1], (seconds - item.start) / item.duration
-        return None
+    def _media(project: Project, layout: TimelineLayout, shot: Shot) -> Path | None:
+        """The file the shot shows: an imported clip's, or the active take (processed when built)."""
+        if layout.tracks[shot.track][shot.index].kind is not BlockKind.CLIP:
+            return external_media(project, shot.clip)
+        take = active_take(shot.clip)
+        if take is None:
+            return None
+        return processed_for_viewer(project, shot.clip) or project.resolve(take.media)
 
 
 def _placeholder(path: Path | None) -> QImage | None:
@@ -95,13 +105,3 @@ def _placeholder(path: Path | None) -> QImage | None:
 def _decoded(path: str, mtime: int) -> QImage | None:
     image = QImage(path)
     return None if image.isNull() else image
-
-
-def _blend(a: QImage, b: QImage, mix: float) -> QImage:
-    """A cross-dissolve: ``b`` over ``a`` at opacity ``mix`` (``b`` scaled to ``a``'s size)."""
-    out = a.convertToFormat(QImage.Format_RGB32)
-    painter = QPainter(out)
-    painter.setOpacity(mix)
-    painter.drawImage(out.rect(), b)
-    painter.end()
-    return out

@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fp_timeline.engine.registry import generator_ids
+from fp_timeline.engine.generator import Dependency
+from fp_timeline.engine.registry import clip_needs, generator_ids
 from fp_timeline.project.recipe import ContextMode, NoiseMode, Recipe
 from fp_timeline.ui import theme
 from fp_timeline.ui.effects_panel import EffectsPanel
@@ -233,7 +234,7 @@ class InspectorForm:
         if pixmap is not None:
             self.preview.setPixmap(pixmap)
         else:
-            self.preview.setText(f"(continues {upstream})" if recipe.carries and upstream else "(no image)")
+            self.preview.setText(_no_image_text(recipe, upstream))
         self.image_path.setText(recipe.image or "")
         self.clear_image.setEnabled(recipe.carries and recipe.image is not None)
         self.duration.setValue(recipe.frames / recipe.fps)
@@ -248,3 +249,12 @@ class InspectorForm:
         self.height_box.setValue(recipe.height)
         if not self.params.hasFocus():
             self.params.setPlainText(json.dumps(recipe.params, sort_keys=True) if recipe.params else "")
+
+
+def _no_image_text(recipe: Recipe, upstream: str | None) -> str:
+    """What the preview says for a clip without an image: what it starts from, as its generator declares."""
+    if not (recipe.carries and upstream):
+        return "(no image)"
+    if Dependency.PREVIOUS_LAST_FRAME in clip_needs(recipe):
+        return f"(starts on {upstream}'s last frame)"
+    return f"(continues {upstream})"

@@ -148,6 +148,7 @@ class MainWindow(FileHandlers, ClipHandlers, EditHandlers, MarkHandlers, TrackHa
         a.rerender_chain.triggered.connect(self.on_rerender_chain_triggered)
         a.variations.triggered.connect(self.on_variations_triggered)
         a.extend.triggered.connect(self.on_extend_triggered)
+        a.bridge.triggered.connect(self.on_bridge_triggered)
         a.next_take.triggered.connect(self.on_next_take_triggered)
         a.cancel_renders.triggered.connect(self.on_cancel_renders_triggered)
 
@@ -242,6 +243,7 @@ class MainWindow(FileHandlers, ClipHandlers, EditHandlers, MarkHandlers, TrackHa
         a.rerender_chain.setEnabled(selected)
         a.variations.setEnabled(selected)
         a.extend.setEnabled(selected and not running)
+        a.bridge.setEnabled(selected and not running)
         a.render_stale.setEnabled(bool(self.document.statuses()))
         a.cancel_renders.setEnabled(running or self.conform.running)
         a.export_movie.setEnabled(bool(self.document.statuses()) and not self.conform.running)

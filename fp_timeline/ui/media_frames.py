@@ -1,20 +1,21 @@
 """Frames of takes for the viewer and thumbnails, decoded with PyAV (``engine.media``), cached.
 
-A take is decoded lazily, in order, only as far as the viewer has asked (the first frame shows at
-once, even for a long 640x640 take), and what was decoded is kept in an LRU bounded in bytes, so
-scrubbing back and playing again cost one array-to-QImage copy per frame.
+A take is decoded lazily, in order (``engine.media.FrameReader``, the one sequential decoder), only as
+far as the viewer has asked (the first frame shows at once, even for a long 640x640 take), and what was
+decoded is kept in an LRU bounded in bytes, so scrubbing back and playing again cost one array-to-QImage
+copy per frame.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtGui import QImage
 
-from fp_timeline.engine.media import iter_frames
+from fp_timeline.engine.composition import Shot
+from fp_timeline.engine.media import FrameReader, iter_frames
 
 CACHE_BYTES = 1 << 30  # 1 GiB of decoded RGB
 
@@ -37,23 +38,29 @@ def qimage_from_rgb(array: np.ndarray) -> QImage:
 
 
 class _Take:
-    """One take's frames decoded so far, and the decoder to get more."""
+    """One take's frames decoded so far, and the reader (``engine.media.FrameReader``) to get more."""
 
     def __init__(self, path: Path) -> None:
         self.frames: list[np.ndarray] = []
-        self._decoder: Iterator[np.ndarray] | None = iter_frames(path)
+        self._reader: FrameReader | None = FrameReader(path, count=False)  # an imported mkv: no decode to count
+        self.rate = self._reader.rate
 
     def get(self, index: int) -> np.ndarray | None:
-        while self._decoder is not None and len(self.frames) <= index:
+        index = max(0, index)  # before the first frame: the first frame, held
+        while self._reader is not None and len(self.frames) <= index:
+            n, known = len(self.frames), self._reader.frames
             try:
-                self.frames.append(next(self._decoder))
-            except StopIteration:
-                self._decoder = None
+                frame = self._reader.frame(n) if known is None or n < known else None
             except Exception:  # a broken or half-written file: show what we have
-                self._decoder = None
+                frame = None
+            if frame is None or (self._reader.frames is not None and n >= self._reader.frames):  # the end
+                self._reader.close()
+                self._reader = None
+                break
+            self.frames.append(frame)
         if not self.frames:
             return None
-        return self.frames[max(0, min(index, len(self.frames) - 1))]
+        return self.frames[min(index, len(self.frames) - 1)]
 
     @property
     def nbytes(self) -> int:
@@ -61,13 +68,28 @@ class _Take:
 
 
 class FrameCache:
-    """Decoded takes by (path, mtime); ``frame(path, i)`` clamps ``i`` to the take's length."""
+    """Decoded takes by (path, mtime); a frame index past either end gives the first or last frame."""
 
     def __init__(self, capacity_bytes: int = CACHE_BYTES) -> None:
         self._capacity = capacity_bytes
         self._takes: OrderedDict[tuple[str, int], _Take] = OrderedDict()
 
-    def frame(self, path: Path, index: int) -> QImage | None:
+    def shot_frame(self, path: Path, shot: Shot, n: int) -> QImage | None:
+        """What ``shot`` shows from ``path`` (its take, processed or imported media, at the file's own
+        rate) at timeline frame ``n``: the frame the conform writes there."""
+        array = self.shot_array(path, shot, n)
+        return qimage_from_rgb(array) if array is not None else None
+
+    def shot_array(self, path: Path, shot: Shot, n: int) -> np.ndarray | None:
+        """``shot_frame`` as the decoded (H, W, 3) uint8 RGB array."""
+        take = self._take(path)
+        if take is None:
+            return None
+        array = take.get(shot.media_frame(n, take.rate))
+        self._trim()
+        return array
+
+    def _take(self, path: Path) -> _Take | None:
         key = file_version(path)
         if key is None:
             return None
@@ -78,9 +100,7 @@ class FrameCache:
             except Exception:
                 return None
         self._takes.move_to_end(key)
-        array = take.get(index)
-        self._trim()
-        return qimage_from_rgb(array) if array is not None else None
+        return take
 
     def _trim(self) -> None:
         while len(self._takes) > 1 and sum(t.nbytes for t in self._takes.values()) > self._capacity:

@@ -1,19 +1,16 @@
 """Which file the viewer shows for a clip with effects: its processed media, when it is built.
 
 Asking the engine (``postfx.processed_media``) parses the effect stack and hashes files, so the answer
-is kept per (take file version, effect settings) and only the "is it built yet" check repeats; the
-processed file's frame rate is read once (an interpolated clip plays its frames at their own rate).
+is kept per (take file version, effect settings) and only the "is it built yet" check repeats.
 """
 
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from pathlib import Path
 
 import opentimelineio as otio
 
-from fp_timeline.engine.media import probe
 from fp_timeline.engine.postfx.jobs import postfx_job
 from fp_timeline.project.document import Project
 from fp_timeline.project.effects import effect_stack
@@ -24,8 +21,9 @@ from fp_timeline.ui.media_frames import file_version
 _KEYS = 256  # clips x settings remembered
 
 
-def processed_for_viewer(project: Project, clip: otio.schema.Clip) -> tuple[Path, float] | None:
-    """(processed file, its frame rate) when the clip has effects and they are built; else None."""
+def processed_for_viewer(project: Project, clip: otio.schema.Clip) -> Path | None:
+    """The processed file when the clip has effects and they are built; else None (it may be at another
+    rate, interpolated: the viewer reads a file's frames at the file's own rate)."""
     take = active_take(clip)
     if take is None or not (clip.effects or _inherits_effects(clip, project)):
         return None
@@ -40,7 +38,7 @@ def processed_for_viewer(project: Project, clip: otio.schema.Clip) -> tuple[Path
     media = _planned(project, clip, version, settings)
     if media is None or not media.is_file():
         return None
-    return media, _rate(*file_version(media))
+    return media
 
 
 def _inherits_effects(clip: otio.schema.Clip, project: Project) -> bool:
@@ -62,8 +60,3 @@ def _planned(project: Project, clip: otio.schema.Clip, version: tuple[str, int],
 
 
 _PLANNED: dict[tuple, Path | None] = {}
-
-
-@lru_cache(maxsize=_KEYS)
-def _rate(path: str, mtime: int) -> float:
-    return probe(Path(path)).rate

@@ -26,6 +26,7 @@ STATE_COLOURS = {
     "rendering": QColor("#4c8dff"),
     "queued": QColor("#7c8db5"),
     "error": QColor("#e05252"),
+    "imported": QColor("#9aa5b1"),  # footage that is not generated (the viewer's badge)
 }
 IN_OUT = QColor(76, 141, 255, 60)  # the band between the in and out points on the ruler
 OUTSIDE_IN_OUT = QColor(0, 0, 0, 90)  # timeline outside the in/out points, dimmed

@@ -129,15 +129,19 @@ class TimelineGestures:
         if self.ripple and gesture.track == gesture.block.track:
             return self.x_of(self.insertion(gesture.track, gesture.x)[1])
         moving = set(self.moving_names(gesture))
-        start = max(0.0, gesture.block.start + dx / self.pps)
-        end = start + gesture.block.duration
+        # In frames, as the drop counts them (``frame_delta``): in float seconds, a drag by a part of a
+        # frame saw an overlap (and drew an insert line) where the drop then fitted.
+        first, end = gesture.block.span
+        first = max(0, first + self.frame_delta(dx))
+        end = first + end - gesture.block.span[0]
         lane = self.layout_data.tracks[gesture.track] if gesture.track < len(self.layout_data.tracks) else []
         others = [b for b in lane if b.kind is BlockKind.CLIP and b.name not in moving]
-        under = next((b for b in others if b.start <= start < b.end), None)
+        under = next((b for b in others if b.span[0] <= first < b.span[1]), None)
         if under is not None:  # dropped on a clip: the nearest cut
-            return self.x_of(under.start if start - under.start < under.duration / 2 else under.end)
-        if gesture.modifiers & Qt.ControlModifier or any(b.start < end - 1e-6 and b.end > start for b in others):
-            return self.x_of(start)  # inserted here, pushing what follows
+            (low, high) = under.span
+            return self.x_of(under.start if first - low < (high - low) / 2 else under.end)
+        if gesture.modifiers & Qt.ControlModifier or any(b.span[0] < end and b.span[1] > first for b in others):
+            return self.x_of(max(0.0, gesture.block.start + dx / self.pps))  # inserted here, pushing what follows
         return None
 
     def _drag_trim(self, gesture: Gesture) -> None:
@@ -198,7 +202,7 @@ class TimelineGestures:
             index, _ = self.insertion(gesture.track, gesture.x)
             self.document.edit(timeline_edits.move(project, block.name, index, gesture.track))
             return
-        frame_delta = round(self.snapped_move(gesture) / self.pps * project.rate)
+        frame_delta = self.frame_delta(self.snapped_move(gesture))
         if frame_delta == 0 and track_delta == 0:
             return
         insert = bool(gesture.modifiers & Qt.ControlModifier)
@@ -221,6 +225,10 @@ class TimelineGestures:
         """A drag moves the whole selection when it starts on a selected clip."""
         selection = self.document.selection
         return list(selection) if gesture.block.name in selection else [gesture.block.name]
+
+    def frame_delta(self, dx: float) -> int:
+        """A drag of ``dx`` pixels in whole timeline frames."""
+        return round(dx / self.pps * self.document.project.rate)
 
     def snapped_move(self, gesture: Gesture) -> float:
         """Horizontal drag distance, snapped so the moved clip's in or out edge meets a cut or the playhead."""
@@ -250,12 +258,12 @@ class TimelineGestures:
         if anchor is None:
             self.document.select(block.name)
             return
-        start, end = min(anchor.start, block.start), max(anchor.end, block.end)
+        first, end = min(anchor.span[0], block.span[0]), max(anchor.span[1], block.span[1])
         low, high = sorted((anchor.track, block.track))
         inside = [
             b.name
             for b in self.layout_data.clips()
-            if low <= b.track <= high and b.start >= start - 1e-9 and b.end <= end + 1e-9 and b.name != block.name
+            if low <= b.track <= high and b.span[0] >= first and b.span[1] <= end and b.name != block.name
         ]
         self.document.set_selection([*sorted(inside, key=self._order_key), block.name])
 
@@ -271,4 +279,4 @@ class TimelineGestures:
         block, _ = self.hit(event.position())
         if block is not None:
             self.document.select(block.name)
-            self.transport.seek(round(block.start * self.transport.rate))
+            self.transport.seek(block.span[0])

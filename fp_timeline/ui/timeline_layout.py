@@ -6,17 +6,19 @@ call and would make a 2,000-clip track quadratic).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from functools import cached_property
 from pathlib import Path
 
 import opentimelineio as otio
 
+from fp_timeline.engine import capabilities, registry
 from fp_timeline.engine.status import ClipStatus
 from fp_timeline.project.document import Project
 from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import active_take
+from fp_timeline.project.timing import RationalTime, nearest_frame
 
 
 class BlockKind(str, Enum):
@@ -39,12 +41,14 @@ class Block:
     state: str = ""
     prompt: str = ""
     carries: bool = False
+    needs: str = ""  # what it takes from its neighbours, in words (as its generator declares)
     thumbnail: Path | None = None
     take: str | None = None
     in_frame: int = 0  # the clip's in-point within its generated media
     frames: int = 0  # the recipe's generated length
     rate: float = 30.0  # the clip's frame rate (frames above count at this rate)
     media: Path | None = None  # the active take's video (for the filmstrip)
+    span: tuple[int, int] = (0, 0)  # timeline frames [first, end) at the project rate, on the frame grid
 
     @property
     def end(self) -> float:
@@ -81,24 +85,30 @@ def layout_timeline(project: Project, statuses: dict[str, ClipStatus]) -> Timeli
     tracks: list[list[Block]] = []
     longest = 0.0
     resolved: dict[str, Path] = {}  # Path.resolve touches the disk: once per distinct image
+    rate = project.rate
     for t, track in enumerate(project.tracks()):
         blocks: list[Block] = []
         position = 0.0
+        at = RationalTime(0, rate)  # ``position`` as OTIO time: the frames are counted from it, exactly
         for i, item in enumerate(track):
             if isinstance(item, otio.schema.Transition):
                 duration = item.in_offset.to_seconds() + item.out_offset.to_seconds()
-                blocks.append(
-                    Block(BlockKind.TRANSITION, t, i, item.name, position - item.in_offset.to_seconds(), duration)
-                )
+                span = (nearest_frame(at - item.in_offset, rate), nearest_frame(at + item.out_offset, rate))
+                start = position - item.in_offset.to_seconds()
+                blocks.append(Block(BlockKind.TRANSITION, t, i, item.name, start, duration, span=span))
                 continue
-            duration = item.duration().to_seconds()
+            length = item.duration()
+            duration = length.to_seconds()
+            span = (nearest_frame(at, rate), nearest_frame(at + length, rate))
             if isinstance(item, otio.schema.Gap):
-                blocks.append(Block(BlockKind.GAP, t, i, item.name, position, duration))
+                blocks.append(Block(BlockKind.GAP, t, i, item.name, position, duration, span=span))
             elif isinstance(item, otio.schema.Clip) and METADATA_KEY in item.metadata:
-                blocks.append(_clip_block(project, item, t, i, position, duration, statuses.get(item.name), resolved))
+                block = _clip_block(project, item, t, i, position, duration, statuses.get(item.name), resolved)
+                blocks.append(replace(block, span=span))
             else:
-                blocks.append(Block(BlockKind.OTHER, t, i, item.name, position, duration))
+                blocks.append(Block(BlockKind.OTHER, t, i, item.name, position, duration, span=span))
             position += duration
+            at = at + length
         tracks.append(blocks)
         longest = max(longest, position)
     # An FCP 7 XML import can leave a track unnamed: call it what the NLE shows (V1, V2, ...).
@@ -147,6 +157,7 @@ def _clip_block(
         state=status.state.value if status is not None else "error",
         prompt=recipe.prompt,
         carries=recipe.carries,
+        needs=capabilities.describe_needs(registry.clip_needs(recipe)),
         thumbnail=thumb,
         take=take.key if take else None,
         in_frame=in_frame,

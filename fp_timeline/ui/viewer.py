@@ -125,8 +125,7 @@ class Viewer(QWidget):
         if not self.clip_mode.isChecked() or block is None:
             self.transport.set_loop(None)
             return
-        rate = self.document.project.rate
-        self.transport.set_loop((round(block.start * rate), round(block.end * rate)))
+        self.transport.set_loop(block.span)
 
     def set_preview(self, clip: str, image: QImage | None) -> None:
         """Show (or stop showing) a render's live preview while the playhead is on that clip."""
@@ -165,9 +164,8 @@ class Viewer(QWidget):
 
     def refresh(self) -> None:
         rate = self.transport.rate
-        seconds = self.transport.position / rate
         try:
-            frame = self.source.frame(self.document.project, self.timeline_layout(), seconds)
+            frame = self.source.frame(self.document.project, self.timeline_layout(), self.transport.position)
         except ProjectError:
             frame = ViewerFrame(None, None, "", False)
         if frame.clip in self.previews:

@@ -10,6 +10,12 @@ from fp_timeline.ui.actions import WindowActions
 
 def build_menus(window) -> None:
     a: WindowActions = window.actions
+    _menu_bar(window, a)
+    _toolbar(window, a)
+    _context_menus(window, a)
+
+
+def _menu_bar(window, a: WindowActions) -> None:
     bar = window.menuBar()
     file_menu = bar.addMenu("&File")
     file_menu.addActions([a.new, a.open])
@@ -29,14 +35,13 @@ def build_menus(window) -> None:
     edit.addActions([a.ripple, a.snapping])
     track = bar.addMenu("&Track")
     track.addActions([a.add_track, a.remove_track, a.lock_track, a.hide_track])
-    window.timeline.headers.context_actions = [a.lock_track, a.hide_track, a.remove_track, a.add_track]
     mark = bar.addMenu("&Mark")
     mark.addActions([a.add_marker, a.edit_marker, a.remove_marker, a.next_marker, a.previous_marker])
     mark.addSeparator()
     mark.addActions([a.mark_in, a.mark_out, a.clear_in_out, a.go_in, a.go_out])
     clip = bar.addMenu("&Clip")
     clip.addActions(
-        [a.render_stale, a.rerender, a.variations, a.rerender_chain, a.extend, a.next_take, a.cancel_renders]
+        [a.render_stale, a.rerender, a.variations, a.rerender_chain, a.extend, a.bridge, a.next_take, a.cancel_renders]
     )
     view = bar.addMenu("&View")
     view.addActions([a.zoom_in, a.zoom_out, a.zoom_fit])
@@ -51,6 +56,9 @@ def build_menus(window) -> None:
     play.addAction(a.go_to_timecode)
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(a.keyboard_help)
+
+
+def _toolbar(window, a: WindowActions) -> None:
     tools = QToolBar("Main", window)
     tools.setObjectName("main_toolbar")
     tools.setMovable(False)
@@ -67,6 +75,10 @@ def build_menus(window) -> None:
     tools.addSeparator()
     tools.addAction(a.zoom_fit)
     window.addToolBar(tools)
+
+
+def _context_menus(window, a: WindowActions) -> None:
+    window.timeline.headers.context_actions = [a.lock_track, a.hide_track, a.remove_track, a.add_track]
     window.timeline.view.empty_context_actions = [a.paste, a.paste_insert, a.add_marker, a.mark_in, a.mark_out]
     window.timeline.view.context_actions = [
         a.cut,
@@ -76,6 +88,7 @@ def build_menus(window) -> None:
         a.rerender,
         a.rerender_chain,
         a.extend,
+        a.bridge,
         a.next_take,
         a.split,
         a.delete,

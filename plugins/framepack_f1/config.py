@@ -6,6 +6,7 @@ Pure Python (no torch) so that the engine can validate a recipe without loading 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,8 +61,33 @@ class FramePackF1Config:
         return cls(**known)
 
 
+# Each setting's check: (name, whether a value is fine, what a fine value is), in the order reported.
+# FramePack's UI allows windows 1..33; the 4x history path needs nothing more.
+_VALUE_RULES: tuple[tuple[str, Callable[[Any], bool], str], ...] = (
+    ("latent_window_size", lambda v: is_int(v) and 1 <= v <= 33, "must be an integer in 1..33"),
+    ("steps", lambda v: is_int(v) and 1 <= v <= 100, "must be an integer in 1..100"),
+    ("distilled_guidance", lambda v: is_number(v) and 0 <= v <= 32, "must be a number in 0..32"),
+    ("guidance_scale", lambda v: is_number(v) and 1 <= v <= 32, "must be a number in 1..32"),
+    ("guidance_rescale", lambda v: is_number(v) and 0 <= v <= 1, "must be a number in 0..1"),
+    ("negative_prompt", lambda v: isinstance(v, str), "must be a string"),
+    ("sampler", lambda v: v in SAMPLERS, f"must be one of {', '.join(SAMPLERS)}"),
+    ("shift", lambda v: v is None or (is_number(v) and v > 0), "must be a positive number or null"),
+    ("teacache", lambda v: isinstance(v, bool), "must be true or false"),
+    ("teacache_threshold", lambda v: is_number(v) and 0 < v < 1, "must be a number in (0, 1)"),
+    ("magcache", lambda v: isinstance(v, bool), "must be true or false"),
+    ("magcache_threshold", lambda v: is_number(v) and 0 < v < 1, "must be a number in (0, 1)"),
+    ("magcache_max_skip", lambda v: is_int(v) and 1 <= v <= 10, "must be 1..10"),
+    ("magcache_retention", lambda v: is_number(v) and 0 <= v < 1, "must be a number in [0, 1)"),
+)
+
+
 def check_params(params: dict[str, Any]) -> list[tuple[str, str]]:
     """(field, message) for every bad entry of ``Recipe.params``; empty when fine."""
+    return [*_name_problems(params), *_value_problems(params), *_cache_problems(params)]
+
+
+def _name_problems(params: dict[str, Any]) -> list[tuple[str, str]]:
+    """A bad LoRA list, then every key that is no setting."""
     problems: list[tuple[str, str]] = []
     names = (*FramePackF1Config.field_names(), "loras")  # LoRAs are applied around sampling, not a setting of it
     lora_problem = LORAS.problem(params.get("loras", []))
@@ -70,65 +96,26 @@ def check_params(params: dict[str, Any]) -> list[tuple[str, str]]:
     for key in params:
         if key not in names:
             problems.append((key, f"unknown F1 parameter (known: {', '.join(names)})"))
+    return problems
 
-    def check(name: str, ok: bool, message: str) -> None:
-        if name in params and not ok:
-            problems.append((name, f"{message}, got {params[name]!r}"))
 
-    p = params
-    # FramePack's UI allows windows 1..33; the 4x history path needs nothing more.
-    check(
-        "latent_window_size",
-        is_int(p.get("latent_window_size")) and 1 <= p["latent_window_size"] <= 33,
-        "must be an integer in 1..33",
-    )
-    check("steps", is_int(p.get("steps")) and 1 <= p["steps"] <= 100, "must be an integer in 1..100")
-    check(
-        "distilled_guidance",
-        is_number(p.get("distilled_guidance")) and 0 <= p["distilled_guidance"] <= 32,
-        "must be a number in 0..32",
-    )
-    check(
-        "guidance_scale",
-        is_number(p.get("guidance_scale")) and 1 <= p["guidance_scale"] <= 32,
-        "must be a number in 1..32",
-    )
-    check(
-        "guidance_rescale",
-        is_number(p.get("guidance_rescale")) and 0 <= p["guidance_rescale"] <= 1,
-        "must be a number in 0..1",
-    )
-    check("negative_prompt", isinstance(p.get("negative_prompt"), str), "must be a string")
-    check("sampler", p.get("sampler") in SAMPLERS, f"must be one of {', '.join(SAMPLERS)}")
-    check(
-        "shift",
-        p.get("shift") is None or (is_number(p["shift"]) and p["shift"] > 0),
-        "must be a positive number or null",
-    )
-    check("teacache", isinstance(p.get("teacache"), bool), "must be true or false")
-    check(
-        "teacache_threshold",
-        is_number(p.get("teacache_threshold")) and 0 < p["teacache_threshold"] < 1,
-        "must be a number in (0, 1)",
-    )
-    check("magcache", isinstance(p.get("magcache"), bool), "must be true or false")
-    check(
-        "magcache_threshold",
-        is_number(p.get("magcache_threshold")) and 0 < p["magcache_threshold"] < 1,
-        "must be a number in (0, 1)",
-    )
-    check(
-        "magcache_max_skip", is_int(p.get("magcache_max_skip")) and 1 <= p["magcache_max_skip"] <= 10, "must be 1..10"
-    )
-    check(
-        "magcache_retention",
-        is_number(p.get("magcache_retention")) and 0 <= p["magcache_retention"] < 1,
-        "must be a number in [0, 1)",
-    )
+def _value_problems(params: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every given setting whose value is out of its range (``_VALUE_RULES``)."""
+    return [
+        (name, f"{message}, got {params[name]!r}")
+        for name, fine, message in _VALUE_RULES
+        if name in params and not fine(params[name])
+    ]
+
+
+def _cache_problems(params: dict[str, Any]) -> list[tuple[str, str]]:
+    """Step caches need guidance_scale 1, and only one of them at a time."""
+    problems: list[tuple[str, str]] = []
+    scale = params.get("guidance_scale")
     for name in ("teacache", "magcache"):
-        if p.get(name) is True and is_number(p.get("guidance_scale")) and p["guidance_scale"] != 1:
+        if params.get(name) is True and is_number(scale) and scale != 1:
             problems.append((name, "step skipping is only supported with guidance_scale 1 (no real CFG)"))
-    if p.get("teacache") is True and p.get("magcache") is True:
+    if params.get("teacache") is True and params.get("magcache") is True:
         problems.append(("magcache", "choose one step cache: teacache or magcache, not both"))
     return problems
 
@@ -162,7 +149,7 @@ OPTIONS_SCHEMA = (
         "memory plan: auto (by free VRAM and RAM), gpu, group, disk, mmap",
         choices=OFFLOAD_CHOICES,
     ),
-    Setting("threads", "int", None, "CPU threads (default: the cores not already busy)", 1, 1024, optional=True),
+    Setting("threads", "int", None, "CPU threads (default: the cores less one, at most 16)", 1, 1024, optional=True),
     Setting("attention", "str", "native", "attention backend: native (SDPA), flash, _flash_3, sage, xformers, ..."),
     Setting("compile", "bool", False, "regional torch.compile of the transformer blocks (CUDA, gpu plan)"),
     Setting(

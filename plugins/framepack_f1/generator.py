@@ -9,7 +9,7 @@ Runtime ``job.options`` (see README.md):
 - ``dtype``: default bf16 on CUDA, float32 on CPU
 - ``offload``: the memory plan, "auto" (default: chosen from free VRAM and host RAM) | "gpu" | "group" |
   "disk" | "mmap" (see ``memory_plan.py``; "none", "model", "sequential" are old names)
-- ``threads``: CPU threads, default the cores not already busy (at least 1)
+- ``threads``: CPU threads, default the cores less one (at most 16, at least 1), never the load
 - ``attention``: diffusers attention backend, "native" (SDPA, default), "flash", "_flash_3", "sage", ...
 - ``compile`` (bool): regional ``torch.compile`` of the transformer blocks (CUDA, ``gpu`` plan only)
 - ``vae_tiling`` (bool), ``free_text_encoders`` (bool, default True)
@@ -378,7 +378,8 @@ def _prompts_of(recipes: list[Recipe]) -> list[str]:
 
 
 def use_threads(components: Components, options: dict[str, Any]) -> None:
-    """On the CPU, compute with ``options["threads"]`` threads (default: the cores not already busy)."""
+    """On the CPU, compute with ``options["threads"]`` threads (default: ``resources.default_threads``,
+    the machine's cores less one, capped; never its load, so a render's bits do not depend on it)."""
     import torch
 
     from .resources import resolve_threads

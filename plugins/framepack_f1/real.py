@@ -7,7 +7,9 @@ and the cache folder they must land in.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -67,11 +69,16 @@ def _snapshot(repo: str) -> Path | None:
         return None
 
 
-def missing_weights() -> list[str]:
+def required(transformer_repo: str = TRANSFORMER_REPO) -> tuple[tuple[str, str], ...]:
+    """(repo, subfolder) pairs a real stack with this transformer reads (the bridge's differs from F1's)."""
+    return ((transformer_repo, ""), *(piece for piece in REQUIRED if piece[0] != TRANSFORMER_REPO))
+
+
+def missing_weights(transformer_repo: str = TRANSFORMER_REPO) -> list[str]:
     """``repo[/subfolder]`` for every required piece absent from the local cache."""
     missing = []
     snapshots: dict[str, Path | None] = {}
-    for repo, sub in REQUIRED:
+    for repo, sub in required(transformer_repo):
         if repo not in snapshots:
             snapshots[repo] = _snapshot(repo)
         root = snapshots[repo]
@@ -80,19 +87,19 @@ def missing_weights() -> list[str]:
     return missing
 
 
-def check_real_weights() -> None:
+def check_real_weights(transformer_repo: str = TRANSFORMER_REPO, label: str = "FramePack F1") -> None:
     """Raise one ``MissingWeightsError`` listing everything to download, or return if all is cached."""
-    missing = missing_weights()
+    missing = missing_weights(transformer_repo)
     if missing:
         lines = "\n".join(f"  - {m}" for m in missing)
         raise MissingWeightsError(
-            "FramePack F1 'real' preset: these weights are not in the local Hugging Face cache "
+            f"{label} 'real' preset: these weights are not in the local Hugging Face cache "
             f"({hub_cache_dir()}; set HF_HUB_CACHE or HF_HOME to use another):\n{lines}\n"
-            "Download them, e.g. `huggingface-cli download lllyasviel/FramePack_F1_I2V_HY_20250503`, "
+            f"Download them, e.g. `huggingface-cli download {transformer_repo}`, "
             "`huggingface-cli download hunyuanvideo-community/HunyuanVideo --include 'vae/*' 'text_encoder/*' "
             "'text_encoder_2/*' 'tokenizer/*' 'tokenizer_2/*'`, `huggingface-cli download "
             "lllyasviel/flux_redux_bfl --include 'image_encoder/*' 'feature_extractor/*'`; "
-            "or use the 'tiny' preset (FP_TIMELINE_F1_PRESET=tiny)."
+            "or use the 'tiny' or 'toy' preset (--preset, or FP_TIMELINE_F1_PRESET=tiny for F1)."
         )
 
 
@@ -105,7 +112,7 @@ def _stored_dtype(folder: Path) -> torch.dtype:
     return SAFETENSORS_DTYPES.get(stored_dtype_name(folder) or "", torch.bfloat16)
 
 
-def real_sizes() -> ModelSizes:
+def real_sizes(transformer_repo: str = TRANSFORMER_REPO) -> ModelSizes:
     """Bytes of the real models as cached, or their published sizes where they are not cached."""
     from .weights import REAL_SIZES, folder_bytes
 
@@ -113,7 +120,7 @@ def real_sizes() -> ModelSizes:
         folders = [(_snapshot(repo) or Path("/nonexistent")) / sub for repo, sub in pieces]
         return sum(folder_bytes(f) for f in folders if f.is_dir())
 
-    transformer = measured((TRANSFORMER_REPO, ""))
+    transformer = measured((transformer_repo, ""))
     text = measured((HUNYUAN_REPO, "text_encoder"), (HUNYUAN_REPO, "text_encoder_2"))
     others = measured((HUNYUAN_REPO, "vae"), (REDUX_REPO, "image_encoder"))
     return ModelSizes(
@@ -123,41 +130,59 @@ def real_sizes() -> ModelSizes:
     )
 
 
-def load_real_components(device: torch.device, dtype: torch.dtype) -> Components:
+def load_real_components(
+    device: torch.device, dtype: torch.dtype, transformer_repo: str = TRANSFORMER_REPO, label: str = "FramePack F1"
+) -> Components:
     """Load every real model from the cache (offline, safetensors only) onto the CPU.
+
+    ``transformer_repo``: F1's by default; the bridge passes the original FramePack's (same class, same
+    VAE and encoders).
 
     The transformer and Llama stay in their stored dtype, backed by the mmapped files (their blocks are
     converted to the compute dtype as they run: ``offload.cast_per_block``); the small models are loaded
     in the encoders' compute dtype directly.
     """
-    from diffusers import AutoencoderKLHunyuanVideo, HunyuanVideoFramepackTransformer3DModel
-    from transformers import CLIPTokenizer, LlamaTokenizerFast, SiglipVisionModel
-
     from .weights import checkpoint_id
 
-    check_real_weights()
+    check_real_weights(transformer_repo, label)
     offline = {"local_files_only": True, "cache_dir": hub_cache_dir()}
     # Encoders and VAE in fp16 on GPU like FramePack; the small ones float32 on CPU.
     aux_dtype = torch.float16 if device.type == "cuda" else torch.float32
-    transformer_dir = _snapshot(TRANSFORMER_REPO)
+    transformer_dir = _snapshot(transformer_repo)
     llama_dir = _snapshot(HUNYUAN_REPO) / "text_encoder"
+    load_transformer = _transformer_loader(transformer_repo, transformer_dir, offline)
+    return Components(
+        preset="real",
+        model_id=transformer_repo,
+        device=device,
+        dtype=dtype,
+        **_small_models(offline, aux_dtype),
+        transformer=load_transformer(),
+        prompt_template=HUNYUAN_TEMPLATE,
+        load_text_encoders=_text_encoders_loader(llama_dir, offline, aux_dtype),
+        load_transformer=load_transformer,
+        sizes=real_sizes(transformer_repo),
+        checkpoint_id=f"{checkpoint_id(transformer_dir)}|{dtype}",
+        text_checkpoint_id=f"{checkpoint_id(llama_dir)}|{aux_dtype}",
+    )
+
+
+def _transformer_loader(repo: str, folder: Path, offline: dict) -> Callable[[], torch.nn.Module]:
+    """Loads the transformer in its stored dtype (again after a memory plan released it)."""
+    from diffusers import HunyuanVideoFramepackTransformer3DModel
 
     def load_transformer() -> torch.nn.Module:
         return HunyuanVideoFramepackTransformer3DModel.from_pretrained(
-            TRANSFORMER_REPO, torch_dtype=_stored_dtype(transformer_dir), use_safetensors=True, **offline
+            repo, torch_dtype=_stored_dtype(folder), use_safetensors=True, **offline
         ).eval()
 
-    vae = AutoencoderKLHunyuanVideo.from_pretrained(
-        HUNYUAN_REPO, subfolder="vae", torch_dtype=aux_dtype, use_safetensors=True, **offline
-    )
-    image_encoder = SiglipVisionModel.from_pretrained(
-        REDUX_REPO, subfolder="image_encoder", torch_dtype=aux_dtype, use_safetensors=True, **offline
-    )
-    siglip_processor = siglip_image_processor_class()
-    feature_extractor = siglip_processor.from_pretrained(REDUX_REPO, subfolder="feature_extractor", **offline)
-    tokenizer = LlamaTokenizerFast.from_pretrained(HUNYUAN_REPO, subfolder="tokenizer", **offline)
-    tokenizer.padding_side = "right"  # FramePack keeps the first mask.sum() tokens
-    tokenizer_2 = CLIPTokenizer.from_pretrained(HUNYUAN_REPO, subfolder="tokenizer_2", **offline)
+    return load_transformer
+
+
+def _text_encoders_loader(
+    llama_dir: Path, offline: dict, aux_dtype: torch.dtype
+) -> Callable[[], tuple[torch.nn.Module, torch.nn.Module]]:
+    """Loads Llama (stored dtype) and CLIP text (``aux_dtype``) when a prompt needs encoding."""
 
     def load_text_encoders() -> tuple[torch.nn.Module, torch.nn.Module]:
         from transformers import CLIPTextModel, LlamaModel
@@ -174,21 +199,29 @@ def load_real_components(device: torch.device, dtype: torch.dtype) -> Components
         )
         return llama.eval(), clip.eval()
 
-    return Components(
-        preset="real",
-        model_id=REAL_MODEL_ID,
-        device=device,
-        dtype=dtype,
-        transformer=load_transformer(),
-        vae=vae.eval(),
-        image_encoder=image_encoder.eval(),
-        feature_extractor=feature_extractor,
-        tokenizer=tokenizer,
-        tokenizer_2=tokenizer_2,
-        prompt_template=HUNYUAN_TEMPLATE,
-        load_text_encoders=load_text_encoders,
-        load_transformer=load_transformer,
-        sizes=real_sizes(),
-        checkpoint_id=f"{checkpoint_id(transformer_dir)}|{dtype}",
-        text_checkpoint_id=f"{checkpoint_id(llama_dir)}|{aux_dtype}",
+    return load_text_encoders
+
+
+def _small_models(offline: dict, aux_dtype: torch.dtype) -> dict[str, Any]:
+    """The VAE, SigLIP with its processor and both tokenizers, loaded now (``Components`` fields)."""
+    from diffusers import AutoencoderKLHunyuanVideo
+    from transformers import CLIPTokenizer, LlamaTokenizerFast, SiglipVisionModel
+
+    vae = AutoencoderKLHunyuanVideo.from_pretrained(
+        HUNYUAN_REPO, subfolder="vae", torch_dtype=aux_dtype, use_safetensors=True, **offline
     )
+    image_encoder = SiglipVisionModel.from_pretrained(
+        REDUX_REPO, subfolder="image_encoder", torch_dtype=aux_dtype, use_safetensors=True, **offline
+    )
+    siglip_processor = siglip_image_processor_class()
+    feature_extractor = siglip_processor.from_pretrained(REDUX_REPO, subfolder="feature_extractor", **offline)
+    tokenizer = LlamaTokenizerFast.from_pretrained(HUNYUAN_REPO, subfolder="tokenizer", **offline)
+    tokenizer.padding_side = "right"  # FramePack keeps the first mask.sum() tokens
+    tokenizer_2 = CLIPTokenizer.from_pretrained(HUNYUAN_REPO, subfolder="tokenizer_2", **offline)
+    return {
+        "vae": vae.eval(),
+        "image_encoder": image_encoder.eval(),
+        "feature_extractor": feature_extractor,
+        "tokenizer": tokenizer,
+        "tokenizer_2": tokenizer_2,
+    }

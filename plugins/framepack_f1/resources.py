@@ -57,18 +57,20 @@ def probe(device: torch.device) -> Resources:
     return Resources(device.type, free_ram, total_ram, free_vram, total_vram, cpu_count())
 
 
-def default_threads() -> int:
-    """CPU threads for a render: the cores not already busy, at least 1.
+MAX_DEFAULT_THREADS = 16  # past this a section's matrices gain little from more threads
 
-    OpenMP threads spin-wait for each other: on a loaded machine one more thread than there are free cores
-    costs far more than it brings (2 threads on a busy 2-core machine ran 18x slower than 1).
+
+def default_threads() -> int:
+    """CPU threads for a render when none are asked for: the cores this process may use less one (for the
+    app, decoding and the OS), at most ``MAX_DEFAULT_THREADS``, at least 1.
+
+    It depends on the machine only, never on its load: the thread count changes how float sums are split,
+    so a default that followed the load average would give the same recipe and seed different bits from
+    one run to the next.  On a busy machine ask for fewer (``threads``): OpenMP threads spin-wait for each
+    other, so more threads than free cores costs far more than it brings (2 threads on a busy 2-core
+    machine ran 18x slower than 1).
     """
-    cores = cpu_count()
-    try:
-        busy = os.getloadavg()[0]
-    except OSError:
-        busy = 0.0
-    return max(1, min(cores - 1, int(cores - busy)))
+    return max(1, min(cpu_count() - 1, MAX_DEFAULT_THREADS))
 
 
 def resolve_threads(options: dict) -> int:

@@ -21,7 +21,7 @@ OffloadOpt = Annotated[
     str | None,
     typer.Option(help="Memory plan for generators that offload: auto (default), gpu, group, disk or mmap."),
 ]
-ThreadsOpt = Annotated[int | None, typer.Option(help="CPU threads (default: the cores not already busy).")]
+ThreadsOpt = Annotated[int | None, typer.Option(help="CPU threads (default: the cores less one, at most 16).")]
 
 
 def explain_generators(ids: list[str], options: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from fp_timeline.cli.app import app, console, reporting_errors
 from fp_timeline.engine import capabilities
+from fp_timeline.engine.generator import Dependency, Generator
 from fp_timeline.engine.registry import generator_ids, load_generator
 from fp_timeline.engine.schema import Setting
 
@@ -27,9 +28,20 @@ def generators(
                 f"{f'{fps:g} fps' if fps else 'any frame rate'}"
             )
             inputs = ", ".join(f"{i.field} ({i.kind})" for i in capabilities.media_inputs(gen))
-            console.print(f"  media: {inputs}; continues: {', '.join(capabilities.accepts_contexts(gen))}")
+            console.print(f"  media: {inputs}")
+            console.print(f"  carried clip: {_carried(gen)}")
             _table("--param (recipe)", capabilities.params_schema(gen) or ())
             _table("--set (runtime)", capabilities.options_schema(gen))
+
+
+def _carried(gen: Generator) -> str:
+    """What a carried clip of ``gen`` takes from its neighbours, from its declared dependencies."""
+    needs = capabilities.carried_needs(gen)
+    words = capabilities.describe_needs(needs) or "takes nothing from its neighbours"
+    contexts = capabilities.accepts_contexts(gen)
+    if Dependency.PREVIOUS_CONTEXT in needs and contexts:
+        words += f" (continues: {', '.join(contexts)})"
+    return words
 
 
 def _table(title: str, schema: tuple[Setting, ...] | list[Setting]) -> None:

@@ -29,7 +29,7 @@ from fp_timeline.engine.validation import recipe_problems
 from fp_timeline.project.document import new_project, save_project
 from fp_timeline.project.edits import add_clip
 from fp_timeline.project.errors import Problem, ProjectError
-from fp_timeline.project.recipe import DEFAULT_GENERATOR, MAX_CLIP_SECONDS, NoiseMode
+from fp_timeline.project.recipe import DEFAULT_GENERATOR, MAX_CLIP_SECONDS, NoiseMode, Recipe
 from fp_timeline.project.text import check_clip_name, check_user_text, undecodable
 
 
@@ -103,14 +103,13 @@ def add(
         clip = add_clip(loaded, recipe, name=name, after=after, track=track)
         require_valid(loaded)
         save_project(loaded)
-    console.print(
-        plain(
-            "added ",
-            (clip.name, "bold"),
-            f": {recipe.frames} frames ({recipe.frames / recipe.fps:.2f} s), seed {recipe.seed}, "
-            f"{recipe.context.value}",
-        )
-    )
+    _say_added(clip.name, recipe)
+
+
+def _say_added(name: str, recipe: Recipe) -> None:
+    seconds = recipe.frames / recipe.fps
+    details = f": {recipe.frames} frames ({seconds:.2f} s), seed {recipe.seed}, {recipe.context.value}"
+    console.print(plain("added ", (name, "bold"), details))
 
 
 @app.command()

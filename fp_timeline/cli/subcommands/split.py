@@ -8,7 +8,7 @@ import typer
 
 from fp_timeline.cli.app import ProjectArg, app, console, editing, open_project, plain, require_valid
 from fp_timeline.cli.options import DeviceOpt, PresetOpt, runtime_options
-from fp_timeline.engine.split import can_split_rendered, split_rendered
+from fp_timeline.engine.split import can_split_rendered, refuse_unsplittable, split_rendered
 from fp_timeline.project.document import save_project
 from fp_timeline.project.errors import Problem, ProjectError
 
@@ -26,6 +26,7 @@ def split(
     with editing(project, "split"):
         loaded = open_project(project)
         require_valid(loaded)
+        refuse_unsplittable(loaded, clip)
         why = can_split_rendered(loaded, clip, options)
         if why is not None:
             raise ProjectError(Problem(f"cannot split without rendering: {why}", file=loaded.path, clip=clip))

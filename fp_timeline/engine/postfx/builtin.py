@@ -15,11 +15,12 @@ from dataclasses import replace
 import numpy as np
 
 from fp_timeline.engine.generator import CancelToken
-from fp_timeline.engine.media import VideoInfo, iter_frames, rate_fraction
+from fp_timeline.engine.media import VideoInfo, iter_frames
 from fp_timeline.engine.postfx.graph import crossfaded, filtered
 from fp_timeline.engine.postfx.processor import Processor, StageInput, interpolated, scaled_size
 from fp_timeline.project.effects import PostEffect
 from fp_timeline.project.errors import Problem, ProjectError
+from fp_timeline.project.timing import rate_fraction
 
 FILTERS_USED = ("scale", "minterpolate", "framerate", "tpad", "xfade", "reverse", "nlmeans", "unsharp")
 INTERPOLATION_PAD = 4  # frames repeated past the end: minterpolate needs frames ahead to reach the last one

@@ -14,7 +14,7 @@ import av
 import av.filter
 import numpy as np
 
-from fp_timeline.engine.media import rate_fraction
+from fp_timeline.project.timing import rate_fraction
 
 FilterChain = list[tuple[str, str]]
 
