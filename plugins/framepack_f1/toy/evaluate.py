@@ -23,6 +23,7 @@ from ..config import FramePackF1Config
 from ..encoders import fit_image
 from ..session import ChainRenderer, ClipSpec
 from . import motions
+from .train import sections
 
 OPPOSITE = {
     "pan_right": "pan_left",
@@ -115,6 +116,34 @@ def measure_following(
         shift=global_shift(frames[0], frames[MOVED_AT]),
         true_shift=global_shift(truth[0], truth[MOVED_AT]),
     )
+
+
+@torch.no_grad()
+def prompt_losses(components, motion_names: list[str], seed: int = 7, noises: int = 4) -> np.ndarray:
+    """Does the transformer read the prompt?  ``[i, j]``: F1's training loss on first sections of seeded
+    synthetic videos of motion ``i`` (unseen in training) when prompted with motion ``j``'s prompt.  A row's
+    smallest value on the diagonal means the right prompt predicts that motion's future best."""
+    from ..encoders import encode_image, encode_prompt
+    from .train import VIDEO_HEIGHT, VIDEO_WIDTH, WINDOW, _pixels, flow_matching_loss
+
+    rng = np.random.default_rng(seed)
+    images, transformer = motions.sample_images(), components.get_transformer()
+    scale = float(components.vae.config.scaling_factor)
+    texts = [encode_prompt(components, motions.MOTIONS_BY_NAME[name].prompts[0]) for name in motion_names]
+    losses = np.zeros((len(motion_names), len(motion_names)))
+    for i, name in enumerate(motion_names):
+        video = motions.random_scene(rng, images, motions.MOTIONS_BY_NAME[name], VIDEO_HEIGHT, VIDEO_WIDTH).video(
+            1 + 4 * WINDOW
+        )
+        latents = components.vae.encode(_pixels(video[None])).latent_dist.mode()[0] * scale
+        embeds = encode_image(components, video[0])
+        for j, text in enumerate(texts):
+            batch = sections([(latents, 1, embeds, text)] * noises)
+            x0 = batch.pop("target")
+            noise = torch.randn(x0.shape, generator=torch.Generator().manual_seed(seed + i))
+            sigma = torch.linspace(0.3, 0.9, noises)
+            losses[i, j] = float(flow_matching_loss(transformer, x0, noise, sigma, batch))
+    return losses
 
 
 def camera_motions() -> list[str]:

@@ -31,6 +31,10 @@ VIDEO_HEIGHT, VIDEO_WIDTH = 64, 96
 HISTORY_MAX = 20  # latent frames of past a training section may have (19 fill the packed context)
 TRAIN_SHIFT = 2.0  # sigma shift for training timesteps (inference uses about 1.6-1.7 at these sizes)
 GUIDANCE = 10.0 * 1000.0  # the distilled-guidance input the sampler always feeds
+# Share of training sections that are a clip's first (history = the start frame only).  Only there must
+# the motion come from the prompt alone; drawn uniformly they are 1 in 20, and a toy so trained keeps its
+# first section still (the average motion) and later sections continue that stillness.
+FIRST_SECTIONS = 1 / 3
 
 
 @dataclass
@@ -45,6 +49,7 @@ class Settings:
     save_every_s: float = 120.0
     seed: int = SEED
     history_max: int = HISTORY_MAX
+    first_sections: float = FIRST_SECTIONS
     init: Path | None = None  # continue from this run: its VAE is kept, its transformer fine-tuned
     motion_names: tuple[str, ...] = tuple(m.name for m in motions.MOTIONS)
 
@@ -147,39 +152,69 @@ def encode_videos(settings: Settings, vae: torch.nn.Module, components) -> list[
     return videos
 
 
-def _section_batch(
-    rng: np.random.Generator, videos: list[dict], texts: dict, batch: int, scale: float, history_max: int
-) -> dict:
-    """A batch of training sections: targets, packed history, anchors, text and image conditioning."""
+def _history_length(rng: np.random.Generator, settings: Settings) -> int:
+    """Latent frames of past: 1 (a first section) for ``first_sections`` of samples, else uniform."""
+    if rng.random() < settings.first_sections:
+        return 1
+    return int(rng.integers(1, settings.history_max + 1))
+
+
+def _section_batch(rng: np.random.Generator, videos: list[dict], texts: dict, settings: Settings, scale: float) -> dict:
+    """A batch of random training sections (``sections``'s fields)."""
+    picked = []
+    for _ in range(settings.batch):
+        video = videos[rng.integers(len(videos))]
+        prompt = video["motion"].prompts[rng.integers(len(video["motion"].prompts))]
+        picked.append((video["latents"] * scale, _history_length(rng, settings), video["image_embeds"], texts[prompt]))
+    return sections(picked)
+
+
+def sections(picked: list[tuple]) -> dict:
+    """Training sections as one batch: each ``(latents (C, T, h, w), k, image_embeds, text)`` is the section
+    after the first ``k`` latent frames, its target and its conditioning as ``loop.sample_section`` builds it
+    (the first latent as anchor, the last 19 of the past packed 1x/2x/4x, the prompt, the anchor's image)."""
     from ..layout import last_history, split_history
 
-    targets, histories, anchors, image_embeds, prompts = [], [], [], [], []
-    for _ in range(batch):
-        video = videos[rng.integers(len(videos))]
-        latents = video["latents"] * scale  # (C, T, h, w)
-        k = int(rng.integers(1, history_max + 1))
-        targets.append(latents[:, k : k + WINDOW])
-        histories.append(last_history(latents[None, :, :k])[0])
-        anchors.append(latents[:, :1])
-        image_embeds.append(video["image_embeds"][0])
-        prompts.append(video["motion"].prompts[rng.integers(len(video["motion"].prompts))])
+    histories = [last_history(latents[None, :, :k])[0] for latents, k, _, _ in picked]
+    anchors = [latents[:, :1] for latents, _, _, _ in picked]
     clean, h2x, h4x = split_history(torch.stack(histories), torch.stack(anchors))
-    text = [texts[p] for p in prompts]
+    texts = [text for _, _, _, text in picked]
     return {
-        "target": torch.stack(targets),
+        "target": torch.stack([latents[:, k : k + WINDOW] for latents, k, _, _ in picked]),
         "latents_clean": clean,
         "latents_history_2x": h2x,
         "latents_history_4x": h4x,
-        "image_embeds": torch.stack(image_embeds),
-        "encoder_hidden_states": torch.cat([t.embeds for t in text]),
-        "encoder_attention_mask": torch.cat([t.mask for t in text]),
-        "pooled_projections": torch.cat([t.pooled for t in text]),
+        "image_embeds": torch.stack([embeds[0] for _, _, embeds, _ in picked]),
+        "encoder_hidden_states": torch.cat([t.embeds for t in texts]),
+        "encoder_attention_mask": torch.cat([t.mask for t in texts]),
+        "pooled_projections": torch.cat([t.pooled for t in texts]),
     }
 
 
-def train_transformer(settings: Settings, videos: list[dict], texts: dict, scale: float, log: dict, save) -> None:
+def flow_matching_loss(
+    transformer: torch.nn.Module, x0: torch.Tensor, noise: torch.Tensor, sigma: torch.Tensor, conditioning: dict
+) -> torch.Tensor:
+    """F1's training objective on one batch of sections: the velocity ``noise - x0`` at ``x_s = (1-s) x0 + s
+    noise``, conditioned on the packed history, anchor, prompt and image (``_section_batch``'s fields)."""
     from ..layout import section_indices
 
+    idx = section_indices(WINDOW)
+    s = sigma.view(-1, 1, 1, 1, 1)
+    velocity = transformer(
+        hidden_states=(1 - s) * x0 + s * noise,
+        timestep=sigma * 1000.0,
+        guidance=torch.full((x0.shape[0],), GUIDANCE),
+        indices_latents=idx.latents,
+        indices_latents_clean=idx.clean,
+        indices_latents_history_2x=idx.history_2x,
+        indices_latents_history_4x=idx.history_4x,
+        return_dict=False,
+        **conditioning,
+    )[0]
+    return (velocity - (noise - x0)).pow(2).mean()
+
+
+def train_transformer(settings: Settings, videos: list[dict], texts: dict, scale: float, log: dict, save) -> None:
     torch.manual_seed(settings.seed + 2)
     rng = np.random.default_rng(settings.seed + 2)
     transformer = build_toy_transformer()
@@ -187,29 +222,16 @@ def train_transformer(settings: Settings, videos: list[dict], texts: dict, scale
         load_state(transformer, settings.init, "transformer")
     transformer.train()
     opt = torch.optim.AdamW(transformer.parameters(), lr=1e-3, weight_decay=0.01)
-    idx = section_indices(WINDOW)
     budget, step, losses, last_save = Budget(settings.transformer_minutes, settings.transformer_steps), 0, [], 0.0
     while not budget.done(step):
         for group in opt.param_groups:
             group["lr"] = _lr(1e-3, budget.fraction(step))
-        batch = _section_batch(rng, videos, texts, settings.batch, scale, settings.history_max)
+        batch = _section_batch(rng, videos, texts, settings, scale)
         x0 = batch.pop("target")
-        noise = torch.randn_like(x0)
         t = torch.rand(x0.shape[0])
-        sigma = TRAIN_SHIFT * t / (1 + (TRAIN_SHIFT - 1) * t)
-        s = sigma.view(-1, 1, 1, 1, 1)
-        velocity = transformer(
-            hidden_states=(1 - s) * x0 + s * noise,
-            timestep=sigma * 1000.0,
-            guidance=torch.full((x0.shape[0],), GUIDANCE),
-            indices_latents=idx.latents,
-            indices_latents_clean=idx.clean,
-            indices_latents_history_2x=idx.history_2x,
-            indices_latents_history_4x=idx.history_4x,
-            return_dict=False,
-            **batch,
-        )[0]
-        loss = (velocity - (noise - x0)).pow(2).mean()
+        loss = flow_matching_loss(
+            transformer, x0, torch.randn_like(x0), TRAIN_SHIFT * t / (1 + (TRAIN_SHIFT - 1) * t), batch
+        )
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(transformer.parameters(), 1.0)
@@ -227,6 +249,19 @@ def train_transformer(settings: Settings, videos: list[dict], texts: dict, scale
     save(transformer.eval())
 
 
+def _joined(log: dict) -> dict:
+    """A run's transformer log after the runs it fine-tuned, as one log (times and steps continued)."""
+    if "earlier_transformer" not in log:
+        return log["transformer"]
+    first, then = log["earlier_transformer"], log["transformer"]
+    moved = [[step + first["steps"], seconds + first["seconds"], *rest] for step, seconds, *rest in then["losses"]]
+    return {
+        "steps": first["steps"] + then["steps"],
+        "seconds": round(first["seconds"] + then["seconds"], 1),
+        "losses": first["losses"] + moved,
+    }
+
+
 def run(settings: Settings) -> dict:
     """All three stages; returns the log (also written to ``out/log.json``)."""
     from ..encoders import encode_prompt
@@ -238,7 +273,7 @@ def run(settings: Settings) -> dict:
         vae = train_vae(settings, log)
     else:  # keep the earlier run's VAE (and its log), fine-tune its transformer
         earlier = json.loads((settings.init / "log.json").read_text())
-        log["vae"], log["earlier_transformer"] = earlier["vae"], earlier["transformer"]
+        log["vae"], log["earlier_transformer"] = earlier["vae"], _joined(earlier)
         vae = load_state(build_toy_vae(), settings.init, "vae")
     components = untrained_components(vae=vae)
     videos = encode_videos(settings, vae, components)
@@ -265,6 +300,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--transformer-steps", type=int, default=100_000)
     parser.add_argument("--videos-per-motion", type=int, default=4)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--first-sections", type=float, default=FIRST_SECTIONS, help="share of first sections")
     parser.add_argument("--init", type=Path, default=None, help="continue from this run's VAE and transformer")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -277,6 +313,7 @@ def main(argv: list[str] | None = None) -> None:
             transformer_steps=args.transformer_steps,
             videos_per_motion=args.videos_per_motion,
             init=args.init,
+            first_sections=args.first_sections,
         )
     )
 
