@@ -18,7 +18,6 @@ Runtime ``job.options`` (see README.md):
 from __future__ import annotations
 
 import hashlib
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +43,6 @@ from .config import OPTIONS_SCHEMA, PARAMS_SCHEMA, FramePackF1Config, check_para
 if TYPE_CHECKING:  # torch-heavy modules load lazily, on the first render
     from .components import Components
     from .context import PackedContext
-    from .sampling import StepCallback
     from .session import ChainRenderer
 
 FRAMES_PER_LATENT = 4
@@ -261,6 +259,7 @@ class FramePackF1Generator:
         self, job: RenderJob, components: Components, out: FrameSink, progress: ProgressCallback, cancel: CancelToken
     ) -> ContextBlob:
         from .checkpoint import SectionCheckpoints
+        from .step_report import StepReporter
 
         config = FramePackF1Config.from_params(job.recipe.params)
         sections = sections_for(job.recipe.frames, job.recipe.carries, config.latent_window_size)
@@ -277,7 +276,7 @@ class FramePackF1Generator:
             progress(Progress(job.clip, "resume", index + 1, done, section=index + 1, sections=sections))
             sink.write_all(renderer.accept_section(latents, rng_state))
 
-        steps = _StepReporter(job.clip, config.steps, sections, first=done, progress=progress, cancel=cancel)
+        steps = StepReporter(job.clip, config.steps, sections, first=done, progress=progress, cancel=cancel)
         for index in range(done, sections):
             latents, frames = renderer.run_section(callback=steps.for_section(index))
             sink.write_all(frames)
@@ -423,40 +422,3 @@ class _ResumableSink:
             if self.seen >= self.skip:
                 self.out.write(frame)
             self.seen += 1
-
-
-class _StepReporter:
-    """Per sampler step: honour cancel, report progress with ETA and a latent preview."""
-
-    def __init__(
-        self, clip: str, steps: int, sections: int, first: int, progress: ProgressCallback, cancel: CancelToken
-    ) -> None:
-        self.clip, self.steps, self.sections = clip, steps, sections
-        self.total = steps * sections
-        self.first_step = first * steps  # steps already done before this run (resumed sections)
-        self.progress, self.cancel = progress, cancel
-        self.started = time.monotonic()
-
-    def for_section(self, index: int) -> StepCallback:
-        from .preview import latent_preview
-
-        def on_step(d: dict) -> None:
-            self.cancel.raise_if_cancelled()  # cooperative: between sampler steps
-            step = index * self.steps + d["i"] + 1
-            rate = (time.monotonic() - self.started) / (step - self.first_step)
-            message = f"section {index + 1}/{self.sections}, step {d['i'] + 1}/{self.steps}, "
-            message += f"ETA {rate * (self.total - step):.0f}s"
-            self.progress(
-                Progress(
-                    self.clip,
-                    "sample",
-                    step,
-                    self.total,
-                    index + 1,
-                    self.sections,
-                    message,
-                    preview=latent_preview(d["denoised"]),
-                )
-            )
-
-        return on_step
