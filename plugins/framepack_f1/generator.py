@@ -162,27 +162,15 @@ class FramePackF1Generator:
 
         ``cache_dir`` (the project's cache folder) holds the disk plan's per-block files."""
         from .embed_store import EmbeddingStore
-        from .presets import load_components, resolve_device, resolve_dtype, resolve_offload, resolve_preset
+        from .presets import load_components, resolve_device, resolve_dtype, resolve_placement, resolve_preset
 
         preset = resolve_preset(options, self.preset)
         device = resolve_device(options)
         dtype = resolve_dtype(options, device)
-        from .speed import resolve_attention
-
-        tiling, offload = bool(options.get("vae_tiling", False)), resolve_offload(options)
-        attention, compiled = resolve_attention(options), bool(options.get("compile", False))
-        key = (preset, str(device), str(dtype), tiling, offload, attention, compiled)
+        placement = resolve_placement(options)
+        key = (preset, str(device), str(dtype), *placement.values())
         if key not in self._components:
-            self._components[key] = load_components(
-                preset,
-                device,
-                dtype,
-                vae_tiling=tiling,
-                offload=offload,
-                offload_root=cache_dir,
-                attention=attention,
-                compile_blocks=compiled,
-            )
+            self._components[key] = load_components(preset, device, dtype, offload_root=cache_dir, **placement)
         components = self._components[key]
         components.embed_store = EmbeddingStore.in_cache(cache_dir)
         return components
@@ -212,17 +200,7 @@ class FramePackF1Generator:
 
     def release(self) -> None:
         """Free every loaded model stack (the engine switches generators or runs short of memory)."""
-        if not self._components:
-            return  # nothing loaded: no collection pause (the window calls this from its render thread)
-        self._drop_stacks()
-        import gc
-
-        gc.collect()  # the stacks hold reference cycles (reload closures); collect once no frame names them
-
-    def _drop_stacks(self) -> None:
-        while self._components:
-            _, components = self._components.popitem()
-            components.free_text_encoders()
+        release_stacks(self._components)
 
     def explain(self, options: dict[str, Any]) -> str:
         """The memory plan a render with these options would use, and why (loads no model)."""
@@ -374,6 +352,18 @@ def _prompts_of(recipes: list[Recipe]) -> list[str]:
         if config.guidance_scale != 1.0:
             prompts.append(config.negative_prompt)
     return list(dict.fromkeys(prompts))
+
+
+def release_stacks(stacks: dict[tuple, Components]) -> None:
+    """Empty a generator's loaded stacks (their text encoders freed) and collect them."""
+    if not stacks:
+        return  # nothing loaded: no collection pause (the window calls this from its render thread)
+    while stacks:
+        _, components = stacks.popitem()
+        components.free_text_encoders()
+    import gc
+
+    gc.collect()  # the stacks hold reference cycles (reload closures); collect once no frame names them
 
 
 def use_threads(components: Components, options: dict[str, Any]) -> None:
