@@ -106,9 +106,9 @@ def _dirty_the_heap(rng: np.random.Generator) -> None:
 
 
 def test_the_same_frames_give_the_same_bytes_whatever_the_heap_held(tmp_path):
-    """x264's AVX-512 macroblock-tree code reads memory it never wrote when the width is not a multiple of
-    128 pixels: with MB-tree on, the bytes followed whatever the heap held before (2-12 outcomes in 12
-    encodes on an AVX-512 CPU).  Textured, moving frames 64 px wide (4 macroblocks) show it at once."""
+    """x264's AVX-512 macroblock-tree code reads past each row when the width is not a multiple of 128 px:
+    on an AVX-512 CPU the bytes followed whatever the heap held (8 files from 8 encodes before the writer
+    turned AVX-512 off).  Textured, moving frames 64 px wide (4 macroblocks) show it at once."""
     rng = np.random.default_rng(0)
     blocks = np.kron(rng.integers(0, 256, (10, 10, 3)), np.ones((8, 8, 1)))
     frames = []
@@ -123,3 +123,23 @@ def test_the_same_frames_give_the_same_bytes_whatever_the_heap_held(tmp_path):
             writer.write(frame)
         outcomes.add(writer.close().read_bytes())
     assert len(outcomes) == 1, f"{len(outcomes)} different files from the same frames"
+
+
+def test_the_writer_asks_x264_for_its_cpu_and_leaves_out_avx512_only(monkeypatch, tmp_path):
+    import sys
+
+    from fp_timeline.engine import media, x264_cpu
+
+    maps = tmp_path / "maps"
+    maps.write_text(
+        "7f00-7f01 r-xp 00000000 08:01 42 /opt/venv/lib/python3.11/site-packages/av.libs/libx264-d6533a8d.so.165\n"
+        "7f02-7f03 r-xp 00000000 08:01 43 /usr/lib/libx265.so.216\n"
+    )
+    assert x264_cpu.loaded_library("libx264", maps).endswith("av.libs/libx264-d6533a8d.so.165")
+    assert x264_cpu.loaded_library("libx26", maps) is None
+    if sys.platform == "linux":  # the lookup works with the PyAV we run on
+        assert x264_cpu.x264_cpu_flags()
+    monkeypatch.setattr(x264_cpu, "x264_cpu_flags", lambda: 0b1_0000_0000_0000_0011)  # MMX, MMX2, AVX-512
+    assert media.encoder_options(18) == {"threads": "1", "crf": "18", "x264-params": "asm=3"}
+    monkeypatch.setattr(x264_cpu, "x264_cpu_flags", lambda: 0b11)  # nothing to leave out: x264 chooses
+    assert media.encoder_options(20) == {"threads": "1", "crf": "20"}

@@ -18,18 +18,24 @@ from pathlib import Path
 import av
 import numpy as np
 
+from fp_timeline.engine.x264_cpu import x264_params
 from fp_timeline.project.timing import rate_fraction
 
 CODEC = "libx264"
 PIXEL_FORMAT = "yuv420p"
 DEFAULT_CRF = 18  # visually lossless for previews and generated clips
-# The same frames must give the same bytes (a take rendered on Ray is compared with a local one):
-# - one thread, so x264's decisions do not depend on how its threads were scheduled;
-# - no macroblock-tree rate control: x264's AVX-512 MB-tree code reads memory it never wrote when the
-#   width is not a multiple of 128 px (most FramePack buckets), so on an AVX-512 CPU the bytes followed
-#   whatever the heap held before.  Without MB-tree, x264's SSE4.2, AVX2 and AVX-512 code paths were
-#   also seen to give the same bytes, which helps a Ray cluster of mixed CPUs.
-ENCODER_OPTIONS = {"threads": "1", "mbtree": "0"}
+# The same frames must give the same bytes (a take rendered on Ray is compared with a local one): one
+# thread, so x264's decisions do not depend on thread timing, and no AVX-512 (see ``x264_cpu``).
+ENCODER_OPTIONS = {"threads": "1"}
+
+
+def encoder_options(crf: int) -> dict[str, str]:
+    """libx264's options for the writer."""
+    options = ENCODER_OPTIONS | {"crf": str(crf)}
+    params = x264_params()
+    if params:
+        options["x264-params"] = params
+    return options
 
 
 @dataclass(frozen=True)
@@ -114,7 +120,7 @@ class VideoWriter:
         stream = self._container.add_stream(CODEC, rate=rate_fraction(self.rate))
         stream.width, stream.height = even_size(width, height)
         stream.pix_fmt = PIXEL_FORMAT
-        stream.codec_context.options = ENCODER_OPTIONS | {"crf": str(self._crf)}
+        stream.codec_context.options = encoder_options(self._crf)
         self._stream = stream
 
 
