@@ -18,11 +18,24 @@ from pathlib import Path
 import av
 import numpy as np
 
+from fp_timeline.engine.x264_cpu import x264_params
 from fp_timeline.project.timing import rate_fraction
 
 CODEC = "libx264"
 PIXEL_FORMAT = "yuv420p"
 DEFAULT_CRF = 18  # visually lossless for previews and generated clips
+# The same frames must give the same bytes (a take rendered on Ray is compared with a local one): one
+# thread, so x264's decisions do not depend on thread timing, and no AVX-512 (see ``x264_cpu``).
+ENCODER_OPTIONS = {"threads": "1"}
+
+
+def encoder_options(crf: int) -> dict[str, str]:
+    """libx264's options for the writer."""
+    options = ENCODER_OPTIONS | {"crf": str(crf)}
+    params = x264_params()
+    if params:
+        options["x264-params"] = params
+    return options
 
 
 @dataclass(frozen=True)
@@ -107,8 +120,7 @@ class VideoWriter:
         stream = self._container.add_stream(CODEC, rate=rate_fraction(self.rate))
         stream.width, stream.height = even_size(width, height)
         stream.pix_fmt = PIXEL_FORMAT
-        # Deterministic output: one thread, so the same frames give the same bytes.
-        stream.codec_context.options = {"crf": str(self._crf), "threads": "1"}
+        stream.codec_context.options = encoder_options(self._crf)
         self._stream = stream
 
 

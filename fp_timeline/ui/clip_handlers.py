@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import opentimelineio as otio
@@ -13,9 +14,11 @@ from fp_timeline.engine.extend import extension_edit
 from fp_timeline.engine.registry import snap_frames
 from fp_timeline.engine.split import split_edit
 from fp_timeline.project import timeline_edits, track_edits
+from fp_timeline.project.document import Project
 from fp_timeline.project.errors import ProjectError
 from fp_timeline.project.recipe import METADATA_KEY
 from fp_timeline.project.takes import takes_of
+from fp_timeline.project.timeline_edits import Replacement
 from fp_timeline.ui import marks
 from fp_timeline.ui.clip_defaults import IMAGE_FILTER
 
@@ -150,8 +153,13 @@ class ClipHandlers:
 
     def extend_shot(self, name: str, prompt: str, render: bool = True) -> str | None:
         """Insert a clip that carries on from ``name`` with a new prompt, and render it."""
+        return self._insert_clip(lambda project: extension_edit(project, name, prompt), render)
+
+    def _insert_clip(self, build: Callable[[Project], Replacement], render: bool) -> str | None:
+        """Push the edit ``build`` makes (one that inserts a clip, one undo step) and render the new clip;
+        returns its name, or None when there was a problem (it goes to the status bar)."""
         try:
-            edit = extension_edit(self.document.project, name, prompt)
+            edit = build(self.document.project)
             self.document.edit(edit)
         except ProjectError as err:
             self.show_problem(str(err))
@@ -170,15 +178,7 @@ class ClipHandlers:
 
     def bridge_cut(self, before: str, after: str, render: bool = True) -> str | None:
         """Insert a clip from ``before``'s last frame to ``after``'s first (one undo step), and render it."""
-        try:
-            edit = bridge_edit(self.document.project, before, after)
-            self.document.edit(edit)
-        except ProjectError as err:
-            self.show_problem(str(err))
-            return None
-        if render:
-            self.start_render([edit.select])
-        return edit.select
+        return self._insert_clip(lambda project: bridge_edit(project, before, after), render)
 
     def on_next_take_triggered(self) -> None:
         """T: every selected clip with more than one take switches to its next one (one undo step)."""

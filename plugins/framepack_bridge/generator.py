@@ -33,6 +33,7 @@ from fp_timeline_plugins.framepack_f1.generator import (
     MAX_F1_SIDE,
     PRESET_LABELS,
     PRESET_NOTICES,
+    release_stacks,
     section_frames,
     sections_for,
     snapped_frames,
@@ -112,18 +113,12 @@ class FramePackBridgeGenerator:
     def components(self, options: dict[str, Any], cache_dir: Path | None = None) -> Components:
         """The model stack for these options, loaded once per generator instance."""
         from fp_timeline_plugins.framepack_f1.embed_store import EmbeddingStore
-        from fp_timeline_plugins.framepack_f1.presets import resolve_device, resolve_dtype, resolve_offload
-        from fp_timeline_plugins.framepack_f1.speed import resolve_attention
+        from fp_timeline_plugins.framepack_f1.presets import resolve_device, resolve_dtype, resolve_placement
 
         from .presets import load_bridge_components, resolve_preset
 
         preset, device = resolve_preset(options, self.preset), resolve_device(options)
-        placement = {
-            "vae_tiling": bool(options.get("vae_tiling", False)),
-            "offload": resolve_offload(options),
-            "attention": resolve_attention(options),
-            "compile_blocks": bool(options.get("compile", False)),
-        }
+        placement = resolve_placement(options)
         dtype = resolve_dtype(options, device)
         key = (preset, str(device), str(dtype), *placement.values())
         if key not in self._components:
@@ -135,13 +130,7 @@ class FramePackBridgeGenerator:
 
     def release(self) -> None:
         """Free every loaded model stack (the engine switches generators or runs short of memory)."""
-        if not self._components:
-            return
-        while self._components:
-            self._components.popitem()[1].free_text_encoders()
-        import gc
-
-        gc.collect()
+        release_stacks(self._components)
 
     # ------------------------------------------------------------------ render
     def render(self, job: RenderJob, out: FrameSink, progress: ProgressCallback, cancel: CancelToken) -> ContextBlob:

@@ -13,22 +13,12 @@ FramePack's ``demo_gradio.py`` (and diffusers' ``HunyuanVideoFramepackPipeline``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
+
+from fp_timeline_plugins.framepack_f1.layout import SectionIndices
 
 HISTORY_SPLIT = (1, 2, 16)  # (1x, 2x, 4x) frames of the history after the section, nearest first
 HISTORY_FRAMES = sum(HISTORY_SPLIT)
-
-
-@dataclass(frozen=True)
-class InvertedIndices:
-    """1-D frame indices of each group for one section."""
-
-    latents: torch.Tensor
-    clean: torch.Tensor  # start + 1x
-    history_2x: torch.Tensor
-    history_4x: torch.Tensor
 
 
 def latent_paddings(sections: int) -> list[int]:
@@ -38,11 +28,12 @@ def latent_paddings(sections: int) -> list[int]:
     return list(reversed(range(sections)))
 
 
-def inverted_indices(latent_window_size: int, padding: int) -> InvertedIndices:
-    """Indices for a section of ``latent_window_size`` new frames after ``padding`` blank windows."""
+def inverted_indices(latent_window_size: int, padding: int) -> SectionIndices:
+    """Indices for a section of ``latent_window_size`` new frames after ``padding`` blank windows (F1's
+    ``SectionIndices``: the same four groups the transformer takes, at this layout's places; clean = start + 1x)."""
     sizes = [1, padding * latent_window_size, latent_window_size, *HISTORY_SPLIT]
     start, _blank, latents, h1x, h2x, h4x = torch.arange(sum(sizes)).split(sizes)
-    return InvertedIndices(latents=latents, clean=torch.cat([start, h1x]), history_2x=h2x, history_4x=h4x)
+    return SectionIndices(latents=latents, clean=torch.cat([start, h1x]), history_2x=h2x, history_4x=h4x)
 
 
 def split_future(history: torch.Tensor, start: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

@@ -8,11 +8,13 @@ Sections are sampled from the clip's end back to its start (``layout.py``).  Two
   (Euler's last step and UniPC's result are that prediction) while the frames before it are denoised
   around it, and the next section sees it in its 1x history.
 
-Everything else is F1's: the flow-matching denoiser, sigma schedules, samplers and section noise (one
-CPU generator per clip, one draw per section), and its per-section checkpoints: with ``checkpoints`` each
-sampled section's latents and the noise generator's state are saved in the job's ``work_dir``, and a
-killed render starts after the last one saved (the history is the saved latents, the generator's state
-restored), so it samples the same latents as an uninterrupted render.
+Everything else is F1's, called, not copied: a section's transformer inputs (``section_kwargs``, given this
+layout's indices and history), its flow-matching denoiser with CFG (``section_denoiser``), the sigma schedule
+and sampler (``denoise``), section noise (one CPU generator per clip, one draw per section), and its
+per-section checkpoints: with ``checkpoints`` each sampled section's latents and the noise generator's
+state are saved in the job's ``work_dir``, and a killed render starts after the last one saved (the history
+is the saved latents, the generator's state restored), so it samples the same latents as an uninterrupted
+render.
 """
 
 from __future__ import annotations
@@ -25,9 +27,14 @@ import torch
 from fp_timeline_plugins.framepack_f1.checkpoint import SectionCheckpoints
 from fp_timeline_plugins.framepack_f1.config import FramePackF1Config
 from fp_timeline_plugins.framepack_f1.denoiser import FlowMatchDenoiser
-from fp_timeline_plugins.framepack_f1.loop import Conditioning, TextConditioning, _text_kwargs, draw_section_noise
-from fp_timeline_plugins.framepack_f1.sampling import SAMPLER_FUNCTIONS, StepCallback
-from fp_timeline_plugins.framepack_f1.schedules import section_sigmas
+from fp_timeline_plugins.framepack_f1.loop import (
+    Conditioning,
+    denoise,
+    draw_section_noise,
+    section_denoiser,
+    section_kwargs,
+)
+from fp_timeline_plugins.framepack_f1.sampling import StepCallback
 
 from .layout import HISTORY_FRAMES, inverted_indices, latent_paddings, split_future
 
@@ -51,52 +58,6 @@ class PinnedDenoiser:
         if self.end is not None:
             x0 = torch.cat([x0[:, :, :-1], self.end.to(device=x0.device, dtype=x0.dtype)], dim=2)
         return x0
-
-
-def _section_kwargs(
-    cond: Conditioning,
-    start: torch.Tensor,
-    history: torch.Tensor,
-    config: FramePackF1Config,
-    padding: int,
-    device: torch.device,
-    dtype: torch.dtype,
-) -> dict:
-    idx = inverted_indices(config.latent_window_size, padding)
-    clean, h2x, h4x = split_future(history, start)
-
-    def to(t: torch.Tensor) -> torch.Tensor:
-        return t.to(device=device, dtype=dtype)
-
-    return {
-        **_text_kwargs(cond.text, device, dtype),
-        "image_embeds": to(cond.image_embeds),
-        "guidance": torch.tensor([config.distilled_guidance * 1000.0], device=device).to(dtype),
-        "indices_latents": idx.latents.to(device),
-        "latents_clean": to(clean),
-        "indices_latents_clean": idx.clean.to(device),
-        "latents_history_2x": to(h2x),
-        "indices_latents_history_2x": idx.history_2x.to(device),
-        "latents_history_4x": to(h4x),
-        "indices_latents_history_4x": idx.history_4x.to(device),
-    }
-
-
-def _denoiser(transformer, cond: Conditioning, positive: dict, config: FramePackF1Config, dtype) -> FlowMatchDenoiser:
-    negative = None
-    if config.guidance_scale != 1.0:  # FramePack feeds zeros for the negative text when none was encoded
-        neg = cond.negative or TextConditioning(
-            torch.zeros_like(cond.text.embeds), cond.text.mask, torch.zeros_like(cond.text.pooled)
-        )
-        negative = {**positive, **_text_kwargs(neg, positive["image_embeds"].device, dtype)}
-    return FlowMatchDenoiser(
-        transformer,
-        positive,
-        negative,
-        cfg_scale=config.guidance_scale,
-        cfg_rescale=config.guidance_rescale,
-        dtype=dtype,
-    )
 
 
 @torch.no_grad()
@@ -134,12 +95,12 @@ def sample_bridge(
             continue
         first = index == 0
         seen = torch.cat([anchors.end, history[:, :, 1:]], dim=2) if first else history
-        positive = _section_kwargs(cond, anchors.start, seen, config, padding, device, dtype)
-        denoiser = PinnedDenoiser(_denoiser(transformer, cond, positive, config, dtype), anchors.end if first else None)
+        idx = inverted_indices(window, padding)
+        positive = section_kwargs(cond, idx, split_future(seen, anchors.start), config, device, dtype)
+        inner = section_denoiser(transformer, cond, positive, config, device, dtype)
+        denoiser = PinnedDenoiser(inner, anchors.end if first else None)
         noise = draw_section_noise(rng, channels, config, height, width)
-        sigmas, _ = section_sigmas(config.steps, window, height, width, config.shift)
-        sampler = SAMPLER_FUNCTIONS[config.sampler]
-        latents = sampler(denoiser, noise.to(device), sigmas.to(device), callback=callback_for(index)).float().cpu()
+        latents = denoise(denoiser, noise, config, device, callback_for(index))
         history = torch.cat([latents, history], dim=2)
         if checkpoints is not None:
             checkpoints.save(index, latents, rng.get_state())

@@ -1,12 +1,12 @@
 """One bridge clip from its two anchor frames: encode, sample (``loop.py``), decode, write.
 
-Runs on F1's pieces: its encoders (VAE, SigLIP, text, with their caches), its VAE decoder and LoRA loading.
+Runs on F1's pieces: its encoders (VAE, SigLIP, text, with their caches), its VAE decoder, LoRA loading and
+per-step progress (``StepReporter``).
 """
 
 from __future__ import annotations
 
 import hashlib
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +20,7 @@ from fp_timeline_plugins.framepack_f1.config import FramePackF1Config
 from fp_timeline_plugins.framepack_f1.decode import TEMPORAL_RATIO, SectionDecoder, make_vae_decoder, to_uint8_frames
 from fp_timeline_plugins.framepack_f1.encoders import encode_image, encode_prompt, fit_image, load_image, vae_encode
 from fp_timeline_plugins.framepack_f1.loop import Conditioning
-from fp_timeline_plugins.framepack_f1.preview import latent_preview
-from fp_timeline_plugins.framepack_f1.sampling import StepCallback
+from fp_timeline_plugins.framepack_f1.step_report import StepReporter
 
 from .config import end_image
 from .loop import Anchors, sample_bridge
@@ -115,7 +114,7 @@ def render_bridge(
     anchors = encode_anchors(components, frames, job.recipe.seed)
     if bool(job.options.get("free_text_encoders", True)):
         components.free_text_encoders()
-    steps = _Steps(job.clip, config.steps, sections, progress, cancel)
+    steps = StepReporter(job.clip, config.steps, sections, 0, progress, cancel, order=" (from the end)")
     key = hashlib.sha256(f"bridge|{job.recipe_hash}|{components.identity}".encode()).hexdigest()
     latents = sample_bridge(
         components.get_transformer(),
@@ -136,33 +135,3 @@ def render_bridge(
     for frame in video[out.frames_written :]:  # a sink that survived a kill already holds some
         out.write(frame)
     return video[-1]
-
-
-class _Steps:
-    """Per sampler step: honour cancel, report progress with a latent preview."""
-
-    def __init__(self, clip: str, steps: int, sections: int, progress: ProgressCallback, cancel: CancelToken) -> None:
-        self.clip, self.steps, self.sections = clip, steps, sections
-        self.total = steps * sections
-        self.progress, self.cancel = progress, cancel
-        self.started = time.monotonic()
-        self.skipped = 0  # steps of sections taken from checkpoints (not in the ETA's rate)
-
-    def resumed(self, index: int, done: int) -> None:
-        """Section ``index`` (of ``done``) comes from an earlier attempt's checkpoint: not sampled again."""
-        self.cancel.raise_if_cancelled()
-        message = f"section {index + 1}/{self.sections} (from the end) from the last attempt"
-        self.progress(Progress(self.clip, "resume", index + 1, done, index + 1, self.sections, message))
-        self.skipped, self.started = (index + 1) * self.steps, time.monotonic()
-
-    def for_section(self, index: int) -> StepCallback:
-        def on_step(d: dict) -> None:
-            self.cancel.raise_if_cancelled()  # cooperative: between sampler steps
-            step = index * self.steps + d["i"] + 1
-            eta = (time.monotonic() - self.started) / (step - self.skipped) * (self.total - step)
-            message = f"section {index + 1}/{self.sections} (from the end), step {d['i'] + 1}/{self.steps}, "
-            message += f"ETA {eta:.0f}s"
-            preview = latent_preview(d["denoised"])
-            self.progress(Progress(self.clip, "sample", step, self.total, index + 1, self.sections, message, preview))
-
-        return on_step

@@ -18,7 +18,6 @@ Runtime ``job.options`` (see README.md):
 from __future__ import annotations
 
 import hashlib
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +43,6 @@ from .config import OPTIONS_SCHEMA, PARAMS_SCHEMA, FramePackF1Config, check_para
 if TYPE_CHECKING:  # torch-heavy modules load lazily, on the first render
     from .components import Components
     from .context import PackedContext
-    from .sampling import StepCallback
     from .session import ChainRenderer
 
 FRAMES_PER_LATENT = 4
@@ -164,27 +162,15 @@ class FramePackF1Generator:
 
         ``cache_dir`` (the project's cache folder) holds the disk plan's per-block files."""
         from .embed_store import EmbeddingStore
-        from .presets import load_components, resolve_device, resolve_dtype, resolve_offload, resolve_preset
+        from .presets import load_components, resolve_device, resolve_dtype, resolve_placement, resolve_preset
 
         preset = resolve_preset(options, self.preset)
         device = resolve_device(options)
         dtype = resolve_dtype(options, device)
-        from .speed import resolve_attention
-
-        tiling, offload = bool(options.get("vae_tiling", False)), resolve_offload(options)
-        attention, compiled = resolve_attention(options), bool(options.get("compile", False))
-        key = (preset, str(device), str(dtype), tiling, offload, attention, compiled)
+        placement = resolve_placement(options)
+        key = (preset, str(device), str(dtype), *placement.values())
         if key not in self._components:
-            self._components[key] = load_components(
-                preset,
-                device,
-                dtype,
-                vae_tiling=tiling,
-                offload=offload,
-                offload_root=cache_dir,
-                attention=attention,
-                compile_blocks=compiled,
-            )
+            self._components[key] = load_components(preset, device, dtype, offload_root=cache_dir, **placement)
         components = self._components[key]
         components.embed_store = EmbeddingStore.in_cache(cache_dir)
         return components
@@ -214,17 +200,7 @@ class FramePackF1Generator:
 
     def release(self) -> None:
         """Free every loaded model stack (the engine switches generators or runs short of memory)."""
-        if not self._components:
-            return  # nothing loaded: no collection pause (the window calls this from its render thread)
-        self._drop_stacks()
-        import gc
-
-        gc.collect()  # the stacks hold reference cycles (reload closures); collect once no frame names them
-
-    def _drop_stacks(self) -> None:
-        while self._components:
-            _, components = self._components.popitem()
-            components.free_text_encoders()
+        release_stacks(self._components)
 
     def explain(self, options: dict[str, Any]) -> str:
         """The memory plan a render with these options would use, and why (loads no model)."""
@@ -261,6 +237,7 @@ class FramePackF1Generator:
         self, job: RenderJob, components: Components, out: FrameSink, progress: ProgressCallback, cancel: CancelToken
     ) -> ContextBlob:
         from .checkpoint import SectionCheckpoints
+        from .step_report import StepReporter
 
         config = FramePackF1Config.from_params(job.recipe.params)
         sections = sections_for(job.recipe.frames, job.recipe.carries, config.latent_window_size)
@@ -277,7 +254,7 @@ class FramePackF1Generator:
             progress(Progress(job.clip, "resume", index + 1, done, section=index + 1, sections=sections))
             sink.write_all(renderer.accept_section(latents, rng_state))
 
-        steps = _StepReporter(job.clip, config.steps, sections, first=done, progress=progress, cancel=cancel)
+        steps = StepReporter(job.clip, config.steps, sections, first=done, progress=progress, cancel=cancel)
         for index in range(done, sections):
             latents, frames = renderer.run_section(callback=steps.for_section(index))
             sink.write_all(frames)
@@ -377,6 +354,18 @@ def _prompts_of(recipes: list[Recipe]) -> list[str]:
     return list(dict.fromkeys(prompts))
 
 
+def release_stacks(stacks: dict[tuple, Components]) -> None:
+    """Empty a generator's loaded stacks (their text encoders freed) and collect them."""
+    if not stacks:
+        return  # nothing loaded: no collection pause (the window calls this from its render thread)
+    while stacks:
+        _, components = stacks.popitem()
+        components.free_text_encoders()
+    import gc
+
+    gc.collect()  # the stacks hold reference cycles (reload closures); collect once no frame names them
+
+
 def use_threads(components: Components, options: dict[str, Any]) -> None:
     """On the CPU, compute with ``options["threads"]`` threads (default: ``resources.default_threads``,
     the machine's cores less one, capped; never its load, so a render's bits do not depend on it)."""
@@ -423,40 +412,3 @@ class _ResumableSink:
             if self.seen >= self.skip:
                 self.out.write(frame)
             self.seen += 1
-
-
-class _StepReporter:
-    """Per sampler step: honour cancel, report progress with ETA and a latent preview."""
-
-    def __init__(
-        self, clip: str, steps: int, sections: int, first: int, progress: ProgressCallback, cancel: CancelToken
-    ) -> None:
-        self.clip, self.steps, self.sections = clip, steps, sections
-        self.total = steps * sections
-        self.first_step = first * steps  # steps already done before this run (resumed sections)
-        self.progress, self.cancel = progress, cancel
-        self.started = time.monotonic()
-
-    def for_section(self, index: int) -> StepCallback:
-        from .preview import latent_preview
-
-        def on_step(d: dict) -> None:
-            self.cancel.raise_if_cancelled()  # cooperative: between sampler steps
-            step = index * self.steps + d["i"] + 1
-            rate = (time.monotonic() - self.started) / (step - self.first_step)
-            message = f"section {index + 1}/{self.sections}, step {d['i'] + 1}/{self.steps}, "
-            message += f"ETA {rate * (self.total - step):.0f}s"
-            self.progress(
-                Progress(
-                    self.clip,
-                    "sample",
-                    step,
-                    self.total,
-                    index + 1,
-                    self.sections,
-                    message,
-                    preview=latent_preview(d["denoised"]),
-                )
-            )
-
-        return on_step

@@ -21,7 +21,9 @@ HISTORY_FRAMES = sum(HISTORY_SPLIT)  # 19: all a section ever reads from history
 
 @dataclass(frozen=True)
 class SectionIndices:
-    """1-D frame indices of each group (diffusers wants 1-D; FramePack used shape (1, N))."""
+    """1-D frame indices of each group (diffusers wants 1-D; FramePack used shape (1, N)).
+
+    The bridge's inverted layout fills the same groups at other places (``framepack_bridge.layout``)."""
 
     latents: torch.Tensor
     clean: torch.Tensor  # anchor + 1x

@@ -7,13 +7,14 @@ zero frames + the start latent; the new latents are appended after each section.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import torch
 
 from .config import FramePackF1Config
 from .denoiser import FlowMatchDenoiser
-from .layout import last_history, section_indices, split_history
+from .layout import SectionIndices, last_history, section_indices, split_history
 from .sampling import SAMPLER_FUNCTIONS, StepCallback
 from .schedules import section_sigmas
 
@@ -77,11 +78,17 @@ def _text_kwargs(text: TextConditioning, device: torch.device, dtype: torch.dtyp
     }
 
 
-def _transformer_kwargs(
-    cond: Conditioning, state: LoopState, config: FramePackF1Config, device: torch.device, dtype: torch.dtype
+def section_kwargs(
+    cond: Conditioning,
+    idx: SectionIndices,
+    groups: tuple[torch.Tensor, torch.Tensor, torch.Tensor],
+    config: FramePackF1Config,
+    device: torch.device,
+    dtype: torch.dtype,
 ) -> dict:
-    idx = section_indices(config.latent_window_size)
-    clean, h2x, h4x = split_history(state.history, state.anchor)
+    """The transformer's inputs for one section: text, image, guidance, and the (clean, 2x, 4x) history
+    latents ``groups`` at the frame indices ``idx`` (F1's forward layout, or the bridge's inverted one)."""
+    clean, h2x, h4x = groups
 
     def to(t: torch.Tensor) -> torch.Tensor:
         return t.to(device=device, dtype=dtype)
@@ -100,6 +107,47 @@ def _transformer_kwargs(
     }
 
 
+def section_denoiser(
+    transformer: torch.nn.Module,
+    cond: Conditioning,
+    positive: dict,
+    config: FramePackF1Config,
+    device: torch.device,
+    dtype: torch.dtype,
+) -> FlowMatchDenoiser:
+    """The section's denoiser on ``positive`` (``section_kwargs``), with the negative branch under real CFG."""
+    negative = None
+    if config.guidance_scale != 1.0:
+        # FramePack feeds zeros for the negative text when no negative prompt was encoded.
+        neg = cond.negative or TextConditioning(
+            torch.zeros_like(cond.text.embeds), cond.text.mask, torch.zeros_like(cond.text.pooled)
+        )
+        negative = {**positive, **_text_kwargs(neg, device, dtype)}  # same history, image and guidance
+    return FlowMatchDenoiser(
+        transformer,
+        positive,
+        negative,
+        cfg_scale=config.guidance_scale,
+        cfg_rescale=config.guidance_rescale,
+        dtype=dtype,
+    )
+
+
+def denoise(
+    denoiser: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    noise: torch.Tensor,
+    config: FramePackF1Config,
+    device: torch.device,
+    callback: StepCallback | None = None,
+) -> torch.Tensor:
+    """Run the configured sampler from ``noise`` (1, C, L, h, w) over the section's sigmas; float32 on the CPU."""
+    _, _, frames, height, width = noise.shape
+    sigmas, _ = section_sigmas(config.steps, frames, height, width, config.shift)
+    sampler = SAMPLER_FUNCTIONS[config.sampler]
+    latents = sampler(denoiser, noise.to(device), sigmas.to(device), callback=callback)
+    return latents.float().cpu()
+
+
 @torch.no_grad()
 def sample_section(
     transformer: torch.nn.Module,
@@ -114,24 +162,7 @@ def sample_section(
 ) -> torch.Tensor:
     """Denoise one section from ``noise`` (1, C, L, h, w); returns the new latents, float32 on the CPU."""
     device = torch.device(device)
-    _, _, frames, height, width = noise.shape
-    sigmas, _ = section_sigmas(config.steps, frames, height, width, config.shift)
-    positive = _transformer_kwargs(cond, state, config, device, dtype)
-    negative = None
-    if config.guidance_scale != 1.0:
-        # FramePack feeds zeros for the negative text when no negative prompt was encoded.
-        neg = cond.negative or TextConditioning(
-            torch.zeros_like(cond.text.embeds), cond.text.mask, torch.zeros_like(cond.text.pooled)
-        )
-        negative = {**positive, **_text_kwargs(neg, device, dtype)}  # same history, image and guidance
-    denoiser = FlowMatchDenoiser(
-        transformer,
-        positive,
-        negative,
-        cfg_scale=config.guidance_scale,
-        cfg_rescale=config.guidance_rescale,
-        dtype=dtype,
-    )
-    sampler = SAMPLER_FUNCTIONS[config.sampler]
-    latents = sampler(denoiser, noise.to(device), sigmas.to(device), callback=callback)
-    return latents.float().cpu()
+    groups = split_history(state.history, state.anchor)
+    positive = section_kwargs(cond, section_indices(config.latent_window_size), groups, config, device, dtype)
+    denoiser = section_denoiser(transformer, cond, positive, config, device, dtype)
+    return denoise(denoiser, noise, config, device, callback)

@@ -19,6 +19,7 @@ from . import real
 from .components import Components
 from .memory_plan import normalize_request
 from .placement import place_components
+from .speed import resolve_attention
 from .tiny import build_tiny_components
 from .toy import build_toy_components
 
@@ -44,6 +45,17 @@ def resolve_preset(options: dict[str, Any], default: str | None = None) -> str:
 def resolve_offload(options: dict[str, Any]) -> str:
     """The memory plan asked for: "auto" (default) chooses from free VRAM and RAM; see ``memory_plan``."""
     return normalize_request(options.get("offload"))
+
+
+def resolve_placement(options: dict[str, Any]) -> dict[str, Any]:
+    """How a stack is placed (``load_components``' keywords besides ``offload_root``), from the options:
+    VAE tiling, memory plan, attention backend, regional compile.  Part of a loaded stack's cache key."""
+    return {
+        "vae_tiling": bool(options.get("vae_tiling", False)),
+        "offload": resolve_offload(options),
+        "attention": resolve_attention(options),
+        "compile_blocks": bool(options.get("compile", False)),
+    }
 
 
 def resolve_device(options: dict[str, Any]) -> torch.device:
