@@ -25,12 +25,13 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from drift_metrics import colour, drift, per_second, psnr, sharpness, ssim
+from drift_metrics import colour, drift, per_second, sharpness, ssim
 
 from fp_timeline_plugins.framepack_f1.config import FramePackF1Config
 from fp_timeline_plugins.framepack_f1.presets import load_components
 from fp_timeline_plugins.framepack_f1.session import NOISE_CONTINUE, ChainRenderer, ClipSpec
 from fp_timeline_plugins.framepack_f1.toy import motions
+from fp_timeline_plugins.framepack_f1.toy.metrics import psnr
 
 FPS = 30
 STRATEGIES = ("continuous", "hand_cuts", "carry_keyframe", "fresh_keyframe")

@@ -9,12 +9,6 @@ import numpy as np
 DRIFT_FRACTION = 0.15  # the FramePack paper compares the first and last 15% of a video
 
 
-def psnr(frame: np.ndarray, truth: np.ndarray) -> float:
-    """PSNR in dB of two (H, W, 3) uint8 frames (capped at 60 for identical frames)."""
-    mse = float(np.mean((frame.astype(np.float64) - truth.astype(np.float64)) ** 2))
-    return 60.0 if mse < 1e-6 else min(60.0, 10 * np.log10(255.0**2 / mse))
-
-
 def _gray(frame: np.ndarray) -> np.ndarray:
     return frame.astype(np.float64) @ np.array([0.299, 0.587, 0.114])
 

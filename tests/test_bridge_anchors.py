@@ -16,6 +16,7 @@ from fp_timeline.project.recipe import ContextMode, Recipe  # noqa: E402
 from fp_timeline_plugins.framepack_bridge.generator import FramePackBridgeGenerator  # noqa: E402
 from fp_timeline_plugins.framepack_f1.config import FramePackF1Config  # noqa: E402
 from fp_timeline_plugins.framepack_f1.encoders import load_image  # noqa: E402
+from fp_timeline_plugins.framepack_f1.toy.metrics import psnr  # noqa: E402
 from tests.f1_helpers import ListSink  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1] / "sample_projects" / "three_shots"
@@ -27,11 +28,6 @@ PROMPT = "the cat turns its head and looks around"
 #   plain F1 from the same start: last frame vs the end image about 11 dB.
 MIN_START_PSNR = 20.0
 MIN_END_PSNR = 17.0
-
-
-def psnr(a: np.ndarray, b: np.ndarray) -> float:
-    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
-    return 10 * np.log10(255.0**2 / max(mse, 1e-9))
 
 
 @pytest.fixture(scope="module")

@@ -15,19 +15,17 @@ from fp_timeline_plugins.framepack_f1.config import FramePackF1Config
 from fp_timeline_plugins.framepack_f1.encoders import load_image
 from fp_timeline_plugins.framepack_f1.presets import load_components
 from fp_timeline_plugins.framepack_f1.session import ChainRenderer, ClipSpec
-from fp_timeline_plugins.framepack_f1.toy import TOY_MODEL_NAME, load_toy, motions, train
+from fp_timeline_plugins.framepack_f1.toy import TOY_MODEL_NAME, evaluate, load_toy, motions, train
 from fp_timeline_plugins.framepack_f1.toy.checkpoint import WEIGHTS_DIR
+from fp_timeline_plugins.framepack_f1.toy.metrics import psnr
 
 ROOT = Path(__file__).resolve().parents[1]
 CAT = ROOT / "sample_projects" / "three_shots" / "chelsea.png"
 # Measured on the committed checkpoint (see plugins/framepack_f1/toy/README.md); set with some margin.
 MIN_FIRST_FRAME_PSNR = 20.0
 MIN_CHANGE_DB = 3.0
-
-
-def _psnr(a: np.ndarray, b: np.ndarray) -> float:
-    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
-    return 10 * np.log10(255.0**2 / max(mse, 1e-9))
+MIN_PROMPTS_READ = 2  # of the 6 camera motions (measured: 3, both pans among them)
+MIN_PROMPT_MARGIN = 0.05  # diagonal below the off-diagonal mean (measured 0.10; the old weights: 0.00)
 
 
 @pytest.fixture(scope="module")
@@ -70,13 +68,26 @@ def test_the_toy_renders_the_start_image_and_moves_it(toy):
 
     image = np.asarray(start, dtype=np.float32)
     truth = motions.fitted_scene(image, motions.motion_for(prompt), height, width).video(31)
-    first = _psnr(frames[0], start)
-    along = np.mean([_psnr(frames[t], truth[t]) for t in range(16, 31)])
-    still = np.mean([_psnr(frames[t], start) for t in range(16, 31)])
+    first = psnr(frames[0], start)
+    along = np.mean([psnr(frames[t], truth[t]) for t in range(16, 31)])
+    still = np.mean([psnr(frames[t], start) for t in range(16, 31)])
     print(f"first frame {first:.2f} dB; second half of second 1: vs the true pan {along:.2f}, vs the start {still:.2f}")
     assert first >= MIN_FIRST_FRAME_PSNR  # the start image is recognisable
     assert still <= first - MIN_CHANGE_DB  # and the picture changes within the first second
-    # Measured, not asserted: the toy does not yet follow the prompt's direction (along < still); see README.
+    # Measured, not asserted: the toy does not yet move the picture the prompt's way (along < still); see its README.
+
+
+def test_the_toy_reads_its_prompt(toy):
+    """On first sections of unseen synthetic videos (where only the prompt tells the motion), each camera
+    motion's own prompt predicts its future best: the training loss is lowest on the diagonal.  The weights
+    shipped before the text encoders were re-initialised gave the same loss (to 0.003) for every prompt."""
+    names = list(evaluate.OPPOSITE)
+    losses = evaluate.prompt_losses(toy, names)
+    print(np.round(losses, 3))
+    read = [name for i, name in enumerate(names) if losses[i].argmin() == i]
+    assert len(read) >= MIN_PROMPTS_READ, f"only {read} are told apart"
+    off_diagonal = losses[~np.eye(len(names), dtype=bool)].mean()
+    assert np.diag(losses).mean() <= off_diagonal - MIN_PROMPT_MARGIN
 
 
 @pytest.mark.slow
