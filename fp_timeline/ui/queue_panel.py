@@ -39,7 +39,7 @@ COLUMNS = ("Clip", "Status", "Progress", "ETA", "")
 CLIP, STATUS, PROGRESS, ETA, CANCEL = range(len(COLUMNS))
 PRESETS = (
     ("auto", "the real weights when they are downloaded, else the toy model"),
-    ("toy", "a small model trained here on synthetic pans, zooms and a bouncing ball: blurry, mostly still pictures on a CPU"),
+    ("toy", "a small model trained here on synthetic pans, zooms and a bouncing ball: blurry, mostly still, on a CPU"),
     ("tiny", "a tiny random model: fast, for trying the pipeline, not for pictures"),
     ("real", "each generator's real weights (a GPU and the downloaded weights)"),
 )
