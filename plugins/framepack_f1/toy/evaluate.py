@@ -70,7 +70,7 @@ class Following:
     def moves_the_right_way(self) -> bool | None:
         """The render moves the way the true pan or tilt does, by at least a quarter of it (None: a zoom)."""
         true = np.asarray(self.true_shift, np.float64)
-        if np.abs(true).sum() < 4:
+        if np.abs(true).sum() < 8:  # a zoom moves the picture a pixel or two about its centre
             return None
         return float(np.dot(self.shift, true)) >= 0.25 * float(np.dot(true, true))
 
