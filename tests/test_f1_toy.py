@@ -11,10 +11,8 @@ import numpy as np
 import pytest
 import torch
 
-from fp_timeline_plugins.framepack_f1.config import FramePackF1Config
 from fp_timeline_plugins.framepack_f1.encoders import load_image
 from fp_timeline_plugins.framepack_f1.presets import load_components
-from fp_timeline_plugins.framepack_f1.session import ChainRenderer, ClipSpec
 from fp_timeline_plugins.framepack_f1.toy import TOY_MODEL_NAME, evaluate, load_toy, motions, train
 from fp_timeline_plugins.framepack_f1.toy.checkpoint import WEIGHTS_DIR
 from fp_timeline_plugins.framepack_f1.toy.metrics import psnr
@@ -61,9 +59,7 @@ def test_the_toy_renders_the_start_image_and_moves_it(toy):
     height, width = 96, 144
     start = load_image(CAT, width, height)
     prompt = "the cat turns its head and looks around"  # the toy was trained to read it as "pan right"
-    renderer = ChainRenderer(toy, width, height)
-    renderer.begin_clip(ClipSpec(prompt, 1, 1, FramePackF1Config(), start))
-    frames = renderer.run_section()[1] + renderer.end_clip()
+    frames = evaluate.render_section(toy, start, prompt)
     assert len(frames) == 37
 
     image = np.asarray(start, dtype=np.float32)

@@ -24,7 +24,7 @@ from ..encoders import fit_image
 from ..session import ChainRenderer, ClipSpec
 from . import motions
 from .metrics import psnr
-from .train import sections
+from .train import VIDEO_HEIGHT, VIDEO_WIDTH, WINDOW, _pixels, flow_matching_loss, sections
 
 OPPOSITE = {
     "pan_right": "pan_left",
@@ -76,7 +76,7 @@ class Following:
 
 
 def render_section(components, start: np.ndarray, prompt: str, steps: int = 25, seed: int = 1) -> list[np.ndarray]:
-    """The first section (37 frames) of a fresh clip from ``start`` (H, W, 3 uint8)."""
+    """The first section (37 frames) of a fresh clip from ``start`` (H, W, 3 uint8), default F1 settings."""
     height, width = start.shape[:2]
     renderer = ChainRenderer(components, width, height)
     renderer.begin_clip(ClipSpec(prompt, seed, 1, FramePackF1Config(steps=steps), start))
@@ -120,7 +120,6 @@ def prompt_losses(components, motion_names: list[str], seed: int = 7, noises: in
     synthetic videos of motion ``i`` (unseen in training) when prompted with motion ``j``'s prompt.  A row's
     smallest value on the diagonal means the right prompt predicts that motion's future best."""
     from ..encoders import encode_image, encode_prompt
-    from .train import VIDEO_HEIGHT, VIDEO_WIDTH, WINDOW, _pixels, flow_matching_loss
 
     rng = np.random.default_rng(seed)
     images, transformer = motions.sample_images(), components.get_transformer()
@@ -152,7 +151,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--weights", type=Path, default=None, help="a toy checkpoint folder (default: shipped)")
     parser.add_argument("--size", default="96x64", help="WIDTHxHEIGHT")
     parser.add_argument("--steps", type=int, default=25)
-    parser.add_argument("--images", type=int, default=2, help="how many sample images to start from")
+    parser.add_argument("--images", type=int, default=3, help="how many sample images to start from")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)

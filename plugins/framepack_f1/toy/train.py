@@ -195,7 +195,7 @@ def flow_matching_loss(
     transformer: torch.nn.Module, x0: torch.Tensor, noise: torch.Tensor, sigma: torch.Tensor, conditioning: dict
 ) -> torch.Tensor:
     """F1's training objective on one batch of sections: the velocity ``noise - x0`` at ``x_s = (1-s) x0 + s
-    noise``, conditioned on the packed history, anchor, prompt and image (``_section_batch``'s fields)."""
+    noise``, conditioned on the packed history, anchor, prompt and image (``sections``'s fields)."""
     from ..layout import section_indices
 
     idx = section_indices(WINDOW)
