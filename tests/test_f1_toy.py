@@ -13,15 +13,16 @@ import torch
 
 from fp_timeline_plugins.framepack_f1.encoders import load_image
 from fp_timeline_plugins.framepack_f1.presets import load_components
-from fp_timeline_plugins.framepack_f1.toy import TOY_MODEL_NAME, evaluate, load_toy, motions, train
+from fp_timeline_plugins.framepack_f1.toy import TOY_MODEL_NAME, evaluate, load_toy, train
 from fp_timeline_plugins.framepack_f1.toy.checkpoint import WEIGHTS_DIR
-from fp_timeline_plugins.framepack_f1.toy.metrics import psnr
 
 ROOT = Path(__file__).resolve().parents[1]
 CAT = ROOT / "sample_projects" / "three_shots" / "chelsea.png"
 # Measured on the committed checkpoint (see plugins/framepack_f1/toy/README.md); set with some margin.
 MIN_FIRST_FRAME_PSNR = 20.0
-MIN_CHANGE_DB = 3.0
+MIN_FOLLOW_DB = 0.5  # frames 16-30: closer to the true motion than to standing still (and to its opposite)
+HEIGHT, WIDTH = 96, 144
+PROMPT = "the cat turns its head and looks around"  # the toy was trained to read it as "pan right"
 MIN_PROMPTS_READ = 2  # of the 6 camera motions (measured: 3, both pans among them)
 MIN_PROMPT_MARGIN = 0.05  # diagonal below the off-diagonal mean (measured 0.10; the old weights: 0.00)
 
@@ -53,24 +54,30 @@ def test_takes_of_the_toy_and_the_tiny_preset_are_told_apart(toy):
     assert toy_identity.fields != tiny_identity.fields and "toy" in toy_identity.label
 
 
+def test_the_vae_keeps_the_motion(toy):
+    """The true pan from the cat at the sample size, through the VAE alone: it must come back moving (the
+    weights shipped before this test could not: every frame after the first decoded to the same picture)."""
+    start = load_image(CAT, WIDTH, HEIGHT)
+    trip = evaluate.measure_round_trip(toy, start, PROMPT, (WIDTH, HEIGHT))
+    print(trip)
+    assert trip.first >= MIN_FIRST_FRAME_PSNR
+    assert trip.moves_the_right_way and trip.along >= trip.still + MIN_FOLLOW_DB
+
+
 @pytest.mark.slow
 def test_the_toy_renders_the_start_image_and_moves_it(toy):
-    """One section (37 frames) of the three-shot sample's first clip: 144x96, default F1 settings."""
-    height, width = 96, 144
-    start = load_image(CAT, width, height)
-    prompt = "the cat turns its head and looks around"  # the toy was trained to read it as "pan right"
-    frames = evaluate.render_section(toy, start, prompt)
+    """One section (37 frames) of the three-shot sample's first clip: 144x96, default F1 settings.  Over
+    the first second the picture pans the way the prompt says: shifted at frame ``evaluate.MOVED_AT`` by at
+    least a quarter of the true pan's shift in its direction, and frames 16-30 closer to the true pan than to
+    the still start image and to the opposite pan."""
+    start = load_image(CAT, WIDTH, HEIGHT)
+    frames = evaluate.render_section(toy, start, PROMPT)
     assert len(frames) == 37
-
-    image = np.asarray(start, dtype=np.float32)
-    truth = motions.fitted_scene(image, motions.motion_for(prompt), height, width).video(31)
-    first = psnr(frames[0], start)
-    along = np.mean([psnr(frames[t], truth[t]) for t in range(16, 31)])
-    still = np.mean([psnr(frames[t], start) for t in range(16, 31)])
-    print(f"first frame {first:.2f} dB; second half of second 1: vs the true pan {along:.2f}, vs the start {still:.2f}")
-    assert first >= MIN_FIRST_FRAME_PSNR  # the start image is recognisable
-    assert still <= first - MIN_CHANGE_DB  # and the picture changes within the first second
-    # Measured, not asserted: the toy does not yet move the picture the prompt's way (along < still); see its README.
+    render = evaluate.compare(frames, start, PROMPT)
+    print(render)
+    assert render.first >= MIN_FIRST_FRAME_PSNR  # the start image is recognisable
+    assert render.moves_the_right_way
+    assert render.along >= max(render.still, render.opposite) + MIN_FOLLOW_DB
 
 
 def test_the_toy_reads_its_prompt(toy):

@@ -2,6 +2,7 @@
 true motion, with the still start image and with the opposite motion.
 
     python -m fp_timeline_plugins.framepack_f1.toy.evaluate [--weights toy_run] [--size 96x64] [--steps 25]
+                                                            [--vae-only]
 
 Two measures.  PSNR: is the second half of the first second (frames 16-30) closer to the true continuation
 than to the still start image and to the opposite motion?  Direction: the picture's global shift from the
@@ -35,7 +36,9 @@ OPPOSITE = {
     "zoom_out": "zoom_in",
 }
 LATE = range(16, 31)  # the second half of the first second, where a motion has moved the picture
-MOVED_AT = 12  # the frame whose shift from the first frame is measured (24 px into a pan: a quarter of 96 px)
+# The frame whose shift from the first frame is measured: 24 px into a pan, a quarter of 96 px (phase
+# correlation cannot tell a shift of half the width from its opposite).
+MOVED_AT = round(24 / motions.PAN_SPEED)
 
 
 def global_shift(a: np.ndarray, b: np.ndarray) -> tuple[int, int]:
@@ -87,28 +90,43 @@ def measure_following(
     components, image: np.ndarray, prompt: str, size: tuple[int, int] = (96, 64), steps: int = 25, seed: int = 1
 ) -> Following:
     """Render ``prompt`` from ``image`` fitted to ``size`` (width, height) and compare with the truths."""
-    width, height = size
-    start = fit_image(np.asarray(image, np.uint8), width, height)
+    start = fit_image(np.asarray(image, np.uint8), *size)
+    return compare(render_section(components, start, prompt, steps, seed), start, prompt)
+
+
+@torch.no_grad()
+def measure_round_trip(components, image: np.ndarray, prompt: str, size: tuple[int, int] = (96, 64)) -> Following:
+    """The VAE alone: encode and decode the true motion from ``image`` (37 frames), compared like a render.
+    A VAE that loses the motion makes every render look still, whatever the transformer does."""
+    start = fit_image(np.asarray(image, np.uint8), *size)
+    truth = _truth(start, motions.motion_for(prompt).name, 37)
+    latents = components.vae.encode(_pixels(truth[None])).latent_dist.mode()
+    decoded = components.vae.decode(latents).sample[0].clamp(-1, 1).add(1).mul(127.5).round()
+    return compare(list(decoded.permute(1, 2, 3, 0).to(torch.uint8).numpy()), start, prompt)
+
+
+def _truth(start: np.ndarray, motion: str, frames: int) -> np.ndarray:
+    height, width = start.shape[:2]
+    return motions.fitted_scene(start.astype(np.float32), motions.MOTIONS_BY_NAME[motion], height, width).video(frames)
+
+
+def compare(frames: list[np.ndarray], start: np.ndarray, prompt: str) -> Following:
+    """Frames that started from ``start`` with ``prompt``, against the true, the still and the opposite motion."""
     motion = motions.motion_for(prompt)
-    frames = render_section(components, start, prompt, steps, seed)
 
     def mean_psnr(truth: np.ndarray) -> float:
         return round(float(np.mean([psnr(frames[t], truth[t]) for t in LATE])), 2)
 
-    def truth_of(name: str) -> np.ndarray:
-        scene = motions.fitted_scene(start.astype(np.float32), motions.MOTIONS_BY_NAME[name], height, width)
-        return scene.video(max(LATE[-1], MOVED_AT) + 1)
-
-    truth = truth_of(motion.name)
-    still = np.repeat(start[None], LATE[-1] + 1, axis=0)
+    length = max(LATE[-1], MOVED_AT) + 1
+    truth = _truth(start, motion.name, length)
     opposite = OPPOSITE.get(motion.name)
     return Following(
         prompt=prompt,
         motion=motion.name,
         first=round(psnr(frames[0], start), 2),
         along=mean_psnr(truth),
-        still=mean_psnr(still),
-        opposite=mean_psnr(truth_of(opposite)) if opposite else None,
+        still=mean_psnr(np.repeat(start[None], length, axis=0)),
+        opposite=mean_psnr(_truth(start, opposite, length)) if opposite else None,
         shift=global_shift(frames[0], frames[MOVED_AT]),
         true_shift=global_shift(truth[0], truth[MOVED_AT]),
     )
@@ -153,6 +171,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--steps", type=int, default=25)
     parser.add_argument("--images", type=int, default=3, help="how many sample images to start from")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--vae-only", action="store_true", help="round-trip the true motions through the VAE")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     from . import load_toy
@@ -163,7 +182,10 @@ def main(argv: list[str] | None = None) -> None:
     results = []
     for image in motions.sample_images()[: args.images]:
         for prompt in camera_motions():
-            f = measure_following(components, image, prompt, size, args.steps)
+            if args.vae_only:
+                f = measure_round_trip(components, image, prompt, size)
+            else:
+                f = measure_following(components, image, prompt, size, args.steps)
             results.append(f)
             print(
                 f"{f.motion:9s} first {f.first:5.2f} dB, frames 16-30: along {f.along:5.2f} still {f.still:5.2f} "

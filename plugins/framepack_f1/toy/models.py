@@ -15,6 +15,10 @@ from ..tiny import IMAGE_DIM, LATENT_CHANNELS, POOLED_DIM, TEXT_DIM
 SEED = 2026
 # Latent frames per training section: FramePack's default window, which the sample projects use.
 WINDOW = 9
+# Depth matters more than width here: a block moves a picture's content by a fixed offset per attention
+# hop, and a section of 9 latent frames is generated in one pass, so 2 + 2 blocks could not carry a pan
+# through the section (they learned a still, blurred picture); 2 + 6 can.
+DOUBLE_LAYERS, SINGLE_LAYERS = 2, int(__import__("os").environ.get("TOY_SINGLE", "6"))  # XXX-EXP
 
 
 def build_toy_transformer() -> torch.nn.Module:
@@ -25,8 +29,8 @@ def build_toy_transformer() -> torch.nn.Module:
         **f1_transformer_config(
             heads=4,
             head_dim=16,
-            layers=2,
-            single_layers=2,
+            layers=DOUBLE_LAYERS,
+            single_layers=SINGLE_LAYERS,
             refiner_layers=1,
             text_dim=TEXT_DIM,
             pooled_dim=POOLED_DIM,

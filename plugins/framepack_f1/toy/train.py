@@ -51,6 +51,9 @@ class Settings:
     history_max: int = HISTORY_MAX
     first_sections: float = FIRST_SECTIONS
     init: Path | None = None  # continue from this run: its VAE is kept, its transformer fine-tuned
+    finetune_vae: bool = False  # with init: train its VAE further (vae_minutes) before the transformer
+    vae_clip_share: float = 0.25  # share of VAE steps on clips (the rest on single frames)
+    vae_clip_frames: int = 9
     motion_names: tuple[str, ...] = tuple(m.name for m in motions.MOTIONS)
 
 
@@ -83,13 +86,13 @@ def _pixels(frames: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(frames)).float().div(127.5).sub(1).permute(0, 4, 1, 2, 3)
 
 
-def _vae_batch(rng: np.random.Generator, images: list[np.ndarray], batch: int, clip: bool) -> torch.Tensor:
+def _vae_batch(rng: np.random.Generator, images: list[np.ndarray], batch: int, clip_frames: int) -> torch.Tensor:
+    """``batch`` single frames (``clip_frames`` 1), or two clips of ``clip_frames``."""
     frames = []
-    for _ in range(batch if not clip else 2):
+    for _ in range(batch if clip_frames == 1 else 2):
         motion = motions.MOTIONS[rng.integers(len(motions.MOTIONS))]
         scene = motions.random_scene(rng, images, motion, VAE_CROP, VAE_CROP)
-        start = int(rng.integers(0, 120))
-        frames.append(scene.video(9, start) if clip else scene.video(1, start))
+        frames.append(scene.video(clip_frames, int(rng.integers(0, 120))))
     return _pixels(np.stack(frames))
 
 
@@ -103,18 +106,22 @@ def _start_with_small_posterior_variance(vae: torch.nn.Module, log_variance: flo
         conv.bias[channels:].fill_(log_variance)
 
 
-def train_vae(settings: Settings, log: dict) -> torch.nn.Module:
+def train_vae(settings: Settings, log: dict, vae: torch.nn.Module | None = None) -> torch.nn.Module:
+    """Train a fresh VAE, or continue training ``vae``."""
     torch.manual_seed(settings.seed)
     rng = np.random.default_rng(settings.seed)
     images = motions.sample_images()
-    vae = build_toy_vae().train()
-    _start_with_small_posterior_variance(vae)
+    if vae is None:
+        vae = build_toy_vae()
+        _start_with_small_posterior_variance(vae)
+    vae.train()
     opt = torch.optim.AdamW(vae.parameters(), lr=2e-3, weight_decay=0.0)
     budget, step, losses = Budget(settings.vae_minutes, settings.vae_steps), 0, []
     while not budget.done(step):
         for group in opt.param_groups:
             group["lr"] = _lr(2e-3, budget.fraction(step))
-        x = _vae_batch(rng, images, settings.batch, clip=step % 4 == 3)
+        clip = rng.random() < settings.vae_clip_share
+        x = _vae_batch(rng, images, settings.batch, settings.vae_clip_frames if clip else 1)
         posterior = vae.encode(x).latent_dist
         recon = vae.decode(posterior.sample()).sample
         rec = (recon - x).pow(2).mean() + 0.5 * (recon - x).abs().mean()
@@ -214,12 +221,36 @@ def flow_matching_loss(
     return (velocity - (noise - x0)).pow(2).mean()
 
 
+def warm_start(transformer: torch.nn.Module, folder: Path) -> list[str]:
+    """Load an earlier run's transformer into ``transformer``, which may be deeper: every block the earlier
+    one had is loaded, and each new block starts as an identity (its output projections zeroed, so the
+    residual stream passes it unchanged) instead of as noise in the trained ones' path.  Returns the new
+    blocks' names; a layer that exists in both with another shape is an error (not a warm start)."""
+    from safetensors.torch import load_file
+
+    earlier, own = load_file(str(folder / "transformer.safetensors")), transformer.state_dict()
+    misfits = [k for k, v in earlier.items() if k not in own or own[k].shape != v.shape]
+    if misfits:
+        raise ValueError(f"toy preset: {folder} is not a smaller copy of this transformer: {misfits[:3]}")
+    transformer.load_state_dict(earlier, strict=False)
+    grown = sorted({".".join(k.split(".")[:2]) for k in own if k not in earlier})
+    with torch.no_grad():
+        for name in grown:
+            for sub, module in transformer.get_submodule(name).named_modules():
+                if sub.endswith(("proj_out", "to_out.0", "to_add_out", "ff.net.2", "ff_context.net.2")):
+                    module.weight.zero_()
+                    module.bias.zero_()
+    return grown
+
+
 def train_transformer(settings: Settings, videos: list[dict], texts: dict, scale: float, log: dict, save) -> None:
     torch.manual_seed(settings.seed + 2)
     rng = np.random.default_rng(settings.seed + 2)
     transformer = build_toy_transformer()
     if settings.init is not None:
-        load_state(transformer, settings.init, "transformer")
+        grown = warm_start(transformer, settings.init)
+        if grown:
+            print(f"new blocks, starting as identities: {', '.join(grown)}", flush=True)
     transformer.train()
     opt = torch.optim.AdamW(transformer.parameters(), lr=1e-3, weight_decay=0.01)
     budget, step, losses, last_save = Budget(settings.transformer_minutes, settings.transformer_steps), 0, [], 0.0
@@ -274,7 +305,12 @@ def run(settings: Settings) -> dict:
     else:  # keep the earlier run's VAE (and its log), fine-tune its transformer
         earlier = json.loads((settings.init / "log.json").read_text())
         log["vae"], log["earlier_transformer"] = earlier["vae"], _joined(earlier)
+        if "earlier_vae" in earlier:
+            log["earlier_vae"] = earlier["earlier_vae"]
         vae = load_state(build_toy_vae(), settings.init, "vae")
+        if settings.finetune_vae:
+            log["earlier_vae"] = log["vae"]
+            vae = train_vae(settings, log, vae)
     components = untrained_components(vae=vae)
     videos = encode_videos(settings, vae, components)
     scale = float(1.0 / torch.cat([v["latents"].flatten() for v in videos]).std())
@@ -302,6 +338,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--first-sections", type=float, default=FIRST_SECTIONS, help="share of first sections")
     parser.add_argument("--init", type=Path, default=None, help="continue from this run's VAE and transformer")
+    parser.add_argument("--finetune-vae", action="store_true", help="with --init: train its VAE further first")
+    parser.add_argument("--vae-clip-share", type=float, default=0.25, help="share of VAE steps on clips")
+    parser.add_argument("--vae-clip-frames", type=int, default=9)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     run(
@@ -314,6 +353,9 @@ def main(argv: list[str] | None = None) -> None:
             videos_per_motion=args.videos_per_motion,
             init=args.init,
             first_sections=args.first_sections,
+            finetune_vae=args.finetune_vae,
+            vae_clip_share=args.vae_clip_share,
+            vae_clip_frames=args.vae_clip_frames,
         )
     )
 
