@@ -114,3 +114,47 @@ def test_the_training_script_runs_and_its_checkpoint_loads(tmp_path):
     trained = dict(components.get_transformer().named_parameters())
     fresh = dict(train.build_toy_transformer().named_parameters())
     assert any(not torch.equal(trained[k], fresh[k]) for k in fresh)  # the steps changed the weights
+
+
+def test_a_deeper_transformer_warm_starts_as_the_shallower_one(toy, tmp_path, monkeypatch):
+    """``train.warm_start`` grows a trained transformer: its blocks are loaded and each new block starts as
+    an identity, so the deeper model computes exactly what the shallower one did before it trains."""
+    from safetensors.torch import save_file
+
+    from fp_timeline_plugins.framepack_f1.encoders import encode_image, encode_prompt
+    from fp_timeline_plugins.framepack_f1.toy import models
+
+    monkeypatch.setattr(models, "SINGLE_LAYERS", 2)
+    shallow = models.build_toy_transformer().eval()
+    save_file({k: v.contiguous() for k, v in shallow.state_dict().items()}, str(tmp_path / "transformer.safetensors"))
+    monkeypatch.setattr(models, "SINGLE_LAYERS", 4)
+    deep = models.build_toy_transformer().eval()
+    assert train.warm_start(deep, tmp_path) == ["single_transformer_blocks.2", "single_transformer_blocks.3"]
+
+    generator = torch.Generator().manual_seed(3)
+    latents = torch.randn(16, 2 + models.WINDOW, 8, 12, generator=generator)
+    image = np.full((64, 96, 3), 128, np.uint8)
+    batch = train.sections([(latents, 2, encode_image(toy, image), encode_prompt(toy, "pan right"))])
+    x0 = batch.pop("target")
+    noise, sigma = torch.randn(x0.shape, generator=generator), torch.tensor([0.7])
+    with torch.no_grad():
+        before = train.flow_matching_loss(shallow, x0, noise, sigma, batch)
+        after = train.flow_matching_loss(deep, x0, noise, sigma, batch)
+    assert torch.allclose(before, after, atol=1e-6)
+    fresh = models.build_toy_transformer().eval()
+    with torch.no_grad():  # and the warm start is what makes it so: a fresh deep model computes otherwise
+        assert not torch.allclose(before, train.flow_matching_loss(fresh, x0, noise, sigma, batch), atol=1e-3)
+
+
+def test_a_warm_start_refuses_a_transformer_of_another_shape(tmp_path, monkeypatch):
+    from safetensors.torch import save_file
+
+    from fp_timeline_plugins.framepack_f1.toy import models
+
+    state = {k: v.contiguous() for k, v in models.build_toy_transformer().state_dict().items()}
+    save_file(
+        {k: v[..., :1].contiguous() if v.ndim == 2 else v for k, v in state.items()},
+        str(tmp_path / "transformer.safetensors"),
+    )
+    with pytest.raises(ValueError, match="not a smaller copy"):
+        train.warm_start(models.build_toy_transformer(), tmp_path)

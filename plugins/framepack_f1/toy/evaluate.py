@@ -36,9 +36,9 @@ OPPOSITE = {
     "zoom_out": "zoom_in",
 }
 LATE = range(16, 31)  # the second half of the first second, where a motion has moved the picture
-# The frame whose shift from the first frame is measured: 24 px into a pan, a quarter of 96 px (phase
-# correlation cannot tell a shift of half the width from its opposite).
-MOVED_AT = round(24 / motions.PAN_SPEED)
+# The frame whose shift from the first frame is measured: 16 px into a pan or tilt, a quarter of the 64 px
+# training height (phase correlation cannot tell a shift of half the frame from its opposite).
+MOVED_AT = round(16 / motions.PAN_SPEED)
 
 
 def global_shift(a: np.ndarray, b: np.ndarray) -> tuple[int, int]:

@@ -25,8 +25,8 @@ def plot_losses(log: dict, path: Path) -> None:
     stages = (("vae", "VAE reconstruction (MSE + L1/2, pixels in [-1, 1])"), ("transformer", "flow-matching MSE"))
     for ax, (stage, title) in zip(axes, stages, strict=True):
         runs = [log[stage]]
-        if stage == "transformer" and "earlier_transformer" in log:  # a fine-tune (train.py --init)
-            runs.insert(0, log["earlier_transformer"])
+        if f"earlier_{stage}" in log:  # a fine-tune (train.py --init, --finetune-vae)
+            runs.insert(0, log[f"earlier_{stage}"])
         offset = 0.0
         for i, run in enumerate(runs):
             minutes = offset + np.array([row[1] for row in run["losses"]]) / 60

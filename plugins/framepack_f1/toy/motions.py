@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-# Pans move one latent cell (8 px) per latent frame (4 frames): a whole-cell shift the small transformer
-# learns as a copy from its neighbour; at half a cell (1 px per frame) it learned to stand still.
-PAN_SPEED = float(__import__("os").environ.get("TOY_PAN_SPEED", "4.0"))  # XXX-EXP pixels per frame (60 px/s at 30 fps)
+# Pans and tilts move 2 px per frame: one latent cell (8 px) per latent frame (4 frames), half a
+# transformer patch.
+PAN_SPEED = 2.0  # pixels per frame (60 px/s at 30 fps)
 ZOOM_RATE = 0.008  # log-scale per frame (zoom x1.27 per second)
 SPRITE_SIZE = 28  # pixels
 SPRITE_SPEED = 1.5  # pixels per frame
