@@ -20,6 +20,7 @@ from fp_timeline_plugins.framepack_f1.loop import (  # noqa: E402
 from fp_timeline_plugins.framepack_f1.schedules import section_sigmas  # noqa: E402
 from tests.f1_fixture import reference_dir  # noqa: E402
 
+FORWARD_TOLERANCE = 2e-5
 TOLERANCE = 1e-4  # README: a correct fp32 port lands near 1e-6; >= 1e-3 is a real difference
 SECTIONS = 3
 
@@ -94,7 +95,10 @@ def test_transformer_forward_matches_original_class(reference, case):
             indices_latents_history_4x=d["clean_latent_4x_indices"],
             return_dict=False,
         )[0]
-    torch.testing.assert_close(out, d["output"], rtol=0, atol=1e-6)
+    # One float32 forward: the CPU's kernels set the last digits (max difference 6e-6 on an Intel Xeon with
+    # AVX-512, under 1e-6 on an AMD EPYC); ../shared's README: a correct port lands near 1e-6, >= 1e-3 is a
+    # real difference.
+    torch.testing.assert_close(out, d["output"], rtol=0, atol=FORWARD_TOLERANCE)
 
 
 @pytest.mark.parametrize(("variant", "shift"), [("dyn", None), ("shift7", 7.0)])
