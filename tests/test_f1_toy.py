@@ -159,7 +159,7 @@ def test_a_deeper_transformer_warm_starts_as_the_shallower_one(toy, tmp_path, mo
         assert not torch.allclose(before, train.flow_matching_loss(fresh, x0, noise, sigma, batch), atol=1e-3)
 
 
-def test_a_warm_start_refuses_a_transformer_of_another_shape(tmp_path, monkeypatch):
+def test_a_warm_start_refuses_a_transformer_of_another_shape(tmp_path):
     from safetensors.torch import save_file
 
     from fp_timeline_plugins.framepack_f1.toy import models

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from ..config import FramePackF1Config
+from ..decode import to_uint8_frames
 from ..encoders import fit_image
 from ..session import ChainRenderer, ClipSpec
 from . import motions
@@ -101,8 +102,7 @@ def measure_round_trip(components, image: np.ndarray, prompt: str, size: tuple[i
     start = fit_image(np.asarray(image, np.uint8), *size)
     truth = _truth(start, motions.motion_for(prompt).name, 37)
     latents = components.vae.encode(_pixels(truth[None])).latent_dist.mode()
-    decoded = components.vae.decode(latents).sample[0].clamp(-1, 1).add(1).mul(127.5).round()
-    return compare(list(decoded.permute(1, 2, 3, 0).to(torch.uint8).numpy()), start, prompt)
+    return compare(to_uint8_frames(components.vae.decode(latents).sample), start, prompt)
 
 
 def _truth(start: np.ndarray, motion: str, frames: int) -> np.ndarray:

@@ -280,11 +280,12 @@ def train_transformer(settings: Settings, videos: list[dict], texts: dict, scale
     save(transformer.eval())
 
 
-def _joined(log: dict) -> dict:
-    """A run's transformer log after the runs it fine-tuned, as one log (times and steps continued)."""
-    if "earlier_transformer" not in log:
-        return log["transformer"]
-    first, then = log["earlier_transformer"], log["transformer"]
+def _joined(log: dict, stage: str) -> dict:
+    """A run's log of ``stage`` ("vae", "transformer") after the runs it continued, as one log (times and
+    steps continued)."""
+    if f"earlier_{stage}" not in log:
+        return log[stage]
+    first, then = log[f"earlier_{stage}"], log[stage]
     moved = [[step + first["steps"], seconds + first["seconds"], *rest] for step, seconds, *rest in then["losses"]]
     return {
         "steps": first["steps"] + then["steps"],
@@ -304,13 +305,15 @@ def run(settings: Settings) -> dict:
         vae = train_vae(settings, log)
     else:  # keep the earlier run's VAE (and its log), fine-tune its transformer
         earlier = json.loads((settings.init / "log.json").read_text())
-        log["vae"], log["earlier_transformer"] = earlier["vae"], _joined(earlier)
-        if "earlier_vae" in earlier:
-            log["earlier_vae"] = earlier["earlier_vae"]
+        log["earlier_transformer"] = _joined(earlier, "transformer")
         vae = load_state(build_toy_vae(), settings.init, "vae")
-        if settings.finetune_vae:
-            log["earlier_vae"] = log["vae"]
+        if settings.finetune_vae:  # train_vae logs this run's steps as "vae"
+            log["earlier_vae"] = _joined(earlier, "vae")
             vae = train_vae(settings, log, vae)
+        else:
+            log["vae"] = earlier["vae"]
+            if "earlier_vae" in earlier:
+                log["earlier_vae"] = earlier["earlier_vae"]
     components = untrained_components(vae=vae)
     videos = encode_videos(settings, vae, components)
     scale = float(1.0 / torch.cat([v["latents"].flatten() for v in videos]).std())
