@@ -14,7 +14,7 @@ import torch
 from fp_timeline_plugins.framepack_f1.encoders import load_image
 from fp_timeline_plugins.framepack_f1.presets import load_components
 from fp_timeline_plugins.framepack_f1.toy import TOY_MODEL_NAME, evaluate, load_toy, train
-from fp_timeline_plugins.framepack_f1.toy.checkpoint import WEIGHTS_DIR
+from fp_timeline_plugins.framepack_f1.toy.checkpoint import WEIGHTS_DIR, save_weights
 
 ROOT = Path(__file__).resolve().parents[1]
 CAT = ROOT / "sample_projects" / "three_shots" / "chelsea.png"
@@ -132,14 +132,12 @@ def test_the_training_script_runs_and_its_checkpoint_loads(tmp_path):
 def test_a_deeper_transformer_warm_starts_as_the_shallower_one(toy, tmp_path, monkeypatch):
     """``train.warm_start`` grows a trained transformer: its blocks are loaded and each new block starts as
     an identity, so the deeper model computes exactly what the shallower one did before it trains."""
-    from safetensors.torch import save_file
-
     from fp_timeline_plugins.framepack_f1.encoders import encode_image, encode_prompt
     from fp_timeline_plugins.framepack_f1.toy import models
 
     monkeypatch.setattr(models, "SINGLE_LAYERS", 2)
     shallow = models.build_toy_transformer().eval()
-    save_file({k: v.contiguous() for k, v in shallow.state_dict().items()}, str(tmp_path / "transformer.safetensors"))
+    save_weights(shallow, tmp_path / "transformer.safetensors")
     monkeypatch.setattr(models, "SINGLE_LAYERS", 4)
     deep = models.build_toy_transformer().eval()
     assert train.warm_start(deep, tmp_path) == ["single_transformer_blocks.2", "single_transformer_blocks.3"]

@@ -13,9 +13,10 @@ WEIGHTS_DIR = Path(__file__).with_name("weights")
 FILES = ("transformer", "vae", "llama", "clip", "siglip")
 
 
-def _state(module: torch.nn.Module) -> dict[str, torch.Tensor]:
-    # contiguous copies: safetensors refuses tensors sharing memory (tied embeddings)
-    return {k: v.detach().clone().contiguous() for k, v in module.state_dict().items()}
+def save_weights(module: torch.nn.Module, path: Path) -> None:
+    """``module``'s state as one safetensors file (contiguous copies: safetensors refuses tensors sharing
+    memory, as tied embeddings do)."""
+    save_file({k: v.detach().clone().contiguous() for k, v in module.state_dict().items()}, str(path))
 
 
 def save_toy_checkpoint(components, folder: Path) -> None:
@@ -31,7 +32,7 @@ def save_toy_checkpoint(components, folder: Path) -> None:
     }
     for name, module in modules.items():
         tmp = folder / f"{name}.safetensors.tmp"
-        save_file(_state(module), str(tmp))
+        save_weights(module, tmp)
         tmp.replace(folder / f"{name}.safetensors")
     digest = hashlib.sha256()
     for name in FILES:  # every model: re-initialised text encoders change what a prompt means

@@ -50,6 +50,7 @@ class Settings:
     seed: int = SEED
     history_max: int = HISTORY_MAX
     first_sections: float = FIRST_SECTIONS
+    compile: bool = False  # torch.compile the transformer's training step (about 1.3x faster on this CPU)
     init: Path | None = None  # continue from this run: its VAE is kept, its transformer fine-tuned
     finetune_vae: bool = False  # with init: train its VAE further (vae_minutes) before the transformer
     vae_clip_share: float = 0.25  # share of VAE steps on clips (the rest on single frames)
@@ -252,6 +253,7 @@ def train_transformer(settings: Settings, videos: list[dict], texts: dict, scale
         if grown:
             print(f"new blocks, starting as identities: {', '.join(grown)}", flush=True)
     transformer.train()
+    model = torch.compile(transformer) if settings.compile else transformer  # shares the parameters
     opt = torch.optim.AdamW(transformer.parameters(), lr=1e-3, weight_decay=0.01)
     budget, step, losses, last_save = Budget(settings.transformer_minutes, settings.transformer_steps), 0, [], 0.0
     while not budget.done(step):
@@ -260,9 +262,7 @@ def train_transformer(settings: Settings, videos: list[dict], texts: dict, scale
         batch = _section_batch(rng, videos, texts, settings, scale)
         x0 = batch.pop("target")
         t = torch.rand(x0.shape[0])
-        loss = flow_matching_loss(
-            transformer, x0, torch.randn_like(x0), TRAIN_SHIFT * t / (1 + (TRAIN_SHIFT - 1) * t), batch
-        )
+        loss = flow_matching_loss(model, x0, torch.randn_like(x0), TRAIN_SHIFT * t / (1 + (TRAIN_SHIFT - 1) * t), batch)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(transformer.parameters(), 1.0)
@@ -344,6 +344,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--finetune-vae", action="store_true", help="with --init: train its VAE further first")
     parser.add_argument("--vae-clip-share", type=float, default=0.25, help="share of VAE steps on clips")
     parser.add_argument("--vae-clip-frames", type=int, default=9)
+    parser.add_argument("--compile", action="store_true", help="torch.compile the transformer (needs a C++ compiler)")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     run(
@@ -359,6 +360,7 @@ def main(argv: list[str] | None = None) -> None:
             finetune_vae=args.finetune_vae,
             vae_clip_share=args.vae_clip_share,
             vae_clip_frames=args.vae_clip_frames,
+            compile=args.compile,
         )
     )
 
