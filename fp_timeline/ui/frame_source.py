@@ -63,22 +63,35 @@ class FrameSource:
         sides = [None if s is None else self._array(project, layout, s, n) for s in shots]
         if any(s is not None and side is None for s, side in zip(shots, sides, strict=True)):
             return shown  # a side not rendered: its placeholder, no dissolve
-        height, width = next(side for side in sides if side is not None).shape[:2]
+        width, height = self.movie_size(project, layout) or _size(next(s for s in sides if s is not None))
         black = np.zeros((height, width, 3), dtype=np.uint8)
         a, b = (black if side is None else fit_frame(side, width, height) for side in sides)
         return ViewerFrame(qimage_from_rgb(dissolve(a, b, mix.weight)), shown.clip, shown.state, True)
 
     def shot_frame(self, project: Project, layout: TimelineLayout, shot: Shot, n: int) -> ViewerFrame:
         """The shot's media at timeline frame ``n`` (held at its first/last frame outside it): the active
-        take (its processed media when built) or an imported file; else the start image as placeholder."""
+        take (its processed media when built) or an imported file, letterboxed to the movie's size as the
+        conform does; else the start image as placeholder."""
         block = layout.tracks[shot.track][shot.index]
-        media = self._media(project, layout, shot)
-        image = self.cache.shot_frame(media, shot, n) if media is not None else None
+        array = self._array(project, layout, shot, n)
+        image = None
+        if array is not None:
+            size = self.movie_size(project, layout) or _size(array)
+            image = qimage_from_rgb(fit_frame(array, *size))
         if block.kind is not BlockKind.CLIP:
             return ViewerFrame(image, shot.name, IMPORTED, image is not None)
         if image is not None:
             return ViewerFrame(image, block.name, block.state, True)
         return ViewerFrame(_placeholder(block.thumbnail), block.name, block.state, False)
+
+    def movie_size(self, project: Project, layout: TimelineLayout) -> tuple[int, int] | None:
+        """(width, height) of the exported movie, by the conform's rule: the first shot's with media."""
+        for shot in self.composition(project, layout).shots:
+            media = self._media(project, layout, shot)
+            first = self.cache.shot_array(media, shot, shot.start) if media is not None else None
+            if first is not None:
+                return _size(first)
+        return None
 
     def _array(self, project: Project, layout: TimelineLayout, shot: Shot, n: int) -> np.ndarray | None:
         media = self._media(project, layout, shot)
@@ -93,6 +106,10 @@ class FrameSource:
         if take is None:
             return None
         return processed_for_viewer(project, shot.clip) or project.resolve(take.media)
+
+
+def _size(array: np.ndarray) -> tuple[int, int]:
+    return array.shape[1], array.shape[0]
 
 
 def _placeholder(path: Path | None) -> QImage | None:

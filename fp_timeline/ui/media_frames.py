@@ -74,14 +74,9 @@ class FrameCache:
         self._capacity = capacity_bytes
         self._takes: OrderedDict[tuple[str, int], _Take] = OrderedDict()
 
-    def shot_frame(self, path: Path, shot: Shot, n: int) -> QImage | None:
-        """What ``shot`` shows from ``path`` (its take, processed or imported media, at the file's own
-        rate) at timeline frame ``n``: the frame the conform writes there."""
-        array = self.shot_array(path, shot, n)
-        return qimage_from_rgb(array) if array is not None else None
-
     def shot_array(self, path: Path, shot: Shot, n: int) -> np.ndarray | None:
-        """``shot_frame`` as the decoded (H, W, 3) uint8 RGB array."""
+        """What ``shot`` shows from ``path`` (its take, processed or imported media, at the file's own rate)
+        at timeline frame ``n``, as the decoded (H, W, 3) uint8 RGB array; None if it cannot be read."""
         take = self._take(path)
         if take is None:
             return None
