@@ -24,7 +24,7 @@ MIN_FOLLOW_DB = 0.5  # frames 16-30: closer to the true motion than to standing 
 HEIGHT, WIDTH = 96, 144
 PROMPT = "the cat turns its head and looks around"  # the toy was trained to read it as "pan right"
 MIN_PROMPTS_READ = 5  # of the 6 camera motions (measured: 6; the weights of run 4: 3)
-MIN_PROMPT_MARGIN = 0.3  # diagonal below the off-diagonal mean (measured 0.59; run 4: 0.10; before it: 0.00)
+MIN_PROMPT_MARGIN = 0.3  # diagonal below the off-diagonal mean (measured 0.75; run 7: 0.59; run 4: 0.10; before: 0.00)
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +91,24 @@ def test_the_toy_moves_the_picture_the_prompts_way(cat_render):
     closer to the true pan than to the still start image and to the opposite pan."""
     assert cat_render.moves_the_right_way
     assert cat_render.along >= max(cat_render.still, cat_render.opposite) + MIN_FOLLOW_DB
+
+
+@pytest.mark.slow
+def test_the_readmes_strip_shows_each_render_over_its_truth(toy, tmp_path):
+    from PIL import Image
+
+    from fp_timeline_plugins.framepack_f1.encoders import fit_image
+    from fp_timeline_plugins.framepack_f1.toy import motions
+
+    evaluate.write_strip(toy, tmp_path / "strip.png", size=(96, 64))
+    strip = np.asarray(Image.open(tmp_path / "strip.png"))
+    assert strip.shape == (2 * len(evaluate.STRIPS) * 64, 10 * 96, 3)  # frames 0, 4, ..., 36
+    for row, (index, _) in enumerate(evaluate.STRIPS):
+        start = fit_image(np.asarray(motions.sample_images()[index], np.uint8), 96, 64)
+        truth = strip[(2 * row + 1) * 64 : (2 * row + 2) * 64]
+        assert np.array_equal(truth[:, :96], start)  # the truth starts at the start image
+        rendered = strip[2 * row * 64 : (2 * row + 1) * 64]
+        assert not np.array_equal(rendered[:, 96:], truth[:, 96:])  # and the render above it is another video
 
 
 def test_the_toy_reads_its_prompt(toy):

@@ -2,7 +2,7 @@
 true motion, with the still start image and with the opposite motion.
 
     python -m fp_timeline_plugins.framepack_f1.toy.evaluate [--weights toy_run] [--size 96x64] [--steps 25]
-                                                            [--vae-only]
+                                                            [--vae-only] [--strip renders.png]
 
 Two measures.  PSNR: is the second half of the first second (frames 16-30) closer to the true continuation
 than to the still start image and to the opposite motion?  Direction: the picture's global shift from the
@@ -159,6 +159,25 @@ def prompt_losses(components, motion_names: list[str], seed: int = 7, noises: in
     return losses
 
 
+# (sample image index in motions.sample_images(), prompt): the README's picture of what the toy renders
+STRIPS = ((1, "the cat turns its head and looks around"), (2, "the camera pans right"))
+
+
+def write_strip(components, path: Path, size: tuple[int, int] = (144, 96)) -> None:
+    """Frames 0, 4, ..., 36 of each ``STRIPS`` render (first section, default settings), each above its true
+    motion, as one PNG: what the figures above look like."""
+    from PIL import Image
+
+    images, rows = motions.sample_images(), []
+    for index, prompt in STRIPS:
+        start = fit_image(np.asarray(images[index], np.uint8), *size)
+        frames = render_section(components, start, prompt)
+        truth = _truth(start, motions.motion_for(prompt).name, len(frames))
+        for video in (frames, truth):
+            rows.append(np.concatenate([np.asarray(video[t], np.uint8) for t in range(0, len(frames), 4)], axis=1))
+    Image.fromarray(np.concatenate(rows, axis=0)).save(path)
+
+
 def camera_motions() -> list[str]:
     """One camera prompt per motion (the ball needs a sprite scene; the drift benchmark measures it)."""
     return [m.prompts[0] for m in motions.MOTIONS if m.name in OPPOSITE]
@@ -172,12 +191,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--images", type=int, default=3, help="how many sample images to start from")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--vae-only", action="store_true", help="round-trip the true motions through the VAE")
+    parser.add_argument("--strip", type=Path, default=None, help="write a PNG of renders over their truths, stop")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     from . import load_toy
     from .checkpoint import WEIGHTS_DIR
 
     components = load_toy(args.weights or WEIGHTS_DIR)
+    if args.strip is not None:
+        return write_strip(components, args.strip)
     size = tuple(int(v) for v in args.size.split("x"))
     results = []
     for image in motions.sample_images()[: args.images]:
