@@ -56,27 +56,30 @@ class FrameSource:
         if shot is None:
             has_clips = any(b.kind in (BlockKind.CLIP, BlockKind.OTHER) for track in layout.tracks for b in track)
             return ViewerFrame(None, None, "", False, has_clips=has_clips)
-        shown = self.shot_frame(project, layout, shot, n)
+        size = self.movie_size(project, layout)  # once per frame: both sides of a dissolve use it
+        shown = self.shot_frame(project, layout, shot, n, size)
         if not mix.dissolve or not shown.rendered:
             return shown
         shots = (mix.outgoing, mix.incoming)
         sides = [None if s is None else self._array(project, layout, s, n) for s in shots]
         if any(s is not None and side is None for s, side in zip(shots, sides, strict=True)):
             return shown  # a side not rendered: its placeholder, no dissolve
-        width, height = self.movie_size(project, layout) or _size(next(s for s in sides if s is not None))
+        width, height = size or _size(next(s for s in sides if s is not None))
         black = np.zeros((height, width, 3), dtype=np.uint8)
         a, b = (black if side is None else fit_frame(side, width, height) for side in sides)
         return ViewerFrame(qimage_from_rgb(dissolve(a, b, mix.weight)), shown.clip, shown.state, True)
 
-    def shot_frame(self, project: Project, layout: TimelineLayout, shot: Shot, n: int) -> ViewerFrame:
+    def shot_frame(
+        self, project: Project, layout: TimelineLayout, shot: Shot, n: int, size: tuple[int, int] | None = None
+    ) -> ViewerFrame:
         """The shot's media at timeline frame ``n`` (held at its first/last frame outside it): the active
-        take (its processed media when built) or an imported file, letterboxed to the movie's size as the
-        conform does; else the start image as placeholder."""
+        take (its processed media when built) or an imported file, letterboxed to the movie's size (``size``,
+        else ``movie_size``) as the conform does; else the start image as placeholder."""
         block = layout.tracks[shot.track][shot.index]
         array = self._array(project, layout, shot, n)
         image = None
         if array is not None:
-            size = self.movie_size(project, layout) or _size(array)
+            size = size or self.movie_size(project, layout) or _size(array)
             image = qimage_from_rgb(fit_frame(array, *size))
         if block.kind is not BlockKind.CLIP:
             return ViewerFrame(image, shot.name, IMPORTED, image is not None)

@@ -199,7 +199,8 @@ def main(argv: list[str] | None = None) -> None:
 
     components = load_toy(args.weights or WEIGHTS_DIR)
     if args.strip is not None:
-        return write_strip(components, args.strip)
+        write_strip(components, args.strip)
+        return
     size = tuple(int(v) for v in args.size.split("x"))
     results = []
     for image in motions.sample_images()[: args.images]:
