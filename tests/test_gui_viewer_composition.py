@@ -145,3 +145,11 @@ def test_the_viewer_cache_reads_with_the_one_decoder_and_holds_past_either_end(t
     assert cache.shot_array(tmp_path / "missing.mp4", shot, 10) is None
     (tmp_path / "broken.mp4").write_bytes(path.read_bytes()[:200])  # cut short: not a video we can read
     assert cache.shot_array(tmp_path / "broken.mp4", shot, 10) is None
+
+
+def test_the_movie_takes_the_size_of_the_first_shot_with_media(project):
+    composition = compose(project)  # the conform and the viewer both size the movie by this rule
+    assert [s.name for s in composition.shots][:3] == ["A", "B", "C"]
+    sizes = {"B": (20, 10), "wide": (32, 16)}
+    assert composition.movie_size(lambda shot: sizes.get(shot.name)) == (20, 10)  # A has none here
+    assert composition.movie_size(lambda shot: None) is None

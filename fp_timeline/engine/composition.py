@@ -18,6 +18,7 @@ by its weight (``dissolve``).
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,6 +124,11 @@ class Composition:
     def frames(self) -> int:
         """The movie's length: the end of the last shot on any track."""
         return max((s.end for s in self.shots), default=0)
+
+    def movie_size(self, size_of: Callable[[Shot], tuple[int, int] | None]) -> tuple[int, int] | None:
+        """The movie's (width, height): the first shot's (bottom track first) that has media, ``size_of``
+        giving a shot's size or None.  The conform and the viewer both size the movie by this rule."""
+        return next((size for size in map(size_of, self.shots) if size is not None), None)
 
     def at(self, n: int) -> Mix | None:
         """Frame ``n`` of the movie: the top track with something there wins; None is black."""

@@ -77,8 +77,8 @@ def conform_timeline(
     total = composition.frames
     if total == 0:
         raise ProjectError(Problem("the timeline is empty: nothing to conform", file=project.path))
-    sizes = [_readable(project, shot.name, path) for shot, path in media.items() if path is not None]
-    width, height = size or (sizes[0] if sizes else (640, 360))
+    sizes = {shot: _readable(project, shot.name, path) for shot, path in media.items() if path is not None}
+    width, height = size or composition.movie_size(sizes.get) or (640, 360)
     footage = _Footage(width, height, media)
     writer = VideoWriter(Path(out_path), rate=rate)
     try:

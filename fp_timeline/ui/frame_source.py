@@ -57,17 +57,26 @@ class FrameSource:
             has_clips = any(b.kind in (BlockKind.CLIP, BlockKind.OTHER) for track in layout.tracks for b in track)
             return ViewerFrame(None, None, "", False, has_clips=has_clips)
         size = self.movie_size(project, layout)  # once per frame: both sides of a dissolve use it
-        shown = self.shot_frame(project, layout, shot, n, size)
-        if not mix.dissolve or not shown.rendered:
-            return shown
+        if mix.dissolve:
+            blended = self._dissolved(project, layout, mix, n, size)
+            if blended is not None:
+                name, state = _label(layout, shot)
+                return ViewerFrame(qimage_from_rgb(blended), name, state, True)
+        return self.shot_frame(project, layout, shot, n, size)
+
+    def _dissolved(
+        self, project: Project, layout: TimelineLayout, mix: Mix, n: int, size: tuple[int, int] | None
+    ) -> np.ndarray | None:
+        """The dissolve's picture (a missing side is black), or None when a side's clip is not rendered:
+        the current side's own frame or placeholder is shown then."""
         shots = (mix.outgoing, mix.incoming)
         sides = [None if s is None else self._array(project, layout, s, n) for s in shots]
         if any(s is not None and side is None for s, side in zip(shots, sides, strict=True)):
-            return shown  # a side not rendered: its placeholder, no dissolve
+            return None
         width, height = size or _size(next(s for s in sides if s is not None))
         black = np.zeros((height, width, 3), dtype=np.uint8)
         a, b = (black if side is None else fit_frame(side, width, height) for side in sides)
-        return ViewerFrame(qimage_from_rgb(dissolve(a, b, mix.weight)), shown.clip, shown.state, True)
+        return dissolve(a, b, mix.weight)
 
     def shot_frame(
         self, project: Project, layout: TimelineLayout, shot: Shot, n: int, size: tuple[int, int] | None = None
@@ -81,20 +90,19 @@ class FrameSource:
         if array is not None:
             size = size or self.movie_size(project, layout) or _size(array)
             image = qimage_from_rgb(fit_frame(array, *size))
-        if block.kind is not BlockKind.CLIP:
-            return ViewerFrame(image, shot.name, IMPORTED, image is not None)
-        if image is not None:
-            return ViewerFrame(image, block.name, block.state, True)
-        return ViewerFrame(_placeholder(block.thumbnail), block.name, block.state, False)
+        name, state = _label(layout, shot)
+        if image is not None or block.kind is not BlockKind.CLIP:
+            return ViewerFrame(image, name, state, image is not None)
+        return ViewerFrame(_placeholder(block.thumbnail), name, state, False)
 
     def movie_size(self, project: Project, layout: TimelineLayout) -> tuple[int, int] | None:
         """(width, height) of the exported movie, by the conform's rule: the first shot's with media."""
-        for shot in self.composition(project, layout).shots:
-            media = self._media(project, layout, shot)
-            first = self.cache.shot_array(media, shot, shot.start) if media is not None else None
-            if first is not None:
-                return _size(first)
-        return None
+
+        def size_of(shot: Shot) -> tuple[int, int] | None:
+            first = self._array(project, layout, shot, shot.start)
+            return _size(first) if first is not None else None
+
+        return self.composition(project, layout).movie_size(size_of)
 
     def _array(self, project: Project, layout: TimelineLayout, shot: Shot, n: int) -> np.ndarray | None:
         media = self._media(project, layout, shot)
@@ -109,6 +117,14 @@ class FrameSource:
         if take is None:
             return None
         return processed_for_viewer(project, shot.clip) or project.resolve(take.media)
+
+
+def _label(layout: TimelineLayout, shot: Shot) -> tuple[str, str]:
+    """The clip name and state the viewer's caption shows for ``shot``."""
+    block = layout.tracks[shot.track][shot.index]
+    if block.kind is not BlockKind.CLIP:
+        return shot.name, IMPORTED
+    return block.name, block.state
 
 
 def _size(array: np.ndarray) -> tuple[int, int]:
