@@ -26,7 +26,7 @@ from ..encoders import fit_image
 from ..session import ChainRenderer, ClipSpec
 from . import motions
 from .metrics import psnr
-from .train import VIDEO_HEIGHT, VIDEO_WIDTH, WINDOW, _pixels, flow_matching_loss, sections
+from .train import VIDEO_HEIGHT, VIDEO_WIDTH, WINDOW, _pixels, flow_matching_loss, predict_velocity, sections
 
 OPPOSITE = {
     "pan_right": "pan_left",
@@ -103,6 +103,46 @@ def measure_round_trip(components, image: np.ndarray, prompt: str, size: tuple[i
     truth = _truth(start, motions.motion_for(prompt).name, 37)
     latents = components.vae.encode(_pixels(truth[None])).latent_dist.mode()
     return compare(to_uint8_frames(components.vae.decode(latents).sample), start, prompt)
+
+
+@dataclass(frozen=True)
+class Denoising:
+    motion: str
+    sigma: float
+    error: float  # mean squared error of the one-step estimate of the clean section (scaled latents)
+    still_error: float  # ... of the start's latent repeated: what standing still would score
+    per_frame: tuple[float, ...]  # ``error`` of each latent frame of the section, first to last
+
+
+@torch.no_grad()
+def measure_denoising(
+    components, image: np.ndarray, prompt: str, sigma: float, size: tuple[int, int] = (96, 64), seed: int = 1
+) -> Denoising:
+    """The transformer alone, shown the answer: the true first section (from ``image`` with ``prompt``'s
+    motion) noised to ``sigma``, and the transformer's one-step estimate of it (``x_s - s * velocity``) against
+    the truth.  Where a render fails but this error is far below ``still_error``, the sampler is at fault;
+    where it is not, the transformer has not learnt the motion (at ``sigma = 1`` it sees no hint of it)."""
+    from ..encoders import encode_image, encode_prompt
+
+    start = fit_image(np.asarray(image, np.uint8), *size)
+    truth = _truth(start, motions.motion_for(prompt).name, 1 + 4 * WINDOW)
+    scale = float(components.vae.config.scaling_factor)
+    latents = components.vae.encode(_pixels(truth[None])).latent_dist.mode()[0] * scale
+    batch = sections([(latents, 1, encode_image(components, truth[0]), encode_prompt(components, prompt))])
+    x0 = batch.pop("target")
+    noise = torch.randn(x0.shape, generator=torch.Generator().manual_seed(seed))
+    s = torch.tensor([sigma])
+    noisy = (1 - sigma) * x0 + sigma * noise
+    estimate = noisy - sigma * predict_velocity(components.get_transformer(), noisy, s, batch)
+    per_frame = (estimate - x0).pow(2).mean(dim=(0, 1, 3, 4))
+    still = (latents[None, :, :1] - x0).pow(2).mean()
+    return Denoising(
+        motion=motions.motion_for(prompt).name,
+        sigma=sigma,
+        error=round(float(per_frame.mean()), 4),
+        still_error=round(float(still), 4),
+        per_frame=tuple(round(float(v), 3) for v in per_frame),
+    )
 
 
 def _truth(start: np.ndarray, motion: str, frames: int) -> np.ndarray:
@@ -183,6 +223,18 @@ def camera_motions() -> list[str]:
     return [m.prompts[0] for m in motions.MOTIONS if m.name in OPPOSITE]
 
 
+def print_denoising(components, images: int, sigma: float, size: tuple[int, int]) -> None:
+    """``measure_denoising`` for each camera prompt from the first ``images`` sample images; JSON last."""
+    results = []
+    for image in motions.sample_images()[:images]:
+        for prompt in camera_motions():
+            results.append(measure_denoising(components, image, prompt, sigma, size))
+            d = results[-1]
+            print(f"{d.motion:9s} error {d.error:.3f} (still {d.still_error:.3f}); by frame {d.per_frame}", flush=True)
+    mean = {k: round(float(np.mean([getattr(d, k) for d in results])), 4) for k in ("error", "still_error")}
+    print(json.dumps({"sigma": sigma, **mean, "results": [asdict(d) for d in results]}))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weights", type=Path, default=None, help="a toy checkpoint folder (default: shipped)")
@@ -192,6 +244,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--vae-only", action="store_true", help="round-trip the true motions through the VAE")
     parser.add_argument("--strip", type=Path, default=None, help="write a PNG of renders over their truths, stop")
+    parser.add_argument("--denoise", type=float, default=None, help="the transformer's one-step error at this sigma")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     from . import load_toy
@@ -202,6 +255,9 @@ def main(argv: list[str] | None = None) -> None:
         write_strip(components, args.strip)
         return
     size = tuple(int(v) for v in args.size.split("x"))
+    if args.denoise is not None:
+        print_denoising(components, args.images, args.denoise, size)
+        return
     results = []
     for image in motions.sample_images()[: args.images]:
         for prompt in camera_motions():

@@ -199,19 +199,18 @@ def sections(picked: list[tuple]) -> dict:
     }
 
 
-def flow_matching_loss(
-    transformer: torch.nn.Module, x0: torch.Tensor, noise: torch.Tensor, sigma: torch.Tensor, conditioning: dict
+def predict_velocity(
+    transformer: torch.nn.Module, noisy: torch.Tensor, sigma: torch.Tensor, conditioning: dict
 ) -> torch.Tensor:
-    """F1's training objective on one batch of sections: the velocity ``noise - x0`` at ``x_s = (1-s) x0 + s
-    noise``, conditioned on the packed history, anchor, prompt and image (``sections``'s fields)."""
+    """The transformer's velocity for sections ``noisy`` at noise levels ``sigma``, conditioned on the packed
+    history, anchor, prompt and image (``sections``'s fields)."""
     from ..layout import section_indices
 
     idx = section_indices(WINDOW)
-    s = sigma.view(-1, 1, 1, 1, 1)
-    velocity = transformer(
-        hidden_states=(1 - s) * x0 + s * noise,
+    return transformer(
+        hidden_states=noisy,
         timestep=sigma * 1000.0,
-        guidance=torch.full((x0.shape[0],), GUIDANCE),
+        guidance=torch.full((noisy.shape[0],), GUIDANCE),
         indices_latents=idx.latents,
         indices_latents_clean=idx.clean,
         indices_latents_history_2x=idx.history_2x,
@@ -219,6 +218,15 @@ def flow_matching_loss(
         return_dict=False,
         **conditioning,
     )[0]
+
+
+def flow_matching_loss(
+    transformer: torch.nn.Module, x0: torch.Tensor, noise: torch.Tensor, sigma: torch.Tensor, conditioning: dict
+) -> torch.Tensor:
+    """F1's training objective on one batch of sections: the velocity ``noise - x0`` at ``x_s = (1-s) x0 + s
+    noise`` (``predict_velocity``)."""
+    s = sigma.view(-1, 1, 1, 1, 1)
+    velocity = predict_velocity(transformer, (1 - s) * x0 + s * noise, sigma, conditioning)
     return (velocity - (noise - x0)).pow(2).mean()
 
 
