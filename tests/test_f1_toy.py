@@ -5,6 +5,7 @@ by a few steps (CI never trains for real).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -159,6 +160,19 @@ def test_the_training_script_runs_and_its_checkpoint_loads(tmp_path):
     trained = dict(components.get_transformer().named_parameters())
     fresh = dict(train.build_toy_transformer().named_parameters())
     assert any(not torch.equal(trained[k], fresh[k]) for k in fresh)  # the steps changed the weights
+
+    # --init with --new-transformer: the earlier run's VAE and its log, a transformer trained from scratch
+    again = train.run(replace(settings, out=tmp_path / "again", init=tmp_path, new_transformer=True))
+    assert again["vae"] == log["vae"] and "earlier_transformer" not in again
+    retrained = load_toy(tmp_path / "again")
+    earlier_vae = components.vae.state_dict()
+    assert all(torch.equal(v, earlier_vae[k]) for k, v in retrained.vae.state_dict().items())
+    restarted = dict(retrained.get_transformer().named_parameters())
+
+    def distance(params: dict) -> float:
+        return sum(float((params[k] - fresh[k]).abs().sum()) for k in fresh)
+
+    assert distance(restarted) < distance(trained)  # started fresh, not from the earlier run's transformer
 
 
 def test_a_deeper_transformer_warm_starts_as_the_shallower_one(toy, tmp_path, monkeypatch):

@@ -53,6 +53,7 @@ class Settings:
     compile: bool = False  # torch.compile the transformer's training step (about 1.3x faster on this CPU)
     init: Path | None = None  # continue from this run: its VAE is kept, its transformer fine-tuned
     finetune_vae: bool = False  # with init: train its VAE further (vae_minutes) before the transformer
+    new_transformer: bool = False  # with init: keep its VAE, train a fresh transformer (another shape)
     vae_clip_share: float = 0.25  # share of VAE steps on clips (the rest on single frames)
     vae_clip_frames: int = 9
     motion_names: tuple[str, ...] = tuple(m.name for m in motions.MOTIONS)
@@ -256,7 +257,7 @@ def train_transformer(settings: Settings, videos: list[dict], texts: dict, scale
     torch.manual_seed(settings.seed + 2)
     rng = np.random.default_rng(settings.seed + 2)
     transformer = build_toy_transformer()
-    if settings.init is not None:
+    if settings.init is not None and not settings.new_transformer:
         grown = warm_start(transformer, settings.init)
         if grown:
             print(f"new blocks, starting as identities: {', '.join(grown)}", flush=True)
@@ -313,7 +314,8 @@ def run(settings: Settings) -> dict:
         vae = train_vae(settings, log)
     else:  # keep the earlier run's VAE (and its log), fine-tune its transformer
         earlier = json.loads((settings.init / "log.json").read_text())
-        log["earlier_transformer"] = _joined(earlier, "transformer")
+        if not settings.new_transformer:
+            log["earlier_transformer"] = _joined(earlier, "transformer")
         vae = load_state(build_toy_vae(), settings.init, "vae")
         if settings.finetune_vae:  # train_vae logs this run's steps as "vae"
             log["earlier_vae"] = _joined(earlier, "vae")
@@ -350,6 +352,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--first-sections", type=float, default=FIRST_SECTIONS, help="share of first sections")
     parser.add_argument("--init", type=Path, default=None, help="continue from this run's VAE and transformer")
     parser.add_argument("--finetune-vae", action="store_true", help="with --init: train its VAE further first")
+    parser.add_argument("--new-transformer", action="store_true", help="with --init: keep only its VAE")
     parser.add_argument("--vae-clip-share", type=float, default=0.25, help="share of VAE steps on clips")
     parser.add_argument("--vae-clip-frames", type=int, default=9)
     parser.add_argument("--compile", action="store_true", help="torch.compile the transformer (needs a C++ compiler)")
@@ -366,6 +369,7 @@ def main(argv: list[str] | None = None) -> None:
             init=args.init,
             first_sections=args.first_sections,
             finetune_vae=args.finetune_vae,
+            new_transformer=args.new_transformer,
             vae_clip_share=args.vae_clip_share,
             vae_clip_frames=args.vae_clip_frames,
             compile=args.compile,
