@@ -28,14 +28,14 @@ def build_toy_transformer() -> torch.nn.Module:
     return HunyuanVideoFramepackTransformer3DModel(
         **f1_transformer_config(
             heads=4,
-            head_dim=16,
+            head_dim=32,
             layers=DOUBLE_LAYERS,
             single_layers=SINGLE_LAYERS,
             refiner_layers=1,
             text_dim=TEXT_DIM,
             pooled_dim=POOLED_DIM,
             image_dim=IMAGE_DIM,
-            rope_axes=(4, 6, 6),
+            rope_axes=(8, 12, 12),
         )
     )
 
