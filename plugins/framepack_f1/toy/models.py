@@ -19,6 +19,9 @@ WINDOW = 9
 # the anchor's: more blocks give the attention more hops to carry it.  2 + 6 (the first shipped toy had
 # 2 + 2; train.warm_start grew it, so the extra depth is a choice, not a measured need).
 DOUBLE_LAYERS, SINGLE_LAYERS = 2, 6
+# 4 heads x 32: a token (a 2x2 patch of 16 latent channels) is 64 numbers, and a 64-wide model had no room
+# beyond them to carry a pan's half-token shift; at 128 wide it learnt to (README: "Why the 64-wide ...").
+HEADS, HEAD_DIM = 4, 32
 
 
 def build_toy_transformer() -> torch.nn.Module:
@@ -27,15 +30,15 @@ def build_toy_transformer() -> torch.nn.Module:
     torch.manual_seed(SEED)
     return HunyuanVideoFramepackTransformer3DModel(
         **f1_transformer_config(
-            heads=4,
-            head_dim=32,
+            heads=HEADS,
+            head_dim=HEAD_DIM,
             layers=DOUBLE_LAYERS,
             single_layers=SINGLE_LAYERS,
             refiner_layers=1,
             text_dim=TEXT_DIM,
             pooled_dim=POOLED_DIM,
             image_dim=IMAGE_DIM,
-            rope_axes=(8, 12, 12),
+            rope_axes=(8, 12, 12),  # time, height, width: sums to HEAD_DIM
         )
     )
 
