@@ -124,8 +124,9 @@ def measure_denoising(
     where it is not, the transformer has not learnt the motion (at ``sigma = 1`` it sees no hint of it)."""
     from ..encoders import encode_image, encode_prompt
 
+    motion = motions.motion_for(prompt).name
     start = fit_image(np.asarray(image, np.uint8), *size)
-    truth = _truth(start, motions.motion_for(prompt).name, 1 + 4 * WINDOW)
+    truth = _truth(start, motion, 1 + 4 * WINDOW)
     scale = float(components.vae.config.scaling_factor)
     latents = components.vae.encode(_pixels(truth[None])).latent_dist.mode()[0] * scale
     batch = sections([(latents, 1, encode_image(components, truth[0]), encode_prompt(components, prompt))])
@@ -137,7 +138,7 @@ def measure_denoising(
     per_frame = (estimate - x0).pow(2).mean(dim=(0, 1, 3, 4))
     still = (latents[None, :, :1] - x0).pow(2).mean()
     return Denoising(
-        motion=motions.motion_for(prompt).name,
+        motion=motion,
         sigma=sigma,
         error=round(float(per_frame.mean()), 4),
         still_error=round(float(still), 4),
@@ -228,8 +229,8 @@ def print_denoising(components, images: int, sigma: float, size: tuple[int, int]
     results = []
     for image in motions.sample_images()[:images]:
         for prompt in camera_motions():
-            results.append(measure_denoising(components, image, prompt, sigma, size))
-            d = results[-1]
+            d = measure_denoising(components, image, prompt, sigma, size)
+            results.append(d)
             print(f"{d.motion:9s} error {d.error:.3f} (still {d.still_error:.3f}); by frame {d.per_frame}", flush=True)
     mean = {k: round(float(np.mean([getattr(d, k) for d in results])), 4) for k in ("error", "still_error")}
     print(json.dumps({"sigma": sigma, **mean, "results": [asdict(d) for d in results]}))

@@ -312,7 +312,7 @@ def run(settings: Settings) -> dict:
     log: dict = {"settings": {k: str(v) for k, v in vars(settings).items()}, "threads": torch.get_num_threads()}
     if settings.init is None:
         vae = train_vae(settings, log)
-    else:  # keep the earlier run's VAE (and its log), fine-tune its transformer
+    else:  # keep the earlier run's VAE (and its log); fine-tune its transformer unless new_transformer
         earlier = json.loads((settings.init / "log.json").read_text())
         if not settings.new_transformer:
             log["earlier_transformer"] = _joined(earlier, "transformer")
